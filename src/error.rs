@@ -1,0 +1,113 @@
+//! Errors: a schedule that does not load is rejected whole, with every problem found, each
+//! naming its file, line and column.
+
+use std::fmt;
+
+/// One problem in one schedule file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Diagnostic {
+    /// The file, as given to the loader (e.g. `schedules/notices/2023-10-10.toml`).
+    pub file: String,
+    /// 1-based line, 0 when the problem is about the file as a whole.
+    pub line: usize,
+    /// 1-based column (in characters), 0 when the problem is about the file as a whole.
+    pub column: usize,
+    /// What is wrong: quotes the bad value and says what is allowed.
+    pub message: String,
+}
+
+impl fmt::Display for Diagnostic {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.line == 0 {
+            write!(f, "{}: {}", self.file, self.message)
+        } else {
+            write!(
+                f,
+                "{}:{}:{}: {}",
+                self.file, self.line, self.column, self.message
+            )
+        }
+    }
+}
+
+/// Why a schedule could not be loaded. It is never partly loaded.
+#[derive(Debug, thiserror::Error)]
+pub enum LoadError {
+    /// The files were read but are not a valid schedule.
+    #[error("{}", display_all(.0))]
+    Invalid(Vec<Diagnostic>),
+    /// A file or directory could not be read.
+    #[error("reading `{path}`: {source}")]
+    Io {
+        /// What could not be read.
+        path: String,
+        /// The I/O error.
+        #[source]
+        source: std::io::Error,
+    },
+}
+
+impl LoadError {
+    /// The problems, one per entry; an I/O error gives one entry with no position.
+    pub fn diagnostics(&self) -> Vec<Diagnostic> {
+        match self {
+            LoadError::Invalid(d) => d.clone(),
+            LoadError::Io { path, source } => {
+                vec![Diagnostic {
+                    file: path.clone(),
+                    line: 0,
+                    column: 0,
+                    message: format!("cannot be read: {source}"),
+                }]
+            }
+        }
+    }
+}
+
+fn display_all(d: &[Diagnostic]) -> String {
+    let n = d.len();
+    let mut out = format!(
+        "the schedule has {n} error{}",
+        if n == 1 { "" } else { "s" }
+    );
+    for one in d {
+        out.push_str("\n  ");
+        out.push_str(&one.to_string());
+    }
+    out
+}
+
+/// Why a query could not be answered.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum QueryError {
+    /// The function id is not in the catalogue.
+    #[error("unknown function `{id}`{}", suggest(.suggestions))]
+    UnknownFunction {
+        /// The id asked for.
+        id: String,
+        /// Close matches from the catalogue.
+        suggestions: Vec<String>,
+    },
+    /// The channel id is not in the catalogue.
+    #[error("unknown channel `{id}`; expected one of {}", .allowed.join(", "))]
+    UnknownChannel {
+        /// The id asked for.
+        id: String,
+        /// The channel ids.
+        allowed: Vec<String>,
+    },
+}
+
+fn suggest(s: &[String]) -> String {
+    if s.is_empty() {
+        "; `mado functions` lists the ids".into()
+    } else {
+        format!(
+            "; did you mean {}?",
+            s.iter()
+                .map(|x| format!("`{x}`"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        )
+    }
+}

@@ -1,0 +1,562 @@
+//! Stage 3: the evaluator. One place answers "is F available at T, as known at A?", lists
+//! windows, and finds when an answer next changes; every interface calls it.
+//!
+//! Each version of each window is indexed once per function it affects, sorted by start,
+//! with a running maximum of ends, so finding the windows that cover an instant is a binary
+//! search plus the few overlapping entries (O(log n + k)). Versions carry the span of
+//! "as of" instants in which they are in force; superseded versions stay in the index and
+//! are skipped for later as-of instants. Recurring windows with an end are expanded into the
+//! index at load; rules with no end are answered arithmetically (see `rrule`).
+
+use crate::model::*;
+use crate::time::Instant;
+use chrono::{DateTime, Duration, NaiveDate, Utc};
+use std::fmt;
+
+/// The answer's verdict.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Status {
+    /// No window affects the function in the period asked about.
+    Available,
+    /// Only tentative windows (dates known, times not) affect it.
+    Tentative,
+    /// A confirmed window affects it.
+    Unavailable,
+}
+
+impl fmt::Display for Status {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Status::Available => "available",
+            Status::Tentative => "tentative",
+            Status::Unavailable => "unavailable",
+        })
+    }
+}
+
+/// One occurrence of one version of a window: the unit the evaluator works with.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Occurrence {
+    /// Start instant.
+    pub start: Instant,
+    /// End instant (exclusive).
+    pub end: Instant,
+    /// Whether the window is tentative.
+    pub tentative: bool,
+    pub(crate) lineage: u32,
+    pub(crate) version: u32,
+    /// For a recurring window, the local date its occurrence originally starts on.
+    pub(crate) date: Option<NaiveDate>,
+    /// For a changed occurrence, its index in the lineage's exceptions.
+    pub(crate) exception: Option<u32>,
+}
+
+#[derive(Debug, Clone, Copy)]
+struct Entry {
+    occ: Occurrence,
+    valid_from: Instant,
+    valid_until: Instant,
+    functions: u64,
+}
+
+#[derive(Debug, Clone, Copy)]
+struct Lazy {
+    lineage: u32,
+    version: u32,
+    valid_from: Instant,
+    valid_until: Instant,
+    functions: u64,
+}
+
+#[derive(Debug, Clone, Default)]
+struct Index {
+    ids: Vec<u32>,
+    starts: Vec<Instant>,
+    max_end: Vec<Instant>,
+    lazy: Vec<u32>,
+}
+
+/// A loaded, validated schedule, ready for queries. Cheap to share behind an `Arc`.
+#[derive(Debug, Clone)]
+pub struct Schedule {
+    pub(crate) catalogue: Catalogue,
+    pub(crate) notices: Vec<Notice>,
+    pub(crate) lineages: Vec<Lineage>,
+    pub(crate) delays: Vec<Delay>,
+    entries: Vec<Entry>,
+    lazies: Vec<Lazy>,
+    /// Slot 0 holds every entry; slot `f + 1` those that affect function `f`.
+    indexes: Vec<Index>,
+}
+
+const FOREVER: Instant = DateTime::<Utc>::MAX_UTC;
+/// How many windows in a row an `until` search follows before it gives up (`until: null`).
+const MAX_CHAIN: usize = 100_000;
+
+fn second() -> Duration {
+    Duration::seconds(1)
+}
+
+impl Schedule {
+    pub(crate) fn new(
+        catalogue: Catalogue,
+        notices: Vec<Notice>,
+        lineages: Vec<Lineage>,
+        delays: Vec<Delay>,
+    ) -> Schedule {
+        let nf = catalogue.functions.len();
+        let mut cover = vec![0u64; nf];
+        for (f, c) in cover.iter_mut().enumerate() {
+            for g in 0..nf {
+                if catalogue.is_within(g, f) {
+                    *c |= 1 << g;
+                }
+            }
+        }
+        let mut entries = Vec::new();
+        let mut lazies = Vec::new();
+        for (li, l) in lineages.iter().enumerate() {
+            for (vi, v) in l.versions.iter().enumerate() {
+                let Some(spec) = &v.spec else { continue };
+                let valid_until = l.versions.get(vi + 1).map_or(FOREVER, |n| n.known_from);
+                if valid_until <= v.known_from {
+                    continue; // superseded at the very instant it became known
+                }
+                let functions = spec.functions.iter().fold(0u64, |acc, f| acc | cover[*f]);
+                let base = Occurrence {
+                    start: FOREVER,
+                    end: FOREVER,
+                    tentative: false,
+                    lineage: li as u32,
+                    version: vi as u32,
+                    date: None,
+                    exception: None,
+                };
+                let mut push = |occ: Occurrence, from: Instant, until: Instant| {
+                    if from < until {
+                        entries.push(Entry {
+                            occ,
+                            valid_from: from,
+                            valid_until: until,
+                            functions,
+                        });
+                    }
+                };
+                match &spec.shape {
+                    Shape::Confirmed { start, end, .. } => push(
+                        Occurrence {
+                            start: *start,
+                            end: *end,
+                            ..base
+                        },
+                        v.known_from,
+                        valid_until,
+                    ),
+                    Shape::Tentative { start, end, .. } => push(
+                        Occurrence {
+                            start: *start,
+                            end: *end,
+                            tentative: true,
+                            ..base
+                        },
+                        v.known_from,
+                        valid_until,
+                    ),
+                    Shape::Recurring { rule, duration } => {
+                        if rule.is_bounded() {
+                            let to = rule.last_start().unwrap_or(rule.first_start()) + second();
+                            for s in rule.starts_between(rule.first_start(), to, usize::MAX) {
+                                let date = rule.date_of(s);
+                                let first_change = l
+                                    .exceptions_on(date)
+                                    .first()
+                                    .map_or(FOREVER, |e| e.known_from);
+                                push(
+                                    Occurrence {
+                                        start: s,
+                                        end: s + *duration,
+                                        date: Some(date),
+                                        ..base
+                                    },
+                                    v.known_from,
+                                    valid_until.min(first_change),
+                                );
+                            }
+                        } else {
+                            lazies.push(Lazy {
+                                lineage: li as u32,
+                                version: vi as u32,
+                                valid_from: v.known_from,
+                                valid_until,
+                                functions,
+                            });
+                        }
+                        // Replaced occurrences are plain entries, in force from their notice
+                        // until the next change of the same occurrence.
+                        for (ei, e) in l.exceptions.iter().enumerate() {
+                            let Some(r) = e.replacement else { continue };
+                            if !rule.occurs_on(e.date) {
+                                continue;
+                            }
+                            let next = l
+                                .exceptions
+                                .get(ei + 1)
+                                .filter(|n| n.date == e.date)
+                                .map_or(FOREVER, |n| n.known_from);
+                            let occ = Occurrence {
+                                start: r.start,
+                                end: r.end,
+                                date: Some(e.date),
+                                exception: Some(ei as u32),
+                                ..base
+                            };
+                            push(occ, v.known_from.max(e.known_from), valid_until.min(next));
+                        }
+                    }
+                }
+            }
+        }
+        let mut indexes = vec![Index::default(); nf + 1];
+        let mut order: Vec<u32> = (0..entries.len() as u32).collect();
+        order.sort_by_key(|&i| (entries[i as usize].occ.start, i));
+        for &i in &order {
+            let e = &entries[i as usize];
+            for (slot, idx) in indexes.iter_mut().enumerate() {
+                if slot == 0 || e.functions & (1 << (slot - 1)) != 0 {
+                    let max = idx
+                        .max_end
+                        .last()
+                        .map_or(e.occ.end, |m| (*m).max(e.occ.end));
+                    idx.ids.push(i);
+                    idx.starts.push(e.occ.start);
+                    idx.max_end.push(max);
+                }
+            }
+        }
+        for (i, z) in lazies.iter().enumerate() {
+            for (slot, idx) in indexes.iter_mut().enumerate() {
+                if slot == 0 || z.functions & (1 << (slot - 1)) != 0 {
+                    idx.lazy.push(i as u32);
+                }
+            }
+        }
+        Schedule {
+            catalogue,
+            notices,
+            lineages,
+            delays,
+            entries,
+            lazies,
+            indexes,
+        }
+    }
+
+    /// The function and channel catalogue.
+    pub fn catalogue(&self) -> &Catalogue {
+        &self.catalogue
+    }
+
+    /// The notices, in load order.
+    pub fn notices(&self) -> &[Notice] {
+        &self.notices
+    }
+
+    /// How many window occurrences the index holds (for sizing and benchmarks).
+    pub fn indexed_len(&self) -> usize {
+        self.entries.len()
+    }
+
+    pub(crate) fn version(&self, o: &Occurrence) -> (&Lineage, &Version, &Spec) {
+        let l = &self.lineages[o.lineage as usize];
+        let v = &l.versions[o.version as usize];
+        // Only versions with a spec are ever indexed.
+        let spec = v.spec.as_ref().expect("indexed versions have a spec");
+        (l, v, spec)
+    }
+
+    fn lazy_rule(&self, z: &Lazy) -> Option<(&crate::rrule::Rule, Duration)> {
+        match &self.lineages[z.lineage as usize].versions[z.version as usize]
+            .spec
+            .as_ref()?
+            .shape
+        {
+            Shape::Recurring { rule, duration } => Some((rule, *duration)),
+            _ => None,
+        }
+    }
+
+    fn excluded(&self, lineage: u32, date: NaiveDate, as_of: Instant) -> bool {
+        self.lineages[lineage as usize]
+            .exceptions_on(date)
+            .first()
+            .is_some_and(|e| e.known_from <= as_of)
+    }
+
+    /// Calls `visit` for each occurrence in force at `as_of` whose shifted span
+    /// `[start - shift, end)` contains `t`.
+    fn covering(
+        &self,
+        slot: usize,
+        as_of: Instant,
+        shift: Duration,
+        t: Instant,
+        mut visit: impl FnMut(Occurrence),
+    ) {
+        let idx = &self.indexes[slot];
+        let bound = t + shift;
+        let n = idx.starts.partition_point(|s| *s <= bound);
+        for i in (0..n).rev() {
+            if idx.max_end[i] <= t {
+                break;
+            }
+            let e = &self.entries[idx.ids[i] as usize];
+            if e.occ.end > t && e.valid_from <= as_of && as_of < e.valid_until {
+                visit(e.occ);
+            }
+        }
+        for &zi in &idx.lazy {
+            let z = &self.lazies[zi as usize];
+            if !(z.valid_from <= as_of && as_of < z.valid_until) {
+                continue;
+            }
+            let Some((rule, duration)) = self.lazy_rule(z) else {
+                continue;
+            };
+            let mut at = rule.prev_start_le(bound);
+            while let Some(s) = at {
+                if s + duration <= t {
+                    break;
+                }
+                let date = rule.date_of(s);
+                if !self.excluded(z.lineage, date, as_of) {
+                    visit(Occurrence {
+                        start: s,
+                        end: s + duration,
+                        tentative: false,
+                        lineage: z.lineage,
+                        version: z.version,
+                        date: Some(date),
+                        exception: None,
+                    });
+                }
+                at = rule.prev_start_le(s - second());
+            }
+        }
+    }
+
+    /// The occurrence in force at `as_of` with the earliest shifted start `start - shift`
+    /// after `t`, optionally confirmed ones only.
+    fn next_start(
+        &self,
+        slot: usize,
+        as_of: Instant,
+        shift: Duration,
+        t: Instant,
+        confirmed_only: bool,
+    ) -> Option<Occurrence> {
+        let idx = &self.indexes[slot];
+        let bound = t + shift;
+        let i = idx.starts.partition_point(|s| *s <= bound);
+        let mut best: Option<Occurrence> = idx.ids[i..]
+            .iter()
+            .map(|&id| &self.entries[id as usize])
+            .find(|e| {
+                e.valid_from <= as_of
+                    && as_of < e.valid_until
+                    && !(confirmed_only && e.occ.tentative)
+            })
+            .map(|e| e.occ);
+        for &zi in &idx.lazy {
+            let z = &self.lazies[zi as usize];
+            if !(z.valid_from <= as_of && as_of < z.valid_until) {
+                continue;
+            }
+            let Some((rule, duration)) = self.lazy_rule(z) else {
+                continue;
+            };
+            let mut at = rule.next_start_gt(bound);
+            for _ in 0..MAX_CHAIN {
+                let Some(s) = at else { break };
+                if best.is_some_and(|b| b.start <= s) {
+                    break;
+                }
+                let date = rule.date_of(s);
+                if !self.excluded(z.lineage, date, as_of) {
+                    best = Some(Occurrence {
+                        start: s,
+                        end: s + duration,
+                        tentative: false,
+                        lineage: z.lineage,
+                        version: z.version,
+                        date: Some(date),
+                        exception: None,
+                    });
+                    break;
+                }
+                at = rule.next_start_gt(s);
+            }
+        }
+        best
+    }
+
+    /// The status of `slot` at `t` with lookahead shift, and the deciding occurrences.
+    fn status_at(
+        &self,
+        slot: usize,
+        as_of: Instant,
+        shift: Duration,
+        t: Instant,
+    ) -> (Status, Vec<Occurrence>) {
+        let mut found = Vec::new();
+        self.covering(slot, as_of, shift, t, |o| found.push(o));
+        let status = if found.iter().any(|o| !o.tentative) {
+            Status::Unavailable
+        } else if found.is_empty() {
+            Status::Available
+        } else {
+            Status::Tentative
+        };
+        (status, found)
+    }
+
+    /// The end of the run of covering occurrences (confirmed only, or any) that starts at `t`.
+    fn chain_end(
+        &self,
+        slot: usize,
+        as_of: Instant,
+        shift: Duration,
+        t: Instant,
+        confirmed_only: bool,
+    ) -> Option<Instant> {
+        let mut t = t;
+        for _ in 0..MAX_CHAIN {
+            let mut end: Option<Instant> = None;
+            self.covering(slot, as_of, shift, t, |o| {
+                if !(confirmed_only && o.tentative) {
+                    end = Some(end.map_or(o.end, |e| e.max(o.end)));
+                }
+            });
+            match end {
+                Some(e) => t = e,
+                None => return Some(t),
+            }
+        }
+        None
+    }
+
+    /// Evaluates one query: the core every interface calls.
+    pub(crate) fn evaluate(
+        &self,
+        slot: usize,
+        at: Instant,
+        as_of: Instant,
+        lookahead: Duration,
+    ) -> Evaluation {
+        // A lookahead of d covers [at, at + d): a window [s, e) meets it when
+        // s - (d - 1s) <= at < e, in whole seconds. No lookahead is the instant itself.
+        let shift = (lookahead - second()).max(Duration::zero());
+        let (status, mut windows) = self.status_at(slot, as_of, shift, at);
+        windows.sort_by_key(|o| (o.tentative, o.start, o.end, o.lineage));
+        let until = match status {
+            Status::Unavailable => self.chain_end(slot, as_of, shift, at, true),
+            Status::Tentative => {
+                let confirmed = self
+                    .next_start(slot, as_of, shift, at, true)
+                    .map(|o| o.start - shift);
+                match (self.chain_end(slot, as_of, shift, at, false), confirmed) {
+                    (Some(a), Some(b)) => Some(a.min(b)),
+                    (a, b) => a.or(b),
+                }
+            }
+            Status::Available => self
+                .next_start(slot, as_of, shift, at, false)
+                .map(|o| o.start - shift),
+        };
+        let next = self.next_start(slot, as_of, Duration::zero(), at, false);
+        Evaluation {
+            status,
+            until,
+            windows,
+            next,
+        }
+    }
+
+    /// Occurrences in force at `as_of` that overlap `[from, to)`, sorted, at most `limit`;
+    /// the flag says whether the limit cut the list.
+    pub(crate) fn occurrences(
+        &self,
+        slot: usize,
+        as_of: Instant,
+        from: Instant,
+        to: Instant,
+        limit: usize,
+    ) -> (Vec<Occurrence>, bool) {
+        let idx = &self.indexes[slot];
+        let mut out = Vec::new();
+        let n = idx.starts.partition_point(|s| *s < to);
+        for i in (0..n).rev() {
+            if idx.max_end[i] <= from {
+                break;
+            }
+            let e = &self.entries[idx.ids[i] as usize];
+            if e.occ.end > from && e.valid_from <= as_of && as_of < e.valid_until {
+                out.push(e.occ);
+            }
+        }
+        for &zi in &idx.lazy {
+            let z = &self.lazies[zi as usize];
+            if !(z.valid_from <= as_of && as_of < z.valid_until) {
+                continue;
+            }
+            let Some((rule, duration)) = self.lazy_rule(z) else {
+                continue;
+            };
+            for s in rule.starts_between(from - duration + second(), to, limit.saturating_add(1)) {
+                let date = rule.date_of(s);
+                if !self.excluded(z.lineage, date, as_of) {
+                    out.push(Occurrence {
+                        start: s,
+                        end: s + duration,
+                        tentative: false,
+                        lineage: z.lineage,
+                        version: z.version,
+                        date: Some(date),
+                        exception: None,
+                    });
+                }
+            }
+        }
+        out.sort_by(|a, b| {
+            (
+                a.start,
+                a.end,
+                &self.notices[self.lineages[a.lineage as usize].notice].id,
+                &self.lineages[a.lineage as usize].id,
+            )
+                .cmp(&(
+                    b.start,
+                    b.end,
+                    &self.notices[self.lineages[b.lineage as usize].notice].id,
+                    &self.lineages[b.lineage as usize].id,
+                ))
+        });
+        let cut = out.len() > limit;
+        out.truncate(limit);
+        (out, cut)
+    }
+
+    /// The index slot for an optional function.
+    pub(crate) fn slot(f: Option<FnIdx>) -> usize {
+        f.map_or(0, |f| f + 1)
+    }
+}
+
+/// What the evaluator found for one query, before it is described for output.
+#[derive(Debug, Clone)]
+pub(crate) struct Evaluation {
+    pub status: Status,
+    pub until: Option<Instant>,
+    pub windows: Vec<Occurrence>,
+    pub next: Option<Occurrence>,
+}

@@ -1,0 +1,231 @@
+//! The `mado` command line: check, windows, functions, validate, serve.
+
+use anyhow::{Context, Result};
+use chrono_tz::Tz;
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use mado::{time, Query, Schedule, Status, WindowsQuery};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+#[derive(Parser)]
+#[command(
+    name = "mado",
+    version,
+    about = "Maintenance windows of Kuroneko Web Collect: is a function available at an instant, as known at another?"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Clone, Copy, ValueEnum, PartialEq, Eq)]
+enum Format {
+    Text,
+    Json,
+}
+
+#[derive(Args)]
+struct Common {
+    /// Schedules directory (default: the schedules embedded at build time).
+    #[arg(long, env = "MADO_SCHEDULES", value_name = "DIR")]
+    schedules: Option<PathBuf>,
+    /// Zone for local instants in input and for output.
+    #[arg(long, default_value = "Asia/Tokyo", value_name = "ZONE")]
+    tz: String,
+    /// Output format.
+    #[arg(long, value_enum, default_value = "text")]
+    format: Format,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Is FUNCTION available? Exit 0 available, 1 unavailable, 3 tentative, 2 error.
+    Check {
+        /// Function id, e.g. webcollect.credit_card (`mado functions` lists them).
+        function: String,
+        /// The instant asked about: RFC 3339, a local `2023-11-13 03:00` (in --tz), or `now`.
+        #[arg(long, default_value = "now", value_name = "INSTANT")]
+        at: String,
+        /// Count only notices known at this instant.
+        #[arg(long, default_value = "now", value_name = "INSTANT")]
+        as_of: String,
+        /// Lookahead: the answer covers all of [at, at + DURATION), e.g. 15m or 2h.
+        #[arg(long = "for", value_name = "DURATION")]
+        lookahead: Option<String>,
+        /// Report what this channel shows (link, mail, token_embedded, token_modal, api).
+        #[arg(long, value_name = "CHANNEL")]
+        channel: Option<String>,
+        #[command(flatten)]
+        common: Common,
+    },
+    /// List window occurrences overlapping [from, to), sorted by start, and delays.
+    Windows {
+        /// Start of the range (default: now).
+        #[arg(long, default_value = "now", value_name = "INSTANT")]
+        from: String,
+        /// End of the range (default: 31 days after --from).
+        #[arg(long, value_name = "INSTANT")]
+        to: Option<String>,
+        /// Only windows that affect this function.
+        #[arg(long, value_name = "FUNCTION")]
+        function: Option<String>,
+        /// Count only notices known at this instant.
+        #[arg(long, default_value = "now", value_name = "INSTANT")]
+        as_of: String,
+        /// At most this many windows; the output says when it cut the list.
+        #[arg(long, default_value_t = 1000)]
+        limit: usize,
+        #[command(flatten)]
+        common: Common,
+    },
+    /// The function and channel catalogue.
+    Functions {
+        #[command(flatten)]
+        common: Common,
+    },
+    /// Load and check a schedules directory (default: the embedded schedules). Exit 0 or 2.
+    Validate {
+        /// The directory.
+        dir: Option<PathBuf>,
+    },
+}
+
+fn load(dir: Option<&PathBuf>) -> Result<Schedule> {
+    match dir {
+        Some(d) => {
+            Schedule::from_dir(d).with_context(|| format!("loading schedules from {}", d.display()))
+        }
+        None => Schedule::embedded().context("loading the embedded schedules"),
+    }
+}
+
+fn zone(c: &Common) -> Result<Tz> {
+    time::parse_zone(&c.tz)
+        .map_err(anyhow::Error::msg)
+        .context("--tz")
+}
+
+fn print_json<T: serde::Serialize>(v: &T) -> Result<()> {
+    println!("{}", serde_json::to_string_pretty(v)?);
+    Ok(())
+}
+
+fn run(cli: Cli) -> Result<ExitCode> {
+    let now = time::now();
+    match cli.command {
+        Command::Check {
+            function,
+            at,
+            as_of,
+            lookahead,
+            channel,
+            common,
+        } => {
+            let zone = zone(&common)?;
+            let schedule = load(common.schedules.as_ref())?;
+            let mut q = Query::new(
+                function,
+                time::parse_instant(&at, zone, now)
+                    .map_err(anyhow::Error::msg)
+                    .context("--at")?,
+            )
+            .as_of(
+                time::parse_instant(&as_of, zone, now)
+                    .map_err(anyhow::Error::msg)
+                    .context("--as-of")?,
+            )
+            .zone(zone);
+            if let Some(d) = lookahead {
+                q = q.lookahead(
+                    time::parse_duration(&d)
+                        .map_err(anyhow::Error::msg)
+                        .context("--for")?,
+                );
+            }
+            if let Some(c) = channel {
+                q = q.channel(c);
+            }
+            let answer = schedule.check(&q)?;
+            match common.format {
+                Format::Json => print_json(&answer)?,
+                Format::Text => print!("{}", mado::render::answer(&answer, zone)),
+            }
+            Ok(ExitCode::from(match answer.status {
+                Status::Available => 0,
+                Status::Unavailable => 1,
+                Status::Tentative => 3,
+            }))
+        }
+        Command::Windows {
+            from,
+            to,
+            function,
+            as_of,
+            limit,
+            common,
+        } => {
+            let zone = zone(&common)?;
+            let schedule = load(common.schedules.as_ref())?;
+            let from = time::parse_instant(&from, zone, now)
+                .map_err(anyhow::Error::msg)
+                .context("--from")?;
+            let to = match to {
+                Some(t) => time::parse_instant(&t, zone, now)
+                    .map_err(anyhow::Error::msg)
+                    .context("--to")?,
+                None => from + chrono::Duration::days(31),
+            };
+            anyhow::ensure!(
+                to > from,
+                "--to must be after --from; the range is [from, to)"
+            );
+            let as_of = time::parse_instant(&as_of, zone, now)
+                .map_err(anyhow::Error::msg)
+                .context("--as-of")?;
+            let list = schedule.windows(&WindowsQuery {
+                from,
+                to,
+                function,
+                as_of,
+                limit,
+                zone,
+            })?;
+            match common.format {
+                Format::Json => print_json(&list)?,
+                Format::Text => print!("{}", mado::render::window_list(&list, zone)),
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Functions { common } => {
+            let schedule = load(common.schedules.as_ref())?;
+            match common.format {
+                Format::Json => print_json(&mado::catalogue_json(schedule.catalogue()))?,
+                Format::Text => print!("{}", mado::render::catalogue(schedule.catalogue())),
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Validate { dir } => {
+            let schedule = load(dir.as_ref())?;
+            let windows: usize = schedule.notices().len();
+            println!(
+                "ok: {} notices, {} indexed window occurrences",
+                windows,
+                schedule.indexed_len()
+            );
+            Ok(ExitCode::SUCCESS)
+        }
+    }
+}
+
+fn main() -> ExitCode {
+    match run(Cli::parse()) {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("error: {e}");
+            for cause in e.chain().skip(1) {
+                eprintln!("  caused by: {cause}");
+            }
+            ExitCode::from(2)
+        }
+    }
+}

@@ -1,0 +1,351 @@
+//! Stage 2: the validated schedule. Built only by the loader, so every value here has been
+//! checked: ids resolve, intervals are non-empty, rules occur. Nothing here does I/O.
+//!
+//! A *notice* is one announcement. It may add *windows*, *revise* windows of earlier notices
+//! (replace their times, postpone them, or cancel them), and replace or exclude single
+//! *occurrences* of recurring windows. A revised window keeps its identity (notice id and
+//! window id); each revision is a new *version* of it, known from the revising notice's
+//! publication. Earlier versions stay in the data: an answer "as of" an earlier instant
+//! uses the versions known then.
+
+use crate::rrule::Rule;
+use crate::time::Instant;
+use chrono::{Duration, NaiveDate};
+use chrono_tz::Tz;
+use serde::Serialize;
+
+/// Index of a function in the catalogue.
+pub type FnIdx = usize;
+/// Index of a channel in the catalogue.
+pub type ChIdx = usize;
+
+/// A function of the service (`webcollect.credit_card`). Its parent is its id up to the last dot.
+#[derive(Debug, Clone, Serialize)]
+pub struct Function {
+    pub(crate) id: String,
+    pub(crate) ja: String,
+    pub(crate) en: String,
+    #[serde(skip)]
+    pub(crate) parent: Option<FnIdx>,
+}
+
+impl Function {
+    /// The stable id.
+    pub fn id(&self) -> &str {
+        &self.id
+    }
+    /// The Japanese label.
+    pub fn ja(&self) -> &str {
+        &self.ja
+    }
+    /// The English label.
+    pub fn en(&self) -> &str {
+        &self.en
+    }
+}
+
+/// A connection method (`api`), and what it shows during a window when a notice says nothing.
+#[derive(Debug, Clone, Serialize)]
+pub struct Channel {
+    pub(crate) id: String,
+    pub(crate) ja: String,
+    pub(crate) en: String,
+    pub(crate) default: Effect,
+}
+
+impl Channel {
+    /// The stable id.
+    pub fn id(&self) -> &str {
+        &self.id
+    }
+    /// The Japanese label.
+    pub fn ja(&self) -> &str {
+        &self.ja
+    }
+    /// The English label.
+    pub fn en(&self) -> &str {
+        &self.en
+    }
+}
+
+/// What a buyer or merchant sees on a channel during a window.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct Effect {
+    /// The error code returned, e.g. `Z010000000`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub error_code: Option<String>,
+    /// The page shown instead of the payment page.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub page: Option<String>,
+    /// The message shown, e.g. in the token modal.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub message: Option<String>,
+    /// Anything else the notice says.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
+}
+
+/// The effect on one channel, and whether a notice stated it (else it is the catalogue default).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ChannelEffect {
+    /// The channel id.
+    pub channel: String,
+    /// What it shows.
+    #[serde(flatten)]
+    pub effect: Effect,
+    /// `notice` when a notice says so, `default` when it falls back to the catalogue.
+    pub source: &'static str,
+}
+
+/// The catalogue of functions and channels.
+#[derive(Debug, Clone, Default)]
+pub struct Catalogue {
+    pub(crate) functions: Vec<Function>,
+    pub(crate) channels: Vec<Channel>,
+}
+
+impl Catalogue {
+    /// The functions, in catalogue order.
+    pub fn functions(&self) -> &[Function] {
+        &self.functions
+    }
+    /// The channels, in catalogue order.
+    pub fn channels(&self) -> &[Channel] {
+        &self.channels
+    }
+    /// The index of function `id`.
+    pub fn function(&self, id: &str) -> Option<FnIdx> {
+        self.functions.iter().position(|f| f.id == id)
+    }
+    /// The index of channel `id`.
+    pub fn channel(&self, id: &str) -> Option<ChIdx> {
+        self.channels.iter().position(|c| c.id == id)
+    }
+    /// Whether `f` is `ancestor` or below it.
+    pub(crate) fn is_within(&self, mut f: FnIdx, ancestor: FnIdx) -> bool {
+        loop {
+            if f == ancestor {
+                return true;
+            }
+            match self.functions[f].parent {
+                Some(p) => f = p,
+                None => return false,
+            }
+        }
+    }
+    /// Catalogue ids close to `id`, best first.
+    pub fn close_matches(&self, id: &str) -> Vec<String> {
+        let mut scored: Vec<(usize, &str)> = self
+            .functions
+            .iter()
+            .map(|f| (edit_distance(id, &f.id), f.id.as_str()))
+            .filter(|(d, f)| {
+                *d <= 3.max(id.len() / 3) || f.contains(id) || f.ends_with(&format!(".{id}"))
+            })
+            .collect();
+        scored.sort();
+        scored
+            .into_iter()
+            .take(3)
+            .map(|(_, f)| f.to_string())
+            .collect()
+    }
+}
+
+fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut prev: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut cur = vec![i + 1];
+        for (j, cb) in b.iter().enumerate() {
+            cur.push(
+                (prev[j] + usize::from(ca != *cb))
+                    .min(prev[j + 1] + 1)
+                    .min(cur[j] + 1),
+            );
+        }
+        prev = cur;
+    }
+    prev[b.len()]
+}
+
+/// When a notice was published.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Published {
+    /// At this instant; `date_only` when the notice gave only a day (counted from 00:00).
+    At {
+        /// The instant.
+        instant: Instant,
+        /// Whether only the day is known.
+        date_only: bool,
+    },
+    /// The notice does not say; it counts from its `known_by` instant.
+    Unknown,
+}
+
+/// One announcement.
+#[derive(Debug, Clone)]
+pub struct Notice {
+    pub(crate) id: String,
+    pub(crate) file: String,
+    pub(crate) published: Published,
+    /// From when answers take this notice into account.
+    pub(crate) known_from: Instant,
+    pub(crate) title: String,
+    pub(crate) title_en: Option<String>,
+    pub(crate) source: String,
+    pub(crate) notes: Vec<String>,
+}
+
+impl Notice {
+    /// The stable id.
+    pub fn id(&self) -> &str {
+        &self.id
+    }
+    /// The instant from which answers count this notice.
+    pub fn known_from(&self) -> Instant {
+        self.known_from
+    }
+    /// The Japanese title.
+    pub fn title(&self) -> &str {
+        &self.title
+    }
+}
+
+/// What a version of a window did to the one before it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Action {
+    /// The first version, from the notice that announced the window.
+    Original,
+    /// Times or scope changed (変更).
+    Replace,
+    /// Moved to another time (延期).
+    Postpone,
+    /// No longer happens.
+    Cancel,
+}
+
+/// The time shape of a window.
+#[derive(Debug, Clone)]
+pub enum Shape {
+    /// Known times, `[start, end)`.
+    Confirmed {
+        /// Start instant.
+        start: Instant,
+        /// End instant (exclusive).
+        end: Instant,
+        /// The notice says "about" the start.
+        start_approx: bool,
+        /// The notice says "about" the end (〜頃).
+        end_approx: bool,
+    },
+    /// Known days, unknown times: covers whole local days `first..=last`.
+    Tentative {
+        /// First day.
+        first: NaiveDate,
+        /// Last day (inclusive).
+        last: NaiveDate,
+        /// 00:00 of `first`.
+        start: Instant,
+        /// 00:00 of the day after `last`.
+        end: Instant,
+        /// The expected length, if the notice gives one.
+        expected: Option<Duration>,
+        /// Whether the expected length is approximate (程度).
+        expected_approx: bool,
+    },
+    /// A recurring window: each occurrence lasts `duration` from its start.
+    Recurring {
+        /// The rule with its DTSTART.
+        rule: Rule,
+        /// The exact length of each occurrence.
+        duration: Duration,
+    },
+}
+
+/// One version of a window: what was known from `known_from` on.
+#[derive(Debug, Clone)]
+pub struct Version {
+    pub(crate) by_notice: usize,
+    pub(crate) known_from: Instant,
+    pub(crate) action: Action,
+    pub(crate) sequence: u32,
+    pub(crate) note: Option<String>,
+    /// `None` when cancelled.
+    pub(crate) spec: Option<Spec>,
+}
+
+/// What a non-cancelled version says.
+#[derive(Debug, Clone)]
+pub struct Spec {
+    pub(crate) title: Option<String>,
+    pub(crate) functions: Vec<FnIdx>,
+    pub(crate) zone: Tz,
+    pub(crate) shape: Shape,
+    /// One per catalogue channel, in catalogue order.
+    pub(crate) effects: Vec<ChannelEffect>,
+    pub(crate) note: Option<String>,
+}
+
+/// A change to one occurrence of a recurring window, by date of its original start.
+#[derive(Debug, Clone)]
+pub struct Exception {
+    pub(crate) date: NaiveDate,
+    pub(crate) by_notice: usize,
+    pub(crate) known_from: Instant,
+    pub(crate) sequence: u32,
+    pub(crate) note: Option<String>,
+    /// The new times, or `None` when the occurrence is excluded.
+    pub(crate) replacement: Option<Replacement>,
+}
+
+/// New times for one occurrence.
+#[derive(Debug, Clone, Copy)]
+pub struct Replacement {
+    pub(crate) start: Instant,
+    pub(crate) end: Instant,
+    pub(crate) start_approx: bool,
+    pub(crate) end_approx: bool,
+}
+
+/// A window and all its versions.
+#[derive(Debug, Clone)]
+pub struct Lineage {
+    pub(crate) notice: usize,
+    pub(crate) id: String,
+    /// Sorted by `known_from`; the first is the original.
+    pub(crate) versions: Vec<Version>,
+    /// Sorted by (`date`, `known_from`).
+    pub(crate) exceptions: Vec<Exception>,
+}
+
+impl Lineage {
+    /// The version in force as of `as_of`, if the window was known then.
+    pub(crate) fn version_at(&self, as_of: Instant) -> Option<(usize, &Version)> {
+        let n = self.versions.partition_point(|v| v.known_from <= as_of);
+        n.checked_sub(1).map(|i| (i, &self.versions[i]))
+    }
+    /// The exceptions for one occurrence date, in order.
+    pub(crate) fn exceptions_on(&self, date: NaiveDate) -> &[Exception] {
+        let lo = self.exceptions.partition_point(|e| e.date < date);
+        let hi = self.exceptions.partition_point(|e| e.date <= date);
+        &self.exceptions[lo..hi]
+    }
+}
+
+/// A scheduled job that runs late: listed, not an outage.
+#[derive(Debug, Clone)]
+pub struct Delay {
+    pub(crate) notice: usize,
+    pub(crate) id: String,
+    pub(crate) job: String,
+    pub(crate) job_en: Option<String>,
+    pub(crate) functions: Vec<FnIdx>,
+    pub(crate) date: NaiveDate,
+    pub(crate) usual: Instant,
+    pub(crate) usual_approx: bool,
+    pub(crate) expected: Instant,
+    pub(crate) expected_approx: bool,
+    pub(crate) note: Option<String>,
+}

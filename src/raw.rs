@@ -1,0 +1,135 @@
+//! Stage 1: serde structs that mirror the TOML files, with spans for error messages.
+//! Nothing here is checked beyond TOML syntax, field names and types.
+
+use serde::Deserialize;
+use std::collections::BTreeMap;
+use toml::Spanned;
+
+pub(crate) type S<T> = Spanned<T>;
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct CatalogueFile {
+    #[serde(default)]
+    pub function: Vec<RawFunction>,
+    #[serde(default)]
+    pub channel: Vec<RawChannel>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RawFunction {
+    pub id: S<String>,
+    pub ja: String,
+    pub en: String,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RawChannel {
+    pub id: S<String>,
+    pub ja: String,
+    pub en: String,
+    #[serde(default)]
+    pub default: RawEffect,
+}
+
+#[derive(Debug, Default, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RawEffect {
+    pub error_code: Option<String>,
+    pub page: Option<String>,
+    pub message: Option<String>,
+    pub note: Option<String>,
+}
+
+pub(crate) type RawEffects = BTreeMap<S<String>, RawEffect>;
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct NoticeFile {
+    pub id: S<String>,
+    pub published: S<String>,
+    pub known_by: Option<S<String>>,
+    pub zone: Option<S<String>>,
+    pub title: String,
+    pub title_en: Option<String>,
+    pub source: String,
+    #[serde(default)]
+    pub notes: Vec<String>,
+    #[serde(default)]
+    pub effects: RawEffects,
+    #[serde(default)]
+    pub window: Vec<S<RawWindow>>,
+    #[serde(default)]
+    pub revise: Vec<S<RawWindow>>,
+    #[serde(default)]
+    pub occurrence: Vec<RawOccurrence>,
+    #[serde(default)]
+    pub delay: Vec<RawDelay>,
+}
+
+/// A `[[window]]` or a `[[revise]]` table. They share their fields, so one struct reads
+/// both; validation checks which fields each kind needs (`id` and `functions` for a window,
+/// `notice`, `window` and `action` for a revision) and that exactly one time shape is given.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RawWindow {
+    pub id: Option<S<String>>,
+    pub notice: Option<S<String>>,
+    pub window: Option<S<String>>,
+    pub action: Option<S<String>>,
+    pub title: Option<String>,
+    pub functions: Option<S<Vec<S<String>>>>,
+    #[serde(default)]
+    pub effects: RawEffects,
+    pub note: Option<String>,
+    pub start: Option<S<String>>,
+    pub end: Option<S<String>>,
+    #[serde(default)]
+    pub start_approx: bool,
+    #[serde(default)]
+    pub end_approx: bool,
+    pub date: Option<S<String>>,
+    pub last_date: Option<S<String>>,
+    pub expected_duration: Option<S<String>>,
+    #[serde(default)]
+    pub expected_duration_approx: bool,
+    pub rrule: Option<S<String>>,
+    pub duration: Option<S<String>>,
+    pub zone: Option<S<String>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RawOccurrence {
+    pub notice: S<String>,
+    pub window: S<String>,
+    pub date: S<String>,
+    pub action: S<String>,
+    pub start: Option<S<String>>,
+    pub end: Option<S<String>>,
+    #[serde(default)]
+    pub start_approx: bool,
+    #[serde(default)]
+    pub end_approx: bool,
+    pub note: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RawDelay {
+    pub id: S<String>,
+    pub job: String,
+    pub job_en: Option<String>,
+    #[serde(default)]
+    pub functions: Vec<S<String>>,
+    pub date: S<String>,
+    pub usual: S<String>,
+    #[serde(default)]
+    pub usual_approx: bool,
+    pub expected: S<String>,
+    #[serde(default)]
+    pub expected_approx: bool,
+    pub note: Option<String>,
+}
