@@ -122,6 +122,9 @@ pub struct WindowInfo {
     pub start_approx: bool,
     /// The notice gives the end as approximate (〜頃).
     pub end_approx: bool,
+    /// For a tentative window, its first and last local day.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub days: Option<(NaiveDate, NaiveDate)>,
     /// For a tentative window, the expected length, e.g. `4h`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub expected_duration: Option<String>,
@@ -225,25 +228,15 @@ impl Schedule {
     fn resolve_function(&self, id: &str) -> Result<FnIdx, QueryError> {
         self.catalogue
             .function(id)
-            .ok_or_else(|| QueryError::UnknownFunction {
-                id: id.to_string(),
-                suggestions: self.catalogue.close_matches(id),
-            })
+            .ok_or_else(|| QueryError::UnknownFunction { id: id.to_string(), suggestions: self.catalogue.close_matches(id) })
     }
 
     fn resolve_channel(&self, id: Option<&str>) -> Result<Option<ChIdx>, QueryError> {
         id.map(|c| {
-            self.catalogue
-                .channel(c)
-                .ok_or_else(|| QueryError::UnknownChannel {
-                    id: c.to_string(),
-                    allowed: self
-                        .catalogue
-                        .channels
-                        .iter()
-                        .map(|c| c.id.clone())
-                        .collect(),
-                })
+            self.catalogue.channel(c).ok_or_else(|| QueryError::UnknownChannel {
+                id: c.to_string(),
+                allowed: self.catalogue.channels.iter().map(|c| c.id.clone()).collect(),
+            })
         })
         .transpose()
     }
@@ -268,11 +261,7 @@ impl Schedule {
             status: ev.status,
             available: ev.status == Status::Available,
             until: ev.until.map(|t| show(t, q.zone)),
-            windows: ev
-                .windows
-                .iter()
-                .map(|o| self.describe(o, q.zone, channel))
-                .collect(),
+            windows: ev.windows.iter().map(|o| self.describe(o, q.zone, channel)).collect(),
             next: ev.next.map(|o| self.describe(&o, q.zone, channel)),
         })
     }
@@ -282,26 +271,15 @@ impl Schedule {
     /// # Errors
     /// [`QueryError`] when the function is not in the catalogue.
     pub fn windows(&self, q: &WindowsQuery) -> Result<WindowList, QueryError> {
-        let f = q
-            .function
-            .as_deref()
-            .map(|id| self.resolve_function(id))
-            .transpose()?;
+        let f = q.function.as_deref().map(|id| self.resolve_function(id)).transpose()?;
         let (occs, truncated) = self.occurrences(Schedule::slot(f), q.as_of, q.from, q.to, q.limit);
         let delays = self
             .delays
             .iter()
-            .filter(|d| {
-                self.notices[d.notice].known_from <= q.as_of
-                    && d.expected >= q.from
-                    && d.usual < q.to
-            })
+            .filter(|d| self.notices[d.notice].known_from <= q.as_of && d.expected >= q.from && d.usual < q.to)
             .filter(|d| {
                 f.is_none_or(|f| {
-                    d.functions.is_empty()
-                        || d.functions.iter().any(|g| {
-                            self.catalogue.is_within(f, *g) || self.catalogue.is_within(*g, f)
-                        })
+                    d.functions.is_empty() || d.functions.iter().any(|g| self.catalogue.is_within(f, *g) || self.catalogue.is_within(*g, f))
                 })
             })
             .map(|d| DelayInfo {
@@ -309,11 +287,7 @@ impl Schedule {
                 id: d.id.clone(),
                 job: d.job.clone(),
                 job_en: d.job_en.clone(),
-                functions: d
-                    .functions
-                    .iter()
-                    .map(|f| self.catalogue.functions[*f].id.clone())
-                    .collect(),
+                functions: d.functions.iter().map(|f| self.catalogue.functions[*f].id.clone()).collect(),
                 date: d.date,
                 usual: show(d.usual, q.zone),
                 usual_approx: d.usual_approx,
@@ -327,10 +301,7 @@ impl Schedule {
             to: show(q.to, q.zone),
             function: q.function.clone(),
             as_of: show(q.as_of, q.zone),
-            windows: occs
-                .iter()
-                .map(|o| self.describe(o, q.zone, None))
-                .collect(),
+            windows: occs.iter().map(|o| self.describe(o, q.zone, None)).collect(),
             truncated,
             delays,
         })
@@ -341,25 +312,13 @@ impl Schedule {
         let (l, v, spec) = self.version(o);
         let notice = &self.notices[l.notice];
         let exception = o.exception.map(|i| &l.exceptions[i as usize]);
-        let (start_approx, end_approx) = match (&spec.shape, exception.and_then(|e| e.replacement))
-        {
+        let (start_approx, end_approx) = match (&spec.shape, exception.and_then(|e| e.replacement)) {
             (_, Some(r)) => (r.start_approx, r.end_approx),
-            (
-                Shape::Confirmed {
-                    start_approx,
-                    end_approx,
-                    ..
-                },
-                None,
-            ) => (*start_approx, *end_approx),
+            (Shape::Confirmed { start_approx, end_approx, .. }, None) => (*start_approx, *end_approx),
             _ => (false, false),
         };
         let (expected_duration, expected_duration_approx) = match &spec.shape {
-            Shape::Tentative {
-                expected,
-                expected_approx,
-                ..
-            } => (expected.map(format_duration), *expected_approx),
+            Shape::Tentative { expected, expected_approx, .. } => (expected.map(format_duration), *expected_approx),
             _ => (None, false),
         };
         let revision = match exception {
@@ -383,15 +342,15 @@ impl Schedule {
             window: l.id.clone(),
             uid: format!("{}/{}", notice.id, l.id),
             occurrence: o.date,
-            kind: if o.tentative {
-                "tentative"
-            } else {
-                "confirmed"
-            },
+            kind: if o.tentative { "tentative" } else { "confirmed" },
             start: show(o.start, zone),
             end: show(o.end, zone),
             start_approx,
             end_approx,
+            days: match &spec.shape {
+                Shape::Tentative { first, last, .. } => Some((*first, *last)),
+                _ => None,
+            },
             expected_duration,
             expected_duration_approx,
             rrule: match &spec.shape {
@@ -399,11 +358,7 @@ impl Schedule {
                 _ => None,
             },
             title: spec.title.clone(),
-            functions: spec
-                .functions
-                .iter()
-                .map(|f| self.catalogue.functions[*f].id.clone())
-                .collect(),
+            functions: spec.functions.iter().map(|f| self.catalogue.functions[*f].id.clone()).collect(),
             effects: match channel {
                 Some(c) => vec![spec.effects[c].clone()],
                 None => spec.effects.clone(),

@@ -21,11 +21,7 @@ impl fmt::Display for Diagnostic {
         if self.line == 0 {
             write!(f, "{}: {}", self.file, self.message)
         } else {
-            write!(
-                f,
-                "{}:{}:{}: {}",
-                self.file, self.line, self.column, self.message
-            )
+            write!(f, "{}:{}:{}: {}", self.file, self.line, self.column, self.message)
         }
     }
 }
@@ -37,13 +33,12 @@ pub enum LoadError {
     #[error("{}", display_all(.0))]
     Invalid(Vec<Diagnostic>),
     /// A file or directory could not be read.
-    #[error("reading `{path}`: {source}")]
+    #[error("reading `{path}`: {error}")]
     Io {
         /// What could not be read.
         path: String,
         /// The I/O error.
-        #[source]
-        source: std::io::Error,
+        error: std::io::Error,
     },
 }
 
@@ -52,13 +47,8 @@ impl LoadError {
     pub fn diagnostics(&self) -> Vec<Diagnostic> {
         match self {
             LoadError::Invalid(d) => d.clone(),
-            LoadError::Io { path, source } => {
-                vec![Diagnostic {
-                    file: path.clone(),
-                    line: 0,
-                    column: 0,
-                    message: format!("cannot be read: {source}"),
-                }]
+            LoadError::Io { path, error } => {
+                vec![Diagnostic { file: path.clone(), line: 0, column: 0, message: format!("cannot be read: {error}") }]
             }
         }
     }
@@ -66,10 +56,7 @@ impl LoadError {
 
 fn display_all(d: &[Diagnostic]) -> String {
     let n = d.len();
-    let mut out = format!(
-        "the schedule has {n} error{}",
-        if n == 1 { "" } else { "s" }
-    );
+    let mut out = format!("the schedule has {n} error{}", if n == 1 { "" } else { "s" });
     for one in d {
         out.push_str("\n  ");
         out.push_str(&one.to_string());
@@ -102,12 +89,6 @@ fn suggest(s: &[String]) -> String {
     if s.is_empty() {
         "; `mado functions` lists the ids".into()
     } else {
-        format!(
-            "; did you mean {}?",
-            s.iter()
-                .map(|x| format!("`{x}`"))
-                .collect::<Vec<_>>()
-                .join(", ")
-        )
+        format!("; did you mean {}?", s.iter().map(|x| format!("`{x}`")).collect::<Vec<_>>().join(", "))
     }
 }

@@ -99,12 +99,7 @@ fn second() -> Duration {
 }
 
 impl Schedule {
-    pub(crate) fn new(
-        catalogue: Catalogue,
-        notices: Vec<Notice>,
-        lineages: Vec<Lineage>,
-        delays: Vec<Delay>,
-    ) -> Schedule {
+    pub(crate) fn new(catalogue: Catalogue, notices: Vec<Notice>, lineages: Vec<Lineage>, delays: Vec<Delay>) -> Schedule {
         let nf = catalogue.functions.len();
         let mut cover = vec![0u64; nf];
         for (f, c) in cover.iter_mut().enumerate() {
@@ -135,62 +130,28 @@ impl Schedule {
                 };
                 let mut push = |occ: Occurrence, from: Instant, until: Instant| {
                     if from < until {
-                        entries.push(Entry {
-                            occ,
-                            valid_from: from,
-                            valid_until: until,
-                            functions,
-                        });
+                        entries.push(Entry { occ, valid_from: from, valid_until: until, functions });
                     }
                 };
                 match &spec.shape {
-                    Shape::Confirmed { start, end, .. } => push(
-                        Occurrence {
-                            start: *start,
-                            end: *end,
-                            ..base
-                        },
-                        v.known_from,
-                        valid_until,
-                    ),
-                    Shape::Tentative { start, end, .. } => push(
-                        Occurrence {
-                            start: *start,
-                            end: *end,
-                            tentative: true,
-                            ..base
-                        },
-                        v.known_from,
-                        valid_until,
-                    ),
+                    Shape::Confirmed { start, end, .. } => push(Occurrence { start: *start, end: *end, ..base }, v.known_from, valid_until),
+                    Shape::Tentative { start, end, .. } => {
+                        push(Occurrence { start: *start, end: *end, tentative: true, ..base }, v.known_from, valid_until)
+                    }
                     Shape::Recurring { rule, duration } => {
                         if rule.is_bounded() {
                             let to = rule.last_start().unwrap_or(rule.first_start()) + second();
                             for s in rule.starts_between(rule.first_start(), to, usize::MAX) {
                                 let date = rule.date_of(s);
-                                let first_change = l
-                                    .exceptions_on(date)
-                                    .first()
-                                    .map_or(FOREVER, |e| e.known_from);
+                                let first_change = l.exceptions_on(date).first().map_or(FOREVER, |e| e.known_from);
                                 push(
-                                    Occurrence {
-                                        start: s,
-                                        end: s + *duration,
-                                        date: Some(date),
-                                        ..base
-                                    },
+                                    Occurrence { start: s, end: s + *duration, date: Some(date), ..base },
                                     v.known_from,
                                     valid_until.min(first_change),
                                 );
                             }
                         } else {
-                            lazies.push(Lazy {
-                                lineage: li as u32,
-                                version: vi as u32,
-                                valid_from: v.known_from,
-                                valid_until,
-                                functions,
-                            });
+                            lazies.push(Lazy { lineage: li as u32, version: vi as u32, valid_from: v.known_from, valid_until, functions });
                         }
                         // Replaced occurrences are plain entries, in force from their notice
                         // until the next change of the same occurrence.
@@ -199,18 +160,8 @@ impl Schedule {
                             if !rule.occurs_on(e.date) {
                                 continue;
                             }
-                            let next = l
-                                .exceptions
-                                .get(ei + 1)
-                                .filter(|n| n.date == e.date)
-                                .map_or(FOREVER, |n| n.known_from);
-                            let occ = Occurrence {
-                                start: r.start,
-                                end: r.end,
-                                date: Some(e.date),
-                                exception: Some(ei as u32),
-                                ..base
-                            };
+                            let next = l.exceptions.get(ei + 1).filter(|n| n.date == e.date).map_or(FOREVER, |n| n.known_from);
+                            let occ = Occurrence { start: r.start, end: r.end, date: Some(e.date), exception: Some(ei as u32), ..base };
                             push(occ, v.known_from.max(e.known_from), valid_until.min(next));
                         }
                     }
@@ -224,10 +175,7 @@ impl Schedule {
             let e = &entries[i as usize];
             for (slot, idx) in indexes.iter_mut().enumerate() {
                 if slot == 0 || e.functions & (1 << (slot - 1)) != 0 {
-                    let max = idx
-                        .max_end
-                        .last()
-                        .map_or(e.occ.end, |m| (*m).max(e.occ.end));
+                    let max = idx.max_end.last().map_or(e.occ.end, |m| (*m).max(e.occ.end));
                     idx.ids.push(i);
                     idx.starts.push(e.occ.start);
                     idx.max_end.push(max);
@@ -241,15 +189,7 @@ impl Schedule {
                 }
             }
         }
-        Schedule {
-            catalogue,
-            notices,
-            lineages,
-            delays,
-            entries,
-            lazies,
-            indexes,
-        }
+        Schedule { catalogue, notices, lineages, delays, entries, lazies, indexes }
     }
 
     /// The function and channel catalogue.
@@ -276,33 +216,19 @@ impl Schedule {
     }
 
     fn lazy_rule(&self, z: &Lazy) -> Option<(&crate::rrule::Rule, Duration)> {
-        match &self.lineages[z.lineage as usize].versions[z.version as usize]
-            .spec
-            .as_ref()?
-            .shape
-        {
+        match &self.lineages[z.lineage as usize].versions[z.version as usize].spec.as_ref()?.shape {
             Shape::Recurring { rule, duration } => Some((rule, *duration)),
             _ => None,
         }
     }
 
     fn excluded(&self, lineage: u32, date: NaiveDate, as_of: Instant) -> bool {
-        self.lineages[lineage as usize]
-            .exceptions_on(date)
-            .first()
-            .is_some_and(|e| e.known_from <= as_of)
+        self.lineages[lineage as usize].exceptions_on(date).first().is_some_and(|e| e.known_from <= as_of)
     }
 
     /// Calls `visit` for each occurrence in force at `as_of` whose shifted span
     /// `[start - shift, end)` contains `t`.
-    fn covering(
-        &self,
-        slot: usize,
-        as_of: Instant,
-        shift: Duration,
-        t: Instant,
-        mut visit: impl FnMut(Occurrence),
-    ) {
+    fn covering(&self, slot: usize, as_of: Instant, shift: Duration, t: Instant, mut visit: impl FnMut(Occurrence)) {
         let idx = &self.indexes[slot];
         let bound = t + shift;
         let n = idx.starts.partition_point(|s| *s <= bound);
@@ -347,25 +273,14 @@ impl Schedule {
 
     /// The occurrence in force at `as_of` with the earliest shifted start `start - shift`
     /// after `t`, optionally confirmed ones only.
-    fn next_start(
-        &self,
-        slot: usize,
-        as_of: Instant,
-        shift: Duration,
-        t: Instant,
-        confirmed_only: bool,
-    ) -> Option<Occurrence> {
+    fn next_start(&self, slot: usize, as_of: Instant, shift: Duration, t: Instant, confirmed_only: bool) -> Option<Occurrence> {
         let idx = &self.indexes[slot];
         let bound = t + shift;
         let i = idx.starts.partition_point(|s| *s <= bound);
         let mut best: Option<Occurrence> = idx.ids[i..]
             .iter()
             .map(|&id| &self.entries[id as usize])
-            .find(|e| {
-                e.valid_from <= as_of
-                    && as_of < e.valid_until
-                    && !(confirmed_only && e.occ.tentative)
-            })
+            .find(|e| e.valid_from <= as_of && as_of < e.valid_until && !(confirmed_only && e.occ.tentative))
             .map(|e| e.occ);
         for &zi in &idx.lazy {
             let z = &self.lazies[zi as usize];
@@ -401,13 +316,7 @@ impl Schedule {
     }
 
     /// The status of `slot` at `t` with lookahead shift, and the deciding occurrences.
-    fn status_at(
-        &self,
-        slot: usize,
-        as_of: Instant,
-        shift: Duration,
-        t: Instant,
-    ) -> (Status, Vec<Occurrence>) {
+    fn status_at(&self, slot: usize, as_of: Instant, shift: Duration, t: Instant) -> (Status, Vec<Occurrence>) {
         let mut found = Vec::new();
         self.covering(slot, as_of, shift, t, |o| found.push(o));
         let status = if found.iter().any(|o| !o.tentative) {
@@ -421,14 +330,7 @@ impl Schedule {
     }
 
     /// The end of the run of covering occurrences (confirmed only, or any) that starts at `t`.
-    fn chain_end(
-        &self,
-        slot: usize,
-        as_of: Instant,
-        shift: Duration,
-        t: Instant,
-        confirmed_only: bool,
-    ) -> Option<Instant> {
+    fn chain_end(&self, slot: usize, as_of: Instant, shift: Duration, t: Instant, confirmed_only: bool) -> Option<Instant> {
         let mut t = t;
         for _ in 0..MAX_CHAIN {
             let mut end: Option<Instant> = None;
@@ -446,13 +348,7 @@ impl Schedule {
     }
 
     /// Evaluates one query: the core every interface calls.
-    pub(crate) fn evaluate(
-        &self,
-        slot: usize,
-        at: Instant,
-        as_of: Instant,
-        lookahead: Duration,
-    ) -> Evaluation {
+    pub(crate) fn evaluate(&self, slot: usize, at: Instant, as_of: Instant, lookahead: Duration) -> Evaluation {
         // A lookahead of d covers [at, at + d): a window [s, e) meets it when
         // s - (d - 1s) <= at < e, in whole seconds. No lookahead is the instant itself.
         let shift = (lookahead - second()).max(Duration::zero());
@@ -461,37 +357,21 @@ impl Schedule {
         let until = match status {
             Status::Unavailable => self.chain_end(slot, as_of, shift, at, true),
             Status::Tentative => {
-                let confirmed = self
-                    .next_start(slot, as_of, shift, at, true)
-                    .map(|o| o.start - shift);
+                let confirmed = self.next_start(slot, as_of, shift, at, true).map(|o| o.start - shift);
                 match (self.chain_end(slot, as_of, shift, at, false), confirmed) {
                     (Some(a), Some(b)) => Some(a.min(b)),
                     (a, b) => a.or(b),
                 }
             }
-            Status::Available => self
-                .next_start(slot, as_of, shift, at, false)
-                .map(|o| o.start - shift),
+            Status::Available => self.next_start(slot, as_of, shift, at, false).map(|o| o.start - shift),
         };
         let next = self.next_start(slot, as_of, Duration::zero(), at, false);
-        Evaluation {
-            status,
-            until,
-            windows,
-            next,
-        }
+        Evaluation { status, until, windows, next }
     }
 
     /// Occurrences in force at `as_of` that overlap `[from, to)`, sorted, at most `limit`;
     /// the flag says whether the limit cut the list.
-    pub(crate) fn occurrences(
-        &self,
-        slot: usize,
-        as_of: Instant,
-        from: Instant,
-        to: Instant,
-        limit: usize,
-    ) -> (Vec<Occurrence>, bool) {
+    pub(crate) fn occurrences(&self, slot: usize, as_of: Instant, from: Instant, to: Instant, limit: usize) -> (Vec<Occurrence>, bool) {
         let idx = &self.indexes[slot];
         let mut out = Vec::new();
         let n = idx.starts.partition_point(|s| *s < to);
@@ -528,18 +408,12 @@ impl Schedule {
             }
         }
         out.sort_by(|a, b| {
-            (
-                a.start,
-                a.end,
-                &self.notices[self.lineages[a.lineage as usize].notice].id,
-                &self.lineages[a.lineage as usize].id,
-            )
-                .cmp(&(
-                    b.start,
-                    b.end,
-                    &self.notices[self.lineages[b.lineage as usize].notice].id,
-                    &self.lineages[b.lineage as usize].id,
-                ))
+            (a.start, a.end, &self.notices[self.lineages[a.lineage as usize].notice].id, &self.lineages[a.lineage as usize].id).cmp(&(
+                b.start,
+                b.end,
+                &self.notices[self.lineages[b.lineage as usize].notice].id,
+                &self.lineages[b.lineage as usize].id,
+            ))
         });
         let cut = out.len() > limit;
         out.truncate(limit);

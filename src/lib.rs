@@ -51,7 +51,7 @@ pub use api::{Answer, DelayInfo, Query, RevisionInfo, WindowInfo, WindowList, Wi
 pub use error::{Diagnostic, LoadError, QueryError};
 pub use eval::{Schedule, Status};
 pub use load::SourceFile;
-pub use model::{Action, Catalogue, Channel, ChannelEffect, Effect, Function, Notice};
+pub use model::{Action, Catalogue, Channel, ChannelEffect, Effect, Function, Notice, Published};
 
 include!(concat!(env!("OUT_DIR"), "/embedded.rs"));
 
@@ -64,13 +64,7 @@ impl Schedule {
     /// # Errors
     /// [`LoadError`] if the embedded files are invalid (the tests make sure they are not).
     pub fn embedded() -> Result<Schedule, LoadError> {
-        let files: Vec<SourceFile> = EMBEDDED
-            .iter()
-            .map(|(n, t)| SourceFile {
-                name: (*n).to_string(),
-                text: (*t).to_string(),
-            })
-            .collect();
+        let files: Vec<SourceFile> = EMBEDDED.iter().map(|(n, t)| SourceFile { name: (*n).to_string(), text: (*t).to_string() }).collect();
         Schedule::from_sources(files)
     }
 
@@ -86,14 +80,8 @@ impl Schedule {
         paths.sort();
         let mut files = Vec::new();
         for p in paths {
-            let text = std::fs::read_to_string(&p).map_err(|source| LoadError::Io {
-                path: p.display().to_string(),
-                source,
-            })?;
-            files.push(SourceFile {
-                name: p.display().to_string(),
-                text,
-            });
+            let text = std::fs::read_to_string(&p).map_err(|error| LoadError::Io { path: p.display().to_string(), error })?;
+            files.push(SourceFile { name: p.display().to_string(), text });
         }
         Schedule::from_sources(files)
     }
@@ -105,13 +93,21 @@ impl Schedule {
     /// As [`Schedule::from_dir`]; a missing catalogue is an error too.
     pub fn from_sources(files: Vec<SourceFile>) -> Result<Schedule, LoadError> {
         let (cats, notices): (Vec<SourceFile>, Vec<SourceFile>) =
-            files.into_iter().partition(|f| {
-                f.name == CATALOGUE_FILE || f.name.ends_with(&format!("/{CATALOGUE_FILE}"))
-            });
+            files.into_iter().partition(|f| f.name == CATALOGUE_FILE || f.name.ends_with(&format!("/{CATALOGUE_FILE}")));
         match cats.as_slice() {
             [cat] => load::build(cat, &notices),
-            [] => Err(LoadError::Invalid(vec![Diagnostic { file: CATALOGUE_FILE.into(), line: 0, column: 0, message: format!("no `{CATALOGUE_FILE}` found; a schedules directory needs the function catalogue") }])),
-            [_, second, ..] => Err(LoadError::Invalid(vec![Diagnostic { file: second.name.clone(), line: 0, column: 0, message: format!("a second `{CATALOGUE_FILE}`; a schedule has one catalogue") }])),
+            [] => Err(LoadError::Invalid(vec![Diagnostic {
+                file: CATALOGUE_FILE.into(),
+                line: 0,
+                column: 0,
+                message: format!("no `{CATALOGUE_FILE}` found; a schedules directory needs the function catalogue"),
+            }])),
+            [_, second, ..] => Err(LoadError::Invalid(vec![Diagnostic {
+                file: second.name.clone(),
+                line: 0,
+                column: 0,
+                message: format!("a second `{CATALOGUE_FILE}`; a schedule has one catalogue"),
+            }])),
         }
     }
 
@@ -120,32 +116,40 @@ impl Schedule {
     /// # Errors
     /// [`LoadError::Invalid`] when the notice is not valid.
     pub fn from_notice_str(text: &str) -> Result<Schedule, LoadError> {
-        let cat = EMBEDDED
-            .iter()
-            .find(|(n, _)| n.ends_with(CATALOGUE_FILE))
-            .map(|(n, t)| SourceFile {
-                name: (*n).into(),
-                text: (*t).into(),
-            });
+        let cat =
+            EMBEDDED.iter().find(|(n, _)| n.ends_with(CATALOGUE_FILE)).map(|(n, t)| SourceFile { name: (*n).into(), text: (*t).into() });
         let mut files: Vec<SourceFile> = cat.into_iter().collect();
-        files.push(SourceFile {
-            name: "<string>".into(),
-            text: text.into(),
-        });
+        files.push(SourceFile { name: "<string>".into(), text: text.into() });
         Schedule::from_sources(files)
     }
 }
 
+/// The schedule files embedded at build time, to load with others (see `mado validate FILE`).
+pub fn embedded_sources() -> Vec<SourceFile> {
+    EMBEDDED.iter().map(|(n, t)| SourceFile { name: (*n).to_string(), text: (*t).to_string() }).collect()
+}
+
+/// Reads every `*.toml` below `dir` (sorted by path, hidden entries skipped).
+///
+/// # Errors
+/// [`LoadError::Io`] when a file or directory cannot be read.
+pub fn read_dir_sources(dir: &std::path::Path) -> Result<Vec<SourceFile>, LoadError> {
+    let mut paths = Vec::new();
+    walk(dir, &mut paths)?;
+    paths.sort();
+    paths
+        .into_iter()
+        .map(|p| {
+            let text = std::fs::read_to_string(&p).map_err(|source| LoadError::Io { path: p.display().to_string(), error: source })?;
+            Ok(SourceFile { name: p.display().to_string(), text })
+        })
+        .collect()
+}
+
 fn walk(dir: &std::path::Path, out: &mut Vec<std::path::PathBuf>) -> Result<(), LoadError> {
-    let read = std::fs::read_dir(dir).map_err(|source| LoadError::Io {
-        path: dir.display().to_string(),
-        source,
-    })?;
+    let read = std::fs::read_dir(dir).map_err(|error| LoadError::Io { path: dir.display().to_string(), error })?;
     for entry in read {
-        let entry = entry.map_err(|source| LoadError::Io {
-            path: dir.display().to_string(),
-            source,
-        })?;
+        let entry = entry.map_err(|error| LoadError::Io { path: dir.display().to_string(), error })?;
         let p = entry.path();
         let name = entry.file_name();
         let hidden = name.to_string_lossy().starts_with('.');

@@ -6,9 +6,7 @@ use crate::eval::Schedule;
 use crate::model::*;
 use crate::raw::{self, CatalogueFile, NoticeFile, RawEffects, RawWindow, S};
 use crate::rrule::Rule;
-use crate::time::{
-    self, is_gap, local_to_instant, parse_written, Instant, WrittenTime, DEFAULT_ZONE,
-};
+use crate::time::{self, is_gap, local_to_instant, parse_written, Instant, WrittenTime, DEFAULT_ZONE};
 use chrono::{Duration, NaiveDate, NaiveDateTime};
 use chrono_tz::Tz;
 use std::collections::HashMap;
@@ -33,12 +31,7 @@ impl Diags {
             Some(r) => position(&file.text, r.start),
             None => (0, 0),
         };
-        self.list.push(Diagnostic {
-            file: file.name.clone(),
-            line,
-            column,
-            message,
-        });
+        self.list.push(Diagnostic { file: file.name.clone(), line, column, message });
     }
 }
 
@@ -56,10 +49,12 @@ fn parse_toml<T: serde::de::DeserializeOwned>(file: &SourceFile, d: &mut Diags) 
         Ok(v) => Some(v),
         Err(e) => {
             let msg = e.message().trim().trim_end_matches('.').to_string();
-            let msg = if msg.starts_with("unknown field") {
-                msg.replacen("unknown field", "unknown field", 1)
-            } else {
+            let msg = if msg.starts_with("missing field") {
+                format!("{msg}; docs/format.md lists the fields each table needs")
+            } else if msg.starts_with("unknown field") || msg.starts_with("invalid type") || msg.starts_with("unknown variant") {
                 msg
+            } else {
+                format!("not valid TOML: {msg}")
             };
             d.at(file, e.span(), msg);
             None
@@ -68,9 +63,7 @@ fn parse_toml<T: serde::de::DeserializeOwned>(file: &SourceFile, d: &mut Diags) 
 }
 
 fn valid_id(s: &str) -> bool {
-    !s.is_empty()
-        && s.chars()
-            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
+    !s.is_empty() && s.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
 }
 
 fn build_catalogue(file: &SourceFile, d: &mut Diags) -> Option<Catalogue> {
@@ -80,15 +73,15 @@ fn build_catalogue(file: &SourceFile, d: &mut Diags) -> Option<Catalogue> {
     for f in &raw.function {
         let id = f.id.get_ref();
         if !valid_id(id) || id.starts_with('.') || id.ends_with('.') {
-            d.at(file, Some(f.id.span()), format!("`{id}` is not a function id; expected lower-case words joined by dots, e.g. `webcollect.credit_card`"));
-            continue;
-        }
-        if cat.function(id).is_some() {
             d.at(
                 file,
                 Some(f.id.span()),
-                format!("duplicate function id `{id}`; each id is listed once"),
+                format!("`{id}` is not a function id; expected lower-case words joined by dots, e.g. `webcollect.credit_card`"),
             );
+            continue;
+        }
+        if cat.function(id).is_some() {
+            d.at(file, Some(f.id.span()), format!("duplicate function id `{id}`; each id is listed once"));
             continue;
         }
         let parent = match id.rsplit_once('.') {
@@ -96,56 +89,29 @@ fn build_catalogue(file: &SourceFile, d: &mut Diags) -> Option<Catalogue> {
             Some((p, _)) => match cat.function(p) {
                 Some(i) => Some(i),
                 None => {
-                    d.at(
-                        file,
-                        Some(f.id.span()),
-                        format!("function `{id}` comes before its parent `{p}`; list `{p}` first"),
-                    );
+                    d.at(file, Some(f.id.span()), format!("function `{id}` comes before its parent `{p}`; list `{p}` first"));
                     continue;
                 }
             },
         };
-        cat.functions.push(Function {
-            id: id.clone(),
-            ja: f.ja.clone(),
-            en: f.en.clone(),
-            parent,
-        });
+        cat.functions.push(Function { id: id.clone(), ja: f.ja.clone(), en: f.en.clone(), parent });
     }
     if cat.functions.len() > 64 {
-        d.at(
-            file,
-            None,
-            format!("{} functions; mado handles at most 64", cat.functions.len()),
-        );
+        d.at(file, None, format!("{} functions; mado handles at most 64", cat.functions.len()));
     }
     for c in &raw.channel {
         let id = c.id.get_ref();
         if cat.channel(id).is_some() {
-            d.at(
-                file,
-                Some(c.id.span()),
-                format!("duplicate channel id `{id}`; each id is listed once"),
-            );
+            d.at(file, Some(c.id.span()), format!("duplicate channel id `{id}`; each id is listed once"));
             continue;
         }
-        cat.channels.push(Channel {
-            id: id.clone(),
-            ja: c.ja.clone(),
-            en: c.en.clone(),
-            default: effect(&c.default),
-        });
+        cat.channels.push(Channel { id: id.clone(), ja: c.ja.clone(), en: c.en.clone(), default: effect(&c.default) });
     }
     (d.list.len() == before).then_some(cat)
 }
 
 fn effect(r: &raw::RawEffect) -> Effect {
-    Effect {
-        error_code: r.error_code.clone(),
-        page: r.page.clone(),
-        message: r.message.clone(),
-        note: r.note.clone(),
-    }
+    Effect { error_code: r.error_code.clone(), page: r.page.clone(), message: r.message.clone(), note: r.note.clone() }
 }
 
 /// Everything a notice file contributes before revisions are applied.
@@ -178,16 +144,16 @@ pub(crate) fn build(catalogue: &SourceFile, files: &[SourceFile]) -> Result<Sche
         };
         let id = raw.id.get_ref().clone();
         if !valid_id(&id) {
-            d.at(file, Some(raw.id.span()), format!("`{id}` is not a notice id; expected letters, digits, `-`, `_` or `.`, e.g. `2023-10-10-db-upgrade`"));
+            d.at(
+                file,
+                Some(raw.id.span()),
+                format!("`{id}` is not a notice id; expected letters, digits, `-`, `_` or `.`, e.g. `2023-10-10-db-upgrade`"),
+            );
             continue;
         }
         if let Some(&other) = by_id.get(&id) {
             let first = &files[parsed[other].file].name;
-            d.at(
-                file,
-                Some(raw.id.span()),
-                format!("duplicate notice id `{id}`; it is already the id of {first}"),
-            );
+            d.at(file, Some(raw.id.span()), format!("duplicate notice id `{id}`; it is already the id of {first}"));
             continue;
         }
         let zone = match &raw.zone {
@@ -215,12 +181,7 @@ pub(crate) fn build(catalogue: &SourceFile, files: &[SourceFile]) -> Result<Sche
             source: raw.source.clone(),
             notes: raw.notes.clone(),
         });
-        parsed.push(Parsed {
-            file: fi,
-            raw,
-            zone,
-            effects,
-        });
+        parsed.push(Parsed { file: fi, raw, zone, effects });
     }
 
     // Windows.
@@ -231,48 +192,37 @@ pub(crate) fn build(catalogue: &SourceFile, files: &[SourceFile]) -> Result<Sche
         for (wi, w) in p.raw.window.iter().enumerate() {
             let span = w.span();
             let w = w.get_ref();
-            for (field, present) in [
-                ("notice", w.notice.is_some()),
-                ("window", w.window.is_some()),
-                ("action", w.action.is_some()),
-            ] {
+            for (field, present) in [("notice", w.notice.is_some()), ("window", w.window.is_some()), ("action", w.action.is_some())] {
                 if present {
-                    d.at(
-                        file,
-                        Some(span.clone()),
-                        format!("`{field}` belongs in a [[revise]] table, not in a [[window]]"),
-                    );
+                    d.at(file, Some(span.clone()), format!("`{field}` belongs in a [[revise]] table, not in a [[window]]"));
                 }
             }
             let Some(id) = &w.id else {
-                d.at(file, Some(span), "missing field `id` in [[window]]; give each window an id unique in its notice, e.g. `id = \"all-functions\"`".into());
+                d.at(
+                    file,
+                    Some(span),
+                    "missing field `id` in [[window]]; give each window an id unique in its notice, e.g. `id = \"all-functions\"`".into(),
+                );
                 continue;
             };
             if !valid_id(id.get_ref()) {
-                d.at(
-                    file,
-                    Some(id.span()),
-                    format!(
-                        "`{}` is not a window id; expected letters, digits, `-`, `_` or `.`",
-                        id.get_ref()
-                    ),
-                );
+                d.at(file, Some(id.span()), format!("`{}` is not a window id; expected letters, digits, `-`, `_` or `.`", id.get_ref()));
                 continue;
             }
             if by_key.contains_key(&(ni, id.get_ref().clone())) {
                 d.at(
                     file,
                     Some(id.span()),
-                    format!(
-                        "duplicate window id `{}` in notice `{}`",
-                        id.get_ref(),
-                        notices[ni].id
-                    ),
+                    format!("duplicate window id `{}` in notice `{}`; window ids are unique within a notice", id.get_ref(), notices[ni].id),
                 );
                 continue;
             }
             if w.functions.is_none() {
-                d.at(file, Some(span.clone()), "missing field `functions` in [[window]]; list the function ids it covers, e.g. `functions = [\"webcollect\"]`".into());
+                d.at(
+                    file,
+                    Some(span.clone()),
+                    "missing field `functions` in [[window]]; list the function ids it covers, e.g. `functions = [\"webcollect\"]`".into(),
+                );
             }
             let Some(spec) = make_spec(file, &p.raw.window[wi], p, &cat, None, &mut d) else {
                 continue;
@@ -310,24 +260,11 @@ pub(crate) fn build(catalogue: &SourceFile, files: &[SourceFile]) -> Result<Sche
         let span = raw.span();
         let r = raw.get_ref();
         if r.id.is_some() {
-            d.at(
-                file,
-                Some(span.clone()),
-                "`id` belongs in a [[window]]; a revision keeps the id of the window it revises"
-                    .into(),
-            );
+            d.at(file, Some(span.clone()), "`id` belongs in a [[window]]; a revision keeps the id of the window it revises".into());
         }
-        let Some(li) = find_target(
-            file,
-            span.clone(),
-            r.notice.as_ref(),
-            r.window.as_ref(),
-            "[[revise]]",
-            &by_id,
-            &by_key,
-            &lineages,
-            &mut d,
-        ) else {
+        let Some(li) =
+            find_target(file, span.clone(), r.notice.as_ref(), r.window.as_ref(), "[[revise]]", &by_id, &by_key, &lineages, &mut d)
+        else {
             continue;
         };
         let target_known = notices[lineages[li].notice].known_from;
@@ -335,11 +272,7 @@ pub(crate) fn build(catalogue: &SourceFile, files: &[SourceFile]) -> Result<Sche
             d.at(file, Some(span.clone()), format!("notice `{}` is known from {} but revises `{}`, which is known only from {}; a revision cannot come before what it revises", notices[ni].id, known_from, notices[lineages[li].notice].id, target_known));
             continue;
         }
-        let Some(action) = r
-            .action
-            .as_ref()
-            .and_then(|a| parse_action(file, a, &["replace", "postpone", "cancel"], &mut d))
-        else {
+        let Some(action) = r.action.as_ref().and_then(|a| parse_action(file, a, &["replace", "postpone", "cancel"], &mut d)) else {
             if r.action.is_none() {
                 d.at(file, Some(span), "missing field `action` in [[revise]]; expected `replace`, `postpone` or `cancel`".into());
             }
@@ -348,21 +281,13 @@ pub(crate) fn build(catalogue: &SourceFile, files: &[SourceFile]) -> Result<Sche
         let prev = lineages[li].versions.last().and_then(|v| v.spec.clone());
         let spec = if action == Action::Cancel {
             if has_shape(r) || r.functions.is_some() {
-                d.at(
-                    file,
-                    Some(span),
-                    "a revision with `action = \"cancel\"` takes no times or functions".into(),
-                );
+                d.at(file, Some(span), "a revision with `action = \"cancel\"` takes no times or functions".into());
                 continue;
             }
             None
         } else {
             if action == Action::Postpone && !has_shape(r) {
-                d.at(
-                    file,
-                    Some(span),
-                    "a postponement needs the new times: `start` and `end`, or `date`".into(),
-                );
+                d.at(file, Some(span), "a postponement needs the new times: `start` and `end`, or `date`".into());
                 continue;
             }
             if prev.is_none() && !has_shape(r) {
@@ -376,14 +301,7 @@ pub(crate) fn build(catalogue: &SourceFile, files: &[SourceFile]) -> Result<Sche
         };
         let l = &mut lineages[li];
         let sequence = l.versions.len() as u32;
-        l.versions.push(Version {
-            by_notice: ni,
-            known_from,
-            action,
-            sequence,
-            note: r.note.clone(),
-            spec,
-        });
+        l.versions.push(Version { by_notice: ni, known_from, action, sequence, note: r.note.clone(), spec });
     }
 
     // Occurrence changes of recurring windows.
@@ -399,27 +317,24 @@ pub(crate) fn build(catalogue: &SourceFile, files: &[SourceFile]) -> Result<Sche
         let file = &files[p.file];
         let o = &p.raw.occurrence[oi];
         let span = o.notice.span();
-        let Some(li) = find_target(
-            file,
-            span.clone(),
-            Some(&o.notice),
-            Some(&o.window),
-            "[[occurrence]]",
-            &by_id,
-            &by_key,
-            &lineages,
-            &mut d,
-        ) else {
+        let Some(li) =
+            find_target(file, span.clone(), Some(&o.notice), Some(&o.window), "[[occurrence]]", &by_id, &by_key, &lineages, &mut d)
+        else {
             continue;
         };
-        let rule = match lineages[li]
-            .version_at(known_from)
-            .and_then(|(_, v)| v.spec.as_ref())
-            .map(|s| &s.shape)
-        {
+        let rule = match lineages[li].version_at(known_from).and_then(|(_, v)| v.spec.as_ref()).map(|s| &s.shape) {
             Some(Shape::Recurring { rule, duration }) => (rule.clone(), *duration),
             _ => {
-                d.at(file, Some(o.window.span()), format!("window `{}` of notice `{}` is not a recurring window as of {}; [[occurrence]] changes one occurrence of a rule", o.window.get_ref(), o.notice.get_ref(), notices[ni].id));
+                d.at(
+                    file,
+                    Some(o.window.span()),
+                    format!(
+                        "window `{}` of notice `{}` is not a recurring window as of {}; [[occurrence]] changes one occurrence of a rule",
+                        o.window.get_ref(),
+                        o.notice.get_ref(),
+                        notices[ni].id
+                    ),
+                );
                 continue;
             }
         };
@@ -431,7 +346,16 @@ pub(crate) fn build(catalogue: &SourceFile, files: &[SourceFile]) -> Result<Sche
             }
         };
         if !rule.0.occurs_on(date) {
-            d.at(file, Some(o.date.span()), format!("`{date}` is not an occurrence of `{}` (rule `{}` from {}); name the date an occurrence starts on", o.window.get_ref(), rule.0.text(), rule.0.dtstart().format("%Y-%m-%d %H:%M")));
+            d.at(
+                file,
+                Some(o.date.span()),
+                format!(
+                    "`{date}` is not an occurrence of `{}` (rule `{}` from {}); name the date an occurrence starts on",
+                    o.window.get_ref(),
+                    rule.0.text(),
+                    rule.0.dtstart().format("%Y-%m-%d %H:%M")
+                ),
+            );
             continue;
         }
         let Some(action) = parse_action(file, &o.action, &["replace", "cancel"], &mut d) else {
@@ -441,39 +365,21 @@ pub(crate) fn build(catalogue: &SourceFile, files: &[SourceFile]) -> Result<Sche
             None
         } else {
             let (Some(start), Some(end)) = (&o.start, &o.end) else {
-                d.at(
-                    file,
-                    Some(o.action.span()),
-                    "a replaced occurrence needs `start` and `end`".into(),
-                );
+                d.at(file, Some(o.action.span()), "a replaced occurrence needs `start` and `end`".into());
                 continue;
             };
             let zone = rule.0.zone();
             let Some((s, e)) = start_end(file, start, end, zone, &mut d) else {
                 continue;
             };
-            Some(Replacement {
-                start: s,
-                end: e,
-                start_approx: o.start_approx,
-                end_approx: o.end_approx,
-            })
+            Some(Replacement { start: s, end: e, start_approx: o.start_approx, end_approx: o.end_approx })
         };
         let l = &mut lineages[li];
-        let sequence =
-            l.versions.len() as u32 + l.exceptions.iter().filter(|e| e.date == date).count() as u32;
-        l.exceptions.push(Exception {
-            date,
-            by_notice: ni,
-            known_from,
-            sequence,
-            note: o.note.clone(),
-            replacement,
-        });
+        let sequence = l.versions.len() as u32 + l.exceptions.iter().filter(|e| e.date == date).count() as u32;
+        l.exceptions.push(Exception { date, by_notice: ni, known_from, sequence, note: o.note.clone(), replacement });
     }
     for l in &mut lineages {
-        l.exceptions
-            .sort_by_key(|e| (e.date, e.known_from, e.sequence));
+        l.exceptions.sort_by_key(|e| (e.date, e.known_from, e.sequence));
     }
 
     // Delays.
@@ -483,22 +389,12 @@ pub(crate) fn build(catalogue: &SourceFile, files: &[SourceFile]) -> Result<Sche
         let mut seen = Vec::new();
         for r in &p.raw.delay {
             if seen.contains(r.id.get_ref()) {
-                d.at(
-                    file,
-                    Some(r.id.span()),
-                    format!(
-                        "duplicate delay id `{}` in notice `{}`",
-                        r.id.get_ref(),
-                        notices[ni].id
-                    ),
-                );
+                d.at(file, Some(r.id.span()), format!("duplicate delay id `{}` in notice `{}`", r.id.get_ref(), notices[ni].id));
                 continue;
             }
             seen.push(r.id.get_ref().clone());
             let functions = resolve_functions(file, &r.functions, &cat, &mut d);
-            let date = time::parse_date(r.date.get_ref())
-                .map_err(|m| d.at(file, Some(r.date.span()), m))
-                .ok();
+            let date = time::parse_date(r.date.get_ref()).map_err(|m| d.at(file, Some(r.date.span()), m)).ok();
             let at = |t: &S<String>, d: &mut Diags| -> Option<Instant> {
                 let date = date?;
                 match time::parse_time_of_day(t.get_ref()) {
@@ -513,9 +409,7 @@ pub(crate) fn build(catalogue: &SourceFile, files: &[SourceFile]) -> Result<Sche
                 }
             };
             let (usual, expected) = (at(&r.usual, &mut d), at(&r.expected, &mut d));
-            let (Some(functions), Some(date), Some(usual), Some(expected)) =
-                (functions, date, usual, expected)
-            else {
+            let (Some(functions), Some(date), Some(usual), Some(expected)) = (functions, date, usual, expected) else {
                 continue;
             };
             delays.push(Delay {
@@ -535,20 +429,14 @@ pub(crate) fn build(catalogue: &SourceFile, files: &[SourceFile]) -> Result<Sche
     }
 
     if !d.list.is_empty() {
-        d.list
-            .sort_by(|a, b| (&a.file, a.line, a.column).cmp(&(&b.file, b.line, b.column)));
+        d.list.sort_by(|a, b| (&a.file, a.line, a.column).cmp(&(&b.file, b.line, b.column)));
         d.list.dedup();
         return Err(LoadError::Invalid(d.list));
     }
     Ok(Schedule::new(cat, notices, lineages, delays))
 }
 
-fn publication(
-    file: &SourceFile,
-    raw: &NoticeFile,
-    zone: Tz,
-    d: &mut Diags,
-) -> Option<(Published, Instant)> {
+fn publication(file: &SourceFile, raw: &NoticeFile, zone: Tz, d: &mut Diags) -> Option<(Published, Instant)> {
     let text = raw.published.get_ref();
     if text == "unknown" {
         let Some(k) = &raw.known_by else {
@@ -559,33 +447,17 @@ fn publication(
         return Some((Published::Unknown, t));
     }
     if let Some(k) = &raw.known_by {
-        d.at(
-            file,
-            Some(k.span()),
-            "`known_by` is only for `published = \"unknown\"`".into(),
-        );
+        d.at(file, Some(k.span()), "`known_by` is only for `published = \"unknown\"`".into());
         return None;
     }
     if let Ok(date) = time::parse_date(text) {
         let t = local_to_instant(zone, date.and_time(chrono::NaiveTime::MIN));
-        return Some((
-            Published::At {
-                instant: t,
-                date_only: true,
-            },
-            t,
-        ));
+        return Some((Published::At { instant: t, date_only: true }, t));
     }
     match parse_written(text) {
         Ok(w) => {
             let t = check_written(file, raw.published.span(), w, zone, d)?;
-            Some((
-                Published::At {
-                    instant: t,
-                    date_only: false,
-                },
-                t,
-            ))
+            Some((Published::At { instant: t, date_only: false }, t))
         }
         Err(_) => {
             d.at(file, Some(raw.published.span()), format!("`{text}` is not a publication time; expected a date `2023-10-10`, a date and time `2023-10-10 15:00`, RFC 3339, or `unknown`"));
@@ -594,44 +466,22 @@ fn publication(
     }
 }
 
-fn stated_effects(
-    file: &SourceFile,
-    raw: &RawEffects,
-    cat: &Catalogue,
-    d: &mut Diags,
-) -> Vec<Option<Effect>> {
+fn stated_effects(file: &SourceFile, raw: &RawEffects, cat: &Catalogue, d: &mut Diags) -> Vec<Option<Effect>> {
     let mut out = vec![None; cat.channels.len()];
     for (k, v) in raw {
         match cat.channel(k.get_ref()) {
             Some(c) => out[c] = Some(effect(v)),
-            None => d.at(
-                file,
-                Some(k.span()),
-                format!(
-                    "unknown channel `{}`; expected one of {}",
-                    k.get_ref(),
-                    channel_list(cat)
-                ),
-            ),
+            None => d.at(file, Some(k.span()), format!("unknown channel `{}`; expected one of {}", k.get_ref(), channel_list(cat))),
         }
     }
     out
 }
 
 fn channel_list(cat: &Catalogue) -> String {
-    cat.channels
-        .iter()
-        .map(|c| format!("`{}`", c.id))
-        .collect::<Vec<_>>()
-        .join(", ")
+    cat.channels.iter().map(|c| format!("`{}`", c.id)).collect::<Vec<_>>().join(", ")
 }
 
-fn resolve_functions(
-    file: &SourceFile,
-    list: &[S<String>],
-    cat: &Catalogue,
-    d: &mut Diags,
-) -> Option<Vec<FnIdx>> {
+fn resolve_functions(file: &SourceFile, list: &[S<String>], cat: &Catalogue, d: &mut Diags) -> Option<Vec<FnIdx>> {
     let mut out = Vec::new();
     let mut ok = true;
     for f in list {
@@ -644,12 +494,12 @@ fn resolve_functions(
             None => {
                 ok = false;
                 let close = cat.close_matches(f.get_ref());
-                let hint = if close.is_empty() {
-                    String::new()
-                } else {
-                    format!(", e.g. `{}`", close[0])
-                };
-                d.at(file, Some(f.span()), format!("unknown function `{}`; expected an id from the catalogue (`mado functions`){hint}", f.get_ref()));
+                let hint = if close.is_empty() { String::new() } else { format!(", e.g. `{}`", close[0]) };
+                d.at(
+                    file,
+                    Some(f.span()),
+                    format!("unknown function `{}`; expected an id from the catalogue (`mado functions`){hint}", f.get_ref()),
+                );
             }
         }
     }
@@ -657,20 +507,10 @@ fn resolve_functions(
 }
 
 fn has_shape(w: &RawWindow) -> bool {
-    w.start.is_some()
-        || w.end.is_some()
-        || w.date.is_some()
-        || w.rrule.is_some()
-        || w.duration.is_some()
-        || w.last_date.is_some()
+    w.start.is_some() || w.end.is_some() || w.date.is_some() || w.rrule.is_some() || w.duration.is_some() || w.last_date.is_some()
 }
 
-fn parse_action(
-    file: &SourceFile,
-    a: &S<String>,
-    allowed: &[&str],
-    d: &mut Diags,
-) -> Option<Action> {
+fn parse_action(file: &SourceFile, a: &S<String>, allowed: &[&str], d: &mut Diags) -> Option<Action> {
     let action = match a.get_ref().as_str() {
         "replace" => Action::Replace,
         "postpone" => Action::Postpone,
@@ -678,19 +518,8 @@ fn parse_action(
         _ => Action::Original,
     };
     if action == Action::Original || !allowed.contains(&a.get_ref().as_str()) {
-        let list = allowed
-            .iter()
-            .map(|x| format!("`{x}`"))
-            .collect::<Vec<_>>()
-            .join(", ");
-        d.at(
-            file,
-            Some(a.span()),
-            format!(
-                "`{}` is not an action here; expected one of {list}",
-                a.get_ref()
-            ),
-        );
+        let list = allowed.iter().map(|x| format!("`{x}`")).collect::<Vec<_>>().join(", ");
+        d.at(file, Some(a.span()), format!("`{}` is not an action here; expected one of {list}", a.get_ref()));
         return None;
     }
     Some(action)
@@ -713,57 +542,45 @@ fn find_target(
         return None;
     };
     let Some(&ni) = by_id.get(notice.get_ref()) else {
-        d.at(file, Some(notice.span()), format!("{table} names notice `{}`, which does not exist; expected the id of a notice in the schedule", notice.get_ref()));
+        d.at(
+            file,
+            Some(notice.span()),
+            format!("{table} names notice `{}`, which does not exist; expected the id of a notice in the schedule", notice.get_ref()),
+        );
         return None;
     };
     match by_key.get(&(ni, window.get_ref().clone())) {
         Some(&li) => Some(li),
         None => {
-            let ids: Vec<String> = lineages
-                .iter()
-                .filter(|l| l.notice == ni)
-                .map(|l| format!("`{}`", l.id))
-                .collect();
-            let known = if ids.is_empty() {
-                "it has no windows".to_string()
-            } else {
-                format!("its windows are {}", ids.join(", "))
-            };
+            let ids: Vec<String> = lineages.iter().filter(|l| l.notice == ni).map(|l| format!("`{}`", l.id)).collect();
+            let known = if ids.is_empty() { "it has no windows".to_string() } else { format!("its windows are {}", ids.join(", ")) };
             d.at(
                 file,
                 Some(window.span()),
-                format!(
-                    "{table} names window `{}` of notice `{}`, which does not exist; {known}",
-                    window.get_ref(),
-                    notice.get_ref()
-                ),
+                format!("{table} names window `{}` of notice `{}`, which does not exist; {known}", window.get_ref(), notice.get_ref()),
             );
             None
         }
     }
 }
 
-fn check_gap(
-    file: &SourceFile,
-    span: Range<usize>,
-    zone: Tz,
-    local: NaiveDateTime,
-    d: &mut Diags,
-) -> Option<Instant> {
+fn check_gap(file: &SourceFile, span: Range<usize>, zone: Tz, local: NaiveDateTime, d: &mut Diags) -> Option<Instant> {
     if is_gap(zone, local) {
-        d.at(file, Some(span), format!("`{}` does not exist in {} (the clocks skip it); write a time after the change, e.g. one hour later", local.format("%Y-%m-%d %H:%M"), zone.name()));
+        d.at(
+            file,
+            Some(span),
+            format!(
+                "`{}` does not exist in {} (the clocks skip it); write a time after the change, e.g. one hour later",
+                local.format("%Y-%m-%d %H:%M"),
+                zone.name()
+            ),
+        );
         return None;
     }
     Some(local_to_instant(zone, local))
 }
 
-fn check_written(
-    file: &SourceFile,
-    span: Range<usize>,
-    w: WrittenTime,
-    zone: Tz,
-    d: &mut Diags,
-) -> Option<Instant> {
+fn check_written(file: &SourceFile, span: Range<usize>, w: WrittenTime, zone: Tz, d: &mut Diags) -> Option<Instant> {
     match w {
         WrittenTime::Exact(t) => Some(t),
         WrittenTime::Local(l) => check_gap(file, span, zone, l, d),
@@ -782,13 +599,7 @@ fn written(file: &SourceFile, s: &S<String>, zone: Tz, d: &mut Diags) -> Option<
 
 /// A start and an end; the end may be a bare time of day, meaning its next occurrence after
 /// the start (so `23:00` to `01:00` crosses midnight).
-fn start_end(
-    file: &SourceFile,
-    start: &S<String>,
-    end: &S<String>,
-    zone: Tz,
-    d: &mut Diags,
-) -> Option<(Instant, Instant)> {
+fn start_end(file: &SourceFile, start: &S<String>, end: &S<String>, zone: Tz, d: &mut Diags) -> Option<(Instant, Instant)> {
     let s = written(file, start, zone, d)?;
     let e = match time::parse_time_of_day(end.get_ref()) {
         Ok((tod, next_day)) => {
@@ -817,23 +628,13 @@ fn start_end(
     Some((s, e))
 }
 
-fn make_shape(
-    file: &SourceFile,
-    w: &RawWindow,
-    zone: Tz,
-    span: Range<usize>,
-    d: &mut Diags,
-) -> Option<Shape> {
+fn make_shape(file: &SourceFile, w: &RawWindow, zone: Tz, span: Range<usize>, d: &mut Diags) -> Option<Shape> {
     const SHAPES: &str = "a window has `start` and `end` (confirmed), or `date` and optionally `last_date` and `expected_duration` (tentative), or `rrule`, `start` and `duration` (recurring)";
     let forbid = |d: &mut Diags, fields: &[(&str, bool)], kind: &str| -> bool {
         let mut ok = true;
         for (name, present) in fields {
             if *present {
-                d.at(
-                    file,
-                    Some(span.clone()),
-                    format!("`{name}` does not belong in a {kind} window; {SHAPES}"),
-                );
+                d.at(file, Some(span.clone()), format!("`{name}` does not belong in a {kind} window; {SHAPES}"));
                 ok = false;
             }
         }
@@ -871,10 +672,7 @@ fn make_shape(
                 d.at(
                     file,
                     Some(duration.span()),
-                    format!(
-                        "duration `{}` is empty; expected a positive length, e.g. `2h`",
-                        duration.get_ref()
-                    ),
+                    format!("duration `{}` is empty; expected a positive length, e.g. `2h`", duration.get_ref()),
                 );
                 return None;
             }
@@ -893,26 +691,18 @@ fn make_shape(
         return ok.then_some(Shape::Recurring { rule, duration });
     }
     if let Some(date) = &w.date {
-        let ok = forbid(
-            d,
-            &[
-                ("start", w.start.is_some()),
-                ("end", w.end.is_some()),
-                ("duration", w.duration.is_some()),
-            ],
-            "tentative",
-        );
-        let first = time::parse_date(date.get_ref())
-            .map_err(|m| d.at(file, Some(date.span()), m))
-            .ok()?;
+        let ok = forbid(d, &[("start", w.start.is_some()), ("end", w.end.is_some()), ("duration", w.duration.is_some())], "tentative");
+        let first = time::parse_date(date.get_ref()).map_err(|m| d.at(file, Some(date.span()), m)).ok()?;
         let last = match &w.last_date {
             None => first,
             Some(l) => {
-                let last = time::parse_date(l.get_ref())
-                    .map_err(|m| d.at(file, Some(l.span()), m))
-                    .ok()?;
+                let last = time::parse_date(l.get_ref()).map_err(|m| d.at(file, Some(l.span()), m)).ok()?;
                 if last < first {
-                    d.at(file, Some(l.span()), format!("last_date `{last}` is before date `{first}`; expected the last day of the span, inclusive"));
+                    d.at(
+                        file,
+                        Some(l.span()),
+                        format!("last_date `{last}` is before date `{first}`; expected the last day of the span, inclusive"),
+                    );
                     return None;
                 }
                 last
@@ -920,48 +710,24 @@ fn make_shape(
         };
         let expected = match &w.expected_duration {
             None => None,
-            Some(x) => Some(
-                time::parse_duration(x.get_ref())
-                    .map_err(|m| d.at(file, Some(x.span()), m))
-                    .ok()?,
-            ),
+            Some(x) => Some(time::parse_duration(x.get_ref()).map_err(|m| d.at(file, Some(x.span()), m)).ok()?),
         };
         let start = local_to_instant(zone, first.and_time(chrono::NaiveTime::MIN));
         let end = local_to_instant(zone, next_day(last).and_time(chrono::NaiveTime::MIN));
-        return ok.then_some(Shape::Tentative {
-            first,
-            last,
-            start,
-            end,
-            expected,
-            expected_approx: w.expected_duration_approx,
-        });
+        return ok.then_some(Shape::Tentative { first, last, start, end, expected, expected_approx: w.expected_duration_approx });
     }
     let ok = forbid(
         d,
-        &[
-            ("duration", w.duration.is_some()),
-            ("last_date", w.last_date.is_some()),
-            ("expected_duration", w.expected_duration.is_some()),
-        ],
+        &[("duration", w.duration.is_some()), ("last_date", w.last_date.is_some()), ("expected_duration", w.expected_duration.is_some())],
         "confirmed",
     );
     match (&w.start, &w.end) {
         (Some(s), Some(e)) => {
             let (start, end) = start_end(file, s, e, zone, d)?;
-            ok.then_some(Shape::Confirmed {
-                start,
-                end,
-                start_approx: w.start_approx,
-                end_approx: w.end_approx,
-            })
+            ok.then_some(Shape::Confirmed { start, end, start_approx: w.start_approx, end_approx: w.end_approx })
         }
         _ => {
-            d.at(
-                file,
-                Some(span),
-                format!("the window has no complete times; {SHAPES}"),
-            );
+            d.at(file, Some(span), format!("the window has no complete times; {SHAPES}"));
             None
         }
     }
@@ -972,32 +738,18 @@ fn next_day(d: NaiveDate) -> NaiveDate {
 }
 
 /// A version's spec: what the table states, else what the previous version said.
-fn make_spec(
-    file: &SourceFile,
-    w: &S<RawWindow>,
-    p: &Parsed,
-    cat: &Catalogue,
-    prev: Option<&Spec>,
-    d: &mut Diags,
-) -> Option<Spec> {
+fn make_spec(file: &SourceFile, w: &S<RawWindow>, p: &Parsed, cat: &Catalogue, prev: Option<&Spec>, d: &mut Diags) -> Option<Spec> {
     let span = w.span();
     let w = w.get_ref();
     let zone = match &w.zone {
-        Some(z) => time::parse_zone(z.get_ref())
-            .map_err(|m| d.at(file, Some(z.span()), m))
-            .ok()?,
+        Some(z) => time::parse_zone(z.get_ref()).map_err(|m| d.at(file, Some(z.span()), m)).ok()?,
         None => prev.map_or(p.zone, |s| s.zone),
     };
     let functions = match (&w.functions, prev) {
         (Some(list), _) => {
             let f = resolve_functions(file, list.get_ref(), cat, d)?;
             if f.is_empty() {
-                d.at(
-                    file,
-                    Some(list.span()),
-                    "`functions` is empty; list at least one function id, e.g. `[\"webcollect\"]`"
-                        .into(),
-                );
+                d.at(file, Some(list.span()), "`functions` is empty; list at least one function id, e.g. `[\"webcollect\"]`".into());
                 return None;
             }
             f
@@ -1005,11 +757,7 @@ fn make_spec(
         (None, Some(prev)) => prev.functions.clone(),
         (None, None) => return None,
     };
-    let shape = if has_shape(w) || prev.is_none() {
-        make_shape(file, w, zone, span, d)?
-    } else {
-        prev.map(|s| s.shape.clone())?
-    };
+    let shape = if has_shape(w) || prev.is_none() { make_shape(file, w, zone, span, d)? } else { prev.map(|s| s.shape.clone())? };
     let window_effects = stated_effects(file, &w.effects, cat, d);
     let effects = cat
         .channels
@@ -1018,25 +766,14 @@ fn make_spec(
         .map(|(i, c)| {
             let stated = window_effects[i].clone().or_else(|| p.effects[i].clone());
             match (stated, prev) {
-                (Some(effect), _) => ChannelEffect {
-                    channel: c.id.clone(),
-                    effect,
-                    source: "notice",
-                },
+                (Some(effect), _) => ChannelEffect { channel: c.id.clone(), effect, source: "notice" },
                 (None, Some(prev)) => prev.effects[i].clone(),
-                (None, None) => ChannelEffect {
-                    channel: c.id.clone(),
-                    effect: c.default.clone(),
-                    source: "default",
-                },
+                (None, None) => ChannelEffect { channel: c.id.clone(), effect: c.default.clone(), source: "default" },
             }
         })
         .collect();
     Some(Spec {
-        title: w
-            .title
-            .clone()
-            .or_else(|| prev.and_then(|s| s.title.clone())),
+        title: w.title.clone().or_else(|| prev.and_then(|s| s.title.clone())),
         functions,
         zone,
         shape,

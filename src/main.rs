@@ -83,26 +83,26 @@ enum Command {
         #[command(flatten)]
         common: Common,
     },
-    /// Load and check a schedules directory (default: the embedded schedules). Exit 0 or 2.
+    /// Load and check a schedules directory, or one notice file together with the embedded
+    /// (or --schedules) schedules. Default: the embedded schedules. Exit 0 or 2.
     Validate {
-        /// The directory.
-        dir: Option<PathBuf>,
+        /// A schedules directory, or a single notice file.
+        path: Option<PathBuf>,
+        /// With a single file: the schedules it joins (default: embedded).
+        #[arg(long, env = "MADO_SCHEDULES", value_name = "DIR")]
+        schedules: Option<PathBuf>,
     },
 }
 
 fn load(dir: Option<&PathBuf>) -> Result<Schedule> {
     match dir {
-        Some(d) => {
-            Schedule::from_dir(d).with_context(|| format!("loading schedules from {}", d.display()))
-        }
+        Some(d) => Schedule::from_dir(d).with_context(|| format!("loading schedules from {}", d.display())),
         None => Schedule::embedded().context("loading the embedded schedules"),
     }
 }
 
 fn zone(c: &Common) -> Result<Tz> {
-    time::parse_zone(&c.tz)
-        .map_err(anyhow::Error::msg)
-        .context("--tz")
+    time::parse_zone(&c.tz).map_err(anyhow::Error::msg).context("--tz")
 }
 
 fn print_json<T: serde::Serialize>(v: &T) -> Result<()> {
@@ -113,34 +113,14 @@ fn print_json<T: serde::Serialize>(v: &T) -> Result<()> {
 fn run(cli: Cli) -> Result<ExitCode> {
     let now = time::now();
     match cli.command {
-        Command::Check {
-            function,
-            at,
-            as_of,
-            lookahead,
-            channel,
-            common,
-        } => {
+        Command::Check { function, at, as_of, lookahead, channel, common } => {
             let zone = zone(&common)?;
             let schedule = load(common.schedules.as_ref())?;
-            let mut q = Query::new(
-                function,
-                time::parse_instant(&at, zone, now)
-                    .map_err(anyhow::Error::msg)
-                    .context("--at")?,
-            )
-            .as_of(
-                time::parse_instant(&as_of, zone, now)
-                    .map_err(anyhow::Error::msg)
-                    .context("--as-of")?,
-            )
-            .zone(zone);
+            let mut q = Query::new(function, time::parse_instant(&at, zone, now).map_err(anyhow::Error::msg).context("--at")?)
+                .as_of(time::parse_instant(&as_of, zone, now).map_err(anyhow::Error::msg).context("--as-of")?)
+                .zone(zone);
             if let Some(d) = lookahead {
-                q = q.lookahead(
-                    time::parse_duration(&d)
-                        .map_err(anyhow::Error::msg)
-                        .context("--for")?,
-                );
+                q = q.lookahead(time::parse_duration(&d).map_err(anyhow::Error::msg).context("--for")?);
             }
             if let Some(c) = channel {
                 q = q.channel(c);
@@ -156,40 +136,17 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 Status::Tentative => 3,
             }))
         }
-        Command::Windows {
-            from,
-            to,
-            function,
-            as_of,
-            limit,
-            common,
-        } => {
+        Command::Windows { from, to, function, as_of, limit, common } => {
             let zone = zone(&common)?;
             let schedule = load(common.schedules.as_ref())?;
-            let from = time::parse_instant(&from, zone, now)
-                .map_err(anyhow::Error::msg)
-                .context("--from")?;
+            let from = time::parse_instant(&from, zone, now).map_err(anyhow::Error::msg).context("--from")?;
             let to = match to {
-                Some(t) => time::parse_instant(&t, zone, now)
-                    .map_err(anyhow::Error::msg)
-                    .context("--to")?,
+                Some(t) => time::parse_instant(&t, zone, now).map_err(anyhow::Error::msg).context("--to")?,
                 None => from + chrono::Duration::days(31),
             };
-            anyhow::ensure!(
-                to > from,
-                "--to must be after --from; the range is [from, to)"
-            );
-            let as_of = time::parse_instant(&as_of, zone, now)
-                .map_err(anyhow::Error::msg)
-                .context("--as-of")?;
-            let list = schedule.windows(&WindowsQuery {
-                from,
-                to,
-                function,
-                as_of,
-                limit,
-                zone,
-            })?;
+            anyhow::ensure!(to > from, "--to must be after --from; the range is [from, to)");
+            let as_of = time::parse_instant(&as_of, zone, now).map_err(anyhow::Error::msg).context("--as-of")?;
+            let list = schedule.windows(&WindowsQuery { from, to, function, as_of, limit, zone })?;
             match common.format {
                 Format::Json => print_json(&list)?,
                 Format::Text => print!("{}", mado::render::window_list(&list, zone)),
@@ -204,14 +161,20 @@ fn run(cli: Cli) -> Result<ExitCode> {
             }
             Ok(ExitCode::SUCCESS)
         }
-        Command::Validate { dir } => {
-            let schedule = load(dir.as_ref())?;
-            let windows: usize = schedule.notices().len();
-            println!(
-                "ok: {} notices, {} indexed window occurrences",
-                windows,
-                schedule.indexed_len()
-            );
+        Command::Validate { path, schedules } => {
+            let schedule = match path {
+                Some(p) if p.is_file() => {
+                    let mut files = match &schedules {
+                        Some(d) => mado::read_dir_sources(d)?,
+                        None => mado::embedded_sources(),
+                    };
+                    let text = std::fs::read_to_string(&p).with_context(|| format!("reading {}", p.display()))?;
+                    files.push(mado::SourceFile { name: p.display().to_string(), text });
+                    Schedule::from_sources(files).with_context(|| format!("checking {}", p.display()))?
+                }
+                other => load(other.as_ref().or(schedules.as_ref()))?,
+            };
+            println!("ok: {} notices, {} indexed window occurrences", schedule.notices().len(), schedule.indexed_len());
             Ok(ExitCode::SUCCESS)
         }
     }

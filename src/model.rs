@@ -139,16 +139,10 @@ impl Catalogue {
             .functions
             .iter()
             .map(|f| (edit_distance(id, &f.id), f.id.as_str()))
-            .filter(|(d, f)| {
-                *d <= 3.max(id.len() / 3) || f.contains(id) || f.ends_with(&format!(".{id}"))
-            })
+            .filter(|(d, f)| *d <= 2.max(id.len() / 6) || f.ends_with(&format!(".{id}")))
             .collect();
         scored.sort();
-        scored
-            .into_iter()
-            .take(3)
-            .map(|(_, f)| f.to_string())
-            .collect()
+        scored.into_iter().take(3).map(|(_, f)| f.to_string()).collect()
     }
 }
 
@@ -158,11 +152,7 @@ fn edit_distance(a: &str, b: &str) -> usize {
     for (i, ca) in a.chars().enumerate() {
         let mut cur = vec![i + 1];
         for (j, cb) in b.iter().enumerate() {
-            cur.push(
-                (prev[j] + usize::from(ca != *cb))
-                    .min(prev[j + 1] + 1)
-                    .min(cur[j] + 1),
-            );
+            cur.push((prev[j] + usize::from(ca != *cb)).min(prev[j + 1] + 1).min(cur[j] + 1));
         }
         prev = cur;
     }
@@ -209,6 +199,26 @@ impl Notice {
     /// The Japanese title.
     pub fn title(&self) -> &str {
         &self.title
+    }
+    /// The English title, if given.
+    pub fn title_en(&self) -> Option<&str> {
+        self.title_en.as_deref()
+    }
+    /// When it was published, as far as the notice says.
+    pub fn published(&self) -> Published {
+        self.published
+    }
+    /// The file it was loaded from.
+    pub fn file(&self) -> &str {
+        &self.file
+    }
+    /// Its notes: what the seeds do not say, and how mado reads them.
+    pub fn notes(&self) -> &[String] {
+        &self.notes
+    }
+    /// The source document.
+    pub fn source(&self) -> &str {
+        &self.source
     }
 }
 

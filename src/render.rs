@@ -9,9 +9,7 @@ use chrono_tz::Tz;
 use std::fmt::Write as _;
 
 fn when(t: &DateTime<FixedOffset>, zone: Tz) -> String {
-    t.with_timezone(&zone)
-        .format("%Y-%m-%d %H:%M %Z")
-        .to_string()
+    t.with_timezone(&zone).format("%Y-%m-%d %H:%M %Z").to_string()
 }
 
 fn approx(flag: bool) -> &'static str {
@@ -32,72 +30,26 @@ pub fn span(w: &WindowInfo, zone: Tz) -> String {
         } else {
             format!("{} – {}", s.format("%Y-%m-%d"), last.format("%Y-%m-%d"))
         };
-        let expected = w
-            .expected_duration
-            .as_ref()
-            .map(|d| format!(", {}{d} expected", approx(w.expected_duration_approx)))
-            .unwrap_or_default();
+        let expected =
+            w.expected_duration.as_ref().map(|d| format!(", {}{d} expected", approx(w.expected_duration_approx))).unwrap_or_default();
         return format!("{days} (times not announced{expected})");
     }
-    let end_fmt = if e.date_naive() == s.date_naive() {
-        "%H:%M %Z"
-    } else {
-        "%Y-%m-%d %H:%M %Z"
-    };
-    let sep = if e.date_naive() == s.date_naive() {
-        "–"
-    } else {
-        " – "
-    };
-    format!(
-        "{}{}{sep}{}{}",
-        approx(w.start_approx),
-        s.format("%Y-%m-%d %H:%M"),
-        approx(w.end_approx),
-        e.format(end_fmt)
-    )
+    let end_fmt = if e.date_naive() == s.date_naive() { "%H:%M %Z" } else { "%Y-%m-%d %H:%M %Z" };
+    let sep = if e.date_naive() == s.date_naive() { "–" } else { " – " };
+    format!("{}{}{sep}{}{}", approx(w.start_approx), s.format("%Y-%m-%d %H:%M"), approx(w.end_approx), e.format(end_fmt))
 }
 
 fn label(w: &WindowInfo) -> String {
-    format!(
-        "メンテナンス: {}",
-        w.title.as_deref().unwrap_or(&w.notice_title)
-    )
+    format!("メンテナンス: {}", w.title.as_deref().unwrap_or(&w.notice_title))
 }
 
 fn window_lines(out: &mut String, head: &str, w: &WindowInfo, zone: Tz) {
-    let _ = writeln!(
-        out,
-        "  {head:<9} {}  [{}]  {}",
-        span(w, zone),
-        w.kind,
-        w.uid
-    );
-    let _ = writeln!(
-        out,
-        "  {:<9} {} — covers {}",
-        "",
-        w.title.as_deref().unwrap_or(&w.notice_title),
-        w.functions.join(", ")
-    );
+    let _ = writeln!(out, "  {head:<9} {}  [{}]  {}", span(w, zone), w.kind, w.uid);
+    let _ = writeln!(out, "  {:<9} {} — covers {}", "", w.title.as_deref().unwrap_or(&w.notice_title), w.functions.join(", "));
     if let Some(r) = &w.revision {
-        let _ = writeln!(
-            out,
-            "  {:<9} {} by {} (sequence {})",
-            "",
-            serde_plain(&r.action),
-            r.notice,
-            r.sequence
-        );
+        let _ = writeln!(out, "  {:<9} {} by {} (sequence {})", "", serde_plain(&r.action), r.notice, r.sequence);
     }
-    let _ = writeln!(
-        out,
-        "  {:<9} notice {} «{}», known from {}",
-        "",
-        w.notice,
-        w.notice_title,
-        w.known_from.format("%Y-%m-%d %H:%M%:z")
-    );
+    let _ = writeln!(out, "  {:<9} notice {} «{}», known from {}", "", w.notice, w.notice_title, w.known_from.format("%Y-%m-%d %H:%M%:z"));
     for e in &w.effects {
         let mut parts = Vec::new();
         if let Some(c) = &e.effect.error_code {
@@ -112,47 +64,28 @@ fn window_lines(out: &mut String, head: &str, w: &WindowInfo, zone: Tz) {
         if let Some(n) = &e.effect.note {
             parts.push(format!("({n})"));
         }
-        let src = if e.source == "default" {
-            " [catalogue default]"
-        } else {
-            ""
-        };
+        let src = if e.source == "default" { " [catalogue default]" } else { "" };
         let _ = writeln!(out, "  {:<9} {}: {}{src}", "", e.channel, parts.join("; "));
     }
 }
 
 fn serde_plain<T: serde::Serialize>(v: &T) -> String {
-    serde_json::to_value(v)
-        .ok()
-        .and_then(|v| v.as_str().map(str::to_string))
-        .unwrap_or_default()
+    serde_json::to_value(v).ok().and_then(|v| v.as_str().map(str::to_string)).unwrap_or_default()
 }
 
 /// The text form of an answer: one summary line, then the details.
 pub fn answer(a: &Answer, zone: Tz) -> String {
     let mut out = String::new();
-    let until = a
-        .until
-        .as_ref()
-        .map(|u| format!(" until {}", when(u, zone)))
-        .unwrap_or_default();
+    let until = a.until.as_ref().map(|u| format!(" until {}", when(u, zone))).unwrap_or_default();
     let first = match a.status {
         Status::Available => match &a.next {
             Some(n) => format!("available{until} — next {}: {}", label(n), span(n, zone)),
             None => format!("available{until} — no window ahead"),
         },
         Status::Unavailable | Status::Tentative => {
-            let w = a
-                .windows
-                .iter()
-                .find(|w| (w.kind == "confirmed") == (a.status == Status::Unavailable))
-                .or(a.windows.first());
+            let w = a.windows.iter().find(|w| (w.kind == "confirmed") == (a.status == Status::Unavailable)).or(a.windows.first());
             let what = w.map(label).unwrap_or_default();
-            let tentative = if a.status == Status::Tentative {
-                " (date announced, times not yet)"
-            } else {
-                ""
-            };
+            let tentative = if a.status == Status::Tentative { " (date announced, times not yet)" } else { "" };
             format!("{}{until} — {what}{tentative}", a.status)
         }
     };
@@ -160,11 +93,7 @@ pub fn answer(a: &Answer, zone: Tz) -> String {
     let _ = writeln!(out, "  {:<9} {}", "function", a.function);
     let _ = writeln!(out, "  {:<9} {}", "at", when(&a.at, zone));
     if a.lookahead != "0s" {
-        let _ = writeln!(
-            out,
-            "  {:<9} {} (the answer covers [at, at + {}))",
-            "for", a.lookahead, a.lookahead
-        );
+        let _ = writeln!(out, "  {:<9} {} (the answer covers [at, at + {}))", "for", a.lookahead, a.lookahead);
     }
     let _ = writeln!(out, "  {:<9} {}", "as of", when(&a.as_of, zone));
     for w in &a.windows {
@@ -179,11 +108,7 @@ pub fn answer(a: &Answer, zone: Tz) -> String {
 /// The text form of a window list: one line per occurrence, then delays.
 pub fn window_list(l: &WindowList, zone: Tz) -> String {
     let mut out = String::new();
-    let scope = l
-        .function
-        .as_deref()
-        .map(|f| format!(" affecting {f}"))
-        .unwrap_or_default();
+    let scope = l.function.as_deref().map(|f| format!(" affecting {f}")).unwrap_or_default();
     let _ = writeln!(
         out,
         "{} window{}{scope} from {} to {}, as of {}",
@@ -194,21 +119,10 @@ pub fn window_list(l: &WindowList, zone: Tz) -> String {
         when(&l.as_of, zone)
     );
     for w in &l.windows {
-        let _ = writeln!(
-            out,
-            "{:<44} {:<10} {:<40} {}",
-            span(w, zone),
-            w.kind,
-            w.uid,
-            w.functions.join(",")
-        );
+        let _ = writeln!(out, "{:<44} {:<10} {:<40} {}", span(w, zone), w.kind, w.uid, w.functions.join(","));
     }
     if l.truncated {
-        let _ = writeln!(
-            out,
-            "(cut at {} windows: narrow the range or raise --limit)",
-            l.windows.len()
-        );
+        let _ = writeln!(out, "(cut at {} windows: narrow the range or raise --limit)", l.windows.len());
     }
     for d in &l.delays {
         let _ = writeln!(out, "{}", delay(d, zone));
@@ -235,13 +149,7 @@ pub fn catalogue(c: &Catalogue) -> String {
     let mut out = String::from("functions\n");
     for f in c.functions() {
         let depth = f.id().matches('.').count();
-        let _ = writeln!(
-            out,
-            "  {:<30} {} / {}",
-            format!("{}{}", "  ".repeat(depth), f.id()),
-            f.ja(),
-            f.en()
-        );
+        let _ = writeln!(out, "  {:<30} {} / {}", format!("{}{}", "  ".repeat(depth), f.id()), f.ja(), f.en());
     }
     out.push_str("channels\n");
     for ch in c.channels() {

@@ -60,7 +60,8 @@ const MAX_PERIODS: i64 = 2_000;
 /// The most occurrences `COUNT` may ask for.
 pub const MAX_COUNT: u32 = 100_000;
 
-const ALLOWED: &str = "expected `;`-separated FREQ=DAILY|WEEKLY|MONTHLY, INTERVAL, BYDAY, BYMONTHDAY, UNTIL, COUNT, e.g. `FREQ=WEEKLY;BYDAY=MO,TH`";
+const ALLOWED: &str =
+    "expected `;`-separated FREQ=DAILY|WEEKLY|MONTHLY, INTERVAL, BYDAY, BYMONTHDAY, UNTIL, COUNT, e.g. `FREQ=WEEKLY;BYDAY=MO,TH`";
 
 fn weekday(code: &str) -> Option<Weekday> {
     Some(match code {
@@ -94,9 +95,7 @@ impl Rule {
         let mut bound = Bound::None;
         let body = text.trim().strip_prefix("RRULE:").unwrap_or(text.trim());
         for part in body.split(';') {
-            let (key, value) = part
-                .split_once('=')
-                .ok_or_else(|| format!("`{part}` in rule `{text}` is not NAME=VALUE; {ALLOWED}"))?;
+            let (key, value) = part.split_once('=').ok_or_else(|| format!("`{part}` in rule `{text}` is not NAME=VALUE; {ALLOWED}"))?;
             let bad = |what: &str| format!("`{part}` in rule `{text}`: {what}");
             match key {
                 "FREQ" => {
@@ -108,16 +107,14 @@ impl Rule {
                     })
                 }
                 "INTERVAL" => {
-                    interval = value
-                        .parse()
-                        .ok()
-                        .filter(|n| (1..=1000).contains(n))
-                        .ok_or_else(|| bad("expected an INTERVAL from 1 to 1000"))?
+                    interval =
+                        value.parse().ok().filter(|n| (1..=1000).contains(n)).ok_or_else(|| bad("expected an INTERVAL from 1 to 1000"))?
                 }
                 "BYDAY" => {
                     for code in value.split(',') {
                         let (num, day) = code.split_at(code.len().saturating_sub(2));
-                        let weekday = weekday(day).ok_or_else(|| bad("expected weekdays MO, TU, WE, TH, FR, SA, SU, e.g. `BYDAY=MO,-1FR`"))?;
+                        let weekday =
+                            weekday(day).ok_or_else(|| bad("expected weekdays MO, TU, WE, TH, FR, SA, SU, e.g. `BYDAY=MO,-1FR`"))?;
                         let ordinal = if num.is_empty() {
                             None
                         } else {
@@ -126,9 +123,7 @@ impl Rule {
                                     .parse::<i8>()
                                     .ok()
                                     .filter(|n| *n != 0 && (-5..=5).contains(n))
-                                    .ok_or_else(|| {
-                                        bad("expected an ordinal from -5 to 5, e.g. `2TU`")
-                                    })?,
+                                    .ok_or_else(|| bad("expected an ordinal from -5 to 5, e.g. `2TU`"))?,
                             )
                         };
                         by_day.push(ByDay { ordinal, weekday });
@@ -140,9 +135,7 @@ impl Rule {
                             .parse::<i8>()
                             .ok()
                             .filter(|n| *n != 0 && (-31..=31).contains(n))
-                            .ok_or_else(|| {
-                                bad("expected days of the month from 1 to 31 or -31 to -1")
-                            })?;
+                            .ok_or_else(|| bad("expected days of the month from 1 to 31 or -31 to -1"))?;
                         by_month_day.push(n);
                     }
                 }
@@ -150,10 +143,7 @@ impl Rule {
                     if bound != Bound::None {
                         return Err(bad("UNTIL and COUNT cannot both be given"));
                     }
-                    bound = Bound::Until(
-                        parse_until(value, zone)
-                            .ok_or_else(|| bad("expected UNTIL=YYYYMMDD or YYYYMMDDTHHMMSS[Z]"))?,
-                    );
+                    bound = Bound::Until(parse_until(value, zone).ok_or_else(|| bad("expected UNTIL=YYYYMMDD or YYYYMMDDTHHMMSS[Z]"))?);
                 }
                 "COUNT" => {
                     if bound != Bound::None {
@@ -164,42 +154,25 @@ impl Rule {
                             .parse()
                             .ok()
                             .filter(|n| (1..=MAX_COUNT).contains(n))
-                            .ok_or_else(|| {
-                                bad(&format!("expected a COUNT from 1 to {MAX_COUNT}"))
-                            })?,
+                            .ok_or_else(|| bad(&format!("expected a COUNT from 1 to {MAX_COUNT}")))?,
                     );
                 }
-                _ => {
-                    return Err(format!(
-                        "`{key}` in rule `{text}` is not supported; {ALLOWED}"
-                    ))
-                }
+                _ => return Err(format!("`{key}` in rule `{text}` is not supported; {ALLOWED}")),
             }
         }
         let freq = freq.ok_or_else(|| format!("rule `{text}` has no FREQ; {ALLOWED}"))?;
         if by_day.iter().any(|b| b.ordinal.is_some()) && freq != Freq::Monthly {
-            return Err(format!(
-                "rule `{text}`: a BYDAY ordinal such as `1MO` needs FREQ=MONTHLY"
-            ));
+            return Err(format!("rule `{text}`: a BYDAY ordinal such as `1MO` needs FREQ=MONTHLY"));
         }
         if freq == Freq::Weekly && !by_month_day.is_empty() {
-            return Err(format!(
-                "rule `{text}`: BYMONTHDAY cannot be used with FREQ=WEEKLY"
-            ));
+            return Err(format!("rule `{text}`: BYMONTHDAY cannot be used with FREQ=WEEKLY"));
         }
-        let mut rule = Rule {
-            text: body.to_string(),
-            freq,
-            interval,
-            by_day,
-            by_month_day,
-            bound,
-            zone,
-            dtstart,
-            last_start: None,
-        };
+        let mut rule = Rule { text: body.to_string(), freq, interval, by_day, by_month_day, bound, zone, dtstart, last_start: None };
         if !rule.dates_in_period(0).contains(&dtstart.date()) {
-            return Err(format!("rule `{text}`: DTSTART {} is not one of its own occurrences; start the window on a day the rule selects", dtstart.format("%Y-%m-%d (%a)")));
+            return Err(format!(
+                "rule `{text}`: DTSTART {} is not one of its own occurrences; start the window on a day the rule selects",
+                dtstart.format("%Y-%m-%d (%a)")
+            ));
         }
         rule.last_start = match bound {
             Bound::None => None,
@@ -207,9 +180,7 @@ impl Rule {
             Bound::Count(n) => {
                 let mut at = rule.first_start();
                 for _ in 1..n {
-                    at = rule
-                        .next_start_gt(at)
-                        .ok_or_else(|| format!("rule `{text}` stops occurring before COUNT={n}"))?;
+                    at = rule.next_start_gt(at).ok_or_else(|| format!("rule `{text}` stops occurring before COUNT={n}"))?;
                 }
                 Some(at)
             }
@@ -262,9 +233,8 @@ impl Rule {
 
     /// Whether the rule has an occurrence on local `date`.
     pub fn occurs_on(&self, date: NaiveDate) -> bool {
-        self.period_of(date).is_some_and(|p| {
-            p >= 0 && p % i64::from(self.interval) == 0 && self.dates_in_period(p).contains(&date)
-        }) && self.within_bound(self.start_on(date))
+        self.period_of(date).is_some_and(|p| p >= 0 && p % i64::from(self.interval) == 0 && self.dates_in_period(p).contains(&date))
+            && self.within_bound(self.start_on(date))
     }
 
     fn within_bound(&self, start: Instant) -> bool {
@@ -287,29 +257,18 @@ impl Rule {
         Some(match self.freq {
             Freq::Daily => (date - d0).num_days(),
             Freq::Weekly => (monday(date) - monday(d0)).num_days() / 7,
-            Freq::Monthly => {
-                (i64::from(date.year()) - i64::from(d0.year())) * 12 + i64::from(date.month())
-                    - i64::from(d0.month())
-            }
+            Freq::Monthly => (i64::from(date.year()) - i64::from(d0.year())) * 12 + i64::from(date.month()) - i64::from(d0.month()),
         })
     }
 
     /// The dates the rule selects in period `p` (ascending), before bounds and DTSTART.
     fn dates_in_period(&self, p: i64) -> Vec<NaiveDate> {
         let d0 = self.dtstart.date();
-        let day_ok = |d: NaiveDate| {
-            self.by_day.is_empty() || self.by_day.iter().any(|b| b.weekday == d.weekday())
-        };
+        let day_ok = |d: NaiveDate| self.by_day.is_empty() || self.by_day.iter().any(|b| b.weekday == d.weekday());
         let month_day_ok = |d: NaiveDate| {
             self.by_month_day.is_empty() || {
                 let len = days_in_month(d) as i8;
-                self.by_month_day.iter().any(|&m| {
-                    if m > 0 {
-                        d.day() as i8 == m
-                    } else {
-                        d.day() as i8 == len + 1 + m
-                    }
-                })
+                self.by_month_day.iter().any(|&m| if m > 0 { d.day() as i8 == m } else { d.day() as i8 == len + 1 + m })
             }
         };
         match self.freq {
@@ -325,19 +284,11 @@ impl Rule {
                 let start = monday(d0) + Duration::weeks(p);
                 (0..7)
                     .map(|i| start + Duration::days(i))
-                    .filter(|d| {
-                        if self.by_day.is_empty() {
-                            d.weekday() == d0.weekday()
-                        } else {
-                            day_ok(*d)
-                        }
-                    })
+                    .filter(|d| if self.by_day.is_empty() { d.weekday() == d0.weekday() } else { day_ok(*d) })
                     .collect()
             }
             Freq::Monthly => {
-                let Some(first) = NaiveDate::from_ymd_opt(d0.year(), d0.month(), 1)
-                    .and_then(|f| shift_months(f, p))
-                else {
+                let Some(first) = NaiveDate::from_ymd_opt(d0.year(), d0.month(), 1).and_then(|f| shift_months(f, p)) else {
                     return vec![];
                 };
                 let len = days_in_month(first);
@@ -383,11 +334,7 @@ impl Rule {
                 let s = self.start_on(d);
                 if s <= t {
                     // An occurrence past the end means the last one is the answer.
-                    return if self.within_bound(s) {
-                        Some(s)
-                    } else {
-                        self.last_start
-                    };
+                    return if self.within_bound(s) { Some(s) } else { self.last_start };
                 }
             }
             p -= interval;
@@ -420,9 +367,7 @@ impl Rule {
         let mut out = Vec::new();
         let mut at = match self.prev_start_le(from - Duration::seconds(1)) {
             Some(p) => self.next_start_gt(p),
-            None => (self.first_start() >= from)
-                .then(|| self.first_start())
-                .or_else(|| self.next_start_gt(from)),
+            None => (self.first_start() >= from).then(|| self.first_start()).or_else(|| self.next_start_gt(from)),
         };
         while let Some(s) = at {
             if s >= to || out.len() >= limit {
@@ -467,11 +412,7 @@ fn parse_until(value: &str, zone: Tz) -> Option<Instant> {
         return Some(local_to_instant(zone, end) - Duration::seconds(1));
     }
     if let Some(utc) = value.strip_suffix('Z') {
-        return NaiveDateTime::parse_from_str(utc, "%Y%m%dT%H%M%S")
-            .ok()
-            .map(|t| t.and_utc());
+        return NaiveDateTime::parse_from_str(utc, "%Y%m%dT%H%M%S").ok().map(|t| t.and_utc());
     }
-    NaiveDateTime::parse_from_str(value, "%Y%m%dT%H%M%S")
-        .ok()
-        .map(|t| local_to_instant(zone, t))
+    NaiveDateTime::parse_from_str(value, "%Y%m%dT%H%M%S").ok().map(|t| local_to_instant(zone, t))
 }

@@ -69,7 +69,8 @@ impl WrittenTime {
     }
 }
 
-const DATETIME_EXPECTED: &str = "expected `YYYY-MM-DD HH:MM` (local), or RFC 3339 with an offset, e.g. `2023-11-13 02:00` or `2023-11-13T02:00+09:00`";
+const DATETIME_EXPECTED: &str =
+    "expected `YYYY-MM-DD HH:MM` (local), or RFC 3339 with an offset, e.g. `2023-11-13 02:00` or `2023-11-13T02:00+09:00`";
 
 /// Parses `2023-11-13 02:00`, `2023-11-13T02:00:00`, `2023-11-13 24:00`, or an RFC 3339
 /// instant with an offset (`2023-11-13T02:00+09:00`, `2023-11-12T17:00Z`); seconds optional.
@@ -78,42 +79,24 @@ pub fn parse_written(text: &str) -> Result<WrittenTime, String> {
     if let Some(t) = parse_rfc3339_loose(s) {
         return Ok(WrittenTime::Exact(t));
     }
-    let (date, time) = s
-        .split_once(['T', ' '])
-        .ok_or_else(|| format!("`{text}` is not a date and time; {DATETIME_EXPECTED}"))?;
-    let date = parse_date(date)
-        .map_err(|_| format!("`{text}` is not a date and time; {DATETIME_EXPECTED}"))?;
+    let (date, time) = s.split_once(['T', ' ']).ok_or_else(|| format!("`{text}` is not a date and time; {DATETIME_EXPECTED}"))?;
+    let date = parse_date(date).map_err(|_| format!("`{text}` is not a date and time; {DATETIME_EXPECTED}"))?;
     let (time, next_day) = parse_time_of_day(time)?;
     let local = date.and_time(time);
-    Ok(WrittenTime::Local(if next_day {
-        local + Duration::days(1)
-    } else {
-        local
-    }))
+    Ok(WrittenTime::Local(if next_day { local + Duration::days(1) } else { local }))
 }
 
 /// Parses an RFC 3339 instant with an offset; seconds and fractions optional, fractions dropped.
 fn parse_rfc3339_loose(s: &str) -> Option<Instant> {
     let has_offset = s.ends_with(['Z', 'z']) || {
         let tail = s.get(s.len().saturating_sub(6)..).unwrap_or("");
-        tail.len() == 6
-            && (tail.starts_with('+') || tail.starts_with('-'))
-            && tail.as_bytes().get(3) == Some(&b':')
+        tail.len() == 6 && (tail.starts_with('+') || tail.starts_with('-')) && tail.as_bytes().get(3) == Some(&b':')
     };
     if !has_offset || s.len() < 16 {
         return None;
     }
-    for fmt in [
-        "%Y-%m-%dT%H:%M%#z",
-        "%Y-%m-%d %H:%M%#z",
-        "%Y-%m-%dT%H:%M:%S%.f%#z",
-        "%Y-%m-%d %H:%M:%S%.f%#z",
-    ] {
-        let normalized = if s.ends_with(['Z', 'z']) {
-            format!("{}+00:00", &s[..s.len() - 1])
-        } else {
-            s.to_string()
-        };
+    for fmt in ["%Y-%m-%dT%H:%M%#z", "%Y-%m-%d %H:%M%#z", "%Y-%m-%dT%H:%M:%S%.f%#z", "%Y-%m-%d %H:%M:%S%.f%#z"] {
+        let normalized = if s.ends_with(['Z', 'z']) { format!("{}+00:00", &s[..s.len() - 1]) } else { s.to_string() };
         if let Ok(t) = DateTime::parse_from_str(&normalized, fmt) {
             return Some(whole_seconds(t.with_timezone(&Utc)));
         }
@@ -137,18 +120,12 @@ pub fn parse_time_of_day(text: &str) -> Result<(NaiveTime, bool), String> {
     NaiveTime::parse_from_str(t, "%H:%M:%S")
         .or_else(|_| NaiveTime::parse_from_str(t, "%H:%M"))
         .map(|time| (time, false))
-        .map_err(|_| {
-            format!(
-                "`{text}` is not a time of day; expected HH:MM from 00:00 to 24:00, e.g. `09:30`"
-            )
-        })
+        .map_err(|_| format!("`{text}` is not a time of day; expected HH:MM from 00:00 to 24:00, e.g. `09:30`"))
 }
 
 /// Parses a duration such as `15m`, `2h`, `1h30m`, `4h`, `90s`, `1d`.
 pub fn parse_duration(text: &str) -> Result<Duration, String> {
-    let err = || {
-        format!("`{text}` is not a duration; expected a number and a unit (d, h, m, s), e.g. `15m`, `2h` or `1h30m`")
-    };
+    let err = || format!("`{text}` is not a duration; expected a number and a unit (d, h, m, s), e.g. `15m`, `2h` or `1h30m`");
     let s = text.trim();
     if s.is_empty() {
         return Err(err());
@@ -168,10 +145,7 @@ pub fn parse_duration(text: &str) -> Result<Duration, String> {
             _ => return Err(err()),
         };
         let n: i64 = digits.parse().map_err(|_| err())?;
-        total = n
-            .checked_mul(unit)
-            .and_then(|v| total.checked_add(v))
-            .ok_or_else(err)?;
+        total = n.checked_mul(unit).and_then(|v| total.checked_add(v)).ok_or_else(err)?;
         digits.clear();
     }
     if !digits.is_empty() || total > 3_650 * 86_400 {
@@ -196,19 +170,21 @@ pub fn format_duration(d: Duration) -> String {
     out
 }
 
-/// Parses a query instant: `now`, RFC 3339 with an offset, or a local date-time read in `zone`.
+/// Parses a query instant: `now`, RFC 3339 with an offset, or a local date-time (or a date,
+/// meaning 00:00) read in `zone`.
 pub fn parse_instant(text: &str, zone: Tz, now: Instant) -> Result<Instant, String> {
     if text.trim().eq_ignore_ascii_case("now") {
         return Ok(now);
     }
+    if let Ok(date) = parse_date(text) {
+        return Ok(local_to_instant(zone, date.and_time(NaiveTime::MIN)));
+    }
     parse_written(text)
         .map(|w| w.resolve(zone))
-        .map_err(|_| format!("`{text}` is not an instant; expected RFC 3339 (`2023-11-13T03:00:00+09:00`, `2023-11-12T18:00Z`), a local `2023-11-13 03:00`, or `now`"))
+        .map_err(|_| format!("`{text}` is not an instant; expected RFC 3339 (`2023-11-13T03:00:00+09:00`, `2023-11-12T18:00Z`), a local `2023-11-13 03:00` or `2023-11-13`, or `now`"))
 }
 
 /// Parses an IANA zone name.
 pub fn parse_zone(text: &str) -> Result<Tz, String> {
-    text.parse::<Tz>().map_err(|_| {
-        format!("`{text}` is not a known time zone; expected an IANA name, e.g. `Asia/Tokyo`")
-    })
+    text.parse::<Tz>().map_err(|_| format!("`{text}` is not a known time zone; expected an IANA name, e.g. `Asia/Tokyo`"))
 }

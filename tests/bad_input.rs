@@ -1,0 +1,66 @@
+//! Each broken fixture is rejected whole, with one exact message naming file, line and column.
+mod common;
+
+const CASES: &[(&str, &str)] = &[
+    ("toml-syntax", "tests/data/bad/toml-syntax.toml:3:17: not valid TOML: invalid basic string"),
+    ("unknown-field", "tests/data/bad/unknown-field.toml:10:1: unknown field `finish`, expected one of `id`, `notice`, `window`, `action`, `title`, `functions`, `effects`, `note`, `start`, `end`, `start_approx`, `end_approx`, `date`, `last_date`, `expected_duration`, `expected_duration_approx`, `rrule`, `duration`, `zone`"),
+    ("missing-field", "tests/data/bad/missing-field.toml:1:1: missing field `title`; docs/format.md lists the fields each table needs"),
+    ("unknown-function", "tests/data/bad/unknown-function.toml:8:14: unknown function `webcollect.creditcard`; expected an id from the catalogue (`mado functions`), e.g. `webcollect.credit_card`"),
+    ("unknown-channel", "tests/data/bad/unknown-channel.toml:7:1: unknown channel `token`; expected one of `link`, `mail`, `token_embedded`, `token_modal`, `api`"),
+    ("end-before-start", "tests/data/bad/end-before-start.toml:10:7: end `2024-02-01 02:00` is not after start `2024-02-01 05:00`; a window is [start, end) and may cross midnight, e.g. `end = \"2024-02-01 06:00\"`"),
+    ("unknown-zone", "tests/data/bad/unknown-zone.toml:3:8: `Asia/Tokio` is not a known time zone; expected an IANA name, e.g. `Asia/Tokyo`"),
+    ("bad-rrule", "tests/data/bad/bad-rrule.toml:9:9: `FREQ=HOURLY` in rule `FREQ=HOURLY`: expected FREQ=DAILY, WEEKLY or MONTHLY"),
+    ("revision-unknown-window", "tests/data/bad/revision-unknown-window.toml:8:10: [[revise]] names window `all` of notice `2023-08-28-db-upgrade`, which does not exist; its windows are `all-functions`, `reauth`, `testenv`"),
+    ("duplicate-notice-id", "tests/data/bad/duplicate-notice-id.toml:1:6: duplicate notice id `2023-10-10-db-upgrade-revised`; it is already the id of schedules/notices/2023-10-10-db-upgrade-revised.toml"),
+    ("duplicate-window-id", "tests/data/bad/duplicate-window-id.toml:13:6: duplicate window id `w` in notice `bad-duplicate-window-id`; window ids are unique within a notice"),
+    ("nonexistent-local-time", "tests/data/bad/nonexistent-local-time.toml:10:9: `2024-03-10 02:30` does not exist in America/New_York (the clocks skip it); write a time after the change, e.g. one hour later"),
+    ("unknown-published", "tests/data/bad/unknown-published.toml:2:13: `published = \"unknown\"` needs `known_by`: the latest instant the seeds show the notice was public, e.g. `known_by = \"2021-06-14T01:00+09:00\"`"),
+    ("occurrence-not-in-rule", "tests/data/bad/occurrence-not-in-rule.toml:9:8: `2023-10-01` is not an occurrence of `daily` (rule `FREQ=DAILY` from 2023-10-10 23:00); name the date an occurrence starts on"),
+];
+
+#[test]
+fn each_bad_fixture_gives_its_exact_message() {
+    for (name, expected) in CASES {
+        let err = common::with_fixture(&format!("bad/{name}.toml")).expect_err(name);
+        let got: Vec<String> = err.diagnostics().iter().map(|d| d.to_string()).collect();
+        assert_eq!(got, vec![expected.to_string()], "fixture {name}");
+    }
+}
+
+#[test]
+fn every_fixture_in_the_folder_has_a_case() {
+    let mut files: Vec<String> = std::fs::read_dir("tests/data/bad")
+        .expect("fixture folder")
+        .map(|e| e.expect("entry").file_name().to_string_lossy().trim_end_matches(".toml").to_string())
+        .collect();
+    files.sort();
+    let mut cases: Vec<String> = CASES.iter().map(|(n, _)| n.to_string()).collect();
+    cases.sort();
+    assert_eq!(files, cases);
+}
+
+#[test]
+fn all_problems_of_a_schedule_are_reported_together_and_sorted() {
+    let mut files = mado::embedded_sources();
+    for name in ["unknown-zone", "unknown-function"] {
+        let path = format!("tests/data/bad/{name}.toml");
+        files.push(mado::SourceFile { text: std::fs::read_to_string(&path).expect("fixture"), name: path });
+    }
+    let err = mado::Schedule::from_sources(files).expect_err("two broken files");
+    let files: Vec<String> = err.diagnostics().into_iter().map(|d| d.file).collect();
+    assert_eq!(files, ["tests/data/bad/unknown-function.toml", "tests/data/bad/unknown-zone.toml"]);
+    assert!(err.to_string().starts_with("the schedule has 2 errors\n"));
+}
+
+#[test]
+fn a_missing_catalogue_is_an_error_not_a_panic() {
+    let err = mado::Schedule::from_sources(vec![]).expect_err("no catalogue");
+    assert_eq!(err.diagnostics()[0].message, "no `functions.toml` found; a schedules directory needs the function catalogue");
+}
+
+#[test]
+fn garbage_never_panics() {
+    for text in ["", "\u{0}", "[[window]]", "id = 5", "[[revise]]\nnotice=\"x\"", "id=\"a\"\npublished=\"2024-13-45\"\ntitle=\"t\"\nsource=\"s\"", "id=\"a\"\npublished=\"2024-01-01\"\ntitle=\"t\"\nsource=\"s\"\n[[window]]\nid=\"w\"\nfunctions=[]\nrrule=\"FREQ=MONTHLY;BYMONTHDAY=31;INTERVAL=12\"\nstart=\"2024-02-29 00:00\"\nduration=\"1h\""] {
+        assert!(mado::Schedule::from_notice_str(text).is_err(), "{text:?} must be rejected");
+    }
+}
