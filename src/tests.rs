@@ -1,1 +1,432 @@
+//! Unit tables for time and rules, and the property test of the evaluator against a
+//! brute-force scan built independently from the model.
 
+use crate::eval::{Schedule, Status};
+use crate::model::Shape;
+use crate::rrule::Rule;
+use crate::time::*;
+use chrono::{Datelike, Duration, NaiveDate, NaiveDateTime, TimeZone, Utc, Weekday};
+use chrono_tz::Tz;
+use proptest::prelude::*;
+
+fn local(s: &str) -> NaiveDateTime {
+    NaiveDateTime::parse_from_str(s, "%Y-%m-%d %H:%M").expect("test local time")
+}
+
+fn utc(s: &str) -> Instant {
+    parse_written(s).expect("test instant").resolve(Tz::UTC)
+}
+
+#[test]
+fn rfc5545_local_conversion_gap_fold_and_plain() {
+    let ny: Tz = chrono_tz::America::New_York;
+    let cases = [
+        // (zone, local, instant): a gap is read with the offset before it, a fold is its first occurrence.
+        (ny, "2021-03-14 02:30", "2021-03-14T07:30:00Z"),
+        (ny, "2021-03-14 01:59", "2021-03-14T06:59:00Z"),
+        (ny, "2021-03-14 03:00", "2021-03-14T07:00:00Z"),
+        (ny, "2021-11-07 01:30", "2021-11-07T05:30:00Z"),
+        (ny, "2021-11-07 02:00", "2021-11-07T07:00:00Z"),
+        (chrono_tz::Europe::London, "2024-03-31 01:15", "2024-03-31T01:15:00Z"),
+        (chrono_tz::Europe::London, "2024-10-27 01:15", "2024-10-27T00:15:00Z"),
+        (DEFAULT_ZONE, "2023-11-13 02:00", "2023-11-12T17:00:00Z"),
+        (DEFAULT_ZONE, "2023-11-12 23:00", "2023-11-12T14:00:00Z"),
+    ];
+    for (zone, l, want) in cases {
+        assert_eq!(local_to_instant(zone, local(l)).to_rfc3339_opts(chrono::SecondsFormat::Secs, true), want, "{l} in {zone}");
+    }
+    assert!(is_gap(ny, local("2021-03-14 02:30")));
+    assert!(!is_gap(ny, local("2021-11-07 01:30")));
+}
+
+#[test]
+fn instant_parsing_table() {
+    let now = utc("2026-01-01T00:00Z");
+    let valid = [
+        ("2023-11-13T03:00:00+09:00", "2023-11-12T18:00:00Z"),
+        ("2023-11-13T03:00+09:00", "2023-11-12T18:00:00Z"),
+        ("2023-11-12T18:00Z", "2023-11-12T18:00:00Z"),
+        ("2023-11-12T18:00:30.999Z", "2023-11-12T18:00:30Z"),
+        ("2023-11-13 03:00", "2023-11-12T18:00:00Z"),
+        ("2023-11-13", "2023-11-12T15:00:00Z"),
+        ("2023-11-12 24:00", "2023-11-12T15:00:00Z"),
+        ("now", "2026-01-01T00:00:00Z"),
+    ];
+    for (text, want) in valid {
+        let got = parse_instant(text, DEFAULT_ZONE, now).unwrap_or_else(|e| panic!("{text}: {e}"));
+        assert_eq!(got.to_rfc3339_opts(chrono::SecondsFormat::Secs, true), want, "{text}");
+    }
+    for text in ["", "tomorrow", "2023-13-01", "2023-11-13 25:00", "2023-11-13T03:00+9", "13/11/2023"] {
+        assert!(parse_instant(text, DEFAULT_ZONE, now).is_err(), "{text} must be rejected");
+    }
+}
+
+#[test]
+fn time_of_day_and_duration_tables() {
+    assert_eq!(parse_time_of_day("24:00"), Ok((chrono::NaiveTime::MIN, true)));
+    assert_eq!(parse_time_of_day("25:00"), Err("`25:00` is not a time of day; expected HH:MM from 00:00 to 24:00, e.g. `09:30`".into()));
+    for (text, secs) in [("15m", 900), ("2h", 7200), ("1h30m", 5400), ("90s", 90), ("1d", 86_400), ("0s", 0)] {
+        assert_eq!(parse_duration(text).map(|d| d.num_seconds()), Ok(secs), "{text}");
+        assert_eq!(parse_duration(&format_duration(Duration::seconds(secs))).map(|d| d.num_seconds()), Ok(secs));
+    }
+    for text in ["", "h", "15", "2x", "-1h", "1.5h", "99999d"] {
+        assert!(parse_duration(text).is_err(), "{text} must be rejected");
+    }
+}
+
+/// (rule, dtstart, starts inside, instants that are not starts)
+#[test]
+fn rule_occurrence_table() {
+    let tokyo = DEFAULT_ZONE;
+    let cases: &[(&str, &str, &[&str], &[&str])] = &[
+        (
+            "FREQ=DAILY",
+            "2023-10-10 23:00",
+            &["2023-10-10 23:00", "2023-10-11 23:00", "2030-01-01 23:00"],
+            &["2023-10-09 23:00", "2023-10-11 22:00"],
+        ),
+        ("FREQ=DAILY;INTERVAL=3", "2024-01-01 02:00", &["2024-01-04 02:00", "2024-01-07 02:00"], &["2024-01-02 02:00", "2024-01-05 02:00"]),
+        (
+            "FREQ=WEEKLY;BYDAY=MO,TH",
+            "2024-01-01 02:00",
+            &["2024-01-04 02:00", "2024-01-08 02:00"],
+            &["2024-01-02 02:00", "2024-01-07 02:00"],
+        ),
+        ("FREQ=WEEKLY;INTERVAL=2", "2024-01-03 02:00", &["2024-01-17 02:00", "2024-01-31 02:00"], &["2024-01-10 02:00"]),
+        ("FREQ=MONTHLY;BYMONTHDAY=-1", "2024-01-31 01:00", &["2024-02-29 01:00", "2024-04-30 01:00"], &["2024-03-30 01:00"]),
+        ("FREQ=MONTHLY;BYDAY=-1FR", "2024-01-26 01:00", &["2024-02-23 01:00", "2024-03-29 01:00"], &["2024-03-22 01:00"]),
+        ("FREQ=MONTHLY;BYDAY=2TU", "2024-01-09 01:00", &["2024-02-13 01:00"], &["2024-02-06 01:00"]),
+        ("FREQ=MONTHLY", "2024-01-31 01:00", &["2024-03-31 01:00"], &["2024-02-29 01:00", "2024-04-30 01:00"]),
+        ("FREQ=DAILY;COUNT=3", "2024-01-01 01:00", &["2024-01-03 01:00"], &["2024-01-04 01:00"]),
+        ("FREQ=DAILY;UNTIL=20240102", "2024-01-01 01:00", &["2024-01-02 01:00"], &["2024-01-03 01:00"]),
+    ];
+    for (text, start, inside, outside) in cases {
+        let rule = Rule::parse(text, local(start), tokyo).unwrap_or_else(|e| panic!("{text}: {e}"));
+        for s in *inside {
+            let t = local_to_instant(tokyo, local(s));
+            assert_eq!(rule.prev_start_le(t), Some(t), "{text}: {s} is a start");
+            assert_eq!(rule.next_start_gt(t - Duration::seconds(1)), Some(t), "{text}: {s} is a start");
+        }
+        for s in *outside {
+            let t = local_to_instant(tokyo, local(s));
+            assert_ne!(rule.prev_start_le(t), Some(t), "{text}: {s} is not a start");
+        }
+    }
+}
+
+#[test]
+fn bad_rules_are_rejected_with_their_reason() {
+    let d = local("2024-01-01 02:00"); // a Monday
+    let cases = [
+        ("FREQ=YEARLY", "`FREQ=YEARLY` in rule `FREQ=YEARLY`: expected FREQ=DAILY, WEEKLY or MONTHLY"),
+        ("INTERVAL=2", "rule `INTERVAL=2` has no FREQ; expected `;`-separated FREQ=DAILY|WEEKLY|MONTHLY, INTERVAL, BYDAY, BYMONTHDAY, UNTIL, COUNT, e.g. `FREQ=WEEKLY;BYDAY=MO,TH`"),
+        ("FREQ=DAILY;BYHOUR=3", "`BYHOUR` in rule `FREQ=DAILY;BYHOUR=3` is not supported; expected `;`-separated FREQ=DAILY|WEEKLY|MONTHLY, INTERVAL, BYDAY, BYMONTHDAY, UNTIL, COUNT, e.g. `FREQ=WEEKLY;BYDAY=MO,TH`"),
+        ("FREQ=WEEKLY;BYDAY=TU", "rule `FREQ=WEEKLY;BYDAY=TU`: DTSTART 2024-01-01 (Mon) is not one of its own occurrences; start the window on a day the rule selects"),
+        ("FREQ=DAILY;COUNT=0", "`COUNT=0` in rule `FREQ=DAILY;COUNT=0`: expected a COUNT from 1 to 100000"),
+        ("FREQ=DAILY;UNTIL=2024", "`UNTIL=2024` in rule `FREQ=DAILY;UNTIL=2024`: expected UNTIL=YYYYMMDD or YYYYMMDDTHHMMSS[Z]"),
+        ("FREQ=DAILY;UNTIL=20231231", "rule `FREQ=DAILY;UNTIL=20231231` has no occurrence before its UNTIL"),
+    ];
+    for (text, want) in cases {
+        assert_eq!(Rule::parse(text, d, DEFAULT_ZONE).expect_err(text), want);
+    }
+}
+
+#[test]
+fn daily_rule_across_a_dst_gap_follows_rfc5545() {
+    let ny: Tz = chrono_tz::America::New_York;
+    let rule = Rule::parse("FREQ=DAILY", local("2021-03-12 02:30"), ny).expect("rule");
+    let starts = rule.starts_between(utc("2021-03-13T00:00Z"), utc("2021-03-16T00:00Z"), 10);
+    let got: Vec<String> = starts.iter().map(|t| t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)).collect();
+    assert_eq!(got, ["2021-03-13T07:30:00Z", "2021-03-14T07:30:00Z", "2021-03-15T06:30:00Z"]);
+}
+
+// ---- property test: the index against a brute-force scan ----
+
+/// Day-by-day RFC 5545 matching for the generated rules, written apart from `rrule`.
+#[derive(Debug, Clone)]
+struct GenRule {
+    freq: u8,
+    interval: u32,
+    weekdays: Vec<Weekday>,
+    count: Option<u32>,
+}
+
+impl GenRule {
+    fn text(&self) -> String {
+        let freq = ["DAILY", "WEEKLY", "MONTHLY"][self.freq as usize];
+        let mut s = format!("FREQ={freq};INTERVAL={}", self.interval);
+        if !self.weekdays.is_empty() {
+            let codes: Vec<&str> = self.weekdays.iter().map(|d| Rule::weekday_code(*d)).collect();
+            s.push_str(&format!(";BYDAY={}", codes.join(",")));
+        }
+        if let Some(c) = self.count {
+            s.push_str(&format!(";COUNT={c}"));
+        }
+        s
+    }
+    fn matches(&self, d0: NaiveDate, d: NaiveDate) -> bool {
+        if d < d0 {
+            return false;
+        }
+        let wd_ok = self.weekdays.is_empty() || self.weekdays.contains(&d.weekday());
+        match self.freq {
+            0 => (d - d0).num_days() % i64::from(self.interval) == 0 && wd_ok,
+            1 => {
+                let mon = |x: NaiveDate| x - Duration::days(i64::from(x.weekday().num_days_from_monday()));
+                let weeks = (mon(d) - mon(d0)).num_days() / 7;
+                weeks % i64::from(self.interval) == 0 && if self.weekdays.is_empty() { d.weekday() == d0.weekday() } else { wd_ok }
+            }
+            _ => {
+                let months = (d.year() - d0.year()) * 12 + d.month() as i32 - d0.month() as i32;
+                months % self.interval as i32 == 0 && if self.weekdays.is_empty() { d.day() == d0.day() } else { wd_ok }
+            }
+        }
+    }
+    /// Occurrence local dates from `d0`, in order, up to `last_day`.
+    fn dates(&self, d0: NaiveDate, last_day: NaiveDate) -> Vec<NaiveDate> {
+        let mut out = Vec::new();
+        let mut d = d0;
+        while d <= last_day && self.count.is_none_or(|c| out.len() < c as usize) {
+            if self.matches(d0, d) {
+                out.push(d);
+            }
+            d = d.succ_opt().expect("in range");
+        }
+        out
+    }
+}
+
+#[derive(Debug, Clone)]
+enum GenShape {
+    Confirmed { start_h: i64, len_h: i64 },
+    Tentative { day: i64, days: i64 },
+    Recurring { rule: GenRule, start_day: i64, hour: u32, len_h: i64 },
+}
+
+#[derive(Debug, Clone)]
+struct GenWindow {
+    function: usize,
+    shape: GenShape,
+}
+
+#[derive(Debug, Clone)]
+enum GenChange {
+    Replace { target: usize, start_h: i64, len_h: i64 },
+    Cancel { target: usize },
+    Exclude { target: usize, nth: usize },
+    Move { target: usize, nth: usize, shift_h: i64 },
+}
+
+const FUNCS: [&str; 5] = ["webcollect", "webcollect.credit_card", "webcollect.reauth", "testenv", "atobarai.au_kantan"];
+const ZONES: [&str; 2] = ["Asia/Tokyo", "America/New_York"];
+
+fn day0() -> NaiveDate {
+    NaiveDate::from_ymd_opt(2024, 2, 20).expect("date")
+}
+
+fn gen_rule() -> impl Strategy<Value = GenRule> {
+    (0u8..3, 1u32..4, proptest::collection::vec(0usize..7, 0..3), proptest::option::of(1u32..12)).prop_map(|(freq, interval, wd, count)| {
+        let all = [Weekday::Mon, Weekday::Tue, Weekday::Wed, Weekday::Thu, Weekday::Fri, Weekday::Sat, Weekday::Sun];
+        let mut weekdays: Vec<Weekday> = wd.into_iter().map(|i| all[i]).collect();
+        weekdays.dedup();
+        GenRule { freq, interval, weekdays, count }
+    })
+}
+
+fn gen_window() -> impl Strategy<Value = GenWindow> {
+    let shape = prop_oneof![
+        (0i64..24 * 40, 1i64..30).prop_map(|(start_h, len_h)| GenShape::Confirmed { start_h, len_h }),
+        (0i64..40, 1i64..3).prop_map(|(day, days)| GenShape::Tentative { day, days }),
+        (gen_rule(), 0i64..20, 0u32..24, 1i64..6).prop_map(|(rule, start_day, hour, len_h)| GenShape::Recurring {
+            rule,
+            start_day,
+            hour,
+            len_h
+        }),
+    ];
+    (0usize..FUNCS.len(), shape).prop_map(|(function, shape)| GenWindow { function, shape })
+}
+
+fn gen_change() -> impl Strategy<Value = GenChange> {
+    prop_oneof![
+        (0usize..8, 0i64..24 * 40, 1i64..12).prop_map(|(target, start_h, len_h)| GenChange::Replace { target, start_h, len_h }),
+        (0usize..8).prop_map(|target| GenChange::Cancel { target }),
+        (0usize..8, 0usize..6).prop_map(|(target, nth)| GenChange::Exclude { target, nth }),
+        (0usize..8, 0usize..6, -3i64..4).prop_map(|(target, nth, shift_h)| GenChange::Move { target, nth, shift_h }),
+    ]
+}
+
+fn local_h(h: i64) -> String {
+    (day0().and_hms_opt(0, 0, 0).expect("midnight") + Duration::hours(h)).format("%Y-%m-%d %H:%M").to_string()
+}
+
+/// Renders the generated schedule as notice files: one notice with the windows, then one
+/// notice per change, published a day apart.
+fn render(zone: &str, windows: &[GenWindow], changes: &[GenChange]) -> Vec<crate::SourceFile> {
+    let mut files = vec![crate::SourceFile { name: "functions.toml".into(), text: include_str!("../schedules/functions.toml").into() }];
+    let mut text = format!("id = \"base\"\npublished = \"2024-02-01\"\nzone = \"{zone}\"\ntitle = \"t\"\nsource = \"gen\"\n");
+    for (i, w) in windows.iter().enumerate() {
+        text.push_str(&format!("[[window]]\nid = \"w{i}\"\nfunctions = [\"{}\"]\n", FUNCS[w.function]));
+        match &w.shape {
+            GenShape::Confirmed { start_h, len_h } => {
+                text.push_str(&format!("start = \"{}\"\nend = \"{}\"\n", local_h(*start_h), local_h(start_h + len_h)))
+            }
+            GenShape::Tentative { day, days } => text.push_str(&format!(
+                "date = \"{}\"\nlast_date = \"{}\"\n",
+                day0() + Duration::days(*day),
+                day0() + Duration::days(day + days - 1)
+            )),
+            GenShape::Recurring { rule, start_day, hour, len_h } => {
+                let d0 = first_match(rule, day0() + Duration::days(*start_day));
+                text.push_str(&format!("rrule = \"{}\"\nstart = \"{} {hour:02}:00\"\nduration = \"{len_h}h\"\n", rule.text(), d0));
+            }
+        }
+    }
+    files.push(crate::SourceFile { name: "base.toml".into(), text });
+    for (ci, c) in changes.iter().enumerate() {
+        let mut text = format!(
+            "id = \"c{ci}\"\npublished = \"{}\"\nzone = \"{zone}\"\ntitle = \"t\"\nsource = \"gen\"\n",
+            day0() - Duration::days(15) + Duration::days(ci as i64 * 9)
+        );
+        let target = |t: &usize| t % windows.len().max(1);
+        match c {
+            GenChange::Replace { target: t, start_h, len_h } => {
+                if !matches!(windows[target(t)].shape, GenShape::Recurring { .. }) {
+                    text.push_str(&format!(
+                        "[[revise]]\nnotice = \"base\"\nwindow = \"w{}\"\naction = \"replace\"\nstart = \"{}\"\nend = \"{}\"\n",
+                        target(t),
+                        local_h(*start_h),
+                        local_h(start_h + len_h)
+                    ));
+                }
+            }
+            GenChange::Cancel { target: t } => {
+                text.push_str(&format!("[[revise]]\nnotice = \"base\"\nwindow = \"w{}\"\naction = \"cancel\"\n", target(t)))
+            }
+            GenChange::Exclude { target: t, nth } | GenChange::Move { target: t, nth, .. } => {
+                if let GenShape::Recurring { rule, start_day, hour, .. } = &windows[target(t)].shape {
+                    let d0 = first_match(rule, day0() + Duration::days(*start_day));
+                    if let Some(d) = rule.dates(d0, d0 + Duration::days(200)).get(*nth) {
+                        text.push_str(&format!("[[occurrence]]\nnotice = \"base\"\nwindow = \"w{}\"\ndate = \"{d}\"\n", target(t)));
+                        match c {
+                            GenChange::Move { shift_h, .. } => {
+                                let s = d.and_hms_opt(*hour, 0, 0).expect("hour") + Duration::hours(*shift_h);
+                                let e = s + Duration::hours(2);
+                                text.push_str(&format!(
+                                    "action = \"replace\"\nstart = \"{}\"\nend = \"{}\"\n",
+                                    s.format("%Y-%m-%d %H:%M"),
+                                    e.format("%Y-%m-%d %H:%M")
+                                ));
+                            }
+                            _ => text.push_str("action = \"cancel\"\n"),
+                        }
+                    }
+                }
+            }
+        }
+        files.push(crate::SourceFile { name: format!("c{ci}.toml"), text });
+    }
+    files
+}
+
+fn first_match(rule: &GenRule, from: NaiveDate) -> NaiveDate {
+    // DTSTART must be an occurrence: the first day from `from` that the rule's shape selects.
+    let mut d = from;
+    while !(rule.weekdays.is_empty() || rule.weekdays.contains(&d.weekday())) {
+        d = d.succ_opt().expect("in range");
+    }
+    d
+}
+
+/// All occurrences in force at `as_of` affecting `f`, from the model and the day-by-day
+/// matcher, up to `horizon`.
+fn brute(s: &Schedule, gens: &[GenWindow], f: usize, as_of: Instant, horizon: Instant) -> Vec<(Instant, Instant, bool)> {
+    let mut out = Vec::new();
+    for (li, l) in s.lineages.iter().enumerate() {
+        let Some((_, v)) = l.version_at(as_of) else { continue };
+        let Some(spec) = &v.spec else { continue };
+        if !spec.functions.iter().any(|g| s.catalogue.is_within(f, *g)) {
+            continue;
+        }
+        match &spec.shape {
+            Shape::Confirmed { start, end, .. } => out.push((*start, *end, false)),
+            Shape::Tentative { start, end, .. } => out.push((*start, *end, true)),
+            Shape::Recurring { rule, duration } => {
+                let GenShape::Recurring { rule: g, .. } = &gens[li].shape else { panic!("generated shape") };
+                let d0 = rule.dtstart().date();
+                let last = horizon.with_timezone(&rule.zone()).date_naive() + Duration::days(1);
+                for d in g.dates(d0, last) {
+                    let changes: Vec<_> = l.exceptions_on(d).iter().filter(|e| e.known_from <= as_of).collect();
+                    match changes.last() {
+                        None => {
+                            let st = local_to_instant(rule.zone(), d.and_time(rule.dtstart().time()));
+                            out.push((st, st + *duration, false));
+                        }
+                        Some(e) => {
+                            if let Some(r) = e.replacement {
+                                out.push((r.start, r.end, false));
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+    out
+}
+
+fn brute_status(occ: &[(Instant, Instant, bool)], t: Instant, shift: Duration) -> Status {
+    let covering: Vec<bool> = occ.iter().filter(|(s, e, _)| *s - shift <= t && t < *e).map(|o| o.2).collect();
+    if covering.iter().any(|tent| !tent) {
+        Status::Unavailable
+    } else if covering.is_empty() {
+        Status::Available
+    } else {
+        Status::Tentative
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 256, ..ProptestConfig::default() })]
+
+    #[test]
+    fn fast_query_equals_brute_force(
+        zone in 0usize..2,
+        windows in proptest::collection::vec(gen_window(), 1..6),
+        changes in proptest::collection::vec(gen_change(), 0..4),
+        queries in proptest::collection::vec((0usize..FUNCS.len(), 0i64..60 * 24 * 3600, 0i64..60, 0usize..4), 1..12),
+    ) {
+        let files = render(ZONES[zone], &windows, &changes);
+        let schedule = match Schedule::from_sources(files.clone()) {
+            Ok(s) => s,
+            // Generated changes may clash (e.g. two changes to one occurrence that no longer
+            // exists); those schedules must be rejected cleanly, never half-loaded.
+            Err(e) => { prop_assert!(!e.diagnostics().is_empty()); return Ok(()); }
+        };
+        let base = Utc.from_utc_datetime(&day0().and_hms_opt(0, 0, 0).expect("midnight")) - Duration::days(10);
+        for (f, t_secs, asof_days, look) in queries {
+            let f_idx = schedule.catalogue.function(FUNCS[f]).expect("catalogue");
+            let t = base + Duration::seconds(t_secs);
+            let as_of = base - Duration::days(25) + Duration::days(asof_days);
+            let lookahead = [Duration::zero(), Duration::seconds(1), Duration::minutes(15), Duration::hours(2)][look];
+            let shift = (lookahead - Duration::seconds(1)).max(Duration::zero());
+            let horizon = t + Duration::days(400);
+            let occ = brute(&schedule, &windows, f_idx, as_of, horizon);
+            let ev = schedule.evaluate(Schedule::slot(Some(f_idx)), t, as_of, lookahead);
+            let want = brute_status(&occ, t, shift);
+            prop_assert_eq!(ev.status, want, "status at {} as of {}", t, as_of);
+            // until: the first instant after t whose answer differs (answers change only at
+            // shifted starts and at ends).
+            let mut points: Vec<Instant> = occ.iter().flat_map(|(s, e, _)| [*s - shift, *e]).filter(|p| *p > t && *p < horizon).collect();
+            points.sort();
+            let expected_until = points.into_iter().find(|p| brute_status(&occ, *p, shift) != want);
+            match (ev.until, expected_until) {
+                (Some(u), None) => prop_assert!(u >= horizon, "until {} but no change before {}", u, horizon),
+                (got, want_until) => prop_assert_eq!(got, want_until, "until at {} as of {}", t, as_of),
+            }
+            // next: the first occurrence starting after t.
+            let next = occ.iter().filter(|(s, _, _)| *s > t).map(|o| o.0).min();
+            prop_assert_eq!(ev.next.map(|o| o.start), next.filter(|n| *n < horizon).or(ev.next.map(|o| o.start).filter(|n| *n >= horizon)));
+        }
+    }
+}
