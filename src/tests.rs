@@ -394,7 +394,7 @@ proptest! {
         zone in 0usize..2,
         windows in proptest::collection::vec(gen_window(), 1..6),
         changes in proptest::collection::vec(gen_change(), 0..4),
-        queries in proptest::collection::vec((0usize..FUNCS.len(), 0i64..60 * 24 * 3600, 0i64..60, 0usize..4), 1..12),
+        queries in proptest::collection::vec((0usize..FUNCS.len(), 0i64..60 * 24 * 3600, 0i64..60, 0usize..4, proptest::option::of((0usize..64, -1i64..2))), 1..12),
     ) {
         let files = render(ZONES[zone], &windows, &changes);
         let schedule = match Schedule::from_sources(files.clone()) {
@@ -404,12 +404,19 @@ proptest! {
             Err(e) => { prop_assert!(!e.diagnostics().is_empty()); return Ok(()); }
         };
         let base = Utc.from_utc_datetime(&day0().and_hms_opt(0, 0, 0).expect("midnight")) - Duration::days(10);
-        for (f, t_secs, asof_days, look) in queries {
+        for (f, t_secs, asof_days, look, snap) in queries {
             let f_idx = schedule.catalogue.function(FUNCS[f]).expect("catalogue");
-            let t = base + Duration::seconds(t_secs);
+            let mut t = base + Duration::seconds(t_secs);
             let as_of = base - Duration::days(25) + Duration::days(asof_days);
             let lookahead = [Duration::zero(), Duration::seconds(1), Duration::minutes(15), Duration::hours(2)][look];
             let shift = (lookahead - Duration::seconds(1)).max(Duration::zero());
+            if let Some((k, off)) = snap {
+                // Boundaries are where off-by-one errors live: ask exactly at one, or a second either side.
+                let bounds: Vec<Instant> = brute(&schedule, &windows, f_idx, as_of, base + Duration::days(80)).iter().flat_map(|(s, e, _)| [*s - shift, *e]).collect();
+                if !bounds.is_empty() {
+                    t = bounds[k % bounds.len()] + Duration::seconds(off);
+                }
+            }
             let horizon = t + Duration::days(400);
             let occ = brute(&schedule, &windows, f_idx, as_of, horizon);
             let ev = schedule.evaluate(Schedule::slot(Some(f_idx)), t, as_of, lookahead);
