@@ -47,7 +47,12 @@ fn window_lines(out: &mut String, head: &str, w: &WindowInfo, zone: Tz) {
     let _ = writeln!(out, "  {head:<9} {}  [{}]  {}", span(w, zone), w.kind, w.uid);
     let _ = writeln!(out, "  {:<9} {} — covers {}", "", w.title.as_deref().unwrap_or(&w.notice_title), w.functions.join(", "));
     if let Some(r) = &w.revision {
-        let _ = writeln!(out, "  {:<9} {} by {} (sequence {})", "", serde_plain(&r.action), r.notice, r.sequence);
+        let verb = match r.action {
+            crate::model::Action::Postpone => "postponed",
+            crate::model::Action::Cancel => "cancelled",
+            _ => "replaced",
+        };
+        let _ = writeln!(out, "  {:<9} {verb} by {} (sequence {})", "", r.notice, r.sequence);
     }
     let _ = writeln!(out, "  {:<9} notice {} «{}», known from {}", "", w.notice, w.notice_title, w.known_from.format("%Y-%m-%d %H:%M%:z"));
     for e in &w.effects {
@@ -67,10 +72,6 @@ fn window_lines(out: &mut String, head: &str, w: &WindowInfo, zone: Tz) {
         let src = if e.source == "default" { " [catalogue default]" } else { "" };
         let _ = writeln!(out, "  {:<9} {}: {}{src}", "", e.channel, parts.join("; "));
     }
-}
-
-fn serde_plain<T: serde::Serialize>(v: &T) -> String {
-    serde_json::to_value(v).ok().and_then(|v| v.as_str().map(str::to_string)).unwrap_or_default()
 }
 
 /// The text form of an answer: one summary line, then the details.
