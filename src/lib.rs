@@ -42,6 +42,8 @@ mod model;
 mod raw;
 pub mod render;
 pub mod rrule;
+#[doc(hidden)]
+pub mod synth;
 pub mod time;
 
 #[cfg(test)]
