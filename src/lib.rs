@@ -37,6 +37,7 @@
 mod api;
 mod error;
 mod eval;
+pub mod ical;
 mod load;
 mod model;
 mod raw;

@@ -78,6 +78,18 @@ enum Command {
         #[command(flatten)]
         common: Common,
     },
+    /// The iCalendar feed (what `GET /calendar.ics` serves).
+    Calendar {
+        /// Only windows that affect this function.
+        #[arg(long, value_name = "FUNCTION")]
+        function: Option<String>,
+        /// Language of summaries and descriptions.
+        #[arg(long, value_parser = ["ja", "en"], default_value = "ja")]
+        lang: String,
+        /// Schedules directory (default: the schedules embedded at build time).
+        #[arg(long, env = "MADO_SCHEDULES", value_name = "DIR")]
+        schedules: Option<PathBuf>,
+    },
     /// The function and channel catalogue.
     Functions {
         #[command(flatten)]
@@ -151,6 +163,13 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 Format::Json => print_json(&list)?,
                 Format::Text => print!("{}", mado::render::window_list(&list, zone)),
             }
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Calendar { function, lang, schedules } => {
+            let schedule = load(schedules.as_ref())?;
+            let lang = if lang == "en" { mado::ical::Lang::En } else { mado::ical::Lang::Ja };
+            let opts = mado::ical::FeedOptions { function, lang, now, refresh: chrono::Duration::hours(1) };
+            print!("{}", mado::ical::feed(&schedule, &opts)?);
             Ok(ExitCode::SUCCESS)
         }
         Command::Functions { common } => {

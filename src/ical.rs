@@ -1,0 +1,458 @@
+//! The iCalendar feed (RFC 5545): one VEVENT per window, built from the same schedule the
+//! evaluator answers from.
+//!
+//! - UID is `<notice>.<window>@mado`, stable across requests, reloads and revisions; each
+//!   revision or postponement adds one to SEQUENCE, so subscribed calendars move the event.
+//! - A cancelled window stays as STATUS:CANCELLED (so clients that saw it remove it) until
+//!   [`CANCELLED_RETENTION_DAYS`] after its last known end, then leaves the feed.
+//! - A tentative window is an all-day event (DTEND the day after its last day) with
+//!   STATUS:TENTATIVE. A recurring window is one VEVENT with RRULE; a replaced occurrence
+//!   is a VEVENT with RECURRENCE-ID, an excluded one an EXDATE.
+//! - Times carry TZID with a VTIMEZONE for every zone used. DTSTAMP is the publication of
+//!   the latest change, never the clock, so the same schedule gives the same bytes.
+//!
+//! The writer is mado's own: the `icalendar` crate adds a random UID and the current
+//! DTSTAMP to every component, VTIMEZONE included, and cannot write VTIMEZONE.
+
+use crate::eval::Schedule;
+use crate::model::*;
+use crate::time::Instant;
+use chrono::{Duration, NaiveDate, NaiveDateTime, Offset, TimeZone, Utc};
+use chrono_tz::{OffsetComponents, Tz};
+use std::fmt::Write as _;
+
+/// How long a cancelled window stays in the feed after its last known end.
+pub const CANCELLED_RETENTION_DAYS: i64 = 90;
+
+/// The feed's language.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Lang {
+    /// Japanese (default).
+    Ja,
+    /// English.
+    En,
+}
+
+/// What to put in a feed.
+#[derive(Debug, Clone)]
+pub struct FeedOptions {
+    /// Only windows affecting this function (naming it or an ancestor).
+    pub function: Option<String>,
+    /// Language of SUMMARY and DESCRIPTION.
+    pub lang: Lang,
+    /// Cancelled windows whose end is older than the retention before this instant are left out.
+    pub now: Instant,
+    /// REFRESH-INTERVAL and X-PUBLISHED-TTL.
+    pub refresh: Duration,
+}
+
+struct Writer {
+    out: String,
+}
+
+impl Writer {
+    /// Writes one content line, folded at 75 octets (never inside a UTF-8 sequence), CRLF.
+    fn line(&mut self, name: &str, value: &str) {
+        let line = format!("{name}:{value}");
+        let mut width = 0;
+        for c in line.chars() {
+            let len = c.len_utf8();
+            if width + len > 75 {
+                self.out.push_str("\r\n ");
+                width = 1;
+            }
+            self.out.push(c);
+            width += len;
+        }
+        self.out.push_str("\r\n");
+    }
+    fn text(&mut self, name: &str, value: &str) {
+        self.line(name, &escape(value));
+    }
+}
+
+/// Escapes a TEXT value (RFC 5545 section 3.3.11).
+fn escape(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '\\' => out.push_str("\\\\"),
+            ';' => out.push_str("\\;"),
+            ',' => out.push_str("\\,"),
+            '\n' => out.push_str("\\n"),
+            '\r' => {}
+            _ => out.push(c),
+        }
+    }
+    out
+}
+
+fn utc_stamp(t: Instant) -> String {
+    t.format("%Y%m%dT%H%M%SZ").to_string()
+}
+
+fn local_stamp(t: NaiveDateTime) -> String {
+    t.format("%Y%m%dT%H%M%S").to_string()
+}
+
+fn zoned(name: &str, t: Instant, zone: Tz) -> (String, String) {
+    (format!("{name};TZID={}", zone.name()), local_stamp(t.with_timezone(&zone).naive_local()))
+}
+
+fn ical_duration(d: Duration) -> String {
+    let mut s = d.num_seconds();
+    let mut out = String::from("P");
+    if s >= 86_400 && s % 86_400 == 0 {
+        return format!("P{}D", s / 86_400);
+    }
+    out.push('T');
+    for (unit, c) in [(3600, 'H'), (60, 'M'), (1, 'S')] {
+        if s >= unit {
+            let _ = write!(out, "{}{c}", s / unit);
+            s %= unit;
+        }
+    }
+    if out == "PT" {
+        out.push_str("0S");
+    }
+    out
+}
+
+/// The feed for `opts`.
+///
+/// # Errors
+/// [`crate::QueryError::UnknownFunction`] when the function is not in the catalogue.
+pub fn feed(s: &Schedule, opts: &FeedOptions) -> Result<String, crate::QueryError> {
+    let f = match &opts.function {
+        Some(id) => Some(
+            s.catalogue
+                .function(id)
+                .ok_or_else(|| crate::QueryError::UnknownFunction { id: id.clone(), suggestions: s.catalogue.close_matches(id) })?,
+        ),
+        None => None,
+    };
+    let mut w = Writer { out: String::new() };
+    w.line("BEGIN", "VCALENDAR");
+    w.line("VERSION", "2.0");
+    w.line("PRODID", "-//mado//Kuroneko Web Collect maintenance windows//JA");
+    w.line("CALSCALE", "GREGORIAN");
+    w.line("METHOD", "PUBLISH");
+    let name = match (opts.lang, &opts.function) {
+        (Lang::Ja, None) => "クロネコwebコレクト メンテナンス".to_string(),
+        (Lang::Ja, Some(f)) => format!("クロネコwebコレクト メンテナンス ({f})"),
+        (Lang::En, None) => "Kuroneko Web Collect maintenance".to_string(),
+        (Lang::En, Some(f)) => format!("Kuroneko Web Collect maintenance ({f})"),
+    };
+    w.text("X-WR-CALNAME", &name);
+    w.line("X-WR-TIMEZONE", crate::time::DEFAULT_ZONE.name());
+    w.line("REFRESH-INTERVAL;VALUE=DURATION", &ical_duration(opts.refresh));
+    w.line("X-PUBLISHED-TTL", &ical_duration(opts.refresh));
+
+    let mut events = String::new();
+    let mut zones: Vec<(Tz, i32, i32)> = Vec::new();
+    for l in &s.lineages {
+        let (last_i, last) = (l.versions.len() - 1, &l.versions[l.versions.len() - 1]);
+        // The latest version with a spec gives the times; a cancel keeps the times it cancels.
+        let Some((_, spec)) = l.versions.iter().enumerate().rev().find_map(|(i, v)| v.spec.as_ref().map(|sp| (i, sp))) else { continue };
+        if let Some(f) = f {
+            if !spec.functions.iter().any(|g| s.catalogue.is_within(f, *g)) {
+                continue;
+            }
+        }
+        let cancelled = last.spec.is_none();
+        if cancelled && last_end(spec) + Duration::days(CANCELLED_RETENTION_DAYS) < opts.now {
+            continue;
+        }
+        let uid = format!("{}.{}@mado", s.notices[l.notice].id, l.id);
+        let stamp = l.versions.iter().map(|v| v.known_from).max().unwrap_or(last.known_from);
+        let mut ev = Writer { out: String::new() };
+        ev.line("BEGIN", "VEVENT");
+        ev.line("UID", &uid);
+        ev.line("DTSTAMP", &utc_stamp(stamp));
+        ev.line("SEQUENCE", &last_i.to_string());
+        let zone = spec.zone;
+        match &spec.shape {
+            Shape::Confirmed { start, end, .. } => {
+                let (k, v) = zoned("DTSTART", *start, zone);
+                ev.line(&k, &v);
+                let (k, v) = zoned("DTEND", *end, zone);
+                ev.line(&k, &v);
+                note_zone(&mut zones, zone, *start, *end);
+            }
+            Shape::Tentative { first, last, .. } => {
+                ev.line("DTSTART;VALUE=DATE", &first.format("%Y%m%d").to_string());
+                ev.line("DTEND;VALUE=DATE", &last.succ_opt().unwrap_or(*last).format("%Y%m%d").to_string());
+            }
+            Shape::Recurring { rule, duration } => {
+                ev.line(&format!("DTSTART;TZID={}", zone.name()), &local_stamp(rule.dtstart()));
+                ev.line("DURATION", &ical_duration(*duration));
+                ev.line("RRULE", &rule_for_ical(rule));
+                let end_year = rule.last_start().unwrap_or(opts.now + Duration::days(3 * 366));
+                note_zone(&mut zones, zone, rule.first_start(), end_year);
+                if !cancelled {
+                    for date in excluded_dates(l) {
+                        ev.line(&format!("EXDATE;TZID={}", zone.name()), &local_stamp(date.and_time(rule.dtstart().time())));
+                    }
+                }
+            }
+        }
+        let status = match (&spec.shape, cancelled) {
+            (_, true) => "CANCELLED",
+            (Shape::Tentative { .. }, false) => "TENTATIVE",
+            _ => "CONFIRMED",
+        };
+        ev.line("STATUS", status);
+        ev.line("TRANSP", "OPAQUE");
+        ev.text("SUMMARY", &summary(s, l, spec, opts.lang, cancelled));
+        ev.text("DESCRIPTION", &description(s, l, spec, opts.lang));
+        ev.line("END", "VEVENT");
+        events.push_str(&ev.out);
+
+        // Replaced occurrences of a recurring window.
+        if let (Shape::Recurring { rule, .. }, false) = (&spec.shape, cancelled) {
+            for e in latest_exceptions(l) {
+                let Some(r) = e.replacement else { continue };
+                let mut ov = Writer { out: String::new() };
+                ov.line("BEGIN", "VEVENT");
+                ov.line("UID", &uid);
+                ov.line("DTSTAMP", &utc_stamp(e.known_from.max(stamp)));
+                ov.line("SEQUENCE", &e.sequence.to_string());
+                ov.line(&format!("RECURRENCE-ID;TZID={}", zone.name()), &local_stamp(e.date.and_time(rule.dtstart().time())));
+                let (k, v) = zoned("DTSTART", r.start, zone);
+                ov.line(&k, &v);
+                let (k, v) = zoned("DTEND", r.end, zone);
+                ov.line(&k, &v);
+                ov.line("STATUS", "CONFIRMED");
+                ov.line("TRANSP", "OPAQUE");
+                ov.text("SUMMARY", &summary(s, l, spec, opts.lang, false));
+                let mut d = description(s, l, spec, opts.lang);
+                let by = &s.notices[e.by_notice];
+                let _ = match opts.lang {
+                    Lang::Ja => write!(d, "\nこの回の変更: {} ({})", by.title, by.id),
+                    Lang::En => write!(d, "\nThis occurrence changed by: {} ({})", by.title_en.as_deref().unwrap_or(&by.title), by.id),
+                };
+                if let Some(n) = &e.note {
+                    let _ = write!(d, "\n{n}");
+                }
+                ov.text("DESCRIPTION", &d);
+                ov.line("END", "VEVENT");
+                events.push_str(&ov.out);
+            }
+        }
+    }
+    zones.sort_by_key(|(z, _, _)| z.name());
+    for (zone, from_year, to_year) in &zones {
+        vtimezone(&mut w, *zone, *from_year, *to_year);
+    }
+    w.out.push_str(&events);
+    w.line("END", "VCALENDAR");
+    Ok(w.out)
+}
+
+fn last_end(spec: &Spec) -> Instant {
+    match &spec.shape {
+        Shape::Confirmed { end, .. } | Shape::Tentative { end, .. } => *end,
+        Shape::Recurring { rule, duration } => rule.last_start().map_or(crate::time::now() + Duration::days(36_500), |s| s + *duration),
+    }
+}
+
+/// For each changed occurrence, its latest change.
+fn latest_exceptions(l: &Lineage) -> Vec<&Exception> {
+    let mut out: Vec<&Exception> = Vec::new();
+    for e in &l.exceptions {
+        match out.last_mut() {
+            Some(last) if last.date == e.date => *last = e,
+            _ => out.push(e),
+        }
+    }
+    out
+}
+
+fn excluded_dates(l: &Lineage) -> Vec<NaiveDate> {
+    latest_exceptions(l).into_iter().filter(|e| e.replacement.is_none()).map(|e| e.date).collect()
+}
+
+/// The rule as written, with UNTIL in UTC as RFC 5545 requires next to a DTSTART with TZID.
+fn rule_for_ical(rule: &crate::rrule::Rule) -> String {
+    rule.text()
+        .split(';')
+        .map(|part| match (part.strip_prefix("UNTIL="), rule.bound()) {
+            (Some(_), crate::rrule::Bound::Until(u)) => format!("UNTIL={}", utc_stamp(u)),
+            _ => part.to_string(),
+        })
+        .collect::<Vec<_>>()
+        .join(";")
+}
+
+fn note_zone(zones: &mut Vec<(Tz, i32, i32)>, zone: Tz, from: Instant, to: Instant) {
+    use chrono::Datelike;
+    let (a, b) = (from.with_timezone(&zone).year(), to.with_timezone(&zone).year());
+    match zones.iter_mut().find(|(z, _, _)| *z == zone) {
+        Some(entry) => {
+            entry.1 = entry.1.min(a);
+            entry.2 = entry.2.max(b);
+        }
+        None => zones.push((zone, a, b)),
+    }
+}
+
+/// A VTIMEZONE with one observance per UTC-offset transition in the years used.
+fn vtimezone(w: &mut Writer, zone: Tz, from_year: i32, to_year: i32) {
+    let start = Utc.with_ymd_and_hms(from_year - 1, 1, 1, 0, 0, 0).single().unwrap_or_default();
+    let end = Utc.with_ymd_and_hms(to_year + 1, 12, 31, 0, 0, 0).single().unwrap_or_default();
+    let offset_at = |t: Instant| zone.offset_from_utc_datetime(&t.naive_utc());
+    w.line("BEGIN", "VTIMEZONE");
+    w.line("TZID", zone.name());
+    let observance = |w: &mut Writer, at: Instant, before: i32| {
+        let off = offset_at(at);
+        let to = off.fix().local_minus_utc();
+        let kind = if off.dst_offset().is_zero() { "STANDARD" } else { "DAYLIGHT" };
+        w.line("BEGIN", kind);
+        w.line("DTSTART", &local_stamp((at + Duration::seconds(i64::from(before))).naive_utc()));
+        w.line("TZOFFSETFROM", &fmt_offset(before));
+        w.line("TZOFFSETTO", &fmt_offset(to));
+        w.line("TZNAME", &off.to_string());
+        w.line("END", kind);
+    };
+    let first = offset_at(start).fix().local_minus_utc();
+    observance(w, start, first);
+    let mut t = start;
+    let mut current = first;
+    while t < end {
+        let next = t + Duration::days(1);
+        let o = offset_at(next).fix().local_minus_utc();
+        if o != current {
+            // Binary search the second of the transition within the day.
+            let (mut lo, mut hi) = (t, next);
+            while hi - lo > Duration::seconds(1) {
+                let mid = lo + (hi - lo) / 2;
+                if offset_at(mid).fix().local_minus_utc() == current {
+                    lo = mid;
+                } else {
+                    hi = mid;
+                }
+            }
+            observance(w, hi, current);
+            current = o;
+        }
+        t = next;
+    }
+    w.line("END", "VTIMEZONE");
+}
+
+fn fmt_offset(secs: i32) -> String {
+    let sign = if secs < 0 { '-' } else { '+' };
+    let a = secs.abs();
+    format!("{sign}{:02}{:02}", a / 3600, (a % 3600) / 60)
+}
+
+fn summary(s: &Schedule, l: &Lineage, spec: &Spec, lang: Lang, cancelled: bool) -> String {
+    let notice = &s.notices[l.notice];
+    let what = spec.title.clone().unwrap_or_else(|| notice.title.clone());
+    let head = match (lang, cancelled, &spec.shape) {
+        (Lang::Ja, true, _) => "【中止】メンテナンス",
+        (Lang::Ja, false, Shape::Tentative { .. }) => "【予定・時間未定】メンテナンス",
+        (Lang::Ja, false, _) => "メンテナンス",
+        (Lang::En, true, _) => "Cancelled maintenance",
+        (Lang::En, false, Shape::Tentative { .. }) => "Planned maintenance (times to follow)",
+        (Lang::En, false, _) => "Maintenance",
+    };
+    let funcs: Vec<&str> = spec
+        .functions
+        .iter()
+        .map(|f| {
+            let f = &s.catalogue.functions[*f];
+            match lang {
+                Lang::Ja => f.ja.as_str(),
+                Lang::En => f.en.as_str(),
+            }
+        })
+        .collect();
+    match lang {
+        Lang::Ja => format!("{head}: {}（{what}）", funcs.join("、")),
+        Lang::En => format!("{head}: {} ({what})", funcs.join(", ")),
+    }
+}
+
+fn description(s: &Schedule, l: &Lineage, spec: &Spec, lang: Lang) -> String {
+    let notice = &s.notices[l.notice];
+    let mut d = String::new();
+    let published = |n: &Notice| match n.published {
+        Published::At { instant, date_only: true } => instant.with_timezone(&crate::time::DEFAULT_ZONE).format("%Y-%m-%d").to_string(),
+        Published::At { instant, .. } => instant.with_timezone(&crate::time::DEFAULT_ZONE).format("%Y-%m-%d %H:%M").to_string(),
+        Published::Unknown => match lang {
+            Lang::Ja => format!("不明（{}までに公開）", n.known_from.with_timezone(&crate::time::DEFAULT_ZONE).format("%Y-%m-%d %H:%M")),
+            Lang::En => format!("unknown (public by {})", n.known_from.with_timezone(&crate::time::DEFAULT_ZONE).format("%Y-%m-%d %H:%M")),
+        },
+    };
+    let (l_funcs, l_effects, l_source, l_revised) = match lang {
+        Lang::Ja => ("影響する機能", "各方式の影響", "お知らせ", "変更"),
+        Lang::En => ("Affected functions", "What each channel sees", "Notice", "Revised"),
+    };
+    let funcs: Vec<String> = spec
+        .functions
+        .iter()
+        .map(|f| {
+            let f = &s.catalogue.functions[*f];
+            format!("{} ({})", if lang == Lang::Ja { &f.ja } else { &f.en }, f.id)
+        })
+        .collect();
+    let _ = writeln!(d, "{l_funcs}: {}", funcs.join(", "));
+    if let Shape::Tentative { expected: Some(e), expected_approx, .. } = &spec.shape {
+        let approx = if *expected_approx {
+            if lang == Lang::Ja {
+                "程度"
+            } else {
+                "about "
+            }
+        } else {
+            ""
+        };
+        let _ = match lang {
+            Lang::Ja => writeln!(d, "時間は未定。所要時間: {}{approx}", crate::time::format_duration(*e)),
+            Lang::En => writeln!(d, "Times to follow. Expected duration: {approx}{}", crate::time::format_duration(*e)),
+        };
+    }
+    let _ = writeln!(d, "{l_effects}:");
+    for e in &spec.effects {
+        let mut parts = Vec::new();
+        if let Some(c) = &e.effect.error_code {
+            parts.push(if lang == Lang::Ja { format!("エラーコード {c}") } else { format!("error code {c}") });
+        }
+        if let Some(p) = &e.effect.page {
+            parts.push(format!("「{p}」"));
+        }
+        if let Some(m) = &e.effect.message {
+            parts.push(format!("「{m}」"));
+        }
+        if let Some(n) = &e.effect.note {
+            parts.push(format!("({n})"));
+        }
+        let ch = s.catalogue.channels.iter().find(|c| c.id == e.channel);
+        let label = ch.map_or(e.channel.as_str(), |c| if lang == Lang::Ja { c.ja.as_str() } else { c.en.as_str() });
+        let _ = writeln!(d, "- {label}: {}", parts.join(" "));
+    }
+    let _ = writeln!(
+        d,
+        "{l_source}: {} ({}), {}",
+        if lang == Lang::Ja { &notice.title } else { notice.title_en.as_ref().unwrap_or(&notice.title) },
+        notice.id,
+        published(notice)
+    );
+    for v in l.versions.iter().skip(1) {
+        let n = &s.notices[v.by_notice];
+        let _ = writeln!(
+            d,
+            "{l_revised} ({:?}): {} ({}), {}",
+            v.action,
+            if lang == Lang::Ja { &n.title } else { n.title_en.as_ref().unwrap_or(&n.title) },
+            n.id,
+            published(n)
+        );
+    }
+    if let Some(n) = &spec.note {
+        let _ = writeln!(d, "{n}");
+    }
+    let _ = write!(d, "source: {}", notice.source);
+    d
+}
