@@ -142,7 +142,7 @@ impl Schedule {
                         if rule.is_bounded() {
                             let to = rule.last_start().unwrap_or(rule.first_start()) + second();
                             for s in rule.starts_between(rule.first_start(), to, usize::MAX) {
-                                let date = rule.date_of(s);
+                                let date = rule.date_of_nominal(s);
                                 let first_change = l.exceptions_on(date).first().map_or(FOREVER, |e| e.known_from);
                                 push(
                                     Occurrence { start: s, end: s + *duration, date: Some(date), ..base },
@@ -254,7 +254,7 @@ impl Schedule {
                 if s + duration <= t {
                     break;
                 }
-                let date = rule.date_of(s);
+                let date = rule.date_of_nominal(s);
                 if !self.excluded(z.lineage, date, as_of) {
                     visit(Occurrence {
                         start: s,
@@ -296,7 +296,7 @@ impl Schedule {
                 if best.is_some_and(|b| b.start <= s) {
                     break;
                 }
-                let date = rule.date_of(s);
+                let date = rule.date_of_nominal(s);
                 if !self.excluded(z.lineage, date, as_of) {
                     best = Some(Occurrence {
                         start: s,
@@ -393,7 +393,7 @@ impl Schedule {
                 continue;
             };
             for s in rule.starts_between(from - duration + second(), to, limit.saturating_add(1)) {
-                let date = rule.date_of(s);
+                let date = rule.date_of_nominal(s);
                 if !self.excluded(z.lineage, date, as_of) {
                     out.push(Occurrence {
                         start: s,

@@ -95,8 +95,27 @@ fn local_stamp(t: NaiveDateTime) -> String {
     t.format("%Y%m%dT%H%M%S").to_string()
 }
 
+/// A DATE-TIME property: local time with TZID, or UTC where the local time is ambiguous
+/// (a fold), since clients disagree on which of the two instants such a time means.
 fn zoned(name: &str, t: Instant, zone: Tz) -> (String, String) {
-    (format!("{name};TZID={}", zone.name()), local_stamp(t.with_timezone(&zone).naive_local()))
+    let local = t.with_timezone(&zone).naive_local();
+    if unclear(zone, local) {
+        (name.to_string(), utc_stamp(t))
+    } else {
+        (format!("{name};TZID={}", zone.name()), local_stamp(local))
+    }
+}
+
+/// A local time that does not exist or exists twice in `zone`.
+fn unclear(zone: Tz, local: NaiveDateTime) -> bool {
+    !matches!(zone.from_local_datetime(&local), chrono::LocalResult::Single(_))
+}
+
+/// Whether an occurrence must be spelled out: its nominal local start is in a gap or a fold,
+/// or it spans a change of UTC offset (clients add DURATION in wall-clock time).
+fn needs_override(zone: Tz, nominal: NaiveDateTime, start: Instant, end: Instant) -> bool {
+    let off = |t: Instant| zone.offset_from_utc_datetime(&t.naive_utc()).fix();
+    unclear(zone, nominal) || off(start) != off(end)
 }
 
 fn ical_duration(d: Duration) -> String {
@@ -208,6 +227,32 @@ pub fn feed(s: &Schedule, opts: &FeedOptions) -> Result<String, crate::QueryErro
         ev.line("END", "VEVENT");
         events.push_str(&ev.out);
 
+        // Occurrences a client could place differently: spelled out in UTC.
+        if let (Shape::Recurring { rule, duration }, false) = (&spec.shape, cancelled) {
+            let changed: Vec<NaiveDate> = l.exceptions.iter().map(|e| e.date).collect();
+            let horizon = rule.last_start().map_or(opts.now + Duration::days(10 * 366), |l| l + Duration::seconds(1));
+            for start in rule.starts_between(rule.first_start(), horizon, 100_000) {
+                let date = rule.date_of_nominal(start);
+                let nominal = date.and_time(rule.dtstart().time());
+                if changed.contains(&date) || !needs_override(zone, nominal, start, start + *duration) {
+                    continue;
+                }
+                let mut ov = Writer { out: String::new() };
+                ov.line("BEGIN", "VEVENT");
+                ov.line("UID", &uid);
+                ov.line("DTSTAMP", &utc_stamp(stamp));
+                ov.line("SEQUENCE", &last_i.to_string());
+                ov.line(&format!("RECURRENCE-ID;TZID={}", zone.name()), &local_stamp(nominal));
+                ov.line("DTSTART", &utc_stamp(start));
+                ov.line("DTEND", &utc_stamp(start + *duration));
+                ov.line("STATUS", "CONFIRMED");
+                ov.line("TRANSP", "OPAQUE");
+                ov.text("SUMMARY", &summary(s, l, spec, opts.lang, false));
+                ov.text("DESCRIPTION", &description(s, l, spec, opts.lang));
+                ov.line("END", "VEVENT");
+                events.push_str(&ov.out);
+            }
+        }
         // Replaced occurrences of a recurring window.
         if let (Shape::Recurring { rule, .. }, false) = (&spec.shape, cancelled) {
             for e in latest_exceptions(l) {

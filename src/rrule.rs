@@ -246,6 +246,17 @@ impl Rule {
         }
     }
 
+    /// The local date an occurrence starting at `start` was generated for: its local date,
+    /// or the day before when a DST gap pushed a late-evening time past midnight.
+    pub fn date_of_nominal(&self, start: Instant) -> NaiveDate {
+        let d = self.date_of(start);
+        if self.start_on(d) == start {
+            d
+        } else {
+            d.pred_opt().unwrap_or(d)
+        }
+    }
+
     /// The local date of the occurrence that starts at `start`.
     pub fn date_of(&self, start: Instant) -> NaiveDate {
         start.with_timezone(&self.zone).date_naive()
