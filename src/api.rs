@@ -61,7 +61,7 @@ impl Query {
 
 /// The answer to a [`Query`]. Serializes to the JSON of `mado check --format json` and
 /// `GET /v1/availability`.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct Answer {
     /// The function asked about.
     pub function: String,
@@ -87,7 +87,7 @@ pub struct Answer {
 }
 
 /// What changed a window, when it is not as first announced.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct RevisionInfo {
     /// The notice that made the change.
     pub notice: String,
@@ -101,7 +101,7 @@ pub struct RevisionInfo {
 }
 
 /// One window occurrence, described for people and programs.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct WindowInfo {
     /// The notice that announced the window.
     pub notice: String,
@@ -113,6 +113,7 @@ pub struct WindowInfo {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub occurrence: Option<NaiveDate>,
     /// `confirmed` or `tentative`.
+    #[schema(value_type = String)]
     pub kind: &'static str,
     /// Start (inclusive).
     pub start: DateTime<FixedOffset>,
@@ -124,6 +125,7 @@ pub struct WindowInfo {
     pub end_approx: bool,
     /// For a tentative window, its first and last local day.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<Vec<String>>)]
     pub days: Option<(NaiveDate, NaiveDate)>,
     /// For a tentative window, the expected length, e.g. `4h`.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -173,7 +175,7 @@ pub struct WindowsQuery {
 }
 
 /// The answer to a [`WindowsQuery`]: the JSON of `mado windows` and `GET /v1/windows`.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct WindowList {
     /// Start of the range.
     pub from: DateTime<FixedOffset>,
@@ -192,7 +194,7 @@ pub struct WindowList {
 }
 
 /// A delayed scheduled job.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct DelayInfo {
     /// The notice.
     pub notice: String,

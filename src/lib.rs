@@ -40,9 +40,11 @@ mod eval;
 pub mod ical;
 mod load;
 mod model;
+pub mod openapi;
 mod raw;
 pub mod render;
 pub mod rrule;
+pub mod server;
 #[doc(hidden)]
 pub mod synth;
 pub mod time;

@@ -78,6 +78,27 @@ enum Command {
         #[command(flatten)]
         common: Common,
     },
+    /// Serve the JSON API and the iCalendar feed over HTTP.
+    Serve {
+        /// Address to listen on.
+        #[arg(long, default_value = "127.0.0.1:8080")]
+        addr: std::net::SocketAddr,
+        /// Schedules directory (default: the schedules embedded at build time).
+        #[arg(long, env = "MADO_SCHEDULES", value_name = "DIR")]
+        schedules: Option<PathBuf>,
+        /// Reload when files under --schedules change (SIGHUP reloads too).
+        #[arg(long)]
+        watch: bool,
+        /// Ceiling for Cache-Control max-age, in seconds.
+        #[arg(long, default_value_t = 60)]
+        max_age: u64,
+        /// Per-request timeout, in seconds.
+        #[arg(long, default_value_t = 10)]
+        timeout: u64,
+        /// Also serve /bench/baseline (a constant body the size of an answer), for bench/.
+        #[arg(long, hide = true)]
+        bench_baseline: bool,
+    },
     /// The iCalendar feed (what `GET /calendar.ics` serves).
     Calendar {
         /// Only windows that affect this function.
@@ -118,7 +139,8 @@ fn zone(c: &Common) -> Result<Tz> {
 }
 
 fn print_json<T: serde::Serialize>(v: &T) -> Result<()> {
-    println!("{}", serde_json::to_string_pretty(v)?);
+    // The same serializer as the HTTP API.
+    print!("{}", mado::server::to_json(v));
     Ok(())
 }
 
@@ -165,6 +187,18 @@ fn run(cli: Cli) -> Result<ExitCode> {
             }
             Ok(ExitCode::SUCCESS)
         }
+        Command::Serve { addr, schedules, watch, max_age, timeout, bench_baseline } => {
+            anyhow::ensure!(!watch || schedules.is_some(), "--watch needs --schedules DIR (the embedded schedules cannot change)");
+            let config = mado::server::Config {
+                schedules,
+                max_age,
+                timeout: std::time::Duration::from_secs(timeout),
+                baseline_route: bench_baseline,
+            };
+            let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
+            runtime.block_on(mado::server::serve(addr, config, watch))?;
+            Ok(ExitCode::SUCCESS)
+        }
         Command::Calendar { function, lang, schedules } => {
             let schedule = load(schedules.as_ref())?;
             let lang = if lang == "en" { mado::ical::Lang::En } else { mado::ical::Lang::Ja };
@@ -200,6 +234,12 @@ fn run(cli: Cli) -> Result<ExitCode> {
 }
 
 fn main() -> ExitCode {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_env("MADO_LOG").unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info")),
+        )
+        .with_writer(std::io::stderr)
+        .init();
     match run(Cli::parse()) {
         Ok(code) => code,
         Err(e) => {

@@ -69,7 +69,7 @@ impl Channel {
 }
 
 /// What a buyer or merchant sees on a channel during a window.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct Effect {
     /// The error code returned, e.g. `Z010000000`.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -86,7 +86,7 @@ pub struct Effect {
 }
 
 /// The effect on one channel, and whether a notice stated it (else it is the catalogue default).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct ChannelEffect {
     /// The channel id.
     pub channel: String,
@@ -94,6 +94,7 @@ pub struct ChannelEffect {
     #[serde(flatten)]
     pub effect: Effect,
     /// `notice` when a notice says so, `default` when it falls back to the catalogue.
+    #[schema(value_type = String)]
     pub source: &'static str,
 }
 
@@ -223,7 +224,7 @@ impl Notice {
 }
 
 /// What a version of a window did to the one before it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum Action {
     /// The first version, from the notice that announced the window.

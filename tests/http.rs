@@ -1,0 +1,308 @@
+//! `mado serve`: endpoints, HTTP behaviour, and live reload.
+use axum::body::Body;
+use axum::http::{header, Method, Request, StatusCode};
+use http_body_util::BodyExt;
+use mado::server::{router, AppState, Config};
+use std::process::Command;
+use std::sync::Arc;
+use tower::ServiceExt;
+
+async fn get(app: &axum::Router, uri: &str, headers: &[(&str, &str)]) -> (StatusCode, axum::http::HeaderMap, String) {
+    let mut req = Request::builder().uri(uri);
+    for (k, v) in headers {
+        req = req.header(*k, *v);
+    }
+    let resp = app.clone().oneshot(req.body(Body::empty()).expect("request")).await.expect("infallible");
+    let (parts, body) = resp.into_parts();
+    let bytes = body.collect().await.expect("body").to_bytes();
+    (parts.status, parts.headers, String::from_utf8_lossy(&bytes).into_owned())
+}
+
+fn embedded() -> (Arc<AppState>, axum::Router) {
+    let st = AppState::new(Config::default()).expect("embedded schedules load");
+    (st.clone(), router(st))
+}
+
+fn cli(args: &[&str]) -> String {
+    let out = Command::new(env!("CARGO_BIN_EXE_mado")).args(args).env_remove("MADO_SCHEDULES").output().expect("run mado");
+    String::from_utf8(out.stdout).expect("utf-8")
+}
+
+#[tokio::test]
+async fn availability_and_windows_are_the_cli_json_byte_for_byte() {
+    let (_, app) = embedded();
+    let (status, _, body) =
+        get(&app, "/v1/availability?function=webcollect.credit_card&at=2023-11-13T03:00%2B09:00&as_of=2024-01-01&channel=api", &[]).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(
+        body,
+        cli(&[
+            "check",
+            "webcollect.credit_card",
+            "--at",
+            "2023-11-13T03:00+09:00",
+            "--as-of",
+            "2024-01-01",
+            "--channel",
+            "api",
+            "--format",
+            "json"
+        ])
+    );
+    let (_, _, body) = get(&app, "/v1/windows?from=2019-01-01&to=2024-01-01&function=webcollect.reauth&as_of=2024-01-01", &[]).await;
+    assert_eq!(
+        body,
+        cli(&[
+            "windows",
+            "--from",
+            "2019-01-01",
+            "--to",
+            "2024-01-01",
+            "--function",
+            "webcollect.reauth",
+            "--as-of",
+            "2024-01-01",
+            "--format",
+            "json"
+        ])
+    );
+    let (_, _, body) = get(&app, "/calendar.ics?function=webcollect.reauth&lang=en", &[]).await;
+    assert_eq!(body, cli(&["calendar", "--function", "webcollect.reauth", "--lang", "en"]));
+    let (_, _, body) = get(&app, "/v1/functions", &[]).await;
+    assert_eq!(body, cli(&["functions", "--format", "json"]));
+}
+
+#[tokio::test]
+async fn etag_and_304_and_last_modified() {
+    let (_, app) = embedded();
+    let (status, h, _) = get(&app, "/calendar.ics", &[]).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(h[header::CONTENT_TYPE], "text/calendar; charset=utf-8");
+    assert_eq!(h[header::LAST_MODIFIED], "Mon, 09 Oct 2023 15:00:00 GMT");
+    let tag = h[header::ETAG].to_str().expect("etag").to_string();
+    assert!(tag.starts_with('"') && !tag.starts_with("W/"), "strong etag");
+    let (status, h2, body) = get(&app, "/calendar.ics", &[("if-none-match", &tag)]).await;
+    assert_eq!((status, body.as_str()), (StatusCode::NOT_MODIFIED, ""));
+    assert_eq!(h2[header::ETAG], tag.as_str());
+    let (status, _, _) = get(&app, "/calendar.ics", &[("if-none-match", "\"other\"")]).await;
+    assert_eq!(status, StatusCode::OK);
+    // Same schedule, new state: same bytes, same tag.
+    let (_, app2) = embedded();
+    let (_, h3, _) = get(&app2, "/calendar.ics", &[]).await;
+    assert_eq!(h3[header::ETAG], tag.as_str());
+}
+
+fn write_schedule(dir: &std::path::Path, notice: &str) {
+    std::fs::copy("schedules/functions.toml", dir.join("functions.toml")).expect("catalogue");
+    std::fs::write(dir.join("notice.toml"), notice).expect("notice");
+}
+
+fn notice_around_now(start_offset_min: i64, end_offset_min: i64) -> String {
+    let now = chrono::Utc::now();
+    let fmt = |m: i64| (now + chrono::Duration::minutes(m)).format("%Y-%m-%dT%H:%M:%SZ").to_string();
+    format!("id = \"n\"\npublished = \"2020-01-01\"\ntitle = \"t\"\nsource = \"s\"\n[[window]]\nid = \"w\"\nfunctions = [\"webcollect\"]\nstart = \"{}\"\nend = \"{}\"\n", fmt(start_offset_min), fmt(end_offset_min))
+}
+
+#[tokio::test]
+async fn cache_control_never_outlives_until() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    write_schedule(dir.path(), &notice_around_now(-10, 1));
+    let st = AppState::new(Config { schedules: Some(dir.path().into()), max_age: 600, ..Config::default() }).expect("loads");
+    let app = router(st);
+    let (status, h, body) = get(&app, "/v1/availability?function=webcollect.credit_card", &[]).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(body.contains("\"status\": \"unavailable\""));
+    let cc = h[header::CACHE_CONTROL].to_str().expect("cache-control");
+    let max_age: u64 = cc.trim_start_matches("public, max-age=").parse().expect("max-age");
+    assert!(max_age <= 60, "unavailable for at most a minute more, got {cc}");
+    // An answer about a fixed instant is capped by the ceiling only.
+    let (_, h, _) = get(&app, "/v1/availability?function=webcollect.credit_card&at=2019-01-01", &[]).await;
+    assert_eq!(h[header::CACHE_CONTROL], "public, max-age=600");
+}
+
+#[tokio::test]
+async fn bad_input_is_a_json_400_naming_the_parameter() {
+    let (_, app) = embedded();
+    let cases = [
+        ("/v1/availability", "function"),
+        ("/v1/availability?function=webcollect&at=tomorrow", "at"),
+        ("/v1/availability?function=webcollect&for=soon", "for"),
+        ("/v1/availability?function=webcollect&channel=fax", "channel"),
+        ("/v1/availability?function=webcollect&tz=Mars/Base", "tz"),
+        ("/v1/availability?function=webcollect&colour=red", "colour"),
+        ("/v1/windows?from=2024-01-02&to=2024-01-01", "to"),
+        ("/v1/windows?limit=0", "limit"),
+        ("/calendar.ics?lang=fr", "lang"),
+    ];
+    for (uri, param) in cases {
+        let (status, h, body) = get(&app, uri, &[]).await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{uri}: {body}");
+        assert_eq!(h[header::CONTENT_TYPE], "application/json");
+        let v: serde_json::Value = serde_json::from_str(&body).expect("json");
+        assert_eq!(v["error"], "bad_request", "{uri}");
+        assert_eq!(v["parameter"], param, "{uri}: {body}");
+        assert!(v["detail"].as_str().is_some_and(|d| !d.is_empty()));
+    }
+}
+
+#[tokio::test]
+async fn unknown_function_404_with_close_matches_and_unknown_route_404() {
+    let (_, app) = embedded();
+    let (status, _, body) = get(&app, "/v1/availability?function=webcollect.credt_card", &[]).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    let v: serde_json::Value = serde_json::from_str(&body).expect("json");
+    assert_eq!(v["suggestions"][0], "webcollect.credit_card");
+    let (status, _, _) = get(&app, "/calendar.ics?function=nope", &[]).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    let (status, _, body) = get(&app, "/v2/anything", &[]).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    assert!(body.contains("\"error\": \"not_found\""));
+}
+
+#[tokio::test]
+async fn head_cors_405_and_long_queries() {
+    let (_, app) = embedded();
+    let req = Request::builder().method(Method::HEAD).uri("/v1/functions").body(Body::empty()).expect("req");
+    let resp = app.clone().oneshot(req).await.expect("ok");
+    assert_eq!(resp.status(), StatusCode::OK);
+    assert!(resp.into_body().collect().await.expect("body").to_bytes().is_empty());
+    let req = Request::builder().method(Method::POST).uri("/v1/functions").body(Body::empty()).expect("req");
+    assert_eq!(app.clone().oneshot(req).await.expect("ok").status(), StatusCode::METHOD_NOT_ALLOWED);
+    let (_, h, _) = get(&app, "/v1/availability?function=webcollect", &[("origin", "https://shop.example")]).await;
+    assert_eq!(h[header::ACCESS_CONTROL_ALLOW_ORIGIN], "*");
+    let long = format!("/v1/availability?function={}", "x".repeat(mado::server::MAX_QUERY_LEN));
+    let (status, _, _) = get(&app, &long, &[]).await;
+    assert_eq!(status, StatusCode::URI_TOO_LONG);
+}
+
+#[tokio::test]
+async fn health_ready_metrics_openapi() {
+    let (_, app) = embedded();
+    assert_eq!(get(&app, "/healthz", &[]).await.0, StatusCode::OK);
+    let (_, _, ready) = get(&app, "/readyz", &[]).await;
+    let v: serde_json::Value = serde_json::from_str(&ready).expect("json");
+    assert_eq!((v["ready"].as_bool(), v["generation"].as_u64(), v["last_reload_error"].is_null()), (Some(true), Some(1), true));
+    get(&app, "/v1/functions", &[]).await;
+    let (_, h, metrics) = get(&app, "/metrics", &[]).await;
+    assert!(h[header::CONTENT_TYPE].to_str().expect("ct").starts_with("text/plain"));
+    for needle in [
+        "mado_http_requests_total{route=\"/v1/functions\",status=\"200\"} 1",
+        "mado_http_request_duration_seconds_bucket{route=\"/v1/functions\",le=\"+Inf\"} 1",
+        "mado_reloads_total 0",
+        "mado_reload_failures_total 0",
+        "mado_schedule_generation 1",
+    ] {
+        assert!(metrics.contains(needle), "{needle} in\n{metrics}");
+    }
+    let (_, _, doc) = get(&app, "/openapi.json", &[]).await;
+    let v: serde_json::Value = serde_json::from_str(&doc).expect("json");
+    for path in ["/v1/availability", "/v1/windows", "/v1/functions", "/calendar.ics", "/healthz", "/readyz", "/metrics"] {
+        assert!(v["paths"][path].is_object(), "{path} documented");
+    }
+    let params: Vec<&str> =
+        v["paths"]["/v1/availability"]["get"]["parameters"].as_array().expect("params").iter().filter_map(|p| p["name"].as_str()).collect();
+    assert_eq!(params, ["function", "at", "as_of", "for", "channel", "tz"]);
+    assert!(v["components"]["schemas"]["Answer"]["properties"]["until"].is_object());
+}
+
+const GOOD: &str = "id = \"n\"\npublished = \"2020-01-01\"\ntitle = \"t\"\nsource = \"s\"\n[[window]]\nid = \"w\"\nfunctions = [\"webcollect\"]\nstart = \"2030-01-01 02:00\"\nend = \"03:00\"\n";
+
+async fn status_at(app: &axum::Router, at: &str) -> String {
+    let (_, _, body) = get(app, &format!("/v1/availability?function=webcollect.admin&at={at}&as_of=2029-01-01"), &[]).await;
+    let v: serde_json::Value = serde_json::from_str(&body).expect("json");
+    v["status"].as_str().unwrap_or("").to_string()
+}
+
+#[tokio::test]
+async fn reload_good_change_then_broken_file_keeps_the_last_good() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    write_schedule(dir.path(), GOOD);
+    let st = AppState::new(Config { schedules: Some(dir.path().into()), ..Config::default() }).expect("loads");
+    let app = router(st.clone());
+    assert_eq!(status_at(&app, "2030-01-01T02:30%2B09:00").await, "unavailable");
+    assert_eq!(status_at(&app, "2030-01-01T04:30%2B09:00").await, "available");
+
+    std::fs::write(dir.path().join("notice.toml"), GOOD.replace("end = \"03:00\"", "end = \"05:00\"")).expect("write");
+    assert_eq!(st.reload().expect("good reload"), 2);
+    assert_eq!(status_at(&app, "2030-01-01T04:30%2B09:00").await, "unavailable");
+
+    std::fs::write(dir.path().join("broken.toml"), "id = \"b\"\npublished = \"2020-01-01\"\ntitle = \"t\"\nsource = \"s\"\n[[window]]\nid = \"w\"\nfunctions = [\"webcollect.nope\"]\nstart = \"2030-01-01 02:00\"\nend = \"03:00\"\n").expect("write");
+    let err = st.reload().expect_err("broken file is rejected");
+    assert!(err.to_string().contains("broken.toml:7:14: unknown function `webcollect.nope`"), "{err}");
+    assert_eq!(status_at(&app, "2030-01-01T04:30%2B09:00").await, "unavailable", "the last good schedule keeps serving");
+    let (_, _, ready) = get(&app, "/readyz", &[]).await;
+    let v: serde_json::Value = serde_json::from_str(&ready).expect("json");
+    assert_eq!(v["generation"], 2);
+    assert!(v["last_reload_error"].as_str().is_some_and(|e| e.contains("broken.toml:7:14")), "{ready}");
+    let (_, _, metrics) = get(&app, "/metrics", &[]).await;
+    assert!(
+        metrics.contains("mado_reloads_total 1")
+            && metrics.contains("mado_reload_failures_total 1")
+            && metrics.contains("mado_schedule_reload_error 1"),
+        "{metrics}"
+    );
+
+    std::fs::remove_file(dir.path().join("broken.toml")).expect("rm");
+    st.reload().expect("fixed");
+    assert!(st.last_error().is_none());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn no_request_fails_while_reloading() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    write_schedule(dir.path(), GOOD);
+    let st = AppState::new(Config { schedules: Some(dir.path().into()), ..Config::default() }).expect("loads");
+    let app = router(st.clone());
+    let reloader = {
+        let st = st.clone();
+        let dir = dir.path().to_path_buf();
+        tokio::task::spawn_blocking(move || {
+            for i in 0..40 {
+                let end = if i % 2 == 0 { "05:00" } else { "03:00" };
+                std::fs::write(dir.join("notice.toml"), GOOD.replace("end = \"03:00\"", &format!("end = \"{end}\""))).expect("write");
+                if i % 5 == 0 {
+                    std::fs::write(dir.join("broken.toml"), "not = [valid").expect("write");
+                    assert!(st.reload().is_err());
+                    std::fs::remove_file(dir.join("broken.toml")).expect("rm");
+                } else {
+                    st.reload().expect("good");
+                }
+            }
+        })
+    };
+    let mut clients = Vec::new();
+    for _ in 0..8 {
+        let app = app.clone();
+        clients.push(tokio::spawn(async move {
+            for _ in 0..50 {
+                let s = status_at(&app, "2030-01-01T02:30%2B09:00").await;
+                assert_eq!(s, "unavailable");
+            }
+        }));
+    }
+    for c in clients {
+        c.await.expect("no client failed");
+    }
+    reloader.await.expect("reloader");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn watch_reloads_after_rename_on_save() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    write_schedule(dir.path(), GOOD);
+    let st = AppState::new(Config { schedules: Some(dir.path().into()), ..Config::default() }).expect("loads");
+    let _watcher = mado::server::watch(st.clone(), std::time::Duration::from_millis(100)).expect("watch");
+    // An editor writes a temporary file and renames it over the original.
+    let tmp = dir.path().join(".notice.toml.swp");
+    std::fs::write(&tmp, GOOD.replace("end = \"03:00\"", "end = \"05:00\"")).expect("write");
+    std::fs::rename(&tmp, dir.path().join("notice.toml")).expect("rename");
+    for _ in 0..100 {
+        if st.current().generation >= 2 {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    assert!(st.current().generation >= 2, "watch reloaded");
+    let app = router(st);
+    assert_eq!(status_at(&app, "2030-01-01T04:30%2B09:00").await, "unavailable");
+}
