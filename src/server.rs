@@ -55,23 +55,75 @@ pub struct Loaded {
     pub schedule: Schedule,
     /// Counts successful loads from 1.
     pub generation: u64,
-    last_modified: String,
+    last_modified: HeaderValue,
 }
 
 impl Loaded {
     fn new(schedule: Schedule, generation: u64) -> Loaded {
         let latest = schedule.notices().iter().map(|n| n.known_from()).max().unwrap_or_default();
-        Loaded { last_modified: latest.format("%a, %d %b %Y %H:%M:%S GMT").to_string(), schedule, generation }
+        let last_modified = HeaderValue::from_str(&latest.format("%a, %d %b %Y %H:%M:%S GMT").to_string())
+            .unwrap_or_else(|_| HeaderValue::from_static("Thu, 01 Jan 1970 00:00:00 GMT"));
+        Loaded { last_modified, schedule, generation }
     }
 }
 
 #[derive(Default)]
+struct RouteStats {
+    by_status: BTreeMap<u16, u64>,
+    buckets: [u64; 10],
+    sum: f64,
+}
+
+#[derive(Default)]
 struct Metrics {
-    requests: Mutex<BTreeMap<(String, u16), u64>>,
-    latency: Mutex<BTreeMap<String, [u64; 10]>>,
-    latency_sum: Mutex<BTreeMap<String, f64>>,
+    routes: Mutex<BTreeMap<String, RouteStats>>,
     reloads: AtomicU64,
     reload_failures: AtomicU64,
+}
+
+/// A response ready to send: body, validator and caching header.
+#[derive(Clone)]
+struct Prepared {
+    body: axum::body::Bytes,
+    etag: HeaderValue,
+    cache_control: HeaderValue,
+}
+
+/// Answers about "now" are identical within one second (instants are whole seconds), so
+/// each worker thread keeps them per query string for the second and schedule generation
+/// they were made for. Per thread, so hits take no lock and share no cache line.
+struct AnswerCache;
+
+thread_local! {
+    static ANSWERS: std::cell::RefCell<(u64, i64, std::collections::HashMap<String, Prepared>)> =
+        std::cell::RefCell::new((0, 0, std::collections::HashMap::new()));
+}
+
+impl AnswerCache {
+    const MAX_ENTRIES: usize = 4096;
+
+    fn get(key: &str, generation: u64, second: i64) -> Option<Prepared> {
+        ANSWERS.with(|c| {
+            let c = c.borrow();
+            if c.0 == generation && c.1 == second {
+                c.2.get(key).cloned()
+            } else {
+                None
+            }
+        })
+    }
+
+    fn put(key: &str, generation: u64, second: i64, p: Prepared) {
+        ANSWERS.with(|c| {
+            let mut c = c.borrow_mut();
+            if c.0 != generation || c.1 != second || c.2.len() >= Self::MAX_ENTRIES {
+                c.2.clear();
+                c.0 = generation;
+                c.1 = second;
+            }
+            c.2.insert(key.to_string(), p);
+        });
+    }
 }
 
 const BUCKETS: [f64; 9] = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.1, 0.5, 2.5];
@@ -82,7 +134,7 @@ pub struct AppState {
     config: Config,
     last_error: Mutex<Option<String>>,
     metrics: Metrics,
-    baseline: Mutex<Option<Arc<String>>>,
+    baseline: std::sync::OnceLock<axum::body::Bytes>,
     reload_lock: Mutex<()>,
 }
 
@@ -98,7 +150,7 @@ impl AppState {
             config,
             last_error: Mutex::new(None),
             metrics: Metrics::default(),
-            baseline: Mutex::new(None),
+            baseline: std::sync::OnceLock::new(),
             reload_lock: Mutex::new(()),
         }))
     }
@@ -279,25 +331,39 @@ fn etag(body: &[u8]) -> String {
     format!("\"{h:016x}-{}\"", body.len())
 }
 
-fn respond(req: &HeaderMap, body: String, content_type: &'static str, cache_control: String, last_modified: Option<&str>) -> Response {
+fn prepare(body: String, cache_control: &str) -> Prepared {
     let tag = etag(body.as_bytes());
-    let matches = req
-        .get(header::IF_NONE_MATCH)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.split(',').any(|t| t.trim() == tag || t.trim() == "*"));
-    let mut r = if matches { StatusCode::NOT_MODIFIED.into_response() } else { body.into_response() };
+    Prepared {
+        etag: HeaderValue::from_str(&tag).unwrap_or_else(|_| HeaderValue::from_static("\"0\"")),
+        cache_control: HeaderValue::from_str(cache_control).unwrap_or_else(|_| HeaderValue::from_static("no-cache")),
+        body: axum::body::Bytes::from(body),
+    }
+}
+
+fn send(req: &HeaderMap, p: Prepared, content_type: &'static str, last_modified: Option<&HeaderValue>) -> Response {
+    let matches = req.get(header::IF_NONE_MATCH).and_then(|v| v.to_str().ok()).is_some_and(|v| {
+        let tag = p.etag.to_str().unwrap_or("");
+        v.split(',').any(|t| t.trim() == tag || t.trim() == "*")
+    });
+    let mut r = if matches { StatusCode::NOT_MODIFIED.into_response() } else { p.body.into_response() };
     let h = r.headers_mut();
     h.insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
-    if let Ok(v) = HeaderValue::from_str(&tag) {
-        h.insert(header::ETAG, v);
-    }
-    if let Ok(v) = HeaderValue::from_str(&cache_control) {
-        h.insert(header::CACHE_CONTROL, v);
-    }
-    if let Some(lm) = last_modified.and_then(|l| HeaderValue::from_str(l).ok()) {
-        h.insert(header::LAST_MODIFIED, lm);
+    h.insert(header::ETAG, p.etag);
+    h.insert(header::CACHE_CONTROL, p.cache_control);
+    if let Some(lm) = last_modified {
+        h.insert(header::LAST_MODIFIED, lm.clone());
     }
     r
+}
+
+fn respond(
+    req: &HeaderMap,
+    body: String,
+    content_type: &'static str,
+    cache_control: String,
+    last_modified: Option<&HeaderValue>,
+) -> Response {
+    send(req, prepare(body, &cache_control), content_type, last_modified)
 }
 
 /// Is a function available? The JSON of `mado check --format json`.
@@ -305,13 +371,15 @@ fn respond(req: &HeaderMap, body: String, content_type: &'static str, cache_cont
     responses((status = 200, description = "The answer", body = crate::Answer),
               (status = 400, description = "A bad parameter: `{ error, parameter, detail }`"),
               (status = 404, description = "Unknown function, with `suggestions`")))]
-pub(crate) async fn availability(
-    State(st): State<Arc<AppState>>,
-    headers: HeaderMap,
-    p: Q<AvailabilityParams>,
-) -> Result<Response, ApiError> {
-    let p = query(p)?;
+pub(crate) async fn availability(State(st): State<Arc<AppState>>, req: Request) -> Result<Response, ApiError> {
     let now = time::now();
+    let loaded = st.current.load();
+    let headers = req.headers();
+    let key = req.uri().query().unwrap_or("");
+    if let Some(hit) = AnswerCache::get(key, loaded.generation, now.timestamp()) {
+        return Ok(send(headers, hit, "application/json", Some(&loaded.last_modified)));
+    }
+    let p = query(axum::extract::Query::<AvailabilityParams>::try_from_uri(req.uri()))?;
     let zone = zone_param(p.tz.as_ref())?;
     let at = instant_param(p.at.as_ref(), "at", zone, now)?;
     let mut q = Query::new(p.function.clone(), at.unwrap_or(now))
@@ -323,7 +391,6 @@ pub(crate) async fn availability(
     if let Some(c) = &p.channel {
         q = q.channel(c.clone());
     }
-    let loaded = st.current();
     let answer = loaded.schedule.check(&q)?;
     // A cached "unavailable" (or any answer about now) must not outlive its `until`.
     let ceiling = st.config.max_age;
@@ -331,7 +398,9 @@ pub(crate) async fn availability(
         (None, Some(u)) => u64::try_from((u.with_timezone(&chrono::Utc) - now).num_seconds()).unwrap_or(0).min(ceiling),
         _ => ceiling,
     };
-    Ok(respond(&headers, to_json(&answer), "application/json", format!("public, max-age={max_age}"), Some(&loaded.last_modified)))
+    let prepared = prepare(to_json(&answer), &format!("public, max-age={max_age}"));
+    AnswerCache::put(key, loaded.generation, now.timestamp(), prepared.clone());
+    Ok(send(headers, prepared, "application/json", Some(&loaded.last_modified)))
 }
 
 /// Window occurrences overlapping `[from, to)`, and delays: the JSON of `mado windows`.
@@ -426,15 +495,18 @@ pub(crate) async fn metrics(State(st): State<Arc<AppState>>) -> Response {
     use std::fmt::Write as _;
     let mut out = String::new();
     let m = &st.metrics;
+    let routes = m.routes.lock().unwrap_or_else(|p| p.into_inner());
     out.push_str("# HELP mado_http_requests_total HTTP requests by route and status.\n# TYPE mado_http_requests_total counter\n");
-    for ((route, status), n) in m.requests.lock().unwrap_or_else(|p| p.into_inner()).iter() {
-        let _ = writeln!(out, "mado_http_requests_total{{route=\"{route}\",status=\"{status}\"}} {n}");
+    for (route, stats) in routes.iter() {
+        for (status, n) in &stats.by_status {
+            let _ = writeln!(out, "mado_http_requests_total{{route=\"{route}\",status=\"{status}\"}} {n}");
+        }
     }
     out.push_str(
         "# HELP mado_http_request_duration_seconds Request latency by route.\n# TYPE mado_http_request_duration_seconds histogram\n",
     );
-    let sums = m.latency_sum.lock().unwrap_or_else(|p| p.into_inner()).clone();
-    for (route, counts) in m.latency.lock().unwrap_or_else(|p| p.into_inner()).iter() {
+    for (route, stats) in routes.iter() {
+        let counts = &stats.buckets;
         let mut cumulative = 0;
         for (i, le) in BUCKETS.iter().enumerate() {
             cumulative += counts[i];
@@ -442,9 +514,10 @@ pub(crate) async fn metrics(State(st): State<Arc<AppState>>) -> Response {
         }
         cumulative += counts[9];
         let _ = writeln!(out, "mado_http_request_duration_seconds_bucket{{route=\"{route}\",le=\"+Inf\"}} {cumulative}");
-        let _ = writeln!(out, "mado_http_request_duration_seconds_sum{{route=\"{route}\"}} {}", sums.get(route).copied().unwrap_or(0.0));
+        let _ = writeln!(out, "mado_http_request_duration_seconds_sum{{route=\"{route}\"}} {}", stats.sum);
         let _ = writeln!(out, "mado_http_request_duration_seconds_count{{route=\"{route}\"}} {cumulative}");
     }
+    drop(routes);
     let _ = writeln!(
         out,
         "# HELP mado_reloads_total Successful schedule reloads.\n# TYPE mado_reloads_total counter\nmado_reloads_total {}",
@@ -459,8 +532,8 @@ pub(crate) async fn metrics(State(st): State<Arc<AppState>>) -> Response {
 }
 
 async fn baseline(State(st): State<Arc<AppState>>) -> Response {
-    let body = st.baseline.lock().unwrap_or_else(|p| p.into_inner()).clone().unwrap_or_default();
-    let mut r = body.as_str().to_owned().into_response();
+    let body = st.baseline.get().cloned().unwrap_or_default();
+    let mut r = body.into_response();
     r.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("application/json"));
     r
 }
@@ -473,7 +546,7 @@ async fn not_found(req: Request) -> ApiError {
 }
 
 async fn track(State(st): State<Arc<AppState>>, req: Request, next: Next) -> Response {
-    let route = req.extensions().get::<MatchedPath>().map_or("unmatched".to_string(), |m| m.as_str().to_string());
+    let route: Arc<str> = req.extensions().get::<MatchedPath>().map_or(Arc::from("unmatched"), |m| Arc::from(m.as_str()));
     if req.uri().query().is_some_and(|q| q.len() > MAX_QUERY_LEN) {
         let e = ApiError {
             status: StatusCode::URI_TOO_LONG,
@@ -484,11 +557,17 @@ async fn track(State(st): State<Arc<AppState>>, req: Request, next: Next) -> Res
     let started = std::time::Instant::now();
     let response = next.run(req).await;
     let secs = started.elapsed().as_secs_f64();
-    let m = &st.metrics;
-    *m.requests.lock().unwrap_or_else(|p| p.into_inner()).entry((route.clone(), response.status().as_u16())).or_default() += 1;
     let bucket = BUCKETS.iter().position(|b| secs <= *b).unwrap_or(9);
-    m.latency.lock().unwrap_or_else(|p| p.into_inner()).entry(route.clone()).or_default()[bucket] += 1;
-    *m.latency_sum.lock().unwrap_or_else(|p| p.into_inner()).entry(route).or_default() += secs;
+    let mut routes = st.metrics.routes.lock().unwrap_or_else(|p| p.into_inner());
+    if !routes.contains_key(&*route) {
+        routes.insert(route.to_string(), RouteStats::default());
+    }
+    if let Some(stats) = routes.get_mut(&*route) {
+        *stats.by_status.entry(response.status().as_u16()).or_default() += 1;
+        stats.buckets[bucket] += 1;
+        stats.sum += secs;
+    }
+    drop(routes);
     response
 }
 
@@ -514,8 +593,7 @@ pub fn router(st: Arc<AppState>) -> Router {
     if st.config.baseline_route {
         let sample = Query::new("webcollect.credit_card", time::now());
         let size = st.current().schedule.check(&sample).map(|a| to_json(&a).len()).unwrap_or(1024);
-        *st.baseline.lock().unwrap_or_else(|p| p.into_inner()) =
-            Some(Arc::new(format!("{{\"baseline\":\"{}\"}}\n", "x".repeat(size.saturating_sub(16)))));
+        let _ = st.baseline.set(axum::body::Bytes::from(format!("{{\"baseline\":\"{}\"}}\n", "x".repeat(size.saturating_sub(16)))));
         app = app.route("/bench/baseline", get(baseline));
     }
     app.fallback(not_found)
