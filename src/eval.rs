@@ -69,6 +69,20 @@ struct Lazy {
     functions: u64,
 }
 
+impl Lazy {
+    fn occurrence(&self, start: Instant, duration: Duration, date: NaiveDate) -> Occurrence {
+        Occurrence {
+            start,
+            end: start + duration,
+            tentative: false,
+            lineage: self.lineage,
+            version: self.version,
+            date: Some(date),
+            exception: None,
+        }
+    }
+}
+
 #[derive(Debug, Clone, Default)]
 struct Index {
     ids: Vec<u32>,
@@ -215,11 +229,18 @@ impl Schedule {
         (l, v, spec)
     }
 
-    fn lazy_rule(&self, z: &Lazy) -> Option<(&crate::rrule::Rule, Duration)> {
-        match &self.lineages[z.lineage as usize].versions[z.version as usize].spec.as_ref()?.shape {
-            Shape::Recurring { rule, duration } => Some((rule, *duration)),
-            _ => None,
-        }
+    /// The unbounded rules of `slot` in force at `as_of`, with their rule and duration.
+    fn lazies_in_force(&self, slot: usize, as_of: Instant) -> impl Iterator<Item = (&Lazy, &crate::rrule::Rule, Duration)> {
+        self.indexes[slot].lazy.iter().filter_map(move |&zi| {
+            let z = &self.lazies[zi as usize];
+            if !(z.valid_from <= as_of && as_of < z.valid_until) {
+                return None;
+            }
+            match &self.lineages[z.lineage as usize].versions[z.version as usize].spec.as_ref()?.shape {
+                Shape::Recurring { rule, duration } => Some((z, rule, *duration)),
+                _ => None,
+            }
+        })
     }
 
     fn excluded(&self, lineage: u32, date: NaiveDate, as_of: Instant) -> bool {
@@ -241,14 +262,7 @@ impl Schedule {
                 visit(e.occ);
             }
         }
-        for &zi in &idx.lazy {
-            let z = &self.lazies[zi as usize];
-            if !(z.valid_from <= as_of && as_of < z.valid_until) {
-                continue;
-            }
-            let Some((rule, duration)) = self.lazy_rule(z) else {
-                continue;
-            };
+        for (z, rule, duration) in self.lazies_in_force(slot, as_of) {
             let mut at = rule.prev_start_le(bound);
             while let Some(s) = at {
                 if s + duration <= t {
@@ -256,15 +270,7 @@ impl Schedule {
                 }
                 let date = rule.date_of_nominal(s);
                 if !self.excluded(z.lineage, date, as_of) {
-                    visit(Occurrence {
-                        start: s,
-                        end: s + duration,
-                        tentative: false,
-                        lineage: z.lineage,
-                        version: z.version,
-                        date: Some(date),
-                        exception: None,
-                    });
+                    visit(z.occurrence(s, duration, date));
                 }
                 at = rule.prev_start_le(s - second());
             }
@@ -282,14 +288,7 @@ impl Schedule {
             .map(|&id| &self.entries[id as usize])
             .find(|e| e.valid_from <= as_of && as_of < e.valid_until && !(confirmed_only && e.occ.tentative))
             .map(|e| e.occ);
-        for &zi in &idx.lazy {
-            let z = &self.lazies[zi as usize];
-            if !(z.valid_from <= as_of && as_of < z.valid_until) {
-                continue;
-            }
-            let Some((rule, duration)) = self.lazy_rule(z) else {
-                continue;
-            };
+        for (z, rule, duration) in self.lazies_in_force(slot, as_of) {
             let mut at = rule.next_start_gt(bound);
             for _ in 0..MAX_CHAIN {
                 let Some(s) = at else { break };
@@ -298,15 +297,7 @@ impl Schedule {
                 }
                 let date = rule.date_of_nominal(s);
                 if !self.excluded(z.lineage, date, as_of) {
-                    best = Some(Occurrence {
-                        start: s,
-                        end: s + duration,
-                        tentative: false,
-                        lineage: z.lineage,
-                        version: z.version,
-                        date: Some(date),
-                        exception: None,
-                    });
+                    best = Some(z.occurrence(s, duration, date));
                     break;
                 }
                 at = rule.next_start_gt(s);
@@ -384,26 +375,11 @@ impl Schedule {
                 out.push(e.occ);
             }
         }
-        for &zi in &idx.lazy {
-            let z = &self.lazies[zi as usize];
-            if !(z.valid_from <= as_of && as_of < z.valid_until) {
-                continue;
-            }
-            let Some((rule, duration)) = self.lazy_rule(z) else {
-                continue;
-            };
+        for (z, rule, duration) in self.lazies_in_force(slot, as_of) {
             for s in rule.starts_between(from - duration + second(), to, limit.saturating_add(1)) {
                 let date = rule.date_of_nominal(s);
                 if !self.excluded(z.lineage, date, as_of) {
-                    out.push(Occurrence {
-                        start: s,
-                        end: s + duration,
-                        tentative: false,
-                        lineage: z.lineage,
-                        version: z.version,
-                        date: Some(date),
-                        exception: None,
-                    });
+                    out.push(z.occurrence(s, duration, date));
                 }
             }
         }

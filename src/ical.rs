@@ -460,19 +460,8 @@ fn description(s: &Schedule, l: &Lineage, spec: &Spec, lang: Lang) -> String {
     }
     let _ = writeln!(d, "{l_effects}:");
     for e in &spec.effects {
-        let mut parts = Vec::new();
-        if let Some(c) = &e.effect.error_code {
-            parts.push(if lang == Lang::Ja { format!("エラーコード {c}") } else { format!("error code {c}") });
-        }
-        if let Some(p) = &e.effect.page {
-            parts.push(format!("「{p}」"));
-        }
-        if let Some(m) = &e.effect.message {
-            parts.push(format!("「{m}」"));
-        }
-        if let Some(n) = &e.effect.note {
-            parts.push(format!("({n})"));
-        }
+        let error = if lang == Lang::Ja { "エラーコード" } else { "error code" };
+        let parts = e.effect.phrases(error, "", "", ("「", "」"));
         let ch = s.catalogue.channels.iter().find(|c| c.id == e.channel);
         let label = ch.map_or(e.channel.as_str(), |c| if lang == Lang::Ja { c.ja.as_str() } else { c.en.as_str() });
         let _ = writeln!(d, "- {label}: {}", parts.join(" "));

@@ -85,6 +85,27 @@ pub struct Effect {
     pub note: Option<String>,
 }
 
+impl Effect {
+    /// The effect as short phrases: `error` is the label before an error code, `page` and
+    /// `message` the labels before those texts (may be empty), quoted with `open`/`close`.
+    pub fn phrases(&self, error: &str, page: &str, message: &str, (open, close): (&str, &str)) -> Vec<String> {
+        let mut parts = Vec::new();
+        if let Some(c) = &self.error_code {
+            parts.push(format!("{error} {c}"));
+        }
+        if let Some(p) = &self.page {
+            parts.push(format!("{page}{open}{p}{close}"));
+        }
+        if let Some(m) = &self.message {
+            parts.push(format!("{message}{open}{m}{close}"));
+        }
+        if let Some(n) = &self.note {
+            parts.push(format!("({n})"));
+        }
+        parts
+    }
+}
+
 /// The effect on one channel, and whether a notice stated it (else it is the catalogue default).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct ChannelEffect {

@@ -56,19 +56,7 @@ fn window_lines(out: &mut String, head: &str, w: &WindowInfo, zone: Tz) {
     }
     let _ = writeln!(out, "  {:<9} notice {} «{}», known from {}", "", w.notice, w.notice_title, w.known_from.format("%Y-%m-%d %H:%M%:z"));
     for e in &w.effects {
-        let mut parts = Vec::new();
-        if let Some(c) = &e.effect.error_code {
-            parts.push(format!("error {c}"));
-        }
-        if let Some(p) = &e.effect.page {
-            parts.push(format!("page «{p}»"));
-        }
-        if let Some(m) = &e.effect.message {
-            parts.push(format!("message «{m}»"));
-        }
-        if let Some(n) = &e.effect.note {
-            parts.push(format!("({n})"));
-        }
+        let parts = e.effect.phrases("error", "page ", "message ", ("«", "»"));
         let src = if e.source == "default" { " [catalogue default]" } else { "" };
         let _ = writeln!(out, "  {:<9} {}: {}{src}", "", e.channel, parts.join("; "));
     }
