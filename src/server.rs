@@ -545,6 +545,16 @@ async fn not_found(req: Request) -> ApiError {
     }
 }
 
+async fn method_not_allowed(req: Request) -> Response {
+    let mut r = ApiError {
+        status: StatusCode::METHOD_NOT_ALLOWED,
+        body: serde_json::json!({ "error": "method_not_allowed", "detail": format!("`{}` is not allowed; mado answers GET and HEAD", req.method()) }),
+    }
+    .into_response();
+    r.headers_mut().insert(header::ALLOW, HeaderValue::from_static("GET, HEAD"));
+    r
+}
+
 async fn track(State(st): State<Arc<AppState>>, req: Request, next: Next) -> Response {
     let route: Arc<str> = req.extensions().get::<MatchedPath>().map_or(Arc::from("unmatched"), |m| Arc::from(m.as_str()));
     if req.uri().query().is_some_and(|q| q.len() > MAX_QUERY_LEN) {
@@ -597,6 +607,7 @@ pub fn router(st: Arc<AppState>) -> Router {
         app = app.route("/bench/baseline", get(baseline));
     }
     app.fallback(not_found)
+        .method_not_allowed_fallback(method_not_allowed)
         .layer(axum::middleware::from_fn_with_state(st.clone(), track))
         .layer(tower_http::catch_panic::CatchPanicLayer::custom(panic_response))
         .layer(tower_http::timeout::TimeoutLayer::with_status_code(StatusCode::REQUEST_TIMEOUT, st.config.timeout))

@@ -167,7 +167,11 @@ async fn head_cors_405_and_long_queries() {
     assert_eq!(resp.status(), StatusCode::OK);
     assert!(resp.into_body().collect().await.expect("body").to_bytes().is_empty());
     let req = Request::builder().method(Method::POST).uri("/v1/functions").body(Body::empty()).expect("req");
-    assert_eq!(app.clone().oneshot(req).await.expect("ok").status(), StatusCode::METHOD_NOT_ALLOWED);
+    let resp = app.clone().oneshot(req).await.expect("ok");
+    assert_eq!(resp.status(), StatusCode::METHOD_NOT_ALLOWED);
+    assert_eq!(resp.headers()[header::ALLOW], "GET, HEAD");
+    let body = resp.into_body().collect().await.expect("body").to_bytes();
+    assert!(String::from_utf8_lossy(&body).contains("\"error\": \"method_not_allowed\""));
     let (_, h, _) = get(&app, "/v1/availability?function=webcollect", &[("origin", "https://shop.example")]).await;
     assert_eq!(h[header::ACCESS_CONTROL_ALLOW_ORIGIN], "*");
     let long = format!("/v1/availability?function={}", "x".repeat(mado::server::MAX_QUERY_LEN));
