@@ -172,7 +172,7 @@ pub fn feed(s: &Schedule, opts: &FeedOptions) -> Result<String, crate::QueryErro
     for l in &s.lineages {
         let (last_i, last) = (l.versions.len() - 1, &l.versions[l.versions.len() - 1]);
         // The latest version with a spec gives the times; a cancel keeps the times it cancels.
-        let Some((_, spec)) = l.versions.iter().enumerate().rev().find_map(|(i, v)| v.spec.as_ref().map(|sp| (i, sp))) else { continue };
+        let Some(spec) = l.versions.iter().rev().find_map(|v| v.spec.as_ref()) else { continue };
         if let Some(f) = f {
             if !spec.functions.iter().any(|g| s.catalogue.is_within(f, *g)) {
                 continue;
@@ -227,49 +227,32 @@ pub fn feed(s: &Schedule, opts: &FeedOptions) -> Result<String, crate::QueryErro
         ev.line("END", "VEVENT");
         events.push_str(&ev.out);
 
-        // Occurrences a client could place differently: spelled out in UTC.
         if let (Shape::Recurring { rule, duration }, false) = (&spec.shape, cancelled) {
+            let recurrence_id =
+                |date: NaiveDate| (format!("RECURRENCE-ID;TZID={}", zone.name()), local_stamp(date.and_time(rule.dtstart().time())));
+            let summary = summary(s, l, spec, opts.lang, false);
+            // Occurrences a client could place differently: spelled out in UTC.
             let changed: Vec<NaiveDate> = l.exceptions.iter().map(|e| e.date).collect();
             let horizon = rule.last_start().map_or(opts.now + Duration::days(10 * 366), |l| l + Duration::seconds(1));
             for start in rule.starts_between(rule.first_start(), horizon, 100_000) {
                 let date = rule.date_of_nominal(start);
-                let nominal = date.and_time(rule.dtstart().time());
-                if changed.contains(&date) || !needs_override(zone, nominal, start, start + *duration) {
+                if changed.contains(&date) || !needs_override(zone, date.and_time(rule.dtstart().time()), start, start + *duration) {
                     continue;
                 }
-                let mut ov = Writer { out: String::new() };
-                ov.line("BEGIN", "VEVENT");
-                ov.line("UID", &uid);
-                ov.line("DTSTAMP", &utc_stamp(stamp));
-                ov.line("SEQUENCE", &last_i.to_string());
-                ov.line(&format!("RECURRENCE-ID;TZID={}", zone.name()), &local_stamp(nominal));
-                ov.line("DTSTART", &utc_stamp(start));
-                ov.line("DTEND", &utc_stamp(start + *duration));
-                ov.line("STATUS", "CONFIRMED");
-                ov.line("TRANSP", "OPAQUE");
-                ov.text("SUMMARY", &summary(s, l, spec, opts.lang, false));
-                ov.text("DESCRIPTION", &description(s, l, spec, opts.lang));
-                ov.line("END", "VEVENT");
-                events.push_str(&ov.out);
+                let times = [("DTSTART".to_string(), utc_stamp(start)), ("DTEND".to_string(), utc_stamp(start + *duration))];
+                events.push_str(&override_event(
+                    &uid,
+                    stamp,
+                    last_i,
+                    recurrence_id(date),
+                    times,
+                    &summary,
+                    &description(s, l, spec, opts.lang),
+                ));
             }
-        }
-        // Replaced occurrences of a recurring window.
-        if let (Shape::Recurring { rule, .. }, false) = (&spec.shape, cancelled) {
+            // Replaced occurrences.
             for e in latest_exceptions(l) {
                 let Some(r) = e.replacement else { continue };
-                let mut ov = Writer { out: String::new() };
-                ov.line("BEGIN", "VEVENT");
-                ov.line("UID", &uid);
-                ov.line("DTSTAMP", &utc_stamp(e.known_from.max(stamp)));
-                ov.line("SEQUENCE", &e.sequence.to_string());
-                ov.line(&format!("RECURRENCE-ID;TZID={}", zone.name()), &local_stamp(e.date.and_time(rule.dtstart().time())));
-                let (k, v) = zoned("DTSTART", r.start, zone);
-                ov.line(&k, &v);
-                let (k, v) = zoned("DTEND", r.end, zone);
-                ov.line(&k, &v);
-                ov.line("STATUS", "CONFIRMED");
-                ov.line("TRANSP", "OPAQUE");
-                ov.text("SUMMARY", &summary(s, l, spec, opts.lang, false));
                 let mut d = description(s, l, spec, opts.lang);
                 let by = &s.notices[e.by_notice];
                 let _ = match opts.lang {
@@ -279,9 +262,16 @@ pub fn feed(s: &Schedule, opts: &FeedOptions) -> Result<String, crate::QueryErro
                 if let Some(n) = &e.note {
                     let _ = write!(d, "\n{n}");
                 }
-                ov.text("DESCRIPTION", &d);
-                ov.line("END", "VEVENT");
-                events.push_str(&ov.out);
+                let times = [zoned("DTSTART", r.start, zone), zoned("DTEND", r.end, zone)];
+                events.push_str(&override_event(
+                    &uid,
+                    e.known_from.max(stamp),
+                    e.sequence as usize,
+                    recurrence_id(e.date),
+                    times,
+                    &summary,
+                    &d,
+                ));
             }
         }
     }
@@ -292,6 +282,33 @@ pub fn feed(s: &Schedule, opts: &FeedOptions) -> Result<String, crate::QueryErro
     w.out.push_str(&events);
     w.line("END", "VCALENDAR");
     Ok(w.out)
+}
+
+/// A VEVENT for one occurrence of a recurring window (same UID, with RECURRENCE-ID).
+fn override_event(
+    uid: &str,
+    stamp: Instant,
+    sequence: usize,
+    recurrence_id: (String, String),
+    times: [(String, String); 2],
+    summary: &str,
+    description: &str,
+) -> String {
+    let mut ov = Writer { out: String::new() };
+    ov.line("BEGIN", "VEVENT");
+    ov.line("UID", uid);
+    ov.line("DTSTAMP", &utc_stamp(stamp));
+    ov.line("SEQUENCE", &sequence.to_string());
+    ov.line(&recurrence_id.0, &recurrence_id.1);
+    for (k, v) in &times {
+        ov.line(k, v);
+    }
+    ov.line("STATUS", "CONFIRMED");
+    ov.line("TRANSP", "OPAQUE");
+    ov.text("SUMMARY", summary);
+    ov.text("DESCRIPTION", description);
+    ov.line("END", "VEVENT");
+    ov.out
 }
 
 fn last_end(spec: &Spec) -> Instant {

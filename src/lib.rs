@@ -73,6 +73,17 @@ impl Schedule {
         Schedule::from_sources(files)
     }
 
+    /// Loads `dir` if given, else the embedded schedules: what the CLI and the server serve.
+    ///
+    /// # Errors
+    /// As [`Schedule::from_dir`] and [`Schedule::embedded`].
+    pub fn load(dir: Option<&std::path::Path>) -> Result<Schedule, LoadError> {
+        match dir {
+            Some(d) => Schedule::from_dir(d),
+            None => Schedule::embedded(),
+        }
+    }
+
     /// Loads `functions.toml` and every other `*.toml` below `dir` (sorted by path).
     ///
     /// # Errors

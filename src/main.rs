@@ -128,10 +128,15 @@ enum Command {
 }
 
 fn load(dir: Option<&PathBuf>) -> Result<Schedule> {
-    match dir {
-        Some(d) => Schedule::from_dir(d).with_context(|| format!("loading schedules from {}", d.display())),
-        None => Schedule::embedded().context("loading the embedded schedules"),
-    }
+    Schedule::load(dir.map(PathBuf::as_path)).with_context(|| match dir {
+        Some(d) => format!("loading schedules from {}", d.display()),
+        None => "loading the embedded schedules".to_string(),
+    })
+}
+
+/// Parses an INSTANT argument, naming the flag in the error.
+fn instant(text: &str, zone: Tz, now: mado::time::Instant, flag: &'static str) -> Result<mado::time::Instant> {
+    time::parse_instant(text, zone, now).map_err(anyhow::Error::msg).context(flag)
 }
 
 fn zone(c: &Common) -> Result<Tz> {
@@ -150,9 +155,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
         Command::Check { function, at, as_of, lookahead, channel, common } => {
             let zone = zone(&common)?;
             let schedule = load(common.schedules.as_ref())?;
-            let mut q = Query::new(function, time::parse_instant(&at, zone, now).map_err(anyhow::Error::msg).context("--at")?)
-                .as_of(time::parse_instant(&as_of, zone, now).map_err(anyhow::Error::msg).context("--as-of")?)
-                .zone(zone);
+            let mut q = Query::new(function, instant(&at, zone, now, "--at")?).as_of(instant(&as_of, zone, now, "--as-of")?).zone(zone);
             if let Some(d) = lookahead {
                 q = q.lookahead(time::parse_duration(&d).map_err(anyhow::Error::msg).context("--for")?);
             }
@@ -173,13 +176,13 @@ fn run(cli: Cli) -> Result<ExitCode> {
         Command::Windows { from, to, function, as_of, limit, common } => {
             let zone = zone(&common)?;
             let schedule = load(common.schedules.as_ref())?;
-            let from = time::parse_instant(&from, zone, now).map_err(anyhow::Error::msg).context("--from")?;
+            let from = instant(&from, zone, now, "--from")?;
             let to = match to {
-                Some(t) => time::parse_instant(&t, zone, now).map_err(anyhow::Error::msg).context("--to")?,
+                Some(t) => instant(&t, zone, now, "--to")?,
                 None => from + chrono::Duration::days(31),
             };
             anyhow::ensure!(to > from, "--to must be after --from; the range is [from, to)");
-            let as_of = time::parse_instant(&as_of, zone, now).map_err(anyhow::Error::msg).context("--as-of")?;
+            let as_of = instant(&as_of, zone, now, "--as-of")?;
             let list = schedule.windows(&WindowsQuery { from, to, function, as_of, limit, zone })?;
             match common.format {
                 Format::Json => print_json(&list)?,

@@ -76,10 +76,6 @@ fn weekday(code: &str) -> Option<Weekday> {
     })
 }
 
-fn weekday_code(d: Weekday) -> &'static str {
-    ["MO", "TU", "WE", "TH", "FR", "SA", "SU"][d.num_days_from_monday() as usize]
-}
-
 impl Rule {
     /// Parses `text` as a rule anchored at local `dtstart` in `zone`.
     ///
@@ -392,9 +388,9 @@ impl Rule {
         out
     }
 
-    /// The weekday code list for iCalendar output (`MO,TH`) of a date.
+    /// The RRULE code of a weekday (`MO`).
     pub fn weekday_code(d: Weekday) -> &'static str {
-        weekday_code(d)
+        ["MO", "TU", "WE", "TH", "FR", "SA", "SU"][d.num_days_from_monday() as usize]
     }
 }
 

@@ -194,10 +194,7 @@ impl AppState {
 }
 
 fn load(config: &Config) -> Result<Schedule, LoadError> {
-    match &config.schedules {
-        Some(dir) => Schedule::from_dir(dir),
-        None => Schedule::embedded(),
-    }
+    Schedule::load(config.schedules.as_deref())
 }
 
 /// The JSON every interface prints for an answer or a list: pretty, with a final newline.
