@@ -240,7 +240,7 @@ fn revised_window_names_its_revision_and_effect() {
     assert_eq!((rev.notice.as_str(), rev.sequence), ("2023-10-10-db-upgrade-revised", 1));
     assert_eq!(w.effects.len(), 1);
     assert_eq!(w.effects[0].effect.error_code.as_deref(), Some("Z010000000"));
-    assert_eq!(w.effects[0].source, "notice");
+    assert_eq!(w.effects[0].source, mado::EffectSource::Notice);
 }
 
 #[test]
@@ -252,7 +252,7 @@ fn the_2021_token_modal_shows_the_message_and_2019_the_page() {
     assert_eq!(b.windows[0].effects[0].effect.page.as_deref(), Some("クロネコwebコレクト メンテナンスのお知らせ"));
     // The 2021 notice does not mention the mail method: the catalogue default applies, and says so.
     let c = s.check(&Query::new("webcollect.credit_card", at("2021-08-09 03:00")).channel("mail")).expect("ok");
-    assert_eq!(c.windows[0].effects[0].source, "default");
+    assert_eq!(c.windows[0].effects[0].source, mado::EffectSource::Default);
 }
 
 #[test]

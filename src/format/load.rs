@@ -1,25 +1,17 @@
 //! Raw TOML to validated schedule. Every problem is collected with its position; if there is
 //! any, nothing is returned but the problems.
 
-use crate::error::{Diagnostic, LoadError};
-use crate::eval::Schedule;
-use crate::model::*;
-use crate::raw::{self, CatalogueFile, NoticeFile, RawEffects, RawWindow, S};
-use crate::rrule::Rule;
-use crate::time::{self, is_gap, local_to_instant, parse_written, Instant, WrittenTime, DEFAULT_ZONE};
+use crate::engine::eval::Schedule;
+use crate::engine::model::*;
+use crate::engine::rrule::Rule;
+use crate::engine::time::{self, is_gap, local_to_instant, parse_written, Instant, WrittenTime, DEFAULT_ZONE};
+use crate::format::error::{Diagnostic, LoadError};
+use crate::format::raw::{self, CatalogueFile, NoticeFile, RawEffects, RawWindow, S};
+use crate::format::source::SourceFile;
 use chrono::{Duration, NaiveDate, NaiveDateTime};
 use chrono_tz::Tz;
 use std::collections::HashMap;
 use std::ops::Range;
-
-/// A schedule file's name (as shown in errors) and its text.
-#[derive(Debug, Clone)]
-pub struct SourceFile {
-    /// The name errors use, e.g. `schedules/notices/2023-10-10.toml`.
-    pub name: String,
-    /// The TOML text.
-    pub text: String,
-}
 
 struct Diags {
     list: Vec<Diagnostic>,
@@ -766,9 +758,9 @@ fn make_spec(file: &SourceFile, w: &S<RawWindow>, p: &Parsed, cat: &Catalogue, p
         .map(|(i, c)| {
             let stated = window_effects[i].clone().or_else(|| p.effects[i].clone());
             match (stated, prev) {
-                (Some(effect), _) => ChannelEffect { channel: c.id.clone(), effect, source: "notice" },
+                (Some(effect), _) => ChannelEffect { channel: c.id.clone(), effect, source: EffectSource::Notice },
                 (None, Some(prev)) => prev.effects[i].clone(),
-                (None, None) => ChannelEffect { channel: c.id.clone(), effect: c.default.clone(), source: "default" },
+                (None, None) => ChannelEffect { channel: c.id.clone(), effect: c.default.clone(), source: EffectSource::Default },
             }
         })
         .collect();

@@ -8,13 +8,14 @@
 //! are skipped for later as-of instants. Recurring windows with an end are expanded into the
 //! index at load; rules with no end are answered arithmetically (see `rrule`).
 
-use crate::model::*;
-use crate::time::Instant;
+use crate::engine::model::*;
+use crate::engine::time::Instant;
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 use std::fmt;
 
 /// The answer's verdict.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, serde::Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "server", derive(utoipa::ToSchema))]
 #[serde(rename_all = "lowercase")]
 pub enum Status {
     /// No window affects the function in the period asked about.
@@ -230,7 +231,7 @@ impl Schedule {
     }
 
     /// The unbounded rules of `slot` in force at `as_of`, with their rule and duration.
-    fn lazies_in_force(&self, slot: usize, as_of: Instant) -> impl Iterator<Item = (&Lazy, &crate::rrule::Rule, Duration)> {
+    fn lazies_in_force(&self, slot: usize, as_of: Instant) -> impl Iterator<Item = (&Lazy, &crate::engine::rrule::Rule, Duration)> {
         self.indexes[slot].lazy.iter().filter_map(move |&zi| {
             let z = &self.lazies[zi as usize];
             if !(z.valid_from <= as_of && as_of < z.valid_until) {

@@ -2,7 +2,7 @@
 //! tentative days, bounded recurring windows, revisions and three unbounded daily rules.
 //! Deterministic for a given seed.
 
-use crate::load::SourceFile;
+use crate::format::source::SourceFile;
 
 struct Lcg(u64);
 
@@ -27,7 +27,7 @@ const FUNCS: [&str; 8] = [
 /// The catalogue plus `n` generated notices, spread over 2020-2040.
 pub fn notices(n: usize, seed: u64) -> Vec<SourceFile> {
     let mut r = Lcg(seed);
-    let mut files = vec![SourceFile { name: "functions.toml".into(), text: include_str!("../schedules/functions.toml").into() }];
+    let mut files = vec![SourceFile { name: "functions.toml".into(), text: include_str!("../../schedules/functions.toml").into() }];
     let mut one_offs: Vec<usize> = Vec::new();
     for i in 0..n {
         let day = r.next(20 * 365);

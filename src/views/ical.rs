@@ -14,9 +14,9 @@
 //! The writer is mado's own: the `icalendar` crate adds a random UID and the current
 //! DTSTAMP to every component, VTIMEZONE included, and cannot write VTIMEZONE.
 
-use crate::eval::Schedule;
-use crate::model::*;
-use crate::time::Instant;
+use crate::engine::eval::Schedule;
+use crate::engine::model::*;
+use crate::engine::time::Instant;
 use chrono::{Duration, NaiveDate, NaiveDateTime, Offset, TimeZone, Utc};
 use chrono_tz::{OffsetComponents, Tz};
 use std::fmt::Write as _;
@@ -163,7 +163,7 @@ pub fn feed(s: &Schedule, opts: &FeedOptions) -> Result<String, crate::QueryErro
         (Lang::En, Some(f)) => format!("Kuroneko Web Collect maintenance ({f})"),
     };
     w.text("X-WR-CALNAME", &name);
-    w.line("X-WR-TIMEZONE", crate::time::DEFAULT_ZONE.name());
+    w.line("X-WR-TIMEZONE", crate::engine::time::DEFAULT_ZONE.name());
     w.line("REFRESH-INTERVAL;VALUE=DURATION", &ical_duration(opts.refresh));
     w.line("X-PUBLISHED-TTL", &ical_duration(opts.refresh));
 
@@ -314,7 +314,9 @@ fn override_event(
 fn last_end(spec: &Spec) -> Instant {
     match &spec.shape {
         Shape::Confirmed { end, .. } | Shape::Tentative { end, .. } => *end,
-        Shape::Recurring { rule, duration } => rule.last_start().map_or(crate::time::now() + Duration::days(36_500), |s| s + *duration),
+        Shape::Recurring { rule, duration } => {
+            rule.last_start().map_or(crate::engine::time::now() + Duration::days(36_500), |s| s + *duration)
+        }
     }
 }
 
@@ -335,11 +337,11 @@ fn excluded_dates(l: &Lineage) -> Vec<NaiveDate> {
 }
 
 /// The rule as written, with UNTIL in UTC as RFC 5545 requires next to a DTSTART with TZID.
-fn rule_for_ical(rule: &crate::rrule::Rule) -> String {
+fn rule_for_ical(rule: &crate::engine::rrule::Rule) -> String {
     rule.text()
         .split(';')
         .map(|part| match (part.strip_prefix("UNTIL="), rule.bound()) {
-            (Some(_), crate::rrule::Bound::Until(u)) => format!("UNTIL={}", utc_stamp(u)),
+            (Some(_), crate::engine::rrule::Bound::Until(u)) => format!("UNTIL={}", utc_stamp(u)),
             _ => part.to_string(),
         })
         .collect::<Vec<_>>()
@@ -440,11 +442,17 @@ fn description(s: &Schedule, l: &Lineage, spec: &Spec, lang: Lang) -> String {
     let notice = &s.notices[l.notice];
     let mut d = String::new();
     let published = |n: &Notice| match n.published {
-        Published::At { instant, date_only: true } => instant.with_timezone(&crate::time::DEFAULT_ZONE).format("%Y-%m-%d").to_string(),
-        Published::At { instant, .. } => instant.with_timezone(&crate::time::DEFAULT_ZONE).format("%Y-%m-%d %H:%M").to_string(),
+        Published::At { instant, date_only: true } => {
+            instant.with_timezone(&crate::engine::time::DEFAULT_ZONE).format("%Y-%m-%d").to_string()
+        }
+        Published::At { instant, .. } => instant.with_timezone(&crate::engine::time::DEFAULT_ZONE).format("%Y-%m-%d %H:%M").to_string(),
         Published::Unknown => match lang {
-            Lang::Ja => format!("不明（{}までに公開）", n.known_from.with_timezone(&crate::time::DEFAULT_ZONE).format("%Y-%m-%d %H:%M")),
-            Lang::En => format!("unknown (public by {})", n.known_from.with_timezone(&crate::time::DEFAULT_ZONE).format("%Y-%m-%d %H:%M")),
+            Lang::Ja => {
+                format!("不明（{}までに公開）", n.known_from.with_timezone(&crate::engine::time::DEFAULT_ZONE).format("%Y-%m-%d %H:%M"))
+            }
+            Lang::En => {
+                format!("unknown (public by {})", n.known_from.with_timezone(&crate::engine::time::DEFAULT_ZONE).format("%Y-%m-%d %H:%M"))
+            }
         },
     };
     let (l_funcs, l_effects, l_source, l_revised) = match lang {
@@ -471,8 +479,8 @@ fn description(s: &Schedule, l: &Lineage, spec: &Spec, lang: Lang) -> String {
             ""
         };
         let _ = match lang {
-            Lang::Ja => writeln!(d, "時間は未定。所要時間: {}{approx}", crate::time::format_duration(*e)),
-            Lang::En => writeln!(d, "Times to follow. Expected duration: {approx}{}", crate::time::format_duration(*e)),
+            Lang::Ja => writeln!(d, "時間は未定。所要時間: {}{approx}", crate::engine::time::format_duration(*e)),
+            Lang::En => writeln!(d, "Times to follow. Expected duration: {approx}{}", crate::engine::time::format_duration(*e)),
         };
     }
     let _ = writeln!(d, "{l_effects}:");

@@ -1,6 +1,6 @@
 //! `GET /openapi.json`, generated from the handlers' parameter and answer types.
 
-use crate::server;
+use crate::server::handlers as server;
 use axum::response::{IntoResponse, Response};
 use utoipa::OpenApi;
 
@@ -10,7 +10,15 @@ use utoipa::OpenApi;
         title = "mado",
         description = "Maintenance windows of Kuroneko Web Collect: is a function available at an instant, as known at another?"
     ),
-    paths(server::availability, server::windows, server::functions, server::calendar, server::healthz, server::readyz, server::metrics),
+    paths(
+        server::availability,
+        server::windows,
+        server::functions,
+        server::calendar,
+        server::healthz,
+        server::readyz,
+        crate::server::metrics::metrics
+    ),
     components(schemas(
         crate::Answer,
         crate::WindowList,

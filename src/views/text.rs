@@ -1,9 +1,10 @@
 //! Plain-text rendering of answers, window lists, the catalogue and load errors: what
 //! `--format text` prints. JSON is the answer types' own serialization.
 
-use crate::api::{Answer, DelayInfo, WindowInfo, WindowList};
-use crate::eval::Status;
-use crate::model::Catalogue;
+use crate::engine::answer::{Answer, DelayInfo, WindowInfo, WindowKind, WindowList};
+use crate::engine::eval::Status;
+use crate::engine::model::Catalogue;
+use crate::engine::model::EffectSource;
 use chrono::{DateTime, FixedOffset};
 use chrono_tz::Tz;
 use std::fmt::Write as _;
@@ -23,7 +24,7 @@ fn approx(flag: bool) -> &'static str {
 /// `2023-11-13 02:00–05:30 JST`, or with both dates when they differ; `~` marks approximate times.
 pub fn span(w: &WindowInfo, zone: Tz) -> String {
     let (s, e) = (w.start.with_timezone(&zone), w.end.with_timezone(&zone));
-    if w.kind == "tentative" {
+    if w.kind == WindowKind::Tentative {
         let last = e - chrono::Duration::days(1);
         let days = if last.date_naive() == s.date_naive() {
             s.format("%Y-%m-%d").to_string()
@@ -44,12 +45,12 @@ fn label(w: &WindowInfo) -> String {
 }
 
 fn window_lines(out: &mut String, head: &str, w: &WindowInfo, zone: Tz) {
-    let _ = writeln!(out, "  {head:<9} {}  [{}]  {}", span(w, zone), w.kind, w.uid);
+    let _ = writeln!(out, "  {head:<9} {}  [{}]  {}", span(w, zone), w.kind.as_str(), w.uid);
     let _ = writeln!(out, "  {:<9} {} — covers {}", "", w.title.as_deref().unwrap_or(&w.notice_title), w.functions.join(", "));
     if let Some(r) = &w.revision {
         let verb = match r.action {
-            crate::model::Action::Postpone => "postponed",
-            crate::model::Action::Cancel => "cancelled",
+            crate::engine::model::Action::Postpone => "postponed",
+            crate::engine::model::Action::Cancel => "cancelled",
             _ => "replaced",
         };
         let _ = writeln!(out, "  {:<9} {verb} by {} (sequence {})", "", r.notice, r.sequence);
@@ -57,7 +58,7 @@ fn window_lines(out: &mut String, head: &str, w: &WindowInfo, zone: Tz) {
     let _ = writeln!(out, "  {:<9} notice {} «{}», known from {}", "", w.notice, w.notice_title, w.known_from.format("%Y-%m-%d %H:%M%:z"));
     for e in &w.effects {
         let parts = e.effect.phrases("error", "page ", "message ", ("«", "»"));
-        let src = if e.source == "default" { " [catalogue default]" } else { "" };
+        let src = if e.source == EffectSource::Default { " [catalogue default]" } else { "" };
         let _ = writeln!(out, "  {:<9} {}: {}{src}", "", e.channel, parts.join("; "));
     }
 }
@@ -72,7 +73,7 @@ pub fn answer(a: &Answer, zone: Tz) -> String {
             None => format!("available{until} — no window ahead"),
         },
         Status::Unavailable | Status::Tentative => {
-            let w = a.windows.iter().find(|w| (w.kind == "confirmed") == (a.status == Status::Unavailable)).or(a.windows.first());
+            let w = a.windows.iter().find(|w| (w.kind == WindowKind::Confirmed) == (a.status == Status::Unavailable)).or(a.windows.first());
             let what = w.map(label).unwrap_or_default();
             let tentative = if a.status == Status::Tentative { " (date announced, times not yet)" } else { "" };
             format!("{}{until} — {what}{tentative}", a.status)
@@ -108,7 +109,7 @@ pub fn window_list(l: &WindowList, zone: Tz) -> String {
         when(&l.as_of, zone)
     );
     for w in &l.windows {
-        let _ = writeln!(out, "{:<44} {:<10} {:<40} {}", span(w, zone), w.kind, w.uid, w.functions.join(","));
+        let _ = writeln!(out, "{:<44} {:<10} {:<40} {}", span(w, zone), w.kind.as_str(), w.uid, w.functions.join(","));
     }
     if l.truncated {
         let _ = writeln!(out, "(cut at {} windows: narrow the range or raise --limit)", l.windows.len());

@@ -1,12 +1,12 @@
 //! The library's query API and the answer types every interface serializes.
 
-use crate::error::QueryError;
-use crate::eval::{Occurrence, Schedule, Status};
-use crate::model::*;
-use crate::time::{self, format_duration, Instant, DEFAULT_ZONE};
+use crate::engine::error::QueryError;
+use crate::engine::eval::{Occurrence, Schedule, Status};
+use crate::engine::model::*;
+use crate::engine::time::{self, format_duration, Instant, DEFAULT_ZONE};
 use chrono::{DateTime, Duration, FixedOffset, NaiveDate};
 use chrono_tz::Tz;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// A question: is `function` available at `at`, as known at `as_of`, for `lookahead`?
 #[derive(Debug, Clone)]
@@ -61,7 +61,8 @@ impl Query {
 
 /// The answer to a [`Query`]. Serializes to the JSON of `mado check --format json` and
 /// `GET /v1/availability`.
-#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "server", derive(utoipa::ToSchema))]
 pub struct Answer {
     /// The function asked about.
     pub function: String,
@@ -87,7 +88,8 @@ pub struct Answer {
 }
 
 /// What changed a window, when it is not as first announced.
-#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "server", derive(utoipa::ToSchema))]
 pub struct RevisionInfo {
     /// The notice that made the change.
     pub notice: String,
@@ -101,7 +103,8 @@ pub struct RevisionInfo {
 }
 
 /// One window occurrence, described for people and programs.
-#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "server", derive(utoipa::ToSchema))]
 pub struct WindowInfo {
     /// The notice that announced the window.
     pub notice: String,
@@ -112,9 +115,8 @@ pub struct WindowInfo {
     /// For a recurring window, the local date this occurrence (originally) starts on.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub occurrence: Option<NaiveDate>,
-    /// `confirmed` or `tentative`.
-    #[schema(value_type = String)]
-    pub kind: &'static str,
+    /// Confirmed (times known) or tentative (days known, times not).
+    pub kind: WindowKind,
     /// Start (inclusive).
     pub start: DateTime<FixedOffset>,
     /// End (exclusive). For a tentative window, 00:00 after its last day.
@@ -125,13 +127,13 @@ pub struct WindowInfo {
     pub end_approx: bool,
     /// For a tentative window, its first and last local day.
     #[serde(skip_serializing_if = "Option::is_none")]
-    #[schema(value_type = Option<Vec<String>>)]
+    #[cfg_attr(feature = "server", schema(value_type = Option<Vec<String>>))]
     pub days: Option<(NaiveDate, NaiveDate)>,
     /// For a tentative window, the expected length, e.g. `4h`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub expected_duration: Option<String>,
     /// Whether that expected length is approximate (程度).
-    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub expected_duration_approx: bool,
     /// For a recurring window, its rule.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -157,6 +159,27 @@ pub struct WindowInfo {
     pub note: Option<String>,
 }
 
+/// Whether a window's times are known.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "server", derive(utoipa::ToSchema))]
+#[serde(rename_all = "lowercase")]
+pub enum WindowKind {
+    /// Start and end are known.
+    Confirmed,
+    /// The days are known, the times are not.
+    Tentative,
+}
+
+impl WindowKind {
+    /// `confirmed` or `tentative`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            WindowKind::Confirmed => "confirmed",
+            WindowKind::Tentative => "tentative",
+        }
+    }
+}
+
 /// A query for the windows in a range.
 #[derive(Debug, Clone)]
 pub struct WindowsQuery {
@@ -175,7 +198,8 @@ pub struct WindowsQuery {
 }
 
 /// The answer to a [`WindowsQuery`]: the JSON of `mado windows` and `GET /v1/windows`.
-#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "server", derive(utoipa::ToSchema))]
 pub struct WindowList {
     /// Start of the range.
     pub from: DateTime<FixedOffset>,
@@ -194,7 +218,8 @@ pub struct WindowList {
 }
 
 /// A delayed scheduled job.
-#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "server", derive(utoipa::ToSchema))]
 pub struct DelayInfo {
     /// The notice.
     pub notice: String,
@@ -344,7 +369,7 @@ impl Schedule {
             window: l.id.clone(),
             uid: format!("{}/{}", notice.id, l.id),
             occurrence: o.date,
-            kind: if o.tentative { "tentative" } else { "confirmed" },
+            kind: if o.tentative { WindowKind::Tentative } else { WindowKind::Confirmed },
             start: show(o.start, zone),
             end: show(o.end, zone),
             start_approx,

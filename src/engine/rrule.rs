@@ -6,7 +6,7 @@
 //! (day, week starting Monday, month) around an instant, so a rule with no end is answered
 //! without expanding it.
 
-use crate::time::{local_to_instant, Instant};
+use crate::engine::time::{local_to_instant, Instant};
 use chrono::{Datelike, Duration, Months, NaiveDate, NaiveDateTime, Weekday};
 use chrono_tz::Tz;
 

@@ -8,11 +8,11 @@
 //! publication. Earlier versions stay in the data: an answer "as of" an earlier instant
 //! uses the versions known then.
 
-use crate::rrule::Rule;
-use crate::time::Instant;
+use crate::engine::rrule::Rule;
+use crate::engine::time::Instant;
 use chrono::{Duration, NaiveDate};
 use chrono_tz::Tz;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// Index of a function in the catalogue.
 pub type FnIdx = usize;
@@ -69,7 +69,8 @@ impl Channel {
 }
 
 /// What a buyer or merchant sees on a channel during a window.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "server", derive(utoipa::ToSchema))]
 pub struct Effect {
     /// The error code returned, e.g. `Z010000000`.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -107,16 +108,29 @@ impl Effect {
 }
 
 /// The effect on one channel, and whether a notice stated it (else it is the catalogue default).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "server", derive(utoipa::ToSchema))]
 pub struct ChannelEffect {
     /// The channel id.
     pub channel: String,
     /// What it shows.
     #[serde(flatten)]
     pub effect: Effect,
-    /// `notice` when a notice says so, `default` when it falls back to the catalogue.
-    #[schema(value_type = String)]
-    pub source: &'static str,
+    /// Where the effect comes from.
+    pub source: EffectSource,
+}
+
+/// Where a channel effect comes from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "server", derive(utoipa::ToSchema))]
+#[serde(rename_all = "lowercase")]
+pub enum EffectSource {
+    /// A notice states it.
+    Notice,
+    /// Read from a notice that does not state it for this window or channel (see the window's `inferred`).
+    Inferred,
+    /// The notice is silent: the catalogue's default for the channel.
+    Default,
 }
 
 /// The catalogue of functions and channels.
@@ -245,7 +259,8 @@ impl Notice {
 }
 
 /// What a version of a window did to the one before it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "server", derive(utoipa::ToSchema))]
 #[serde(rename_all = "lowercase")]
 pub enum Action {
     /// The first version, from the notice that announced the window.

@@ -1,0 +1,170 @@
+//! The command line's grammar: subcommands, their options, help texts and exit codes.
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use std::path::PathBuf;
+
+pub const EXIT_CODES: &str = "\
+Exit status:
+  0  ok (check: available)
+  1  check: unavailable (a confirmed window covers the period)
+  3  check: tentative (days announced, times not)
+  2  usage error, bad value, unknown function, or a schedule that does not load";
+
+#[derive(Parser)]
+#[command(
+    name = "mado",
+    version,
+    about = "Maintenance windows of Kuroneko Web Collect: is a function available at an instant, as known at another?",
+    after_help = EXIT_CODES,
+    propagate_version = true
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Clone, Copy, ValueEnum, PartialEq, Eq, Debug)]
+pub enum Format {
+    Text,
+    Json,
+}
+
+/// Where schedules come from, and the output format: every subcommand that reads schedules.
+#[derive(Args)]
+pub struct Source {
+    /// Schedules directory (default: the schedules embedded at build time).
+    #[arg(long, env = "MADO_SCHEDULES", value_name = "DIR")]
+    pub schedules: Option<PathBuf>,
+    /// Output format; with json, errors are JSON on stderr too.
+    #[arg(long, value_enum, default_value = "text")]
+    pub format: Format,
+}
+
+/// Options of the subcommands that read or print instants.
+#[derive(Args)]
+pub struct Zone {
+    /// Zone for local instants in input and for output.
+    #[arg(long, default_value = "Asia/Tokyo", value_name = "ZONE")]
+    pub tz: String,
+}
+
+#[derive(Subcommand)]
+pub enum Command {
+    /// Is FUNCTION available at an instant, as known at another?
+    #[command(
+        after_help = "Example:\n  mado check webcollect.credit_card --at \"2023-11-13 03:00\" --for 15m\n\nExit status: 0 available, 1 unavailable, 3 tentative, 2 error."
+    )]
+    Check {
+        /// Function id, e.g. webcollect.credit_card (`mado functions` lists them).
+        function: String,
+        /// The instant asked about: RFC 3339, a local `2023-11-13 03:00` (in --tz), a date, or `now`.
+        #[arg(long, default_value = "now", value_name = "INSTANT")]
+        at: String,
+        /// Count only notices known at this instant.
+        #[arg(long, default_value = "now", value_name = "INSTANT")]
+        as_of: String,
+        /// Lookahead: the answer covers all of [at, at + DURATION), e.g. 15m or 2h.
+        #[arg(long = "for", value_name = "DURATION")]
+        lookahead: Option<String>,
+        /// Report what this channel shows (link, mail, token_embedded, token_modal, api).
+        #[arg(long, value_name = "CHANNEL")]
+        channel: Option<String>,
+        #[command(flatten)]
+        zone: Zone,
+        #[command(flatten)]
+        source: Source,
+    },
+    /// List window occurrences overlapping [from, to), sorted by start, and delays.
+    #[command(
+        after_help = "Example:\n  mado windows --from 2023-11-01 --to 2023-12-01 --function webcollect.reauth\n\nExit status: 0, or 2 on error."
+    )]
+    Windows {
+        /// Start of the range, inclusive.
+        #[arg(long, default_value = "now", value_name = "INSTANT")]
+        from: String,
+        /// End of the range, exclusive [default: 31 days after --from].
+        #[arg(long, value_name = "INSTANT")]
+        to: Option<String>,
+        /// Only windows that affect this function.
+        #[arg(long, value_name = "FUNCTION")]
+        function: Option<String>,
+        /// Count only notices known at this instant.
+        #[arg(long, default_value = "now", value_name = "INSTANT")]
+        as_of: String,
+        /// At most this many windows; the output says when it cut the list.
+        #[arg(long, default_value_t = 1000)]
+        limit: usize,
+        #[command(flatten)]
+        zone: Zone,
+        #[command(flatten)]
+        source: Source,
+    },
+    /// Serve the JSON API and the iCalendar feed over HTTP.
+    #[command(
+        after_help = "Example:\n  mado serve --addr 0.0.0.0:8080 --schedules schedules --watch\n\nLogs go to stderr (MADO_LOG=debug for more, MADO_LOG_FORMAT=json for JSON lines).\nExit status: 0 after SIGTERM or Ctrl-C, 2 if it cannot start."
+    )]
+    Serve {
+        /// Address to listen on.
+        #[arg(long, default_value = "127.0.0.1:8080")]
+        addr: std::net::SocketAddr,
+        /// Schedules directory (default: the schedules embedded at build time).
+        #[arg(long, env = "MADO_SCHEDULES", value_name = "DIR")]
+        schedules: Option<PathBuf>,
+        /// Reload when files under --schedules change (SIGHUP reloads too).
+        #[arg(long)]
+        watch: bool,
+        /// Ceiling for Cache-Control max-age, in seconds.
+        #[arg(long, default_value_t = 60)]
+        max_age: u64,
+        /// Per-request timeout, in seconds.
+        #[arg(long, default_value_t = 10)]
+        timeout: u64,
+        /// Also serve /bench/baseline (a constant body the size of an answer), for bench/.
+        #[arg(long, hide = true)]
+        bench_baseline: bool,
+    },
+    /// Print the iCalendar feed (what `GET /calendar.ics` serves).
+    #[command(
+        after_help = "Example:\n  mado calendar --function webcollect.credit_card --lang en > mado.ics\n\nThe output is iCalendar (RFC 5545); errors follow --format.\nExit status: 0, or 2 on error."
+    )]
+    Calendar {
+        /// Only windows that affect this function.
+        #[arg(long, value_name = "FUNCTION")]
+        function: Option<String>,
+        /// Language of summaries and descriptions.
+        #[arg(long, value_parser = ["ja", "en"], default_value = "ja")]
+        lang: String,
+        /// Schedules directory (default: the schedules embedded at build time).
+        #[arg(long, env = "MADO_SCHEDULES", value_name = "DIR")]
+        schedules: Option<PathBuf>,
+        /// Format of errors (the feed itself is always iCalendar).
+        #[arg(long, value_enum, default_value = "text")]
+        format: Format,
+    },
+    /// The function and channel catalogue.
+    #[command(after_help = "Example:\n  mado functions --format json\n\nExit status: 0, or 2 on error.")]
+    Functions {
+        #[command(flatten)]
+        source: Source,
+    },
+    /// Check a schedules directory, or one notice file together with the embedded (or
+    /// --schedules) schedules.
+    #[command(
+        after_help = "Example:\n  mado validate schedules/notices/2024-05-01-new.toml\n\nExit status: 0 valid, 2 with every error as file:line:column: message."
+    )]
+    Validate {
+        /// A schedules directory, or a single notice file (default: the embedded schedules).
+        path: Option<PathBuf>,
+        #[command(flatten)]
+        source: Source,
+    },
+    /// Print a shell completion script.
+    #[command(after_help = "Example:\n  mado completions bash > /etc/bash_completion.d/mado")]
+    Completions {
+        /// The shell.
+        shell: clap_complete::Shell,
+    },
+    /// Print the man page (roff).
+    #[command(after_help = "Example:\n  mado man > /usr/local/share/man/man1/mado.1")]
+    Man,
+}

@@ -1,0 +1,209 @@
+//! The `mado` command line: check, windows, functions, validate, calendar, serve.
+//!
+//! May use everything in the library; owns the terminal (output, exit codes, logging).
+
+mod args;
+
+use anyhow::{Context, Result};
+use args::{Cli, Command, Format, Source, Zone};
+use chrono_tz::Tz;
+use clap::{CommandFactory, Parser};
+use mado::views::{json, text};
+use mado::{time, Query, Schedule, Status, WindowsQuery};
+use std::io::{IsTerminal, Write};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+fn load(dir: Option<&PathBuf>) -> Result<Schedule> {
+    Schedule::load(dir.map(PathBuf::as_path)).with_context(|| match dir {
+        Some(d) => format!("loading schedules from {}", d.display()),
+        None => "loading the embedded schedules".to_string(),
+    })
+}
+
+/// Parses an INSTANT argument, naming the flag in the error.
+fn instant(text: &str, zone: Tz, now: time::Instant, flag: &'static str) -> Result<time::Instant> {
+    time::parse_instant(text, zone, now).map_err(anyhow::Error::msg).context(flag)
+}
+
+fn zone(z: &Zone) -> Result<Tz> {
+    time::parse_zone(&z.tz).map_err(anyhow::Error::msg).context("--tz")
+}
+
+/// Writes to stdout; a closed pipe (`mado windows | head -1`) ends the output quietly, as
+/// `grep` and `ls` do, and the exit status stays the one the answer gives.
+fn out(s: &str) -> Result<()> {
+    let mut stdout = std::io::stdout().lock();
+    match stdout.write_all(s.as_bytes()).and_then(|()| stdout.flush()) {
+        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => Err(e).context("writing to stdout"),
+        _ => Ok(()),
+    }
+}
+
+fn print<T: serde::Serialize>(format: Format, value: &T, as_text: impl FnOnce(&T) -> String) -> Result<()> {
+    match format {
+        Format::Json => out(&json::to_json(value)),
+        Format::Text => out(&as_text(value)),
+    }
+}
+
+fn run(command: Command) -> Result<ExitCode> {
+    let now = time::now();
+    match command {
+        Command::Check { function, at, as_of, lookahead, channel, zone: z, source } => {
+            let zone = zone(&z)?;
+            let schedule = load(source.schedules.as_ref())?;
+            let mut q = Query::new(function, instant(&at, zone, now, "--at")?).as_of(instant(&as_of, zone, now, "--as-of")?).zone(zone);
+            if let Some(d) = lookahead {
+                q = q.lookahead(time::parse_duration(&d).map_err(anyhow::Error::msg).context("--for")?);
+            }
+            if let Some(c) = channel {
+                q = q.channel(c);
+            }
+            let answer = schedule.check(&q)?;
+            print(source.format, &answer, |a| text::answer(a, zone))?;
+            Ok(ExitCode::from(match answer.status {
+                Status::Available => 0,
+                Status::Unavailable => 1,
+                Status::Tentative => 3,
+            }))
+        }
+        Command::Windows { from, to, function, as_of, limit, zone: z, source } => {
+            let zone = zone(&z)?;
+            let schedule = load(source.schedules.as_ref())?;
+            let from = instant(&from, zone, now, "--from")?;
+            let to = match to {
+                Some(t) => instant(&t, zone, now, "--to")?,
+                None => from + chrono::Duration::days(31),
+            };
+            anyhow::ensure!(to > from, "--to must be after --from; the range is [from, to)");
+            let as_of = instant(&as_of, zone, now, "--as-of")?;
+            let list = schedule.windows(&WindowsQuery { from, to, function, as_of, limit, zone })?;
+            print(source.format, &list, |l| text::window_list(l, zone))?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Serve { addr, schedules, watch, max_age, timeout, bench_baseline } => {
+            anyhow::ensure!(!watch || schedules.is_some(), "--watch needs --schedules DIR (the embedded schedules cannot change)");
+            let config = mado::server::Config {
+                schedules,
+                max_age,
+                timeout: std::time::Duration::from_secs(timeout),
+                baseline_route: bench_baseline,
+            };
+            let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
+            runtime.block_on(mado::server::serve(addr, config, watch))?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Calendar { function, lang, schedules, format: _ } => {
+            let schedule = load(schedules.as_ref())?;
+            let lang = if lang == "en" { mado::ical::Lang::En } else { mado::ical::Lang::Ja };
+            let opts = mado::ical::FeedOptions { function, lang, now, refresh: chrono::Duration::hours(1) };
+            out(&mado::ical::feed(&schedule, &opts)?)?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Functions { source } => {
+            let schedule = load(source.schedules.as_ref())?;
+            match source.format {
+                Format::Json => out(&json::to_json(&mado::catalogue_json(schedule.catalogue())))?,
+                Format::Text => out(&text::catalogue(schedule.catalogue()))?,
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Validate { path, source } => {
+            let schedule = validate(path, &source)?;
+            let summary = serde_json::json!({
+                "ok": true,
+                "notices": schedule.notices().len(),
+                "indexed_occurrences": schedule.indexed_len(),
+            });
+            print(source.format, &summary, |_| {
+                format!("ok: {} notices, {} indexed window occurrences\n", schedule.notices().len(), schedule.indexed_len())
+            })?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Completions { shell } => {
+            let mut buf = Vec::new();
+            clap_complete::generate(shell, &mut Cli::command(), "mado", &mut buf);
+            out(&String::from_utf8_lossy(&buf))?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Man => {
+            let mut buf = Vec::new();
+            clap_mangen::Man::new(Cli::command()).render(&mut buf).context("rendering the man page")?;
+            out(&String::from_utf8_lossy(&buf))?;
+            Ok(ExitCode::SUCCESS)
+        }
+    }
+}
+
+/// `mado validate [PATH]`: a directory, or one notice file joined to the other schedules.
+fn validate(path: Option<PathBuf>, source: &Source) -> Result<Schedule> {
+    match path {
+        Some(p) if p.is_file() => {
+            let mut files = match &source.schedules {
+                Some(d) => mado::read_dir_sources(d)?,
+                None => mado::embedded_sources(),
+            };
+            let text = std::fs::read_to_string(&p).with_context(|| format!("reading {}", p.display()))?;
+            files.push(mado::SourceFile { name: p.display().to_string(), text });
+            Ok(Schedule::from_sources(files).with_context(|| format!("checking {}", p.display()))?)
+        }
+        other => load(other.as_ref().or(source.schedules.as_ref())),
+    }
+}
+
+/// The format errors are reported in: the subcommand's `--format`.
+fn error_format(c: &Command) -> Format {
+    match c {
+        Command::Check { source, .. }
+        | Command::Windows { source, .. }
+        | Command::Functions { source }
+        | Command::Validate { source, .. } => source.format,
+        Command::Calendar { format, .. } => *format,
+        _ => Format::Text,
+    }
+}
+
+fn report(e: &anyhow::Error, format: Format) {
+    let diagnostics: Vec<mado::Diagnostic> =
+        e.chain().find_map(|c| c.downcast_ref::<mado::LoadError>()).map(mado::LoadError::diagnostics).unwrap_or_default();
+    let mut stderr = std::io::stderr().lock();
+    let text = match format {
+        Format::Json => json::to_json(&serde_json::json!({
+            "error": e.to_string(),
+            "causes": e.chain().skip(1).map(ToString::to_string).collect::<Vec<_>>(),
+            "diagnostics": diagnostics.iter().map(|d| serde_json::json!({"file": d.file, "line": d.line, "column": d.column, "message": d.message})).collect::<Vec<_>>(),
+        })),
+        Format::Text => {
+            let mut s = format!("error: {e}\n");
+            for cause in e.chain().skip(1) {
+                s.push_str(&format!("  caused by: {cause}\n"));
+            }
+            s
+        }
+    };
+    let _ = stderr.write_all(text.as_bytes());
+}
+
+fn init_logging() {
+    let filter = tracing_subscriber::EnvFilter::try_from_env("MADO_LOG").unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr);
+    if std::env::var("MADO_LOG_FORMAT").is_ok_and(|f| f == "json") {
+        builder.json().init();
+    } else {
+        builder.with_ansi(std::io::stderr().is_terminal()).init();
+    }
+}
+
+fn main() -> ExitCode {
+    init_logging();
+    let cli = Cli::parse();
+    let format = error_format(&cli.command);
+    match run(cli.command) {
+        Ok(code) => code,
+        Err(e) => {
+            report(&e, format);
+            ExitCode::from(2)
+        }
+    }
+}

@@ -1,0 +1,30 @@
+//! Why a query could not be answered: the engine's own errors.
+
+/// Why a query could not be answered.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum QueryError {
+    /// The function id is not in the catalogue.
+    #[error("unknown function `{id}`{}", suggest(.suggestions))]
+    UnknownFunction {
+        /// The id asked for.
+        id: String,
+        /// Close matches from the catalogue.
+        suggestions: Vec<String>,
+    },
+    /// The channel id is not in the catalogue.
+    #[error("unknown channel `{id}`; expected one of {}", .allowed.join(", "))]
+    UnknownChannel {
+        /// The id asked for.
+        id: String,
+        /// The channel ids.
+        allowed: Vec<String>,
+    },
+}
+
+fn suggest(s: &[String]) -> String {
+    if s.is_empty() {
+        "; `mado functions` lists the ids".into()
+    } else {
+        format!("; did you mean {}?", s.iter().map(|x| format!("`{x}`")).collect::<Vec<_>>().join(", "))
+    }
+}

@@ -1,0 +1,15 @@
+//! The engine: the validated model, recurrence rules, time, and the one evaluator that
+//! answers "is F available at T, as known at A?".
+//!
+//! May use: chrono, chrono-tz, serde (to serialize answers). Knows no file format (the
+//! `format` stage builds its model), no HTTP and no terminal.
+
+pub(crate) mod answer;
+pub(crate) mod error;
+pub(crate) mod eval;
+pub(crate) mod model;
+pub mod rrule;
+pub mod time;
+
+#[cfg(test)]
+mod tests;
