@@ -115,317 +115,373 @@ struct Parsed {
     effects: Vec<Option<Effect>>,
 }
 
-/// Builds the schedule from a catalogue file and notice files.
+/// Builds the schedule from a catalogue file and notice files, in named steps: the notices'
+/// headers, their windows, revisions in publication order, changes to single occurrences of
+/// recurring windows, delays. Every step records its problems and goes on, so one run reports
+/// them all; any problem means no schedule.
 pub(crate) fn build(catalogue: &SourceFile, files: &[SourceFile]) -> Result<Schedule, LoadError> {
     let mut d = Diags { list: Vec::new() };
-    let cat = build_catalogue(catalogue, &mut d);
-    let Some(cat) = cat else {
+    let Some(cat) = build_catalogue(catalogue, &mut d) else {
         // Notices cannot be checked against a broken catalogue; report their syntax only.
         for f in files {
             let _ = parse_toml::<NoticeFile>(f, &mut d);
         }
         return Err(LoadError::Invalid(d.list));
     };
-
-    let mut notices: Vec<Notice> = Vec::new();
-    let mut parsed: Vec<Parsed> = Vec::new();
-    let mut by_id: HashMap<String, usize> = HashMap::new();
-    for (fi, file) in files.iter().enumerate() {
-        let Some(raw) = parse_toml::<NoticeFile>(file, &mut d) else {
-            continue;
-        };
-        let id = raw.id.get_ref().clone();
-        if !valid_id(&id) {
-            d.at(
-                file,
-                Some(raw.id.span()),
-                format!("`{id}` is not a notice id; expected letters, digits, `-`, `_` or `.`, e.g. `2023-10-10-db-upgrade`"),
-            );
-            continue;
-        }
-        if let Some(&other) = by_id.get(&id) {
-            let first = &files[parsed[other].file].name;
-            d.at(file, Some(raw.id.span()), format!("duplicate notice id `{id}`; it is already the id of {first}"));
-            continue;
-        }
-        let zone = match &raw.zone {
-            None => DEFAULT_ZONE,
-            Some(z) => match time::parse_zone(z.get_ref()) {
-                Ok(z) => z,
-                Err(m) => {
-                    d.at(file, Some(z.span()), m);
-                    continue;
-                }
-            },
-        };
-        let Some((published, known_from)) = publication(file, &raw, zone, &mut d) else {
-            continue;
-        };
-        let effects = stated_effects(file, &raw.effects, &cat, &mut d);
-        by_id.insert(id.clone(), parsed.len());
-        notices.push(Notice {
-            id,
-            file: file.name.clone(),
-            published,
-            known_from,
-            title: raw.title.clone(),
-            title_en: raw.title_en.clone(),
-            source: raw.source.clone(),
-            notes: raw.notes.clone(),
-        });
-        parsed.push(Parsed { file: fi, raw, zone, effects });
-    }
-
-    // Windows.
-    let mut lineages: Vec<Lineage> = Vec::new();
-    let mut by_key: HashMap<(usize, String), usize> = HashMap::new();
-    for (ni, p) in parsed.iter().enumerate() {
-        let file = &files[p.file];
-        for (wi, w) in p.raw.window.iter().enumerate() {
-            let span = w.span();
-            let w = w.get_ref();
-            for (field, present) in [("notice", w.notice.is_some()), ("window", w.window.is_some()), ("action", w.action.is_some())] {
-                if present {
-                    d.at(file, Some(span.clone()), format!("`{field}` belongs in a [[revise]] table, not in a [[window]]"));
-                }
-            }
-            let Some(id) = &w.id else {
-                d.at(
-                    file,
-                    Some(span),
-                    "missing field `id` in [[window]]; give each window an id unique in its notice, e.g. `id = \"all-functions\"`".into(),
-                );
-                continue;
-            };
-            if !valid_id(id.get_ref()) {
-                d.at(file, Some(id.span()), format!("`{}` is not a window id; expected letters, digits, `-`, `_` or `.`", id.get_ref()));
-                continue;
-            }
-            if by_key.contains_key(&(ni, id.get_ref().clone())) {
-                d.at(
-                    file,
-                    Some(id.span()),
-                    format!("duplicate window id `{}` in notice `{}`; window ids are unique within a notice", id.get_ref(), notices[ni].id),
-                );
-                continue;
-            }
-            if w.functions.is_none() {
-                d.at(
-                    file,
-                    Some(span.clone()),
-                    "missing field `functions` in [[window]]; list the function ids it covers, e.g. `functions = [\"webcollect\"]`".into(),
-                );
-            }
-            let Some(spec) = make_spec(file, &p.raw.window[wi], p, &cat, None, &mut d) else {
-                continue;
-            };
-            by_key.insert((ni, id.get_ref().clone()), lineages.len());
-            lineages.push(Lineage {
-                notice: ni,
-                id: id.get_ref().clone(),
-                versions: vec![Version {
-                    by_notice: ni,
-                    known_from: notices[ni].known_from,
-                    action: Action::Original,
-                    sequence: 0,
-                    note: None,
-                    spec: Some(spec),
-                }],
-                exceptions: Vec::new(),
-            });
-        }
-    }
-
-    // Revisions, applied in order of the revising notices' publication so that each
-    // inherits what it does not restate from the version before it.
-    let mut order: Vec<(Instant, usize, usize)> = Vec::new();
-    for (ni, p) in parsed.iter().enumerate() {
-        for ri in 0..p.raw.revise.len() {
-            order.push((notices[ni].known_from, ni, ri));
-        }
-    }
-    order.sort();
-    for (known_from, ni, ri) in order {
-        let p = &parsed[ni];
-        let file = &files[p.file];
-        let raw = &p.raw.revise[ri];
-        let span = raw.span();
-        let r = raw.get_ref();
-        if r.id.is_some() {
-            d.at(file, Some(span.clone()), "`id` belongs in a [[window]]; a revision keeps the id of the window it revises".into());
-        }
-        let Some(li) =
-            find_target(file, span.clone(), r.notice.as_ref(), r.window.as_ref(), "[[revise]]", &by_id, &by_key, &lineages, &mut d)
-        else {
-            continue;
-        };
-        let target_known = notices[lineages[li].notice].known_from;
-        if known_from < target_known {
-            d.at(file, Some(span.clone()), format!("notice `{}` is known from {} but revises `{}`, which is known only from {}; a revision cannot come before what it revises", notices[ni].id, known_from, notices[lineages[li].notice].id, target_known));
-            continue;
-        }
-        let Some(action) = r.action.as_ref().and_then(|a| parse_action(file, a, &["replace", "postpone", "cancel"], &mut d)) else {
-            if r.action.is_none() {
-                d.at(file, Some(span), "missing field `action` in [[revise]]; expected `replace`, `postpone` or `cancel`".into());
-            }
-            continue;
-        };
-        let prev = lineages[li].versions.last().and_then(|v| v.spec.clone());
-        let spec = if action == Action::Cancel {
-            if has_shape(r) || r.functions.is_some() {
-                d.at(file, Some(span), "a revision with `action = \"cancel\"` takes no times or functions".into());
-                continue;
-            }
-            None
-        } else {
-            if action == Action::Postpone && !has_shape(r) {
-                d.at(file, Some(span), "a postponement needs the new times: `start` and `end`, or `date`".into());
-                continue;
-            }
-            if prev.is_none() && !has_shape(r) {
-                d.at(file, Some(span), "the window was cancelled before; a revision that brings it back needs its times".into());
-                continue;
-            }
-            match make_spec(file, raw, p, &cat, prev.as_ref(), &mut d) {
-                Some(s) => Some(s),
-                None => continue,
-            }
-        };
-        let l = &mut lineages[li];
-        let sequence = l.versions.len() as u32;
-        l.versions.push(Version { by_notice: ni, known_from, action, sequence, note: r.note.clone(), spec });
-    }
-
-    // Occurrence changes of recurring windows.
-    let mut order: Vec<(Instant, usize, usize)> = Vec::new();
-    for (ni, p) in parsed.iter().enumerate() {
-        for oi in 0..p.raw.occurrence.len() {
-            order.push((notices[ni].known_from, ni, oi));
-        }
-    }
-    order.sort();
-    for (known_from, ni, oi) in order {
-        let p = &parsed[ni];
-        let file = &files[p.file];
-        let o = &p.raw.occurrence[oi];
-        let span = o.notice.span();
-        let Some(li) =
-            find_target(file, span.clone(), Some(&o.notice), Some(&o.window), "[[occurrence]]", &by_id, &by_key, &lineages, &mut d)
-        else {
-            continue;
-        };
-        let rule = match lineages[li].version_at(known_from).and_then(|(_, v)| v.spec.as_ref()).map(|s| &s.shape) {
-            Some(Shape::Recurring { rule, duration }) => (rule.clone(), *duration),
-            _ => {
-                d.at(
-                    file,
-                    Some(o.window.span()),
-                    format!(
-                        "window `{}` of notice `{}` is not a recurring window as of {}; [[occurrence]] changes one occurrence of a rule",
-                        o.window.get_ref(),
-                        o.notice.get_ref(),
-                        notices[ni].id
-                    ),
-                );
-                continue;
-            }
-        };
-        let date = match time::parse_date(o.date.get_ref()) {
-            Ok(date) => date,
-            Err(m) => {
-                d.at(file, Some(o.date.span()), m);
-                continue;
-            }
-        };
-        if !rule.0.occurs_on(date) {
-            d.at(
-                file,
-                Some(o.date.span()),
-                format!(
-                    "`{date}` is not an occurrence of `{}` (rule `{}` from {}); name the date an occurrence starts on",
-                    o.window.get_ref(),
-                    rule.0.text(),
-                    rule.0.dtstart().format("%Y-%m-%d %H:%M")
-                ),
-            );
-            continue;
-        }
-        let Some(action) = parse_action(file, &o.action, &["replace", "cancel"], &mut d) else {
-            continue;
-        };
-        let replacement = if action == Action::Cancel {
-            None
-        } else {
-            let (Some(start), Some(end)) = (&o.start, &o.end) else {
-                d.at(file, Some(o.action.span()), "a replaced occurrence needs `start` and `end`".into());
-                continue;
-            };
-            let zone = rule.0.zone();
-            let Some((s, e)) = start_end(file, start, end, zone, &mut d) else {
-                continue;
-            };
-            Some(Replacement { start: s, end: e, start_approx: o.start_approx, end_approx: o.end_approx })
-        };
-        let l = &mut lineages[li];
-        let sequence = l.versions.len() as u32 + l.exceptions.iter().filter(|e| e.date == date).count() as u32;
-        l.exceptions.push(Exception { date, by_notice: ni, known_from, sequence, note: o.note.clone(), replacement });
-    }
-    for l in &mut lineages {
-        l.exceptions.sort_by_key(|e| (e.date, e.known_from, e.sequence));
-    }
-
-    // Delays.
-    let mut delays = Vec::new();
-    for (ni, p) in parsed.iter().enumerate() {
-        let file = &files[p.file];
-        let mut seen = Vec::new();
-        for r in &p.raw.delay {
-            if seen.contains(r.id.get_ref()) {
-                d.at(file, Some(r.id.span()), format!("duplicate delay id `{}` in notice `{}`", r.id.get_ref(), notices[ni].id));
-                continue;
-            }
-            seen.push(r.id.get_ref().clone());
-            let functions = resolve_functions(file, &r.functions, &cat, &mut d);
-            let date = time::parse_date(r.date.get_ref()).map_err(|m| d.at(file, Some(r.date.span()), m)).ok();
-            let at = |t: &S<String>, d: &mut Diags| -> Option<Instant> {
-                let date = date?;
-                match time::parse_time_of_day(t.get_ref()) {
-                    Ok((tod, next)) => {
-                        let local = date.and_time(tod) + Duration::days(i64::from(next));
-                        check_gap(file, t.span(), p.zone, local, d)
-                    }
-                    Err(m) => {
-                        d.at(file, Some(t.span()), m);
-                        None
-                    }
-                }
-            };
-            let (usual, expected) = (at(&r.usual, &mut d), at(&r.expected, &mut d));
-            let (Some(functions), Some(date), Some(usual), Some(expected)) = (functions, date, usual, expected) else {
-                continue;
-            };
-            delays.push(Delay {
-                notice: ni,
-                id: r.id.get_ref().clone(),
-                job: r.job.clone(),
-                job_en: r.job_en.clone(),
-                functions,
-                date,
-                usual,
-                usual_approx: r.usual_approx,
-                expected,
-                expected_approx: r.expected_approx,
-                note: r.note.clone(),
-            });
-        }
-    }
-
+    let mut b = Build {
+        files,
+        cat,
+        d,
+        notices: Vec::new(),
+        parsed: Vec::new(),
+        by_id: HashMap::new(),
+        lineages: Vec::new(),
+        by_key: HashMap::new(),
+    };
+    b.read_notices();
+    b.announce_windows();
+    b.apply_revisions();
+    b.apply_occurrence_changes();
+    let delays = b.delays();
+    let Build { cat, mut d, notices, lineages, .. } = b;
     if !d.list.is_empty() {
         d.list.sort_by(|a, b| (&a.file, a.line, a.column).cmp(&(&b.file, b.line, b.column)));
         d.list.dedup();
         return Err(LoadError::Invalid(d.list));
     }
     Ok(Schedule::new(cat, notices, lineages, delays))
+}
+
+/// The state the build steps share.
+struct Build<'a> {
+    files: &'a [SourceFile],
+    cat: Catalogue,
+    d: Diags,
+    notices: Vec<Notice>,
+    parsed: Vec<Parsed>,
+    /// Notice id to index in `notices` and `parsed`.
+    by_id: HashMap<String, usize>,
+    lineages: Vec<Lineage>,
+    /// (notice index, window id) to index in `lineages`.
+    by_key: HashMap<(usize, String), usize>,
+}
+
+impl Build<'_> {
+    /// Step 1: each notice's header: id, zone, publication, stated effects.
+    fn read_notices(&mut self) {
+        let Build { files, cat, d, notices, parsed, by_id, .. } = self;
+        for (fi, file) in files.iter().enumerate() {
+            let Some(raw) = parse_toml::<NoticeFile>(file, d) else {
+                continue;
+            };
+            let id = raw.id.get_ref().clone();
+            if !valid_id(&id) {
+                d.at(
+                    file,
+                    Some(raw.id.span()),
+                    format!("`{id}` is not a notice id; expected letters, digits, `-`, `_` or `.`, e.g. `2023-10-10-db-upgrade`"),
+                );
+                continue;
+            }
+            if let Some(&other) = by_id.get(&id) {
+                let first = &files[parsed[other].file].name;
+                d.at(file, Some(raw.id.span()), format!("duplicate notice id `{id}`; it is already the id of {first}"));
+                continue;
+            }
+            let zone = match &raw.zone {
+                None => DEFAULT_ZONE,
+                Some(z) => match time::parse_zone(z.get_ref()) {
+                    Ok(z) => z,
+                    Err(m) => {
+                        d.at(file, Some(z.span()), m);
+                        continue;
+                    }
+                },
+            };
+            let Some((published, known_from)) = publication(file, &raw, zone, d) else {
+                continue;
+            };
+            let effects = stated_effects(file, &raw.effects, &cat, d);
+            by_id.insert(id.clone(), parsed.len());
+            notices.push(Notice {
+                id,
+                file: file.name.clone(),
+                published,
+                known_from,
+                title: raw.title.clone(),
+                title_en: raw.title_en.clone(),
+                source: raw.source.clone(),
+                notes: raw.notes.clone(),
+            });
+            parsed.push(Parsed { file: fi, raw, zone, effects });
+        }
+    }
+
+    /// Step 2: the windows each notice announces, as first versions of their lineages.
+    fn announce_windows(&mut self) {
+        let Build { files, cat, d, notices, parsed, lineages, by_key, .. } = self;
+        for (ni, p) in parsed.iter().enumerate() {
+            let file = &files[p.file];
+            for (wi, w) in p.raw.window.iter().enumerate() {
+                let span = w.span();
+                let w = w.get_ref();
+                for (field, present) in [("notice", w.notice.is_some()), ("window", w.window.is_some()), ("action", w.action.is_some())] {
+                    if present {
+                        d.at(file, Some(span.clone()), format!("`{field}` belongs in a [[revise]] table, not in a [[window]]"));
+                    }
+                }
+                let Some(id) = &w.id else {
+                    d.at(
+                        file,
+                        Some(span),
+                        "missing field `id` in [[window]]; give each window an id unique in its notice, e.g. `id = \"all-functions\"`"
+                            .into(),
+                    );
+                    continue;
+                };
+                if !valid_id(id.get_ref()) {
+                    d.at(
+                        file,
+                        Some(id.span()),
+                        format!("`{}` is not a window id; expected letters, digits, `-`, `_` or `.`", id.get_ref()),
+                    );
+                    continue;
+                }
+                if by_key.contains_key(&(ni, id.get_ref().clone())) {
+                    d.at(
+                        file,
+                        Some(id.span()),
+                        format!(
+                            "duplicate window id `{}` in notice `{}`; window ids are unique within a notice",
+                            id.get_ref(),
+                            notices[ni].id
+                        ),
+                    );
+                    continue;
+                }
+                if w.functions.is_none() {
+                    d.at(
+                        file,
+                        Some(span.clone()),
+                        "missing field `functions` in [[window]]; list the function ids it covers, e.g. `functions = [\"webcollect\"]`"
+                            .into(),
+                    );
+                }
+                let Some(spec) = make_spec(file, &p.raw.window[wi], p, &cat, None, d) else {
+                    continue;
+                };
+                by_key.insert((ni, id.get_ref().clone()), lineages.len());
+                lineages.push(Lineage {
+                    notice: ni,
+                    id: id.get_ref().clone(),
+                    versions: vec![Version {
+                        by_notice: ni,
+                        known_from: notices[ni].known_from,
+                        action: Action::Original,
+                        sequence: 0,
+                        note: None,
+                        spec: Some(spec),
+                    }],
+                    exceptions: Vec::new(),
+                });
+            }
+        }
+    }
+
+    /// Step 3: revisions, applied in order of the revising notices' publication so that each
+    /// inherits what it does not restate from the version before it.
+    fn apply_revisions(&mut self) {
+        let Build { files, cat, d, notices, parsed, by_id, lineages, by_key, .. } = self;
+        let mut order: Vec<(Instant, usize, usize)> = Vec::new();
+        for (ni, p) in parsed.iter().enumerate() {
+            for ri in 0..p.raw.revise.len() {
+                order.push((notices[ni].known_from, ni, ri));
+            }
+        }
+        order.sort();
+        for (known_from, ni, ri) in order {
+            let p = &parsed[ni];
+            let file = &files[p.file];
+            let raw = &p.raw.revise[ri];
+            let span = raw.span();
+            let r = raw.get_ref();
+            if r.id.is_some() {
+                d.at(file, Some(span.clone()), "`id` belongs in a [[window]]; a revision keeps the id of the window it revises".into());
+            }
+            let Some(li) =
+                find_target(file, span.clone(), r.notice.as_ref(), r.window.as_ref(), "[[revise]]", &by_id, &by_key, &lineages, d)
+            else {
+                continue;
+            };
+            let target_known = notices[lineages[li].notice].known_from;
+            if known_from < target_known {
+                d.at(file, Some(span.clone()), format!("notice `{}` is known from {} but revises `{}`, which is known only from {}; a revision cannot come before what it revises", notices[ni].id, known_from, notices[lineages[li].notice].id, target_known));
+                continue;
+            }
+            let Some(action) = r.action.as_ref().and_then(|a| parse_action(file, a, &["replace", "postpone", "cancel"], d)) else {
+                if r.action.is_none() {
+                    d.at(file, Some(span), "missing field `action` in [[revise]]; expected `replace`, `postpone` or `cancel`".into());
+                }
+                continue;
+            };
+            let prev = lineages[li].versions.last().and_then(|v| v.spec.clone());
+            let spec = if action == Action::Cancel {
+                if has_shape(r) || r.functions.is_some() {
+                    d.at(file, Some(span), "a revision with `action = \"cancel\"` takes no times or functions".into());
+                    continue;
+                }
+                None
+            } else {
+                if action == Action::Postpone && !has_shape(r) {
+                    d.at(file, Some(span), "a postponement needs the new times: `start` and `end`, or `date`".into());
+                    continue;
+                }
+                if prev.is_none() && !has_shape(r) {
+                    d.at(file, Some(span), "the window was cancelled before; a revision that brings it back needs its times".into());
+                    continue;
+                }
+                match make_spec(file, raw, p, &cat, prev.as_ref(), d) {
+                    Some(s) => Some(s),
+                    None => continue,
+                }
+            };
+            let l = &mut lineages[li];
+            let sequence = l.versions.len() as u32;
+            l.versions.push(Version { by_notice: ni, known_from, action, sequence, note: r.note.clone(), spec });
+        }
+    }
+
+    /// Step 4: changes to single occurrences of recurring windows (moved or cancelled).
+    fn apply_occurrence_changes(&mut self) {
+        let Build { files, d, notices, parsed, by_id, lineages, by_key, .. } = self;
+        let mut order: Vec<(Instant, usize, usize)> = Vec::new();
+        for (ni, p) in parsed.iter().enumerate() {
+            for oi in 0..p.raw.occurrence.len() {
+                order.push((notices[ni].known_from, ni, oi));
+            }
+        }
+        order.sort();
+        for (known_from, ni, oi) in order {
+            let p = &parsed[ni];
+            let file = &files[p.file];
+            let o = &p.raw.occurrence[oi];
+            let span = o.notice.span();
+            let Some(li) =
+                find_target(file, span.clone(), Some(&o.notice), Some(&o.window), "[[occurrence]]", &by_id, &by_key, &lineages, d)
+            else {
+                continue;
+            };
+            let rule = match lineages[li].version_at(known_from).and_then(|(_, v)| v.spec.as_ref()).map(|s| &s.shape) {
+                Some(Shape::Recurring { rule, duration }) => (rule.clone(), *duration),
+                _ => {
+                    d.at(
+                        file,
+                        Some(o.window.span()),
+                        format!(
+                            "window `{}` of notice `{}` is not a recurring window as of {}; [[occurrence]] changes one occurrence of a rule",
+                            o.window.get_ref(),
+                            o.notice.get_ref(),
+                            notices[ni].id
+                        ),
+                    );
+                    continue;
+                }
+            };
+            let date = match time::parse_date(o.date.get_ref()) {
+                Ok(date) => date,
+                Err(m) => {
+                    d.at(file, Some(o.date.span()), m);
+                    continue;
+                }
+            };
+            if !rule.0.occurs_on(date) {
+                d.at(
+                    file,
+                    Some(o.date.span()),
+                    format!(
+                        "`{date}` is not an occurrence of `{}` (rule `{}` from {}); name the date an occurrence starts on",
+                        o.window.get_ref(),
+                        rule.0.text(),
+                        rule.0.dtstart().format("%Y-%m-%d %H:%M")
+                    ),
+                );
+                continue;
+            }
+            let Some(action) = parse_action(file, &o.action, &["replace", "cancel"], d) else {
+                continue;
+            };
+            let replacement = if action == Action::Cancel {
+                None
+            } else {
+                let (Some(start), Some(end)) = (&o.start, &o.end) else {
+                    d.at(file, Some(o.action.span()), "a replaced occurrence needs `start` and `end`".into());
+                    continue;
+                };
+                let zone = rule.0.zone();
+                let Some((s, e)) = start_end(file, start, end, zone, d) else {
+                    continue;
+                };
+                Some(Replacement { start: s, end: e, start_approx: o.start_approx, end_approx: o.end_approx })
+            };
+            let l = &mut lineages[li];
+            let sequence = l.versions.len() as u32 + l.exceptions.iter().filter(|e| e.date == date).count() as u32;
+            l.exceptions.push(Exception { date, by_notice: ni, known_from, sequence, note: o.note.clone(), replacement });
+        }
+        for l in lineages.iter_mut() {
+            l.exceptions.sort_by_key(|e| (e.date, e.known_from, e.sequence));
+        }
+    }
+
+    /// Step 5: delays of scheduled jobs (listed, not outages).
+    fn delays(&mut self) -> Vec<Delay> {
+        let Build { files, cat, d, notices, parsed, .. } = self;
+        let mut delays = Vec::new();
+        for (ni, p) in parsed.iter().enumerate() {
+            let file = &files[p.file];
+            let mut seen = Vec::new();
+            for r in &p.raw.delay {
+                if seen.contains(r.id.get_ref()) {
+                    d.at(file, Some(r.id.span()), format!("duplicate delay id `{}` in notice `{}`", r.id.get_ref(), notices[ni].id));
+                    continue;
+                }
+                seen.push(r.id.get_ref().clone());
+                let functions = resolve_functions(file, &r.functions, &cat, d);
+                let date = time::parse_date(r.date.get_ref()).map_err(|m| d.at(file, Some(r.date.span()), m)).ok();
+                let at = |t: &S<String>, d: &mut Diags| -> Option<Instant> {
+                    let date = date?;
+                    match time::parse_time_of_day(t.get_ref()) {
+                        Ok((tod, next)) => {
+                            let local = date.and_time(tod) + Duration::days(i64::from(next));
+                            check_gap(file, t.span(), p.zone, local, d)
+                        }
+                        Err(m) => {
+                            d.at(file, Some(t.span()), m);
+                            None
+                        }
+                    }
+                };
+                let (usual, expected) = (at(&r.usual, d), at(&r.expected, d));
+                let (Some(functions), Some(date), Some(usual), Some(expected)) = (functions, date, usual, expected) else {
+                    continue;
+                };
+                delays.push(Delay {
+                    notice: ni,
+                    id: r.id.get_ref().clone(),
+                    job: r.job.clone(),
+                    job_en: r.job_en.clone(),
+                    functions,
+                    date,
+                    usual,
+                    usual_approx: r.usual_approx,
+                    expected,
+                    expected_approx: r.expected_approx,
+                    note: r.note.clone(),
+                });
+            }
+        }
+
+        delays
+    }
 }
 
 fn publication(file: &SourceFile, raw: &NoticeFile, zone: Tz, d: &mut Diags) -> Option<(Published, Instant)> {
