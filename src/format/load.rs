@@ -201,7 +201,7 @@ impl Build<'_> {
             let Some((published, known_from)) = publication(file, &raw, zone, d) else {
                 continue;
             };
-            let effects = stated_effects(file, &raw.effects, &cat, d);
+            let effects = stated_effects(file, &raw.effects, cat, d);
             by_id.insert(id.clone(), parsed.len());
             notices.push(Notice {
                 id,
@@ -267,7 +267,7 @@ impl Build<'_> {
                             .into(),
                     );
                 }
-                let Some(spec) = make_spec(file, &p.raw.window[wi], p, &cat, None, d) else {
+                let Some(spec) = make_spec(file, &p.raw.window[wi], p, cat, None, d) else {
                     continue;
                 };
                 by_key.insert((ni, id.get_ref().clone()), lineages.len());
@@ -308,8 +308,7 @@ impl Build<'_> {
             if r.id.is_some() {
                 d.at(file, Some(span.clone()), "`id` belongs in a [[window]]; a revision keeps the id of the window it revises".into());
             }
-            let Some(li) =
-                find_target(file, span.clone(), r.notice.as_ref(), r.window.as_ref(), "[[revise]]", &by_id, &by_key, &lineages, d)
+            let Some(li) = find_target(file, span.clone(), r.notice.as_ref(), r.window.as_ref(), "[[revise]]", by_id, by_key, lineages, d)
             else {
                 continue;
             };
@@ -340,7 +339,7 @@ impl Build<'_> {
                     d.at(file, Some(span), "the window was cancelled before; a revision that brings it back needs its times".into());
                     continue;
                 }
-                match make_spec(file, raw, p, &cat, prev.as_ref(), d) {
+                match make_spec(file, raw, p, cat, prev.as_ref(), d) {
                     Some(s) => Some(s),
                     None => continue,
                 }
@@ -366,8 +365,7 @@ impl Build<'_> {
             let file = &files[p.file];
             let o = &p.raw.occurrence[oi];
             let span = o.notice.span();
-            let Some(li) =
-                find_target(file, span.clone(), Some(&o.notice), Some(&o.window), "[[occurrence]]", &by_id, &by_key, &lineages, d)
+            let Some(li) = find_target(file, span.clone(), Some(&o.notice), Some(&o.window), "[[occurrence]]", by_id, by_key, lineages, d)
             else {
                 continue;
             };
@@ -445,7 +443,7 @@ impl Build<'_> {
                     continue;
                 }
                 seen.push(r.id.get_ref().clone());
-                let functions = resolve_functions(file, &r.functions, &cat, d);
+                let functions = resolve_functions(file, &r.functions, cat, d);
                 let date = time::parse_date(r.date.get_ref()).map_err(|m| d.at(file, Some(r.date.span()), m)).ok();
                 let at = |t: &S<String>, d: &mut Diags| -> Option<Instant> {
                     let date = date?;
