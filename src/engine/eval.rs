@@ -106,8 +106,10 @@ pub struct Schedule {
 }
 
 const FOREVER: Instant = DateTime::<Utc>::MAX_UTC;
-/// How many windows in a row an `until` search follows before it gives up (`until: null`).
-const MAX_CHAIN: usize = 100_000;
+/// How many steps an `until` search takes before it gives up (`until: null`). Runs of a
+/// rule's occurrences are crossed in one step (see `chain_end`), so only runs of unrelated
+/// windows, or of a rule in a zone whose offset changes, take one step per window.
+const MAX_CHAIN: usize = 20_000;
 
 fn second() -> Duration {
     Duration::seconds(1)
@@ -252,7 +254,7 @@ impl Schedule {
     /// `[start - shift, end)` contains `t`.
     fn covering(&self, slot: usize, as_of: Instant, shift: Duration, t: Instant, mut visit: impl FnMut(Occurrence)) {
         let idx = &self.indexes[slot];
-        let bound = t + shift;
+        let bound = t.checked_add_signed(shift).unwrap_or(FOREVER);
         let n = idx.starts.partition_point(|s| *s <= bound);
         for i in (0..n).rev() {
             if idx.max_end[i] <= t {
@@ -273,7 +275,7 @@ impl Schedule {
                 if !self.excluded(z.lineage, date, as_of) {
                     visit(z.occurrence(s, duration, date));
                 }
-                at = rule.prev_start_le(s - second());
+                at = s.checked_sub_signed(second()).and_then(|p| rule.prev_start_le(p));
             }
         }
     }
@@ -282,7 +284,7 @@ impl Schedule {
     /// after `t`, optionally confirmed ones only.
     fn next_start(&self, slot: usize, as_of: Instant, shift: Duration, t: Instant, confirmed_only: bool) -> Option<Occurrence> {
         let idx = &self.indexes[slot];
-        let bound = t + shift;
+        let bound = t.checked_add_signed(shift).unwrap_or(FOREVER);
         let i = idx.starts.partition_point(|s| *s <= bound);
         let mut best: Option<Occurrence> = idx.ids[i..]
             .iter()
@@ -321,22 +323,66 @@ impl Schedule {
         (status, found)
     }
 
-    /// The end of the run of covering occurrences (confirmed only, or any) that starts at `t`.
+    /// The end of the run of covering occurrences (confirmed only, or any) that starts at `t`,
+    /// or `None` when the run never ends (within the supported range).
+    ///
+    /// Each step moves `t` to the latest end among the occurrences covering it. When one of
+    /// them belongs to a rule whose consecutive occurrences start at most `duration + shift`
+    /// apart, the run goes on through that rule's occurrences until its last one or the one
+    /// before its first changed occurrence, so the step jumps there: the cost is one step per
+    /// rule end or changed occurrence, not one per occurrence.
     fn chain_end(&self, slot: usize, as_of: Instant, shift: Duration, t: Instant, confirmed_only: bool) -> Option<Instant> {
         let mut t = t;
         for _ in 0..MAX_CHAIN {
             let mut end: Option<Instant> = None;
+            let mut rule_runs: Vec<Occurrence> = Vec::new();
             self.covering(slot, as_of, shift, t, |o| {
                 if !(confirmed_only && o.tentative) {
                     end = Some(end.map_or(o.end, |e| e.max(o.end)));
+                    if o.date.is_some()
+                        && o.exception.is_none()
+                        && !rule_runs.iter().any(|r| (r.lineage, r.version) == (o.lineage, o.version))
+                    {
+                        rule_runs.push(o);
+                    }
                 }
             });
-            match end {
-                Some(e) => t = e,
-                None => return Some(t),
+            let Some(mut e) = end else {
+                return Some(t);
+            };
+            for o in rule_runs {
+                match self.run_end(&o, as_of, shift) {
+                    RunEnd::Forever => return None,
+                    RunEnd::At(r) => e = e.max(r),
+                    RunEnd::Unknown => {}
+                }
             }
+            t = e;
         }
         None
+    }
+
+    /// Where the run of a rule's occurrences from `o` on ends, when they chain under `shift`.
+    fn run_end(&self, o: &Occurrence, as_of: Instant, shift: Duration) -> RunEnd {
+        let (l, _, spec) = self.version(o);
+        let (Shape::Recurring { rule, duration }, Some(date)) = (&spec.shape, o.date) else {
+            return RunEnd::Unknown;
+        };
+        if !rule.chains_from(o.start, *duration + shift) {
+            return RunEnd::Unknown;
+        }
+        // The first later occurrence changed (moved or cancelled) as known at `as_of` breaks the run.
+        let first_change = l.exceptions.iter().find(|e| e.date > date && e.known_from <= as_of).map(|e| rule.start_on(e.date));
+        let last = match (first_change, rule.last_start()) {
+            (Some(c), Some(last)) => c.checked_sub_signed(second()).and_then(|c| rule.prev_start_le(c)).map(|p| p.min(last)),
+            (Some(c), None) => c.checked_sub_signed(second()).and_then(|c| rule.prev_start_le(c)),
+            (None, Some(last)) => Some(last),
+            (None, None) => return RunEnd::Forever,
+        };
+        match last {
+            Some(s) if s >= o.start => RunEnd::At(s + *duration),
+            _ => RunEnd::Unknown,
+        }
     }
 
     /// Evaluates one query: the core every interface calls.
@@ -401,6 +447,16 @@ impl Schedule {
     pub(crate) fn slot(f: Option<FnIdx>) -> usize {
         f.map_or(0, |f| f + 1)
     }
+}
+
+/// Where a run of a rule's chained occurrences ends.
+enum RunEnd {
+    /// At this instant.
+    At(Instant),
+    /// Never, within the supported range.
+    Forever,
+    /// The rule's occurrences may not chain: step through them.
+    Unknown,
 }
 
 /// What the evaluator found for one query, before it is described for output.

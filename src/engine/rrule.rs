@@ -6,7 +6,7 @@
 //! (day, week starting Monday, month) around an instant, so a rule with no end is answered
 //! without expanding it.
 
-use crate::engine::time::{local_to_instant, Instant};
+use crate::engine::time::{date_in_range, local_to_instant, zone_facts, Instant};
 use chrono::{Datelike, Duration, Months, NaiveDate, NaiveDateTime, Weekday};
 use chrono_tz::Tz;
 
@@ -52,6 +52,11 @@ pub struct Rule {
     dtstart: NaiveDateTime,
     /// The start of the last occurrence, when the rule has an end and at least one occurrence.
     last_start: Option<Instant>,
+    /// How many occurrences a rule with an end has.
+    count: Option<u32>,
+    /// The longest gap between consecutive occurrence dates, in days, when one cycle of the
+    /// rule's pattern is short enough to scan (see [`Rule::chains_from`]).
+    max_gap_days: Option<i64>,
 }
 
 /// The most periods (days, weeks or months) a lookup steps through before it gives up:
@@ -59,6 +64,10 @@ pub struct Rule {
 const MAX_PERIODS: i64 = 2_000;
 /// The most occurrences `COUNT` may ask for.
 pub const MAX_COUNT: u32 = 100_000;
+/// The longest span from DTSTART to `UNTIL`, in years.
+pub const MAX_UNTIL_YEARS: i64 = 100;
+/// The most periods scanned at load to find a rule's longest gap.
+const MAX_CYCLE: i64 = 5_000;
 
 const ALLOWED: &str =
     "expected `;`-separated FREQ=DAILY|WEEKLY|MONTHLY, INTERVAL, BYDAY, BYMONTHDAY, UNTIL, COUNT, e.g. `FREQ=WEEKLY;BYDAY=MO,TH`";
@@ -139,7 +148,9 @@ impl Rule {
                     if bound != Bound::None {
                         return Err(bad("UNTIL and COUNT cannot both be given"));
                     }
-                    bound = Bound::Until(parse_until(value, zone).ok_or_else(|| bad("expected UNTIL=YYYYMMDD or YYYYMMDDTHHMMSS[Z]"))?);
+                    bound = Bound::Until(parse_until(value, zone).ok_or_else(|| {
+                        bad("expected UNTIL=YYYYMMDD or YYYYMMDDTHHMMSS[Z] from 19000101 to 99991231, e.g. `UNTIL=20251231`")
+                    })?);
                 }
                 "COUNT" => {
                     if bound != Bound::None {
@@ -157,34 +168,135 @@ impl Rule {
             }
         }
         let freq = freq.ok_or_else(|| format!("rule `{text}` has no FREQ; {ALLOWED}"))?;
+        if !date_in_range(dtstart.date()) {
+            return Err(format!(
+                "rule `{text}`: DTSTART {} is outside the supported range; expected a start from 1900-01-01 to 9999-12-31",
+                dtstart.format("%Y-%m-%d %H:%M")
+            ));
+        }
         if by_day.iter().any(|b| b.ordinal.is_some()) && freq != Freq::Monthly {
             return Err(format!("rule `{text}`: a BYDAY ordinal such as `1MO` needs FREQ=MONTHLY"));
         }
         if freq == Freq::Weekly && !by_month_day.is_empty() {
             return Err(format!("rule `{text}`: BYMONTHDAY cannot be used with FREQ=WEEKLY"));
         }
-        let mut rule = Rule { text: body.to_string(), freq, interval, by_day, by_month_day, bound, zone, dtstart, last_start: None };
+        let mut rule = Rule {
+            text: body.to_string(),
+            freq,
+            interval,
+            by_day,
+            by_month_day,
+            bound,
+            zone,
+            dtstart,
+            last_start: None,
+            count: None,
+            max_gap_days: None,
+        };
         if !rule.dates_in_period(0).contains(&dtstart.date()) {
             return Err(format!(
                 "rule `{text}`: DTSTART {} is not one of its own occurrences; start the window on a day the rule selects",
                 dtstart.format("%Y-%m-%d (%a)")
             ));
         }
-        rule.last_start = match bound {
-            Bound::None => None,
-            Bound::Until(u) => rule.prev_start_le(u),
-            Bound::Count(n) => {
-                let mut at = rule.first_start();
-                for _ in 1..n {
-                    at = rule.next_start_gt(at).ok_or_else(|| format!("rule `{text}` stops occurring before COUNT={n}"))?;
+        if let Bound::Until(u) = bound {
+            let limit = NaiveDate::from_ymd_opt(dtstart.year().saturating_add(MAX_UNTIL_YEARS as i32), dtstart.month(), 1);
+            if limit.is_some_and(|l| u.with_timezone(&zone).date_naive() >= l) {
+                return Err(format!(
+                    "rule `{text}`: UNTIL is more than {MAX_UNTIL_YEARS} years after DTSTART {}; expected an UNTIL within {MAX_UNTIL_YEARS} years, or no UNTIL for a rule with no end",
+                    dtstart.format("%Y-%m-%d")
+                ));
+            }
+        }
+        let (last, count) = match bound {
+            Bound::None => (None, None),
+            Bound::Until(_) | Bound::Count(_) => {
+                let n = match bound {
+                    Bound::Count(n) => n,
+                    _ => MAX_COUNT,
+                };
+                let mut at = Some(rule.first_start());
+                let mut count = 0u32;
+                let mut last = None;
+                while let Some(s) = at {
+                    if !rule.within_bound(s) || count >= n {
+                        break;
+                    }
+                    last = Some(s);
+                    count += 1;
+                    at = rule.next_start_gt(s);
                 }
-                Some(at)
+                if let Bound::Count(n) = bound {
+                    if count < n {
+                        return Err(format!(
+                            "rule `{text}` stops occurring before COUNT={n}: it has {count} occurrences up to 9999-12-31, the end of the supported range"
+                        ));
+                    }
+                }
+                (last, Some(count))
             }
         };
+        rule.last_start = last;
+        rule.count = count;
         if bound != Bound::None && rule.last_start.is_none() {
             return Err(format!("rule `{text}` has no occurrence before its UNTIL"));
         }
+        rule.max_gap_days = rule.scan_max_gap();
         Ok(rule)
+    }
+
+    /// How many occurrences the rule has, when it has an end.
+    pub fn count(&self) -> Option<u32> {
+        self.count
+    }
+
+    /// The longest gap between consecutive occurrence dates over two cycles of the rule's
+    /// pattern (the pattern of a rule repeats after `lcm(INTERVAL, 7)` days, one week period,
+    /// or 4800 months, the Gregorian cycle), or `None` when a cycle is too long to scan.
+    fn scan_max_gap(&self) -> Option<i64> {
+        fn gcd(a: i64, b: i64) -> i64 {
+            if b == 0 {
+                a
+            } else {
+                gcd(b, a % b)
+            }
+        }
+        let i = i64::from(self.interval);
+        let cycle = match self.freq {
+            Freq::Daily if self.by_month_day.is_empty() => 7 / gcd(i, 7),
+            Freq::Daily => 146_097 / gcd(i, 146_097),
+            Freq::Weekly => 1,
+            Freq::Monthly => 4_800 / gcd(i, 4_800),
+        };
+        if cycle > MAX_CYCLE {
+            return None;
+        }
+        let (mut prev, mut max) = (None::<NaiveDate>, 0);
+        for k in 0..=2 * cycle + 1 {
+            for d in self.dates_in_period(k * i) {
+                if d < self.dtstart.date() {
+                    continue;
+                }
+                if let Some(p) = prev {
+                    max = max.max((d - p).num_days());
+                }
+                prev = Some(d);
+            }
+        }
+        (max > 0).then_some(max)
+    }
+
+    /// Whether every two consecutive occurrences starting from `from` on start at most
+    /// `reach` apart, so that their spans, each widened by `reach - duration`, join into one.
+    /// Exact in local time; between instants the gap also moves by the zone's offset changes,
+    /// which is nothing once the zone's offset no longer changes. False when unknown.
+    pub fn chains_from(&self, from: Instant, reach: Duration) -> bool {
+        let Some(days) = self.max_gap_days else {
+            return false;
+        };
+        let local = Duration::days(days);
+        let facts = zone_facts(self.zone);
+        local + Duration::seconds(facts.spread) <= reach || (local <= reach && facts.stable_from.is_some_and(|s| from >= s))
     }
 
     /// The rule as written (without `RRULE:`).
@@ -229,7 +341,8 @@ impl Rule {
 
     /// Whether the rule has an occurrence on local `date`.
     pub fn occurs_on(&self, date: NaiveDate) -> bool {
-        self.period_of(date).is_some_and(|p| p >= 0 && p % i64::from(self.interval) == 0 && self.dates_in_period(p).contains(&date))
+        date_in_range(date)
+            && self.period_of(date).is_some_and(|p| p >= 0 && p % i64::from(self.interval) == 0 && self.dates_in_period(p).contains(&date))
             && self.within_bound(self.start_on(date))
     }
 
@@ -279,18 +392,16 @@ impl Rule {
             }
         };
         match self.freq {
-            Freq::Daily => {
-                let d = d0 + Duration::days(p);
-                if day_ok(d) && month_day_ok(d) {
-                    vec![d]
-                } else {
-                    vec![]
-                }
-            }
+            Freq::Daily => match d0.checked_add_signed(Duration::try_days(p).unwrap_or(Duration::MAX)) {
+                Some(d) if day_ok(d) && month_day_ok(d) => vec![d],
+                _ => vec![],
+            },
             Freq::Weekly => {
-                let start = monday(d0) + Duration::weeks(p);
+                let Some(start) = monday(d0).checked_add_signed(Duration::try_weeks(p).unwrap_or(Duration::MAX)) else {
+                    return vec![];
+                };
                 (0..7)
-                    .map(|i| start + Duration::days(i))
+                    .filter_map(|i| start.checked_add_signed(Duration::days(i)))
                     .filter(|d| if self.by_day.is_empty() { d.weekday() == d0.weekday() } else { day_ok(*d) })
                     .collect()
             }
@@ -300,7 +411,7 @@ impl Rule {
                 };
                 let len = days_in_month(first);
                 (0..len)
-                    .map(|i| first + Duration::days(i64::from(i)))
+                    .filter_map(|i| first.checked_add_signed(Duration::days(i64::from(i))))
                     .filter(|d| {
                         if self.by_day.is_empty() && self.by_month_day.is_empty() {
                             return d.day() == d0.day();
@@ -335,7 +446,7 @@ impl Rule {
                 return None;
             }
             for d in self.dates_in_period(p).into_iter().rev() {
-                if d < self.dtstart.date() {
+                if d < self.dtstart.date() || !date_in_range(d) {
                     continue;
                 }
                 let s = self.start_on(d);
@@ -359,6 +470,9 @@ impl Rule {
                 if d < self.dtstart.date() {
                     continue;
                 }
+                if !date_in_range(d) {
+                    return None; // rules stop at the end of the supported range
+                }
                 let s = self.start_on(d);
                 if s > t {
                     return self.within_bound(s).then_some(s);
@@ -372,7 +486,7 @@ impl Rule {
     /// Occurrence starts in `[from, to)`, ascending, at most `limit` of them.
     pub fn starts_between(&self, from: Instant, to: Instant, limit: usize) -> Vec<Instant> {
         let mut out = Vec::new();
-        let mut at = match self.prev_start_le(from - Duration::seconds(1)) {
+        let mut at = match from.checked_sub_signed(Duration::seconds(1)).and_then(|f| self.prev_start_le(f)) {
             Some(p) => self.next_start_gt(p),
             None => (self.first_start() >= from).then(|| self.first_start()).or_else(|| self.next_start_gt(from)),
         };
@@ -395,7 +509,7 @@ impl Rule {
 }
 
 fn monday(d: NaiveDate) -> NaiveDate {
-    d - Duration::days(i64::from(d.weekday().num_days_from_monday()))
+    d.checked_sub_signed(Duration::days(i64::from(d.weekday().num_days_from_monday()))).unwrap_or(d)
 }
 
 fn shift_months(first: NaiveDate, p: i64) -> Option<NaiveDate> {
@@ -415,11 +529,18 @@ fn days_in_month(d: NaiveDate) -> u32 {
 fn parse_until(value: &str, zone: Tz) -> Option<Instant> {
     if let Ok(d) = NaiveDate::parse_from_str(value, "%Y%m%d") {
         // A date UNTIL includes the whole day: the rule may start any time that day.
+        if !date_in_range(d) {
+            return None;
+        }
         let end = d.succ_opt()?.and_hms_opt(0, 0, 0)?;
-        return Some(local_to_instant(zone, end) - Duration::seconds(1));
+        return local_to_instant(zone, end).checked_sub_signed(Duration::seconds(1));
     }
-    if let Some(utc) = value.strip_suffix('Z') {
-        return NaiveDateTime::parse_from_str(utc, "%Y%m%dT%H%M%S").ok().map(|t| t.and_utc());
+    let t = match value.strip_suffix('Z') {
+        Some(utc) => NaiveDateTime::parse_from_str(utc, "%Y%m%dT%H%M%S").ok()?,
+        None => NaiveDateTime::parse_from_str(value, "%Y%m%dT%H%M%S").ok()?,
+    };
+    if !date_in_range(t.date()) {
+        return None;
     }
-    NaiveDateTime::parse_from_str(value, "%Y%m%dT%H%M%S").ok().map(|t| local_to_instant(zone, t))
+    Some(if value.ends_with('Z') { t.and_utc() } else { local_to_instant(zone, t) })
 }

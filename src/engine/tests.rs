@@ -123,7 +123,7 @@ fn bad_rules_are_rejected_with_their_reason() {
         ("FREQ=DAILY;BYHOUR=3", "`BYHOUR` in rule `FREQ=DAILY;BYHOUR=3` is not supported; expected `;`-separated FREQ=DAILY|WEEKLY|MONTHLY, INTERVAL, BYDAY, BYMONTHDAY, UNTIL, COUNT, e.g. `FREQ=WEEKLY;BYDAY=MO,TH`"),
         ("FREQ=WEEKLY;BYDAY=TU", "rule `FREQ=WEEKLY;BYDAY=TU`: DTSTART 2024-01-01 (Mon) is not one of its own occurrences; start the window on a day the rule selects"),
         ("FREQ=DAILY;COUNT=0", "`COUNT=0` in rule `FREQ=DAILY;COUNT=0`: expected a COUNT from 1 to 100000"),
-        ("FREQ=DAILY;UNTIL=2024", "`UNTIL=2024` in rule `FREQ=DAILY;UNTIL=2024`: expected UNTIL=YYYYMMDD or YYYYMMDDTHHMMSS[Z]"),
+        ("FREQ=DAILY;UNTIL=2024", "`UNTIL=2024` in rule `FREQ=DAILY;UNTIL=2024`: expected UNTIL=YYYYMMDD or YYYYMMDDTHHMMSS[Z] from 19000101 to 99991231, e.g. `UNTIL=20251231`"),
         ("FREQ=DAILY;UNTIL=20231231", "rule `FREQ=DAILY;UNTIL=20231231` has no occurrence before its UNTIL"),
     ];
     for (text, want) in cases {
@@ -234,16 +234,14 @@ fn gen_rule() -> impl Strategy<Value = GenRule> {
 }
 
 fn gen_window() -> impl Strategy<Value = GenWindow> {
-    let shape = prop_oneof![
-        (0i64..24 * 40, 1i64..30).prop_map(|(start_h, len_h)| GenShape::Confirmed { start_h, len_h }),
-        (0i64..40, 1i64..3).prop_map(|(day, days)| GenShape::Tentative { day, days }),
-        (gen_rule(), 0i64..20, 0u32..24, 1i64..6).prop_map(|(rule, start_day, hour, len_h)| GenShape::Recurring {
-            rule,
-            start_day,
-            hour,
-            len_h
-        }),
-    ];
+    let shape =
+        prop_oneof![
+            (0i64..24 * 40, 1i64..30).prop_map(|(start_h, len_h)| GenShape::Confirmed { start_h, len_h }),
+            (0i64..40, 1i64..3).prop_map(|(day, days)| GenShape::Tentative { day, days }),
+            // Lengths of 20h to 30h make daily rules chain (touch or overlap) under the lookaheads.
+            (gen_rule(), 0i64..20, 0u32..24, prop_oneof![1i64..6, 20i64..30])
+                .prop_map(|(rule, start_day, hour, len_h)| GenShape::Recurring { rule, start_day, hour, len_h }),
+        ];
     (0usize..FUNCS.len(), shape).prop_map(|(function, shape)| GenWindow { function, shape })
 }
 
@@ -436,4 +434,33 @@ proptest! {
             prop_assert_eq!(ev.next.map(|o| o.start), next.filter(|n| *n < horizon).or(ev.next.map(|o| o.start).filter(|n| *n >= horizon)));
         }
     }
+}
+
+/// A rule whose occurrences chain under the lookahead: `until` is found by jumping along the
+/// rule (to its first changed occurrence, or never), and a zone's offset change breaks the run.
+#[test]
+fn chained_rule_until_is_arithmetic() {
+    let notice = |zone: &str, extra: &str| {
+        format!(
+            "id = \"n\"\npublished = \"2023-12-01\"\nzone = \"{zone}\"\ntitle = \"t\"\nsource = \"s\"\n\n[[window]]\nid = \"w\"\nfunctions = [\"webcollect\"]\nrrule = \"FREQ=DAILY\"\nstart = \"2024-01-01 00:00\"\nduration = \"23h\"\n{extra}"
+        )
+    };
+    let q = |s: &Schedule, at: &str| {
+        let f = s.catalogue.function("webcollect").expect("catalogue");
+        let ev = s.evaluate(Schedule::slot(Some(f)), utc(at), utc("2024-02-01T00:00Z"), Duration::hours(1) + Duration::seconds(1));
+        (ev.status, ev.until.map(|u| u.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)))
+    };
+    // Tokyo: no offset change since 1951, so the run never ends.
+    let s = Schedule::from_notice_str(&notice("Asia/Tokyo", "")).expect("loads");
+    assert_eq!(q(&s, "2024-01-05T03:00Z"), (Status::Unavailable, None));
+    // A cancelled occurrence ends the run at the end of the one before it.
+    let s = Schedule::from_notice_str(&notice(
+        "Asia/Tokyo",
+        "\n[[occurrence]]\nnotice = \"n\"\nwindow = \"w\"\ndate = \"2030-03-10\"\naction = \"cancel\"\n",
+    ))
+    .expect("loads");
+    assert_eq!(q(&s, "2024-01-05T03:00Z"), (Status::Unavailable, Some("2030-03-09T14:00:00Z".into())));
+    // New York: the autumn change makes one gap 25h, one hour more than 23h + 1h.
+    let s = Schedule::from_notice_str(&notice("America/New_York", "")).expect("loads");
+    assert_eq!(q(&s, "2024-01-05T12:00Z"), (Status::Unavailable, Some("2024-11-04T03:00:00Z".into())));
 }

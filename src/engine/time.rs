@@ -3,8 +3,12 @@
 //!
 //! mado works in whole seconds: every instant is truncated to the second, so a window
 //! `[start, end)` and a lookahead `[t, t + d)` are sets of whole seconds.
+//!
+//! The supported range is the years 1900 to 9999: every parser rejects a date, local
+//! date-time or instant outside it with a message that says so, and rules stop occurring
+//! after 9999-12-31, so no arithmetic on an instant mado holds can overflow.
 
-use chrono::{DateTime, Duration, LocalResult, NaiveDate, NaiveDateTime, NaiveTime, TimeZone, Utc};
+use chrono::{DateTime, Datelike, Duration, LocalResult, NaiveDate, NaiveDateTime, NaiveTime, TimeZone, Utc};
 use chrono_tz::Tz;
 
 /// An instant on the UTC time line, whole seconds.
@@ -12,6 +16,42 @@ pub type Instant = DateTime<Utc>;
 
 /// The zone mado assumes where none is given: Japan Standard Time.
 pub const DEFAULT_ZONE: Tz = chrono_tz::Asia::Tokyo;
+
+/// The first year mado reads or computes.
+pub const MIN_YEAR: i32 = 1900;
+/// The last year mado reads or computes.
+pub const MAX_YEAR: i32 = 9999;
+/// The supported range, as error messages state it.
+pub const SUPPORTED_RANGE: &str = "from 1900-01-01T00:00:00Z to 9999-12-31T23:59:59Z (years 1900 to 9999)";
+/// The longest lookahead a query may ask for.
+pub const MAX_LOOKAHEAD_DAYS: i64 = 31;
+/// The longest duration a schedule may give (a window's length, an expected duration).
+pub const MAX_DURATION_DAYS: i64 = 3_650;
+
+/// The first supported instant, 1900-01-01T00:00:00Z.
+pub fn min_instant() -> Instant {
+    DateTime::from_timestamp(-2_208_988_800, 0).unwrap_or(DateTime::<Utc>::MIN_UTC)
+}
+
+/// The last supported instant, 9999-12-31T23:59:59Z.
+pub fn max_instant() -> Instant {
+    DateTime::from_timestamp(253_402_300_799, 0).unwrap_or(DateTime::<Utc>::MAX_UTC)
+}
+
+/// Whether `t` is in the supported range.
+pub fn in_range(t: Instant) -> bool {
+    min_instant() <= t && t <= max_instant()
+}
+
+/// Whether a local date is in the supported range (years 1900 to 9999).
+pub fn date_in_range(d: NaiveDate) -> bool {
+    (MIN_YEAR..=MAX_YEAR).contains(&d.year())
+}
+
+/// The message for a value outside the supported range.
+pub fn out_of_range(text: &str) -> String {
+    format!("`{text}` is outside the supported range; expected an instant {SUPPORTED_RANGE}, e.g. `2023-11-13T02:00+09:00`")
+}
 
 /// Converts a local date-time in `zone` to an instant, following RFC 5545 section 3.3.5.
 ///
@@ -28,9 +68,11 @@ pub fn local_to_instant(zone: Tz, local: NaiveDateTime) -> Instant {
         LocalResult::None => {
             // The offset before the gap is the one in force a day earlier: gaps are short and
             // no zone has two transitions within a day.
-            let before = zone.offset_from_utc_datetime(&(local - Duration::days(1)));
+            // Checked: total on every NaiveDateTime, though parsers keep dates in range.
+            let day_before = local.checked_sub_signed(Duration::days(1)).unwrap_or(local);
+            let before = zone.offset_from_utc_datetime(&day_before);
             let offset = chrono::Offset::fix(&before);
-            (local - Duration::seconds(i64::from(offset.local_minus_utc()))).and_utc()
+            local.checked_sub_signed(Duration::seconds(i64::from(offset.local_minus_utc()))).unwrap_or(local).and_utc()
         }
     }
 }
@@ -72,18 +114,44 @@ impl WrittenTime {
 const DATETIME_EXPECTED: &str =
     "expected `YYYY-MM-DD HH:MM` (local), or RFC 3339 with an offset, e.g. `2023-11-13 02:00` or `2023-11-13T02:00+09:00`";
 
+/// Why a written time was rejected: its form, or its range.
+enum Bad {
+    Form(String),
+    Range(String),
+}
+
+impl Bad {
+    fn message(self) -> String {
+        match self {
+            Bad::Form(m) | Bad::Range(m) => m,
+        }
+    }
+}
+
 /// Parses `2023-11-13 02:00`, `2023-11-13T02:00:00`, `2023-11-13 24:00`, or an RFC 3339
 /// instant with an offset (`2023-11-13T02:00+09:00`, `2023-11-12T17:00Z`); seconds optional.
+///
+/// # Errors
+/// A message quoting `text` when it is not one of these forms or is outside the supported range.
 pub fn parse_written(text: &str) -> Result<WrittenTime, String> {
+    written(text).map_err(Bad::message)
+}
+
+fn written(text: &str) -> Result<WrittenTime, Bad> {
     let s = text.trim();
     if let Some(t) = parse_rfc3339_loose(s) {
-        return Ok(WrittenTime::Exact(t));
+        return if in_range(t) { Ok(WrittenTime::Exact(t)) } else { Err(Bad::Range(out_of_range(text))) };
     }
-    let (date, time) = s.split_once(['T', ' ']).ok_or_else(|| format!("`{text}` is not a date and time; {DATETIME_EXPECTED}"))?;
-    let date = parse_date(date).map_err(|_| format!("`{text}` is not a date and time; {DATETIME_EXPECTED}"))?;
-    let (time, next_day) = parse_time_of_day(time)?;
+    let form = || Bad::Form(format!("`{text}` is not a date and time; {DATETIME_EXPECTED}"));
+    let (date, time) = s.split_once(['T', ' ']).ok_or_else(form)?;
+    let date = NaiveDate::parse_from_str(date.trim(), "%Y-%m-%d").map_err(|_| form())?;
+    let (time, next_day) = parse_time_of_day(time).map_err(Bad::Form)?;
     let local = date.and_time(time);
-    Ok(WrittenTime::Local(if next_day { local + Duration::days(1) } else { local }))
+    let local = if next_day { local.checked_add_signed(Duration::days(1)) } else { Some(local) };
+    match local {
+        Some(l) if date_in_range(l.date()) => Ok(WrittenTime::Local(l)),
+        _ => Err(Bad::Range(out_of_range(text))),
+    }
 }
 
 /// Parses an RFC 3339 instant with an offset; seconds and fractions optional, fractions dropped.
@@ -104,10 +172,17 @@ fn parse_rfc3339_loose(s: &str) -> Option<Instant> {
     None
 }
 
-/// Parses `YYYY-MM-DD`.
+/// Parses `YYYY-MM-DD`, from 1900-01-01 to 9999-12-31.
+///
+/// # Errors
+/// A message quoting `text` when it is not a date or is outside the supported range.
 pub fn parse_date(text: &str) -> Result<NaiveDate, String> {
-    NaiveDate::parse_from_str(text.trim(), "%Y-%m-%d")
-        .map_err(|_| format!("`{text}` is not a date; expected YYYY-MM-DD, e.g. `2023-11-13`"))
+    let d = NaiveDate::parse_from_str(text.trim(), "%Y-%m-%d")
+        .map_err(|_| format!("`{text}` is not a date; expected YYYY-MM-DD, e.g. `2023-11-13`"))?;
+    if !date_in_range(d) {
+        return Err(format!("`{text}` is outside the supported range; expected a date from 1900-01-01 to 9999-12-31, e.g. `2023-11-13`"));
+    }
+    Ok(d)
 }
 
 /// Parses a time of day `HH:MM` or `HH:MM:SS` from `00:00` to `24:00`; `24:00` comes back
@@ -148,10 +223,35 @@ pub fn parse_duration(text: &str) -> Result<Duration, String> {
         total = n.checked_mul(unit).and_then(|v| total.checked_add(v)).ok_or_else(err)?;
         digits.clear();
     }
-    if !digits.is_empty() || total > 3_650 * 86_400 {
+    if !digits.is_empty() {
         return Err(err());
     }
+    if total > MAX_DURATION_DAYS * 86_400 {
+        return Err(format!("`{text}` is longer than {MAX_DURATION_DAYS}d, the longest duration mado accepts; e.g. `4h` or `2d`"));
+    }
     Ok(Duration::seconds(total))
+}
+
+/// Parses a lookahead: a duration (`15m`, `2h`) of at most [`MAX_LOOKAHEAD_DAYS`] days.
+///
+/// # Errors
+/// A message quoting `text` when it is not a duration or is longer than the ceiling.
+pub fn parse_lookahead(text: &str) -> Result<Duration, String> {
+    let d = parse_duration(text)?;
+    if !lookahead_ok(d) {
+        return Err(lookahead_too_long(text));
+    }
+    Ok(d)
+}
+
+/// Whether `d` is within the lookahead ceiling.
+pub fn lookahead_ok(d: Duration) -> bool {
+    d <= Duration::days(MAX_LOOKAHEAD_DAYS)
+}
+
+/// The message for a lookahead past the ceiling.
+pub fn lookahead_too_long(text: &str) -> String {
+    format!("lookahead `{text}` is longer than the maximum lookahead of {MAX_LOOKAHEAD_DAYS}d; expected a duration up to {MAX_LOOKAHEAD_DAYS}d, e.g. `15m` or `2h`")
 }
 
 /// Formats a duration the way `parse_duration` reads it (`1h30m`), `0s` for zero.
@@ -176,15 +276,73 @@ pub fn parse_instant(text: &str, zone: Tz, now: Instant) -> Result<Instant, Stri
     if text.trim().eq_ignore_ascii_case("now") {
         return Ok(now);
     }
-    if let Ok(date) = parse_date(text) {
-        return Ok(local_to_instant(zone, date.and_time(NaiveTime::MIN)));
+    let t = match NaiveDate::parse_from_str(text.trim(), "%Y-%m-%d") {
+        Ok(date) if date_in_range(date) => local_to_instant(zone, date.and_time(NaiveTime::MIN)),
+        Ok(_) => return Err(out_of_range(text)),
+        Err(_) => match written(text) {
+            Ok(w) => w.resolve(zone),
+            Err(Bad::Range(m)) => return Err(m),
+            Err(Bad::Form(_)) => return Err(format!("`{text}` is not an instant; expected RFC 3339 (`2023-11-13T03:00:00+09:00`, `2023-11-12T18:00Z`), a local `2023-11-13 03:00` or `2023-11-13`, or `now`")),
+        },
+    };
+    // A local time near the ends of the range may resolve just outside it.
+    if in_range(t) {
+        Ok(t)
+    } else {
+        Err(out_of_range(text))
     }
-    parse_written(text)
-        .map(|w| w.resolve(zone))
-        .map_err(|_| format!("`{text}` is not an instant; expected RFC 3339 (`2023-11-13T03:00:00+09:00`, `2023-11-12T18:00Z`), a local `2023-11-13 03:00` or `2023-11-13`, or `now`"))
 }
 
 /// Parses an IANA zone name.
 pub fn parse_zone(text: &str) -> Result<Tz, String> {
     text.parse::<Tz>().map_err(|_| format!("`{text}` is not a known time zone; expected an IANA name, e.g. `Asia/Tokyo`"))
+}
+
+/// What the evaluator needs to know of a zone's offsets over the supported range, to tell
+/// when gaps between local times equal gaps between instants.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct ZoneFacts {
+    /// Largest minus smallest UTC offset, in seconds.
+    pub spread: i64,
+    /// From this instant on the offset never changes (`None` while it still does, as with DST).
+    pub stable_from: Option<Instant>,
+}
+
+/// The offsets of `zone`, sampled weekly from 1900 to 2200 (tz rules after that repeat),
+/// computed once per zone.
+pub(crate) fn zone_facts(zone: Tz) -> ZoneFacts {
+    use std::collections::HashMap;
+    use std::sync::{Mutex, OnceLock};
+    static CACHE: OnceLock<Mutex<HashMap<&'static str, ZoneFacts>>> = OnceLock::new();
+    let cache = CACHE.get_or_init(|| Mutex::new(HashMap::new()));
+    if let Some(f) = cache.lock().unwrap_or_else(|p| p.into_inner()).get(zone.name()) {
+        return *f;
+    }
+    let week = 7 * 86_400;
+    let (first, last) = (min_instant().timestamp(), 7_258_118_400); // 2200-01-01
+    let offset = |ts: i64| {
+        DateTime::from_timestamp(ts, 0)
+            .map_or(0, |t| i64::from(chrono::Offset::fix(&zone.offset_from_utc_datetime(&t.naive_utc())).local_minus_utc()))
+    };
+    let final_offset = offset(last);
+    let (mut lo, mut hi, mut last_other) = (final_offset, final_offset, None);
+    let mut ts = first;
+    while ts <= last {
+        let o = offset(ts);
+        lo = lo.min(o);
+        hi = hi.max(o);
+        if o != final_offset {
+            last_other = Some(ts);
+        }
+        ts += week;
+    }
+    // Offsets that still change in the last sampled century mean rules that go on (DST).
+    let stable_from = match last_other {
+        None => Some(min_instant()),
+        Some(ts) if ts < last - 100 * 365 * 86_400 => DateTime::from_timestamp(ts + week, 0),
+        Some(_) => None,
+    };
+    let facts = ZoneFacts { spread: hi - lo, stable_from };
+    cache.lock().unwrap_or_else(|p| p.into_inner()).insert(zone.name(), facts);
+    facts
 }
