@@ -64,7 +64,7 @@ pub use engine::answer::{Answer, DelayInfo, Query, RevisionInfo, WindowInfo, Win
 pub use engine::error::QueryError;
 pub use engine::eval::{Schedule, Status};
 pub use engine::model::{Action, Catalogue, Channel, ChannelEffect, Effect, EffectSource, Function, Notice, Published};
-pub use engine::{rrule, time};
+pub use engine::{limits, rrule, time};
 pub use format::error::{Diagnostic, LoadError};
 pub use format::source::{embedded_sources, read_dir_sources, SourceFile, CATALOGUE_FILE};
 #[doc(hidden)]

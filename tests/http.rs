@@ -185,7 +185,7 @@ async fn health_ready_metrics_openapi() {
     assert_eq!(get(&app, "/healthz", &[]).await.0, StatusCode::OK);
     let (_, _, ready) = get(&app, "/readyz", &[]).await;
     let v: serde_json::Value = serde_json::from_str(&ready).expect("json");
-    assert_eq!((v["ready"].as_bool(), v["generation"].as_u64(), v["last_reload_error"].is_null()), (Some(true), Some(1), true));
+    assert_eq!((v["ready"].as_bool(), v["generation"].as_u64(), v["last_reload_ok"].as_bool()), (Some(true), Some(1), Some(true)));
     get(&app, "/v1/functions", &[]).await;
     let (_, h, metrics) = get(&app, "/metrics", &[]).await;
     assert!(h[header::CONTENT_TYPE].to_str().expect("ct").starts_with("text/plain"));
@@ -237,7 +237,10 @@ async fn reload_good_change_then_broken_file_keeps_the_last_good() {
     let (_, _, ready) = get(&app, "/readyz", &[]).await;
     let v: serde_json::Value = serde_json::from_str(&ready).expect("json");
     assert_eq!(v["generation"], 2);
-    assert!(v["last_reload_error"].as_str().is_some_and(|e| e.contains("broken.toml:7:14")), "{ready}");
+    assert_eq!(v["last_reload_ok"], false, "{ready}");
+    // What failed stays in the log: no path or file content for any client to read.
+    assert!(!ready.contains("broken.toml") && !ready.contains(&dir.path().display().to_string()), "{ready}");
+    assert!(st.last_error().is_some_and(|e| e.contains("broken.toml:7:14")));
     let (_, _, metrics) = get(&app, "/metrics", &[]).await;
     assert!(
         metrics.contains("mado_reloads_total 1")

@@ -91,7 +91,7 @@ pub enum Command {
         /// Count only notices known at this instant.
         #[arg(long, default_value = "now", value_name = "INSTANT")]
         as_of: String,
-        /// At most this many windows; the output says when it cut the list.
+        /// At most this many windows, from 1 to 10000; the output says when it cut the list.
         #[arg(long, default_value_t = 1000)]
         limit: usize,
         #[command(flatten)]
@@ -119,6 +119,15 @@ pub enum Command {
         /// Per-request timeout, in seconds.
         #[arg(long, default_value_t = 10)]
         timeout: u64,
+        /// A request head must arrive within this many seconds; idle keep-alive connections close after it too.
+        #[arg(long, default_value_t = 10, value_parser = clap::value_parser!(u64).range(1..=3600))]
+        header_timeout: u64,
+        /// The most connections open at once; one more is answered 503 and closed.
+        #[arg(long, default_value_t = 1024, value_parser = clap::value_parser!(u64).range(1..=1_000_000))]
+        max_connections: u64,
+        /// On SIGTERM, seconds open connections get to finish before they are dropped.
+        #[arg(long, default_value_t = 10, value_parser = clap::value_parser!(u64).range(0..=3600))]
+        shutdown_grace: u64,
         /// Also serve /bench/baseline (a constant body the size of an answer), for bench/.
         #[arg(long, hide = true)]
         bench_baseline: bool,

@@ -55,7 +55,7 @@ fn run(command: Command) -> Result<ExitCode> {
             let schedule = load(source.schedules.as_ref())?;
             let mut q = Query::new(function, instant(&at, zone, now, "--at")?).as_of(instant(&as_of, zone, now, "--as-of")?).zone(zone);
             if let Some(d) = lookahead {
-                q = q.lookahead(time::parse_duration(&d).map_err(anyhow::Error::msg).context("--for")?);
+                q = q.lookahead(time::parse_lookahead(&d).map_err(anyhow::Error::msg).context("--for")?);
             }
             if let Some(c) = channel {
                 q = q.channel(c);
@@ -74,7 +74,7 @@ fn run(command: Command) -> Result<ExitCode> {
             let from = instant(&from, zone, now, "--from")?;
             let to = match to {
                 Some(t) => instant(&t, zone, now, "--to")?,
-                None => from + chrono::Duration::days(31),
+                None => mado::limits::default_to(from),
             };
             anyhow::ensure!(to > from, "--to must be after --from; the range is [from, to)");
             let as_of = instant(&as_of, zone, now, "--as-of")?;
@@ -82,16 +82,22 @@ fn run(command: Command) -> Result<ExitCode> {
             print(source.format, &list, |l| text::window_list(l, zone))?;
             Ok(ExitCode::SUCCESS)
         }
-        Command::Serve { addr, schedules, watch, max_age, timeout, bench_baseline } => {
+        Command::Serve { addr, schedules, watch, max_age, timeout, header_timeout, max_connections, shutdown_grace, bench_baseline } => {
             anyhow::ensure!(!watch || schedules.is_some(), "--watch needs --schedules DIR (the embedded schedules cannot change)");
             let config = mado::server::Config {
                 schedules,
                 max_age,
                 timeout: std::time::Duration::from_secs(timeout),
                 baseline_route: bench_baseline,
+                header_timeout: std::time::Duration::from_secs(header_timeout),
+                max_connections: usize::try_from(max_connections).unwrap_or(usize::MAX),
+                shutdown_grace: std::time::Duration::from_secs(shutdown_grace),
             };
             let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
-            runtime.block_on(mado::server::serve(addr, config, watch))?;
+            let served = runtime.block_on(mado::server::serve(addr, config, watch));
+            // Connections past the grace period are dropped with the runtime, without waiting.
+            runtime.shutdown_timeout(std::time::Duration::from_millis(500));
+            served?;
             Ok(ExitCode::SUCCESS)
         }
         Command::Calendar { function, lang, schedules, format: _ } => {

@@ -273,6 +273,7 @@ impl Schedule {
     /// # Errors
     /// [`QueryError`] when the function or channel is not in the catalogue.
     pub fn check(&self, q: &Query) -> Result<Answer, QueryError> {
+        crate::engine::limits::check_query(q)?;
         let f = self.resolve_function(&q.function)?;
         let channel = self.resolve_channel(q.channel.as_deref())?;
         let at = time::whole_seconds(q.at);
@@ -298,6 +299,7 @@ impl Schedule {
     /// # Errors
     /// [`QueryError`] when the function is not in the catalogue.
     pub fn windows(&self, q: &WindowsQuery) -> Result<WindowList, QueryError> {
+        crate::engine::limits::check_windows(q)?;
         let f = q.function.as_deref().map(|id| self.resolve_function(id)).transpose()?;
         let (occs, truncated) = self.occurrences(Schedule::slot(f), q.as_of, q.from, q.to, q.limit);
         let delays = self

@@ -19,6 +19,14 @@ pub enum QueryError {
         /// The channel ids.
         allowed: Vec<String>,
     },
+    /// A value outside what mado accepts: the supported range, the lookahead or list ceilings.
+    #[error("{detail}")]
+    OutOfRange {
+        /// The parameter (`at`, `for`, `from`, `to`, `as_of`, `limit`).
+        parameter: String,
+        /// What is wrong and what is allowed.
+        detail: String,
+    },
 }
 
 fn suggest(s: &[String]) -> String {

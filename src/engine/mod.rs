@@ -7,6 +7,7 @@
 pub(crate) mod answer;
 pub(crate) mod error;
 pub(crate) mod eval;
+pub mod limits;
 pub(crate) mod model;
 pub mod rrule;
 pub mod time;

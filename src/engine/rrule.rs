@@ -64,6 +64,8 @@ pub struct Rule {
 const MAX_PERIODS: i64 = 2_000;
 /// The most occurrences `COUNT` may ask for.
 pub const MAX_COUNT: u32 = 100_000;
+/// The most occurrences of rules with an end that one schedule may expand to, in all.
+pub const MAX_EXPANDED: usize = 200_000;
 /// The longest span from DTSTART to `UNTIL`, in years.
 pub const MAX_UNTIL_YEARS: i64 = 100;
 /// The most periods scanned at load to find a rule's longest gap.

@@ -3,7 +3,7 @@
 
 use crate::engine::eval::Schedule;
 use crate::engine::model::*;
-use crate::engine::rrule::Rule;
+use crate::engine::rrule::{Rule, MAX_EXPANDED};
 use crate::engine::time::{self, is_gap, local_to_instant, parse_written, Instant, WrittenTime, DEFAULT_ZONE};
 use crate::format::error::{Diagnostic, LoadError};
 use crate::format::raw::{self, CatalogueFile, NoticeFile, RawEffects, RawWindow, S};
@@ -15,6 +15,8 @@ use std::ops::Range;
 
 struct Diags {
     list: Vec<Diagnostic>,
+    /// Occurrences of recurring windows with an end, expanded at load, so far.
+    expanded: usize,
 }
 
 impl Diags {
@@ -120,7 +122,7 @@ struct Parsed {
 /// recurring windows, delays. Every step records its problems and goes on, so one run reports
 /// them all; any problem means no schedule.
 pub(crate) fn build(catalogue: &SourceFile, files: &[SourceFile]) -> Result<Schedule, LoadError> {
-    let mut d = Diags { list: Vec::new() };
+    let mut d = Diags { list: Vec::new(), expanded: 0 };
     let Some(cat) = build_catalogue(catalogue, &mut d) else {
         // Notices cannot be checked against a broken catalogue; report their syntax only.
         for f in files {
@@ -611,6 +613,10 @@ fn find_target(
 }
 
 fn check_gap(file: &SourceFile, span: Range<usize>, zone: Tz, local: NaiveDateTime, d: &mut Diags) -> Option<Instant> {
+    if !time::date_in_range(local.date()) {
+        d.at(file, Some(span), time::out_of_range(&local.format("%Y-%m-%d %H:%M").to_string()));
+        return None;
+    }
     if is_gap(zone, local) {
         d.at(
             file,
@@ -803,7 +809,14 @@ fn make_spec(file: &SourceFile, w: &S<RawWindow>, p: &Parsed, cat: &Catalogue, p
         (None, Some(prev)) => prev.functions.clone(),
         (None, None) => return None,
     };
-    let shape = if has_shape(w) || prev.is_none() { make_shape(file, w, zone, span, d)? } else { prev.map(|s| s.shape.clone())? };
+    let shape = if has_shape(w) || prev.is_none() { make_shape(file, w, zone, span.clone(), d)? } else { prev.map(|s| s.shape.clone())? };
+    if let Shape::Recurring { rule, .. } = &shape {
+        d.expanded += rule.count().map_or(0, |n| n as usize);
+        if d.expanded > MAX_EXPANDED {
+            d.at(file, Some(span), format!("recurring windows with an end expand to more than {MAX_EXPANDED} occurrences in all (rule `{}` adds {}); expected fewer: lower COUNT or UNTIL, or give no end to a rule that goes on", rule.text(), rule.count().unwrap_or(0)));
+            return None;
+        }
+    }
     let window_effects = stated_effects(file, &w.effects, cat, d);
     let effects = cat
         .channels

@@ -34,7 +34,7 @@ pub(crate) async fn availability(State(st): State<Arc<AppState>>, req: Request) 
         .as_of(instant_param(p.as_of.as_ref(), "as_of", zone, now)?.unwrap_or(now))
         .zone(zone);
     if let Some(d) = &p.lookahead {
-        q = q.lookahead(time::parse_duration(d).map_err(|m| ApiError::bad("for", m))?);
+        q = q.lookahead(time::parse_lookahead(d).map_err(|m| ApiError::bad("for", m))?);
     }
     if let Some(c) = &p.channel {
         q = q.channel(c.clone());
@@ -60,17 +60,18 @@ pub(crate) async fn windows(State(st): State<Arc<AppState>>, headers: HeaderMap,
     let now = time::now();
     let zone = zone_param(p.tz.as_ref())?;
     let from = instant_param(p.from.as_ref(), "from", zone, now)?.unwrap_or(now);
-    let to = instant_param(p.to.as_ref(), "to", zone, now)?.unwrap_or(from + Duration::days(31));
+    let to = instant_param(p.to.as_ref(), "to", zone, now)?.unwrap_or_else(|| crate::engine::limits::default_to(from));
     if to <= from {
         return Err(ApiError::bad("to", "`to` must be after `from`; the range is [from, to)".into()));
     }
+    use crate::engine::limits::{limit_message, DEFAULT_WINDOWS_LIMIT, MAX_WINDOWS_LIMIT};
     let limit = match &p.limit {
         Some(l) => l
             .parse::<usize>()
             .ok()
-            .filter(|n| (1..=100_000).contains(n))
-            .ok_or_else(|| ApiError::bad("limit", format!("`{l}` is not a limit; expected a whole number from 1 to 100000")))?,
-        None => 1000,
+            .filter(|n| (1..=MAX_WINDOWS_LIMIT).contains(n))
+            .ok_or_else(|| ApiError::bad("limit", limit_message(l)))?,
+        None => DEFAULT_WINDOWS_LIMIT,
     };
     let as_of = instant_param(p.as_of.as_ref(), "as_of", zone, now)?.unwrap_or(now);
     let loaded = st.current();
@@ -120,16 +121,16 @@ pub(crate) async fn healthz() -> &'static str {
     "ok\n"
 }
 
-/// Readiness: the schedule serving, and the last reload error if the last reload failed.
-#[utoipa::path(get, path = "/readyz", responses((status = 200, description = "`{ ready, generation, notices, source, last_reload_error }`")))]
+/// Readiness: the schedule serving, and whether the last reload worked. What failed, and
+/// where, goes to the log only: paths and file contents are not for every client to read.
+#[utoipa::path(get, path = "/readyz", responses((status = 200, description = "`{ ready, generation, notices, last_reload_ok }`")))]
 pub(crate) async fn readyz(State(st): State<Arc<AppState>>) -> Response {
     let loaded = st.current();
     let body = serde_json::json!({
         "ready": true,
         "generation": loaded.generation,
         "notices": loaded.schedule.notices().len(),
-        "source": st.config.schedules.as_ref().map_or("embedded".to_string(), |p| p.display().to_string()),
-        "last_reload_error": st.last_error(),
+        "last_reload_ok": st.last_reload_ok(),
     });
     let mut r = to_json(&body).into_response();
     r.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("application/json"));

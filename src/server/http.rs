@@ -81,6 +81,7 @@ impl From<QueryError> for ApiError {
                 status: StatusCode::BAD_REQUEST,
                 body: serde_json::json!({ "error": "bad_request", "parameter": "channel", "detail": e.to_string(), "allowed": allowed }),
             },
+            QueryError::OutOfRange { parameter, detail } => ApiError::bad(parameter, detail.clone()),
         }
     }
 }

@@ -20,7 +20,7 @@ mod state;
 
 pub use http::MAX_QUERY_LEN;
 pub use params::{AvailabilityParams, CalendarParams, NoParams, WindowsParams};
-pub use state::{watch, AppState, Config, Loaded};
+pub use state::{watch, AppState, Config, Loaded, DEBOUNCE, MAX_WAIT};
 
 use crate::engine::answer::Query;
 use crate::engine::time;
@@ -59,11 +59,17 @@ pub fn router(st: Arc<AppState>) -> Router {
 
 /// Runs the server until SIGTERM or Ctrl-C; SIGHUP reloads.
 ///
+/// Connections are served by hyper directly, with the limits `Config` names: a request head
+/// must arrive within `header_timeout` (slow or idle clients are closed; the same timer
+/// closes a keep-alive connection that sends no new request), at most `max_connections` are
+/// open (one more is answered `503` and closed, never left hanging), and on shutdown the open
+/// connections get `shutdown_grace` to finish before they are dropped.
+///
 /// # Errors
 /// When the address cannot be bound, the schedule cannot be loaded, or watching fails.
 pub async fn serve(addr: std::net::SocketAddr, config: Config, watch_dir: bool) -> anyhow::Result<()> {
     let st = AppState::new(config)?;
-    let _watcher = if watch_dir { Some(watch(st.clone(), std::time::Duration::from_millis(300))?) } else { None };
+    let _watcher = if watch_dir { Some(watch(st.clone(), state::DEBOUNCE)?) } else { None };
     #[cfg(unix)]
     {
         let st = st.clone();
@@ -77,9 +83,80 @@ pub async fn serve(addr: std::net::SocketAddr, config: Config, watch_dir: bool) 
     }
     let listener = tokio::net::TcpListener::bind(addr).await?;
     tracing::info!(%addr, generation = st.current().generation, "mado serving");
-    axum::serve(listener, router(st)).with_graceful_shutdown(shutdown()).await?;
+    serve_on(listener, st, shutdown()).await;
     tracing::info!("mado stopped");
     Ok(())
+}
+
+/// The answer to a connection over the limit: written raw, as the connection is not served.
+fn busy_response() -> Vec<u8> {
+    let body = "{\"error\":\"busy\",\"detail\":\"mado has as many connections open as it accepts; retry in a second\"}\n";
+    format!(
+        "HTTP/1.1 503 Service Unavailable\r\ncontent-type: application/json\r\ncache-control: no-store\r\nretry-after: 1\r\nx-content-type-options: nosniff\r\nconnection: close\r\ncontent-length: {}\r\n\r\n{body}",
+        body.len()
+    )
+    .into_bytes()
+}
+
+/// Serves `listener` until `stop` completes, then shuts down within the grace period.
+pub async fn serve_on(listener: tokio::net::TcpListener, st: Arc<AppState>, stop: impl std::future::Future<Output = ()>) {
+    use hyper_util::rt::{TokioIo, TokioTimer};
+    use tokio::io::AsyncWriteExt;
+    let app = router(st.clone());
+    let mut http = hyper::server::conn::http1::Builder::new();
+    http.timer(TokioTimer::new()).header_read_timeout(st.config.header_timeout).max_buf_size(64 * 1024);
+    let permits = Arc::new(tokio::sync::Semaphore::new(st.config.max_connections));
+    let graceful = hyper_util::server::graceful::GracefulShutdown::new();
+    let mut last_busy_log = std::time::Instant::now() - std::time::Duration::from_secs(60);
+    let mut refused: u64 = 0;
+    let busy: Arc<[u8]> = busy_response().into();
+    tokio::pin!(stop);
+    loop {
+        let (stream, peer) = tokio::select! {
+            accepted = listener.accept() => match accepted {
+                Ok(a) => a,
+                Err(e) => {
+                    // Out of file descriptors and the like: wait, rather than spin or stop.
+                    tracing::warn!("accept failed: {e}");
+                    tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+                    continue;
+                }
+            },
+            () = &mut stop => break,
+        };
+        let _ = stream.set_nodelay(true);
+        let Ok(permit) = permits.clone().try_acquire_owned() else {
+            refused += 1;
+            if last_busy_log.elapsed() >= std::time::Duration::from_secs(1) {
+                tracing::warn!(%peer, refused, max = st.config.max_connections, "connection limit reached; answering 503 and closing");
+                last_busy_log = std::time::Instant::now();
+            }
+            let busy = busy.clone();
+            tokio::spawn(async move {
+                let mut stream = stream;
+                let _ = tokio::time::timeout(std::time::Duration::from_secs(1), async {
+                    let _ = stream.write_all(&busy).await;
+                    let _ = stream.shutdown().await;
+                })
+                .await;
+            });
+            continue;
+        };
+        let service = hyper_util::service::TowerToHyperService::new(app.clone());
+        let conn = graceful.watch(http.serve_connection(TokioIo::new(stream), service));
+        tokio::spawn(async move {
+            if let Err(e) = conn.await {
+                tracing::debug!(%peer, "connection ended: {e}");
+            }
+            drop(permit);
+        });
+    }
+    drop(listener);
+    let open = graceful.count();
+    tracing::info!(open, grace_seconds = st.config.shutdown_grace.as_secs(), "shutting down: no new connections; open ones may finish");
+    if tokio::time::timeout(st.config.shutdown_grace, graceful.shutdown()).await.is_err() {
+        tracing::warn!("shutdown grace period over; dropping the connections still open");
+    }
 }
 
 async fn shutdown() {

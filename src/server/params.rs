@@ -38,7 +38,7 @@ pub struct WindowsParams {
     pub function: Option<String>,
     /// Count only notices known at this instant; default now.
     pub as_of: Option<String>,
-    /// At most this many windows (1 to 100000, default 1000); `truncated` says when it cut.
+    /// At most this many windows (1 to 10000, default 1000); `truncated` says when it cut.
     pub limit: Option<String>,
     /// Zone for local instants and output; default `Asia/Tokyo`.
     pub tz: Option<String>,

@@ -1,5 +1,6 @@
 //! The schedule being served, and keeping it fresh: reload on demand, on SIGHUP, or when
-//! files under the schedules directory change. A reload that fails keeps the last good one.
+//! files under the schedules directory change. A reload that fails keeps the last good one;
+//! so does a reload that panics, and both count as failures on `/readyz` and in `/metrics`.
 
 use super::metrics::Metrics;
 use crate::engine::eval::Schedule;
@@ -21,13 +22,32 @@ pub struct Config {
     pub timeout: std::time::Duration,
     /// Serve `/bench/baseline`, a constant body the size of an availability answer.
     pub baseline_route: bool,
+    /// A request head must arrive within this; it also closes idle keep-alive connections.
+    pub header_timeout: std::time::Duration,
+    /// The most connections open at once; one more is answered `503` and closed.
+    pub max_connections: usize,
+    /// On shutdown, how long open connections may take to finish before they are dropped.
+    pub shutdown_grace: std::time::Duration,
 }
 
 impl Default for Config {
     fn default() -> Config {
-        Config { schedules: None, max_age: 60, timeout: std::time::Duration::from_secs(10), baseline_route: false }
+        Config {
+            schedules: None,
+            max_age: 60,
+            timeout: std::time::Duration::from_secs(10),
+            baseline_route: false,
+            header_timeout: std::time::Duration::from_secs(10),
+            max_connections: 1024,
+            shutdown_grace: std::time::Duration::from_secs(10),
+        }
     }
 }
+
+/// How long `--watch` waits for changes to settle before it reloads.
+pub const DEBOUNCE: std::time::Duration = std::time::Duration::from_millis(200);
+/// The longest `--watch` waits after the first change, even while changes keep coming.
+pub const MAX_WAIT: std::time::Duration = std::time::Duration::from_millis(800);
 
 /// A loaded schedule and what the headers need from it.
 #[derive(Debug)]
@@ -87,7 +107,22 @@ impl AppState {
     /// The [`LoadError`], after it has been recorded.
     pub fn reload(&self) -> Result<u64, LoadError> {
         let _one_at_a_time = self.reload_lock.lock().unwrap_or_else(|p| p.into_inner());
-        match load(&self.config) {
+        // A panic while loading is a failed reload like any other: the last good schedule
+        // keeps serving, and the failure is counted and shown.
+        let loaded = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| load(&self.config))).unwrap_or_else(|panic| {
+            let what = panic
+                .downcast_ref::<&str>()
+                .map(|s| s.to_string())
+                .or_else(|| panic.downcast_ref::<String>().cloned())
+                .unwrap_or_else(|| "a panic".into());
+            Err(LoadError::Invalid(vec![crate::format::error::Diagnostic {
+                file: self.config.schedules.as_ref().map_or("<embedded>".into(), |p| p.display().to_string()),
+                line: 0,
+                column: 0,
+                message: format!("the loader panicked ({what}); this is a bug in mado, please report it with the schedules"),
+            }]))
+        });
+        match loaded {
             Ok(schedule) => {
                 let generation = self.current.load().generation + 1;
                 self.current.store(Arc::new(Loaded::new(schedule, generation)));
@@ -107,6 +142,11 @@ impl AppState {
         }
     }
 
+    /// Whether the last reload succeeded (true before any reload).
+    pub fn last_reload_ok(&self) -> bool {
+        self.last_error.lock().unwrap_or_else(|p| p.into_inner()).is_none()
+    }
+
     /// The last reload error, if the last reload failed.
     pub fn last_error(&self) -> Option<String> {
         self.last_error.lock().unwrap_or_else(|p| p.into_inner()).clone()
@@ -118,7 +158,9 @@ pub(crate) fn load(config: &Config) -> Result<Schedule, LoadError> {
 }
 
 /// Watches the schedules directory and reloads after changes settle (editors that save by
-/// renaming included: the directory is watched, not the files).
+/// renaming included: the directory is watched, not the files): `debounce` after the last
+/// change, but never later than [`MAX_WAIT`] after the first, so that a directory written
+/// continuously is still reloaded.
 ///
 /// # Errors
 /// When the watcher cannot be started.
@@ -134,8 +176,16 @@ pub fn watch(st: Arc<AppState>, debounce: std::time::Duration) -> notify::Result
     watcher.watch(&dir, notify::RecursiveMode::Recursive)?;
     tokio::spawn(async move {
         while rx.recv().await.is_some() {
-            // Debounce: wait until no event has come for `debounce`.
-            while let Ok(Some(())) = tokio::time::timeout(debounce, rx.recv()).await {}
+            // Debounce: wait until no event has come for `debounce`, or `MAX_WAIT` has passed.
+            let deadline = tokio::time::Instant::now() + MAX_WAIT.max(debounce);
+            loop {
+                let wait = debounce.min(deadline.saturating_duration_since(tokio::time::Instant::now()));
+                match tokio::time::timeout(wait, rx.recv()).await {
+                    Ok(Some(())) if tokio::time::Instant::now() < deadline => {}
+                    Ok(None) => return,
+                    _ => break,
+                }
+            }
             let st = st.clone();
             let _ = tokio::task::spawn_blocking(move || st.reload()).await;
         }
