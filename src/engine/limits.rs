@@ -26,7 +26,7 @@ pub fn limit_message(text: &str) -> String {
 }
 
 fn range(parameter: &str, t: Instant) -> Result<(), QueryError> {
-    if time::in_range(t) {
+    if time::within_reach(t) {
         Ok(())
     } else {
         Err(QueryError::OutOfRange {

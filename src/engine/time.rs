@@ -6,7 +6,10 @@
 //!
 //! The supported range is the years 1900 to 9999: every parser rejects a date, local
 //! date-time or instant outside it with a message that says so, and rules stop occurring
-//! after 9999-12-31, so no arithmetic on an instant mado holds can overflow.
+//! after 9999-12-31, so no arithmetic on an instant mado holds can overflow. Exact instants
+//! (`…Z`, `…+09:00`) must be in 1900-01-01T00:00:00Z..=9999-12-31T23:59:59Z; local dates
+//! and times in the years 1900 to 9999 of their zone, so their instants may lie up to a
+//! day outside that.
 
 use chrono::{DateTime, Datelike, Duration, LocalResult, NaiveDate, NaiveDateTime, NaiveTime, TimeZone, Utc};
 use chrono_tz::Tz;
@@ -41,6 +44,13 @@ pub fn max_instant() -> Instant {
 /// Whether `t` is in the supported range.
 pub fn in_range(t: Instant) -> bool {
     min_instant() <= t && t <= max_instant()
+}
+
+/// Whether `t` is within a day of the supported range: where local times of the years 1900
+/// to 9999 fall, in any zone.
+pub fn within_reach(t: Instant) -> bool {
+    let day = Duration::days(1);
+    min_instant() - day <= t && t <= max_instant() + day
 }
 
 /// Whether a local date is in the supported range (years 1900 to 9999).
@@ -285,12 +295,7 @@ pub fn parse_instant(text: &str, zone: Tz, now: Instant) -> Result<Instant, Stri
             Err(Bad::Form(_)) => return Err(format!("`{text}` is not an instant; expected RFC 3339 (`2023-11-13T03:00:00+09:00`, `2023-11-12T18:00Z`), a local `2023-11-13 03:00` or `2023-11-13`, or `now`")),
         },
     };
-    // A local time near the ends of the range may resolve just outside it.
-    if in_range(t) {
-        Ok(t)
-    } else {
-        Err(out_of_range(text))
-    }
+    Ok(t)
 }
 
 /// Parses an IANA zone name.

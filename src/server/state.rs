@@ -106,10 +106,14 @@ impl AppState {
     /// # Errors
     /// The [`LoadError`], after it has been recorded.
     pub fn reload(&self) -> Result<u64, LoadError> {
+        self.reload_with(|| load(&self.config))
+    }
+
+    fn reload_with(&self, load: impl FnOnce() -> Result<Schedule, LoadError>) -> Result<u64, LoadError> {
         let _one_at_a_time = self.reload_lock.lock().unwrap_or_else(|p| p.into_inner());
         // A panic while loading is a failed reload like any other: the last good schedule
         // keeps serving, and the failure is counted and shown.
-        let loaded = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| load(&self.config))).unwrap_or_else(|panic| {
+        let loaded = std::panic::catch_unwind(std::panic::AssertUnwindSafe(load)).unwrap_or_else(|panic| {
             let what = panic
                 .downcast_ref::<&str>()
                 .map(|s| s.to_string())
@@ -191,4 +195,21 @@ pub fn watch(st: Arc<AppState>, debounce: std::time::Duration) -> notify::Result
         }
     });
     Ok(watcher)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_panic_during_a_reload_is_a_reload_failure() {
+        let st = AppState::new(Config::default()).expect("embedded schedules load");
+        let err = st.reload_with(|| panic!("boom")).expect_err("a panic fails the reload");
+        assert!(err.to_string().contains("the loader panicked (boom)"), "{err}");
+        assert_eq!(st.current().generation, 1, "the last good schedule keeps serving");
+        assert!(!st.last_reload_ok());
+        assert_eq!(st.metrics.reload_failures.load(Ordering::Relaxed), 1);
+        assert_eq!(st.reload().expect("a good reload"), 2);
+        assert!(st.last_reload_ok());
+    }
 }
