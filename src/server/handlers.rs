@@ -75,8 +75,10 @@ pub(crate) async fn windows(State(st): State<Arc<AppState>>, headers: HeaderMap,
     };
     let as_of = instant_param(p.as_of.as_ref(), "as_of", zone, now)?.unwrap_or(now);
     let loaded = st.current();
-    let list = loaded.schedule.windows(&WindowsQuery { from, to, function: p.function.clone(), as_of, limit, zone })?;
-    Ok(respond(&headers, to_json(&list), "application/json", format!("public, max-age={}", st.config.max_age), Some(&loaded.last_modified)))
+    let q = WindowsQuery { from, to, function: p.function.clone(), as_of, limit, zone };
+    let work = loaded.clone();
+    let body = st.heavy(move || work.schedule.windows(&q).map(|list| to_json(&list))).await??;
+    Ok(respond(&headers, body, "application/json", format!("public, max-age={}", st.config.max_age), Some(&loaded.last_modified)))
 }
 
 /// The function and channel catalogue.
@@ -105,7 +107,8 @@ pub(crate) async fn calendar(State(st): State<Arc<AppState>>, headers: HeaderMap
     };
     let loaded = st.current();
     let opts = FeedOptions { function: p.function.clone(), lang, now: time::now(), refresh: Duration::hours(1) };
-    let body = ical::feed(&loaded.schedule, &opts)?;
+    let work = loaded.clone();
+    let body = st.heavy(move || ical::feed(&work.schedule, &opts)).await??;
     Ok(respond(
         &headers,
         body,

@@ -76,7 +76,13 @@ pub struct AppState {
     pub(crate) metrics: Metrics,
     pub(crate) baseline: std::sync::OnceLock<axum::body::Bytes>,
     reload_lock: Mutex<()>,
+    /// Permits for work that may take long (window lists, the feed): off the async workers,
+    /// a few at a time, so they cannot starve `/healthz` or take all the memory.
+    heavy: Arc<tokio::sync::Semaphore>,
 }
+
+/// How many long requests run at once; others wait for a permit until their deadline.
+pub const HEAVY_AT_ONCE: usize = 4;
 
 impl AppState {
     /// Loads the schedule once; fails if the first load fails (there is nothing to serve).
@@ -92,6 +98,7 @@ impl AppState {
             metrics: Metrics::default(),
             baseline: std::sync::OnceLock::new(),
             reload_lock: Mutex::new(()),
+            heavy: Arc::new(tokio::sync::Semaphore::new(HEAVY_AT_ONCE)),
         }))
     }
 
@@ -144,6 +151,22 @@ impl AppState {
                 Err(e)
             }
         }
+    }
+
+    /// Runs `work` on the blocking pool, at most [`HEAVY_AT_ONCE`] at a time, with a deadline
+    /// a little inside the request timeout; past it the answer is `503` JSON (the work, which
+    /// is bounded, finishes and is dropped).
+    pub(crate) async fn heavy<T: Send + 'static>(&self, work: impl FnOnce() -> T + Send + 'static) -> Result<T, super::http::ApiError> {
+        let deadline = self.config.timeout.mul_f64(0.9);
+        let busy = || super::http::ApiError {
+            status: axum::http::StatusCode::SERVICE_UNAVAILABLE,
+            body: serde_json::json!({ "error": "busy", "detail": format!("the answer was not ready within {} ms; mado runs {HEAVY_AT_ONCE} long requests at a time, retry later or ask for a shorter range or a lower limit", deadline.as_millis()) }),
+        };
+        let run = async {
+            let _permit = self.heavy.clone().acquire_owned().await.map_err(|_| busy())?;
+            tokio::task::spawn_blocking(work).await.map_err(|_| busy())
+        };
+        tokio::time::timeout(deadline, run).await.map_err(|_| busy())?
     }
 
     /// Whether the last reload succeeded (true before any reload).
@@ -211,5 +234,13 @@ mod tests {
         assert_eq!(st.metrics.reload_failures.load(Ordering::Relaxed), 1);
         assert_eq!(st.reload().expect("a good reload"), 2);
         assert!(st.last_reload_ok());
+    }
+
+    #[tokio::test]
+    async fn long_work_runs_off_the_workers_and_answers_503_past_its_deadline() {
+        let st = AppState::new(Config { timeout: std::time::Duration::from_millis(200), ..Config::default() }).expect("loads");
+        assert_eq!(st.heavy(|| 7).await.ok(), Some(7));
+        let slow = st.heavy(|| std::thread::sleep(std::time::Duration::from_secs(1))).await.expect_err("past the deadline");
+        assert_eq!((slow.status.as_u16(), slow.body["error"].as_str()), (503, Some("busy")));
     }
 }
