@@ -327,15 +327,19 @@ fn run_guarded<T>(what: impl FnOnce() -> T) -> Result<T, String> {
     })
 }
 
+fn pick_str(r: &mut Rng, items: &[&'static str]) -> &'static str {
+    items[r.below(items.len())]
+}
+
 /// Library queries on a schedule: check (text and JSON), windows (text and JSON), the feed.
 fn query_schedule(r: &mut Rng, s: &Schedule) {
-    let zone = time::parse_zone(*r.pick(ZONES)).unwrap_or(time::DEFAULT_ZONE);
+    let zone = time::parse_zone(pick_str(r, ZONES)).unwrap_or(time::DEFAULT_ZONE);
     let now = time::now();
     let at = time::parse_instant(&instant_text(r), zone, now).unwrap_or(now);
     let as_of = time::parse_instant(&instant_text(r), zone, now).unwrap_or(now);
     match r.below(4) {
         0 | 1 => {
-            let d = time::parse_duration(*r.pick(DURATIONS)).unwrap_or_default();
+            let d = time::parse_duration(pick_str(r, DURATIONS)).unwrap_or_default();
             let q = Query::new(*r.pick(FUNCTIONS), at).as_of(as_of).lookahead(d).zone(zone);
             if let Ok(a) = s.check(&q) {
                 let _ = mado::views::text::answer(&a, zone);
