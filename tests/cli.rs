@@ -120,3 +120,75 @@ fn schedules_dir_and_env_override_the_embedded_ones() {
     let (code, _, _) = mado(&["check", "webcollect.admin", "--at", "2030-02-01 02:30", "--as-of", "2030-01-02"]);
     assert_eq!(code, 0);
 }
+
+#[test]
+fn a_closed_pipe_ends_quietly_with_the_usual_status() {
+    use std::io::Read;
+    use std::process::Stdio;
+    let mut child = Command::new(env!("CARGO_BIN_EXE_mado"))
+        .args(["windows", "--from", "2023-10-01", "--to", "2026-01-01", "--as-of", "2026-01-01", "--limit", "100000"])
+        .env_remove("MADO_SCHEDULES")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawn");
+    let mut stdout = child.stdout.take().expect("stdout");
+    let mut first = [0u8; 64];
+    stdout.read_exact(&mut first).expect("some output first");
+    drop(stdout); // what `| head -c 64` does
+    let mut err = String::new();
+    child.stderr.take().expect("stderr").read_to_string(&mut err).expect("stderr");
+    let status = child.wait().expect("wait");
+    assert_eq!(status.code(), Some(0), "stderr: {err}");
+    assert!(err.is_empty(), "nothing on stderr, got: {err}");
+}
+
+#[test]
+fn json_errors_on_stderr_when_the_format_is_json() {
+    let (code, out, err) = mado(&["check", "webcollect.creditcard", "--format", "json"]);
+    assert_eq!((code, out.as_str()), (2, ""));
+    let v: serde_json::Value = serde_json::from_str(&err).unwrap_or_else(|e| panic!("{e}: {err}"));
+    assert!(v["error"].as_str().is_some_and(|m| m.contains("webcollect.credit_card")), "{v}");
+    let (code, out, err) = mado(&["validate", "tests/data/bad/end-before-start.toml", "--format", "json"]);
+    assert_eq!((code, out.as_str()), (2, ""));
+    let v: serde_json::Value = serde_json::from_str(&err).unwrap_or_else(|e| panic!("{e}: {err}"));
+    let d = &v["diagnostics"][0];
+    assert_eq!(
+        (d["file"].as_str(), d["line"].as_u64(), d["column"].as_u64()),
+        (Some("tests/data/bad/end-before-start.toml"), Some(10), Some(7))
+    );
+    let (code, out, _) = mado(&["validate", "--format", "json"]);
+    assert_eq!(code, 0);
+    let v: serde_json::Value = serde_json::from_str(&out).expect("json");
+    assert_eq!(v["ok"], true);
+    assert!(v["notices"].as_u64().is_some_and(|n| n >= 8));
+}
+
+#[test]
+fn options_that_mean_nothing_for_a_subcommand_are_refused() {
+    for args in [vec!["functions", "--tz", "Mars/Base"], vec!["validate", "--tz", "UTC"], vec!["calendar", "--at", "now"]] {
+        let (code, _, err) = mado(&args);
+        assert_eq!(code, 2, "mado {args:?}");
+        assert!(err.contains("unexpected argument"), "mado {args:?}: {err}");
+    }
+}
+
+#[test]
+fn completions_man_page_and_documented_exit_codes() {
+    for shell in ["bash", "zsh", "fish"] {
+        let (code, out, _) = mado(&["completions", shell]);
+        assert_eq!(code, 0);
+        assert!(out.contains("windows") && out.contains("as-of"), "{shell} completion names subcommands and options");
+    }
+    let (code, out, _) = mado(&["man"]);
+    assert_eq!(code, 0);
+    assert!(out.starts_with(".ie") || out.contains(".TH mado"), "roff: {}", &out[..out.len().min(80)]);
+    let (_, help, _) = mado(&["--help"]);
+    for needle in ["0  ok", "1  check: unavailable", "3  check: tentative", "2  usage error"] {
+        assert!(help.contains(needle), "--help documents `{needle}`");
+    }
+    let (_, help, _) = mado(&["windows", "--help"]);
+    let from = help.lines().find(|l| l.contains("--from")).unwrap_or_default();
+    assert_eq!(from.matches("default").count(), 1, "one default for --from: {from}");
+    assert!(help.contains("Example:"));
+}

@@ -197,6 +197,44 @@ pub struct WindowsQuery {
     pub zone: Tz,
 }
 
+impl WindowsQuery {
+    /// The default number of windows a list holds before it says `truncated`.
+    pub const DEFAULT_LIMIT: usize = 1000;
+
+    /// Windows overlapping `[from, to)`, for every function, as known now, at most
+    /// [`WindowsQuery::DEFAULT_LIMIT`], shown in Asia/Tokyo.
+    pub fn new(from: Instant, to: Instant) -> WindowsQuery {
+        WindowsQuery {
+            from: time::whole_seconds(from),
+            to: time::whole_seconds(to),
+            function: None,
+            as_of: time::now(),
+            limit: Self::DEFAULT_LIMIT,
+            zone: DEFAULT_ZONE,
+        }
+    }
+    /// Only windows affecting `function` (and so those naming its ancestors).
+    pub fn function(mut self, function: impl Into<String>) -> WindowsQuery {
+        self.function = Some(function.into());
+        self
+    }
+    /// Sets the as-of instant.
+    pub fn as_of(mut self, as_of: Instant) -> WindowsQuery {
+        self.as_of = time::whole_seconds(as_of);
+        self
+    }
+    /// Sets the limit.
+    pub fn limit(mut self, limit: usize) -> WindowsQuery {
+        self.limit = limit;
+        self
+    }
+    /// Sets the zone answers are shown in.
+    pub fn zone(mut self, zone: Tz) -> WindowsQuery {
+        self.zone = zone;
+        self
+    }
+}
+
 /// The answer to a [`WindowsQuery`]: the JSON of `mado windows` and `GET /v1/windows`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "server", derive(utoipa::ToSchema))]
