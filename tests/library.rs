@@ -4,7 +4,7 @@ mod common;
 
 use common::{at, seeds};
 use mado::views::json::to_json;
-use mado::{Answer, Query, Status, WindowList, WindowsQuery};
+use mado::{Answer, Query, WindowList, WindowsQuery};
 
 #[test]
 fn answers_round_trip_through_their_json() {
@@ -59,7 +59,7 @@ async fn the_servers_json_reads_back_into_the_answer_type() {
     let resp = app.oneshot(req).await.expect("infallible");
     let bytes = resp.into_body().collect().await.expect("body").to_bytes();
     let answer: Answer = serde_json::from_slice(&bytes).expect("the server's JSON is an Answer");
-    assert_eq!(answer.status, Status::Unavailable);
+    assert_eq!(answer.status, mado::Status::Unavailable);
     let direct = seeds()
         .check(
             &Query::new("webcollect.credit_card", at("2023-11-13T03:00+09:00"))
