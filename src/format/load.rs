@@ -7,7 +7,8 @@ use crate::engine::rrule::Rule;
 use crate::engine::time::{self, is_gap, local_to_instant, parse_written, Instant, WrittenTime, DEFAULT_ZONE};
 use crate::format::error::{Diagnostic, LoadError};
 use crate::format::raw::{self, CatalogueFile, NoticeFile, RawEffects, RawWindow, S};
-use crate::format::source::SourceFile;
+use crate::format::source::{embedded_sources, read_dir_sources, SourceFile, CATALOGUE_FILE};
+use std::path::Path;
 use chrono::{Duration, NaiveDate, NaiveDateTime};
 use chrono_tz::Tz;
 use std::collections::HashMap;
@@ -113,6 +114,70 @@ struct Parsed {
     zone: Tz,
     /// The notice's stated effects, by channel.
     effects: Vec<Option<Effect>>,
+}
+
+impl Schedule {
+    /// The schedules embedded in the binary at build time (`schedules/` of the source tree).
+    ///
+    /// # Errors
+    /// [`LoadError`] if the embedded files are invalid (the tests make sure they are not).
+    pub fn embedded() -> Result<Schedule, LoadError> {
+        Schedule::from_sources(embedded_sources())
+    }
+
+    /// Loads `dir` if given, else the embedded schedules: what the CLI and the server serve.
+    ///
+    /// # Errors
+    /// As [`Schedule::from_dir`] and [`Schedule::embedded`].
+    pub fn load(dir: Option<&Path>) -> Result<Schedule, LoadError> {
+        match dir {
+            Some(d) => Schedule::from_dir(d),
+            None => Schedule::embedded(),
+        }
+    }
+
+    /// Loads `functions.toml` and every other `*.toml` below `dir` (sorted by path).
+    ///
+    /// # Errors
+    /// [`LoadError::Io`] when a file cannot be read, [`LoadError::Invalid`] with every problem
+    /// found (file, line, column, message) when the schedule is not valid.
+    pub fn from_dir(dir: impl AsRef<Path>) -> Result<Schedule, LoadError> {
+        Schedule::from_sources(read_dir_sources(dir.as_ref())?)
+    }
+
+    /// Loads from named files; the one named `functions.toml` (in any directory) is the
+    /// catalogue, the others are notices.
+    ///
+    /// # Errors
+    /// As [`Schedule::from_dir`]; a missing catalogue is an error too.
+    pub fn from_sources(files: Vec<SourceFile>) -> Result<Schedule, LoadError> {
+        let (cats, notices): (Vec<SourceFile>, Vec<SourceFile>) = files.into_iter().partition(SourceFile::is_catalogue);
+        match cats.as_slice() {
+            [cat] => build(cat, &notices),
+            [] => Err(LoadError::Invalid(vec![Diagnostic {
+                file: CATALOGUE_FILE.into(),
+                line: 0,
+                column: 0,
+                message: format!("no `{CATALOGUE_FILE}` found; a schedules directory needs the function catalogue"),
+            }])),
+            [_, second, ..] => Err(LoadError::Invalid(vec![Diagnostic {
+                file: second.name.clone(),
+                line: 0,
+                column: 0,
+                message: format!("a second `{CATALOGUE_FILE}`; a schedule has one catalogue"),
+            }])),
+        }
+    }
+
+    /// Loads one notice from a string, with the embedded catalogue.
+    ///
+    /// # Errors
+    /// [`LoadError::Invalid`] when the notice is not valid.
+    pub fn from_notice_str(text: &str) -> Result<Schedule, LoadError> {
+        let mut files: Vec<SourceFile> = embedded_sources().into_iter().filter(SourceFile::is_catalogue).collect();
+        files.push(SourceFile { name: "<string>".into(), text: text.into() });
+        Schedule::from_sources(files)
+    }
 }
 
 /// Builds the schedule from a catalogue file and notice files, in named steps: the notices'
