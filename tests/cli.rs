@@ -192,3 +192,34 @@ fn completions_man_page_and_documented_exit_codes() {
     assert_eq!(from.matches("default").count(), 1, "one default for --from: {from}");
     assert!(help.contains("Example:"));
 }
+
+/// Starts `mado serve` on a free port with stderr piped and returns its first log line.
+fn first_log_line(envs: &[(&str, &str)]) -> String {
+    use std::io::BufRead;
+    let mut child = Command::new(env!("CARGO_BIN_EXE_mado"))
+        .args(["serve", "--addr", "127.0.0.1:0"])
+        .env_remove("MADO_SCHEDULES")
+        .env_remove("MADO_LOG_FORMAT")
+        .envs(envs.iter().copied())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("spawn");
+    let mut line = String::new();
+    let read = std::io::BufReader::new(child.stderr.take().expect("stderr")).read_line(&mut line);
+    let _ = child.kill();
+    let _ = child.wait();
+    read.expect("a log line");
+    line
+}
+
+#[test]
+fn logs_to_a_file_or_pipe_carry_no_ansi_escapes_and_can_be_json() {
+    let plain = first_log_line(&[("MADO_LOG", "info")]);
+    assert!(plain.contains("mado serving"), "{plain}");
+    assert!(!plain.contains('\u{1b}'), "no ANSI escapes when stderr is not a terminal: {plain:?}");
+    let json = first_log_line(&[("MADO_LOG", "info"), ("MADO_LOG_FORMAT", "json")]);
+    let v: serde_json::Value = serde_json::from_str(&json).unwrap_or_else(|e| panic!("{e}: {json}"));
+    assert_eq!(v["level"], "INFO");
+    assert_eq!(v["fields"]["message"], "mado serving");
+}

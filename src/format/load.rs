@@ -8,11 +8,11 @@ use crate::engine::time::{self, is_gap, local_to_instant, parse_written, Instant
 use crate::format::error::{Diagnostic, LoadError};
 use crate::format::raw::{self, CatalogueFile, NoticeFile, RawEffects, RawWindow, S};
 use crate::format::source::{embedded_sources, read_dir_sources, SourceFile, CATALOGUE_FILE};
-use std::path::Path;
 use chrono::{Duration, NaiveDate, NaiveDateTime};
 use chrono_tz::Tz;
 use std::collections::HashMap;
 use std::ops::Range;
+use std::path::Path;
 
 struct Diags {
     list: Vec<Diagnostic>,
