@@ -3,7 +3,7 @@ mod common;
 
 const CASES: &[(&str, &str)] = &[
     ("toml-syntax", "tests/data/bad/toml-syntax.toml:3:17: not valid TOML: invalid basic string"),
-    ("unknown-field", "tests/data/bad/unknown-field.toml:10:1: unknown field `finish`, expected one of `id`, `notice`, `window`, `action`, `title`, `functions`, `effects`, `note`, `start`, `end`, `start_approx`, `end_approx`, `date`, `last_date`, `expected_duration`, `expected_duration_approx`, `rrule`, `duration`, `zone`"),
+    ("unknown-field", "tests/data/bad/unknown-field.toml:10:1: unknown field `finish`, expected one of `id`, `notice`, `window`, `action`, `title`, `title_en`, `functions`, `add_functions`, `available`, `effects`, `note`, `note_en`, `inferred`, `from`, `start`, `end`, `start_approx`, `end_approx`, `date`, `last_date`, `expected_duration`, `expected_duration_approx`, `rrule`, `duration`, `zone`"),
     ("missing-field", "tests/data/bad/missing-field.toml:1:1: missing field `title`; docs/format.md lists the fields each table needs"),
     ("unknown-function", "tests/data/bad/unknown-function.toml:8:14: unknown function `webcollect.creditcard`; expected an id from the catalogue (`mado functions`), e.g. `webcollect.credit_card`"),
     ("unknown-channel", "tests/data/bad/unknown-channel.toml:7:1: unknown channel `token`; expected one of `link`, `mail`, `token_embedded`, `token_modal`, `api`"),
@@ -14,7 +14,7 @@ const CASES: &[(&str, &str)] = &[
     ("duplicate-notice-id", "tests/data/bad/duplicate-notice-id.toml:1:6: duplicate notice id `2023-10-10-db-upgrade-revised`; it is already the id of schedules/notices/2023-10-10-db-upgrade-revised.toml"),
     ("duplicate-window-id", "tests/data/bad/duplicate-window-id.toml:13:6: duplicate window id `w` in notice `bad-duplicate-window-id`; window ids are unique within a notice"),
     ("nonexistent-local-time", "tests/data/bad/nonexistent-local-time.toml:10:9: `2024-03-10 02:30` does not exist in America/New_York (the clocks skip it); write a time after the change, e.g. one hour later"),
-    ("unknown-published", "tests/data/bad/unknown-published.toml:2:13: `published = \"unknown\"` needs `known_by`: the latest instant the seeds show the notice was public, e.g. `known_by = \"2021-06-14T01:00+09:00\"`"),
+    ("unknown-published", "tests/data/bad/unknown-published.toml:2:13: `published = \"unknown\"` needs `known_by`: the latest instant the sources show the notice was public, e.g. `known_by = \"2021-06-14T01:00+09:00\"`"),
     ("occurrence-not-in-rule", "tests/data/bad/occurrence-not-in-rule.toml:9:8: `2023-10-01` is not an occurrence of `daily` (rule `FREQ=DAILY` from 2023-10-10 23:00); name the date an occurrence starts on"),
 ];
 

@@ -2,7 +2,14 @@
 use std::process::Command;
 
 fn mado(args: &[&str]) -> (i32, String, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_mado")).args(args).env_remove("MADO_SCHEDULES").output().expect("run mado");
+    let out = Command::new(env!("CARGO_BIN_EXE_mado"))
+        .args(args)
+        .env_remove("MADO_SCHEDULES")
+        .env("LANG", "C")
+        .env_remove("LC_ALL")
+        .env_remove("LC_MESSAGES")
+        .output()
+        .expect("run mado");
     (out.status.code().unwrap_or(-1), String::from_utf8_lossy(&out.stdout).into_owned(), String::from_utf8_lossy(&out.stderr).into_owned())
 }
 

@@ -1,7 +1,7 @@
 //! Where schedule files come from: a directory on disk, the copy embedded in the binary at
 //! build time, or a string. One walker reads directories; everything else takes its files.
 
-use crate::format::error::LoadError;
+use crate::format::error::{Diagnostic, LoadError};
 use std::path::{Path, PathBuf};
 
 include!(concat!(env!("OUT_DIR"), "/embedded.rs"));
@@ -37,13 +37,77 @@ pub fn read_dir_sources(dir: &Path) -> Result<Vec<SourceFile>, LoadError> {
     let mut paths = Vec::new();
     walk(dir, &mut paths)?;
     paths.sort();
-    paths
-        .into_iter()
-        .map(|p| {
-            let text = std::fs::read_to_string(&p).map_err(|error| LoadError::Io { path: p.display().to_string(), error })?;
-            Ok(SourceFile { name: p.display().to_string(), text })
-        })
-        .collect()
+    let mut files = Vec::new();
+    let mut bad = Vec::new();
+    for p in paths {
+        match read_source(&p) {
+            Ok(f) => files.push(f),
+            Err(LoadError::Invalid(d)) => bad.extend(d),
+            Err(e) => return Err(e),
+        }
+    }
+    if bad.is_empty() {
+        Ok(files)
+    } else {
+        Err(LoadError::Invalid(bad))
+    }
+}
+
+/// Reads one schedule file. Text that is not UTF-8 is reported at the line and column of
+/// its first bad byte.
+///
+/// # Errors
+/// [`LoadError::Io`] when the file cannot be read, [`LoadError::Invalid`] when it is not UTF-8.
+pub fn read_source(path: &Path) -> Result<SourceFile, LoadError> {
+    let name = path.display().to_string();
+    let bytes = std::fs::read(path).map_err(|error| LoadError::Io { path: name.clone(), error })?;
+    match String::from_utf8(bytes) {
+        Ok(text) => Ok(SourceFile { name, text }),
+        Err(e) => {
+            let good = &e.as_bytes()[..e.utf8_error().valid_up_to()];
+            let before = String::from_utf8_lossy(good);
+            let line = before.matches('\n').count() + 1;
+            let column = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+            let byte = e.as_bytes()[good.len()];
+            Err(LoadError::Invalid(vec![Diagnostic {
+                file: name,
+                line,
+                column,
+                message: format!("byte 0x{byte:02x} is not UTF-8; schedule files are UTF-8 text (save the file as UTF-8, not Shift_JIS)"),
+            }]))
+        }
+    }
+}
+
+/// When the embedded schedules were built (UTC date), for answers that name their source.
+pub const EMBEDDED_BUILT: &str = env!("MADO_EMBEDDED_BUILT");
+
+/// One line naming where a schedule came from: the embedded copy (with notice count and
+/// build date) or a directory.
+pub fn describe_source(dir: Option<&Path>, notices: usize) -> String {
+    match dir {
+        None => format!("embedded schedules ({notices} notices, built {EMBEDDED_BUILT})"),
+        Some(d) => format!("schedules from {} ({notices} notices)", d.display()),
+    }
+}
+
+/// `files` with `new` in place of the file it edits: one at the same path, or a notice with
+/// the same `id` (what `mado validate FILE` checks an edited notice against).
+pub fn replacing(files: Vec<SourceFile>, new: SourceFile) -> Vec<SourceFile> {
+    #[derive(serde::Deserialize)]
+    struct IdOnly {
+        id: Option<String>,
+    }
+    let id_of = |f: &SourceFile| toml::from_str::<IdOnly>(&f.text).ok().and_then(|x| x.id);
+    let same_path = |a: &str, b: &str| {
+        let (a, b) = (Path::new(a), Path::new(b));
+        a == b || matches!((a.canonicalize(), b.canonicalize()), (Ok(x), Ok(y)) if x == y) || a.ends_with(b) || b.ends_with(a)
+    };
+    let new_id = id_of(&new);
+    let mut out: Vec<SourceFile> =
+        files.into_iter().filter(|f| !same_path(&f.name, &new.name) && (new_id.is_none() || id_of(f) != new_id)).collect();
+    out.push(new);
+    out
 }
 
 fn walk(dir: &Path, out: &mut Vec<PathBuf>) -> Result<(), LoadError> {
