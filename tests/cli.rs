@@ -1,6 +1,11 @@
 //! The command-line contract: exit codes, JSON fields, text output (snapshots), errors.
 use std::process::Command;
 
+/// Output with the build date of the embedded schedules masked, so snapshots do not age.
+fn stable(text: String) -> String {
+    text.replace(mado::EMBEDDED_BUILT, "[build date]")
+}
+
 fn mado(args: &[&str]) -> (i32, String, String) {
     let out = Command::new(env!("CARGO_BIN_EXE_mado"))
         .args(args)
@@ -10,7 +15,11 @@ fn mado(args: &[&str]) -> (i32, String, String) {
         .env_remove("LC_MESSAGES")
         .output()
         .expect("run mado");
-    (out.status.code().unwrap_or(-1), String::from_utf8_lossy(&out.stdout).into_owned(), String::from_utf8_lossy(&out.stderr).into_owned())
+    (
+        out.status.code().unwrap_or(-1),
+        stable(String::from_utf8_lossy(&out.stdout).into_owned()),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
 }
 
 #[test]
@@ -229,4 +238,73 @@ fn logs_to_a_file_or_pipe_carry_no_ansi_escapes_and_can_be_json() {
     let v: serde_json::Value = serde_json::from_str(&json).unwrap_or_else(|e| panic!("{e}: {json}"));
     assert_eq!(v["level"], "INFO");
     assert_eq!(v["fields"]["message"], "mado serving");
+}
+
+#[test]
+fn validate_an_edited_existing_notice_reports_its_real_errors() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("2023-10-10-db-upgrade-revised.toml");
+    let text = std::fs::read_to_string("schedules/notices/2023-10-10-db-upgrade-revised.toml").expect("notice");
+    std::fs::write(&path, &text).expect("copy");
+    let p = path.to_str().expect("utf-8 path");
+    let (code, out, err) = mado(&["validate", p]);
+    assert_eq!(code, 0, "an unchanged copy replaces the notice with its id: {err}");
+    assert!(out.starts_with("ok: 8 notices"), "{out}");
+    std::fs::write(&path, text.replace("end = \"05:30\"", "end = \"25:30\"")).expect("edit");
+    let (code, _, err) = mado(&["validate", p]);
+    assert_eq!(code, 2);
+    assert!(!err.contains("duplicate notice id"), "{err}");
+    assert!(err.contains("`25:30`"), "the real error: {err}");
+}
+
+#[test]
+fn text_answers_end_with_the_schedule_source_and_warn_when_the_checkout_differs() {
+    let (_, out, err) = mado(&["check", "webcollect.credit_card", "--at", "2023-11-13 03:00"]);
+    let last = out.lines().last().unwrap_or_default();
+    assert_eq!(last, "answered from: embedded schedules (8 notices, built [build date])");
+    assert!(err.is_empty(), "the checkout's schedules/ is what was built in: {err}");
+    // In a directory whose schedules/ has a notice the binary lacks, say so.
+    let dir = tempfile::tempdir().expect("tempdir");
+    let copy = dir.path().join("schedules");
+    std::fs::create_dir_all(copy.join("notices")).expect("mkdir");
+    std::fs::copy("schedules/functions.toml", copy.join("functions.toml")).expect("catalogue");
+    let out = Command::new(env!("CARGO_BIN_EXE_mado"))
+        .args(["check", "webcollect", "--at", "2030-01-01"])
+        .current_dir(dir.path())
+        .env_remove("MADO_SCHEDULES")
+        .env("LANG", "C")
+        .output()
+        .expect("run");
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("warning: ./schedules differs from the schedules embedded in this binary"), "{err}");
+    let (_, out, _) = mado(&["check", "webcollect", "--at", "2030-01-01", "--schedules", "schedules"]);
+    assert!(out.lines().last().unwrap_or_default().starts_with("answered from: schedules from schedules (8 notices)"), "{out}");
+}
+
+#[test]
+fn text_in_japanese_and_english_with_seconds_and_the_tentative_days_own_zone() {
+    let (_, ja, _) = mado(&["check", "webcollect.credit_card", "--at", "2023-11-13 03:00", "--as-of", "2024-01-01", "--lang", "ja"]);
+    insta::assert_snapshot!("check_unavailable_ja", ja);
+    assert!(!ja.contains("unavailable") && ja.starts_with("利用不可"), "one language: {ja}");
+    // A second that is not :00 is shown.
+    let (_, out, _) = mado(&["check", "webcollect.credit_card", "--at", "2023-11-13 01:59:59", "--as-of", "2024-01-01", "--lang", "en"]);
+    assert!(out.starts_with("available (until 2023-11-13 02:00 JST)"), "{out}");
+    let (_, out, _) = mado(&[
+        "check",
+        "webcollect.credit_card",
+        "--at",
+        "2023-11-13T01:59:59+09:00",
+        "--as-of",
+        "2024-01-01",
+        "--lang",
+        "en",
+        "--for",
+        "1s",
+    ]);
+    assert!(out.contains("01:59:59"), "{out}");
+    // The tentative day is the notice's own (JST), whatever --tz shows.
+    let (_, out, _) =
+        mado(&["check", "webcollect.credit_card", "--at", "2024-04-22T03:00Z", "--as-of", "2024-01-01", "--lang", "en", "--tz", "UTC"]);
+    assert!(out.contains("2024-04-22 JST (times not announced"), "{out}");
+    assert!(!out.contains("2024-04-21 (times"), "{out}");
 }

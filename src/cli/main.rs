@@ -44,8 +44,8 @@ fn warn_if_stale() {
 }
 
 /// The schedule's source, for the last line of text answers.
-fn origin(schedule: &Schedule, dir: Option<&PathBuf>) -> String {
-    mado::describe_source(dir.map(PathBuf::as_path), schedule.notices().len())
+fn origin(schedule: &Schedule, dir: Option<&PathBuf>, lang: Lang) -> String {
+    mado::describe_source(dir.map(PathBuf::as_path), schedule.notices().len(), lang)
 }
 
 /// Parses an INSTANT argument, naming the flag in the error.
@@ -95,7 +95,7 @@ fn run(command: Command) -> Result<ExitCode> {
             }
             let answer = schedule.check(&q)?;
             print(source.format, &answer, |a| {
-                text::answer(a, zone, lang) + &text::source_line(&origin(&schedule, source.schedules.as_ref()), lang)
+                text::answer(a, zone, lang) + &text::source_line(&origin(&schedule, source.schedules.as_ref(), lang), lang)
             })?;
             Ok(ExitCode::from(match answer.status {
                 Status::Available => 0,
@@ -118,7 +118,7 @@ fn run(command: Command) -> Result<ExitCode> {
             q.function = function;
             let list = schedule.windows(&q)?;
             print(source.format, &list, |l| {
-                text::window_list(l, zone, lang) + &text::source_line(&origin(&schedule, source.schedules.as_ref()), lang)
+                text::window_list(l, zone, lang) + &text::source_line(&origin(&schedule, source.schedules.as_ref(), lang), lang)
             })?;
             Ok(ExitCode::SUCCESS)
         }

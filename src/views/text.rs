@@ -14,6 +14,10 @@ struct Words {
     unavailable: &'static str,
     tentative: &'static str,
     until: &'static str,
+    until_close: &'static str,
+    confirmed: &'static str,
+    tentative_kind: &'static str,
+    sequence: &'static str,
     next: &'static str,
     no_window: &'static str,
     maintenance: &'static str,
@@ -55,6 +59,10 @@ const JA: Words = Words {
     unavailable: "利用不可",
     tentative: "未確定",
     until: "（次の変化",
+    until_close: "）",
+    confirmed: "確定",
+    tentative_kind: "日付のみ",
+    sequence: "版",
     next: "次",
     no_window: "予定されたメンテナンスなし",
     maintenance: "メンテナンス",
@@ -96,6 +104,10 @@ const EN: Words = Words {
     unavailable: "unavailable",
     tentative: "tentative",
     until: " (until",
+    until_close: ")",
+    confirmed: "confirmed",
+    tentative_kind: "tentative",
+    sequence: "sequence",
     next: "next",
     no_window: "no window ahead",
     maintenance: "maintenance",
@@ -188,6 +200,14 @@ pub fn span(w: &WindowInfo, zone: Tz, lang: Lang) -> String {
     format!("{start}{sep}{} {}", approx(words, w.end_approx, end), e.format("%Z"))
 }
 
+fn kind(k: WindowKind, words: &Words) -> &'static str {
+    match k {
+        WindowKind::Confirmed => words.confirmed,
+        WindowKind::Tentative => words.tentative_kind,
+        WindowKind::Postponed => words.postponed_tba,
+    }
+}
+
 fn label(w: &WindowInfo, lang: Lang) -> String {
     format!("{}: {}", words(lang).maintenance, w.title.as_deref().unwrap_or(&w.notice_title))
 }
@@ -202,11 +222,7 @@ fn marks(w: &WindowInfo, lang: Lang) -> String {
 
 fn window_lines(out: &mut String, head: &str, w: &WindowInfo, zone: Tz, lang: Lang) {
     let words = words(lang);
-    let kind = match w.kind {
-        WindowKind::Postponed => words.postponed_tba,
-        _ => w.kind.as_str(),
-    };
-    let _ = writeln!(out, "  {head:<9} {}  [{kind}]  {}", span(w, zone, lang), w.uid);
+    let _ = writeln!(out, "  {head:<9} {}  [{}]  {}", span(w, zone, lang), kind(w.kind, words), w.uid);
     let _ = writeln!(
         out,
         "  {:<9} {} — {} {}{}",
@@ -227,7 +243,7 @@ fn window_lines(out: &mut String, head: &str, w: &WindowInfo, zone: Tz, lang: La
             (Action::End, _) => words.ended,
             _ => words.replaced,
         };
-        let _ = writeln!(out, "  {:<9} {verb}{}{} (sequence {})", "", words.by, r.notice, r.sequence);
+        let _ = writeln!(out, "  {:<9} {verb}{}{} ({} {})", "", words.by, r.notice, words.sequence, r.sequence);
     }
     let _ = writeln!(
         out,
@@ -262,7 +278,7 @@ fn window_lines(out: &mut String, head: &str, w: &WindowInfo, zone: Tz, lang: La
 pub fn answer(a: &Answer, zone: Tz, lang: Lang) -> String {
     let words = words(lang);
     let mut out = String::new();
-    let until = a.until.as_ref().map(|u| format!("{} {})", words.until, when(u, zone))).unwrap_or_default();
+    let until = a.until.as_ref().map(|u| format!("{} {}{}", words.until, when(u, zone), words.until_close)).unwrap_or_default();
     let status = match a.status {
         Status::Available => words.available,
         Status::Unavailable => words.unavailable,
@@ -288,7 +304,7 @@ pub fn answer(a: &Answer, zone: Tz, lang: Lang) -> String {
     }
     let _ = writeln!(out, "  {:<9} {}", words.as_of, when(&a.as_of, zone));
     for c in &a.affected {
-        let until = c.until.as_ref().map(|u| format!("{} {})", words.until, when(u, zone))).unwrap_or_default();
+        let until = c.until.as_ref().map(|u| format!("{} {}{}", words.until, when(u, zone), words.until_close)).unwrap_or_default();
         let status = match c.status {
             Status::Available => words.available,
             Status::Unavailable => words.unavailable,
@@ -329,11 +345,15 @@ pub fn window_list(l: &WindowList, zone: Tz, lang: Lang) -> String {
         when(&l.as_of, zone)
     );
     for w in &l.windows {
-        let kind = match w.kind {
-            WindowKind::Postponed => words.postponed_tba,
-            k => k.as_str(),
-        };
-        let _ = writeln!(out, "{:<44} {:<10} {:<40} {}{}", span(w, zone, lang), kind, w.uid, w.functions.join(","), marks(w, lang));
+        let _ = writeln!(
+            out,
+            "{:<44} {:<10} {:<40} {}{}",
+            span(w, zone, lang),
+            kind(w.kind, words),
+            w.uid,
+            w.functions.join(","),
+            marks(w, lang)
+        );
     }
     if l.truncated {
         let _ = writeln!(out, "({}{})", l.windows.len(), words.cut);
