@@ -84,12 +84,12 @@ pub const EMBEDDED_BUILT: &str = env!("MADO_EMBEDDED_BUILT");
 
 /// One line naming where a schedule came from: the embedded copy (with notice count and
 /// build date) or a directory.
-pub fn describe_source(dir: Option<&Path>, notices: usize, lang: crate::Lang) -> String {
+pub fn describe_source(dir: Option<&Path>, notices: usize, lang: crate::engine::model::Lang) -> String {
     match (dir, lang) {
-        (None, crate::Lang::En) => format!("embedded schedules ({notices} notices, built {EMBEDDED_BUILT})"),
-        (None, crate::Lang::Ja) => format!("組み込みのスケジュール（お知らせ {notices} 件、{EMBEDDED_BUILT} ビルド）"),
-        (Some(d), crate::Lang::En) => format!("schedules from {} ({notices} notices)", d.display()),
-        (Some(d), crate::Lang::Ja) => format!("{} のスケジュール（お知らせ {notices} 件）", d.display()),
+        (None, crate::engine::model::Lang::En) => format!("embedded schedules ({notices} notices, built {EMBEDDED_BUILT})"),
+        (None, crate::engine::model::Lang::Ja) => format!("組み込みのスケジュール（お知らせ {notices} 件、{EMBEDDED_BUILT} ビルド）"),
+        (Some(d), crate::engine::model::Lang::En) => format!("schedules from {} ({notices} notices)", d.display()),
+        (Some(d), crate::engine::model::Lang::Ja) => format!("{} のスケジュール（お知らせ {notices} 件）", d.display()),
     }
 }
 

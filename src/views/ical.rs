@@ -133,14 +133,13 @@ fn ical_duration(d: Duration) -> String {
 /// The feed for `opts`.
 ///
 /// # Errors
-/// [`crate::QueryError::UnknownFunction`] when the function is not in the catalogue.
-pub fn feed(s: &Schedule, opts: &FeedOptions) -> Result<String, crate::QueryError> {
+/// [`crate::engine::error::QueryError::UnknownFunction`] when the function is not in the catalogue.
+pub fn feed(s: &Schedule, opts: &FeedOptions) -> Result<String, crate::engine::error::QueryError> {
     let f = match &opts.function {
-        Some(id) => Some(
-            s.catalogue
-                .function(id)
-                .ok_or_else(|| crate::QueryError::UnknownFunction { id: id.clone(), suggestions: s.catalogue.close_matches(id) })?,
-        ),
+        Some(id) => Some(s.catalogue.function(id).ok_or_else(|| crate::engine::error::QueryError::UnknownFunction {
+            id: id.clone(),
+            suggestions: s.catalogue.close_matches(id),
+        })?),
         None => None,
     };
     let mut w = Writer { out: String::new() };
