@@ -1,5 +1,3 @@
-//! Unit tables (time, durations, rules) and the property test of the index against a
-//! brute-force scan. They build schedules from TOML, so they sit above both stages.
 //! Unit tables for time and rules, and the property test of the evaluator against a
 //! brute-force scan built independently from the model.
 
