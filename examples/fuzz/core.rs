@@ -268,6 +268,7 @@ pub fn http_query(r: &mut Rng) -> String {
             add(r, "for", |r| r.pick(DURATIONS).to_string(), 60);
             add(r, "channel", |r| r.pick(CHANNELS).to_string(), 20);
             add(r, "tz", |r| r.pick(ZONES).to_string(), 20);
+            add(r, "lang", |r| r.pick(&["ja", "en", "fr"]).to_string(), 20);
         }
         "/v1/windows" => {
             add(r, "from", instant_text, 80);
@@ -275,6 +276,8 @@ pub fn http_query(r: &mut Rng) -> String {
             add(r, "function", |r| r.pick(FUNCTIONS).to_string(), 40);
             add(r, "as_of", instant_text, 40);
             add(r, "limit", |r| r.pick(LIMITS).to_string(), 50);
+            add(r, "lang", |r| r.pick(&["ja", "en", "fr"]).to_string(), 20);
+            add(r, "with_children", |r| r.pick(&["true", "false", "1"]).to_string(), 20);
             add(r, "tz", |r| r.pick(ZONES).to_string(), 20);
         }
         "/calendar.ics" => {
@@ -337,12 +340,13 @@ fn query_schedule(r: &mut Rng, s: &Schedule) {
     let now = time::now();
     let at = time::parse_instant(&instant_text(r), zone, now).unwrap_or(now);
     let as_of = time::parse_instant(&instant_text(r), zone, now).unwrap_or(now);
+    let lang = if r.chance(50) { mado::Lang::Ja } else { mado::Lang::En };
     match r.below(4) {
         0 | 1 => {
             let d = time::parse_duration(pick_str(r, DURATIONS)).unwrap_or_default();
-            let q = Query::new(*r.pick(FUNCTIONS), at).as_of(as_of).lookahead(d).zone(zone);
+            let q = Query::new(pick_str(r, FUNCTIONS), at).as_of(as_of).lookahead(d).zone(zone).lang(lang);
             if let Ok(a) = s.check(&q) {
-                let _ = mado::views::text::answer(&a, zone);
+                let _ = mado::views::text::answer(&a, zone, lang);
                 let _ = mado::views::json::to_json(&a);
             }
         }
@@ -350,14 +354,16 @@ fn query_schedule(r: &mut Rng, s: &Schedule) {
             let limit = [0usize, 1, 100, 10_000, 10_001][r.below(5)];
             let to = time::parse_instant(&instant_text(r), zone, now).unwrap_or(now);
             let f = r.chance(50).then(|| r.pick(FUNCTIONS).to_string());
-            if let Ok(l) = s.windows(&WindowsQuery { from: at, to, function: f, as_of, limit, zone }) {
-                let _ = mado::views::text::window_list(&l, zone);
+            let mut q = WindowsQuery::new(at, to).as_of(as_of).limit(limit).zone(zone).lang(lang).with_children(r.chance(50));
+            q.function = f;
+            if let Ok(l) = s.windows(&q) {
+                let _ = mado::views::text::window_list(&l, zone, lang);
                 let _ = mado::views::json::to_json(&l);
             }
         }
         _ => {
             let f = r.chance(50).then(|| r.pick(FUNCTIONS).to_string());
-            let opts = mado::ical::FeedOptions { function: f, lang: mado::ical::Lang::En, now: at, refresh: chrono::Duration::hours(1) };
+            let opts = mado::ical::FeedOptions { function: f, lang, now: at, refresh: chrono::Duration::hours(1) };
             let _ = mado::ical::feed(s, &opts);
         }
     }

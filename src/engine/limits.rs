@@ -11,7 +11,7 @@ use chrono::{Duration, SecondsFormat};
 /// The most windows one list may hold.
 pub const MAX_WINDOWS_LIMIT: usize = 10_000;
 /// How many windows a list holds when no limit is given.
-pub const DEFAULT_WINDOWS_LIMIT: usize = 1_000;
+pub const DEFAULT_WINDOWS_LIMIT: usize = WindowsQuery::DEFAULT_LIMIT;
 /// How far a windows list reaches when no end is given, in days.
 pub const DEFAULT_WINDOWS_DAYS: i64 = 31;
 

@@ -11,6 +11,3 @@ pub mod limits;
 pub(crate) mod model;
 pub mod rrule;
 pub mod time;
-
-#[cfg(test)]
-mod tests;

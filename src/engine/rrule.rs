@@ -301,6 +301,37 @@ impl Rule {
         local + Duration::seconds(facts.spread) <= reach || (local <= reach && facts.stable_from.is_some_and(|s| from >= s))
     }
 
+    /// The rule stopped so that no occurrence starts at or after `t` (an `end` revision):
+    /// itself when it already ends before `t`, `None` when it has no occurrence before `t`.
+    ///
+    /// # Errors
+    /// When the stopped rule is past the limits of a rule with an end (its `UNTIL` more than
+    /// [`MAX_UNTIL_YEARS`] after DTSTART).
+    pub fn ending_before(&self, t: Instant) -> Result<Option<Rule>, String> {
+        if t <= self.first_start() {
+            return Ok(None);
+        }
+        if self.last_start.is_some_and(|last| last < t) {
+            return Ok(Some(self.clone()));
+        }
+        let Some(last) = t.checked_sub_signed(Duration::seconds(1)) else {
+            return Ok(None);
+        };
+        let kept: Vec<&str> = self
+            .text
+            .trim()
+            .trim_start_matches("RRULE:")
+            .split(';')
+            .filter(|p| !p.starts_with("UNTIL=") && !p.starts_with("COUNT="))
+            .collect();
+        let text = format!("{};UNTIL={}", kept.join(";"), last.format("%Y%m%dT%H%M%SZ"));
+        match Rule::parse(&text, self.dtstart, self.zone) {
+            Ok(rule) => Ok(Some(rule)),
+            Err(m) if m.contains("UNTIL is more than") => Err(m),
+            Err(_) => Ok(None),
+        }
+    }
+
     /// The rule as written (without `RRULE:`).
     pub fn text(&self) -> &str {
         &self.text

@@ -24,14 +24,7 @@ use std::fmt::Write as _;
 /// How long a cancelled window stays in the feed after its last known end.
 pub const CANCELLED_RETENTION_DAYS: i64 = 90;
 
-/// The feed's language.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Lang {
-    /// Japanese (default).
-    Ja,
-    /// English.
-    En,
-}
+pub use crate::engine::model::Lang;
 
 /// What to put in a feed.
 #[derive(Debug, Clone)]
@@ -140,14 +133,13 @@ fn ical_duration(d: Duration) -> String {
 /// The feed for `opts`.
 ///
 /// # Errors
-/// [`crate::QueryError::UnknownFunction`] when the function is not in the catalogue.
-pub fn feed(s: &Schedule, opts: &FeedOptions) -> Result<String, crate::QueryError> {
+/// [`crate::engine::error::QueryError::UnknownFunction`] when the function is not in the catalogue.
+pub fn feed(s: &Schedule, opts: &FeedOptions) -> Result<String, crate::engine::error::QueryError> {
     let f = match &opts.function {
-        Some(id) => Some(
-            s.catalogue
-                .function(id)
-                .ok_or_else(|| crate::QueryError::UnknownFunction { id: id.clone(), suggestions: s.catalogue.close_matches(id) })?,
-        ),
+        Some(id) => Some(s.catalogue.function(id).ok_or_else(|| crate::engine::error::QueryError::UnknownFunction {
+            id: id.clone(),
+            suggestions: s.catalogue.close_matches(id),
+        })?),
         None => None,
     };
     let mut w = Writer { out: String::new() };
@@ -484,20 +476,36 @@ fn description(s: &Schedule, l: &Lineage, spec: &Spec, lang: Lang) -> String {
         };
     }
     let _ = writeln!(d, "{l_effects}:");
-    for e in &spec.effects {
-        let error = if lang == Lang::Ja { "エラーコード" } else { "error code" };
-        let parts = e.effect.phrases(error, "", "", ("「", "」"));
-        let ch = s.catalogue.channels.iter().find(|c| c.id == e.channel);
-        let label = ch.map_or(e.channel.as_str(), |c| if lang == Lang::Ja { c.ja.as_str() } else { c.en.as_str() });
-        let _ = writeln!(d, "- {label}: {}", parts.join(" "));
+    for (ci, candidates) in spec.effects.iter().enumerate() {
+        let c = &s.catalogue.channels[ci];
+        let label = if lang == Lang::Ja { c.ja.as_str() } else { c.en.as_str() };
+        for e in candidates {
+            let error = if lang == Lang::Ja { "エラーコード" } else { "error code" };
+            let mut parts = e.effect.phrases(error, "", "", ("「", "」"));
+            if let Some(scope) = &e.scope {
+                let names: Vec<&str> = scope.iter().map(|f| s.catalogue.functions[*f].id.as_str()).collect();
+                parts.insert(0, format!("[{}]", names.join(", ")));
+            }
+            match (e.source, lang) {
+                (EffectSource::Inferred, Lang::Ja) => parts.push("（推定）".into()),
+                (EffectSource::Inferred, Lang::En) => parts.push("(inferred)".into()),
+                (EffectSource::Default, Lang::Ja) => parts.push("（お知らせに記載なし：既定）".into()),
+                (EffectSource::Default, Lang::En) => parts.push("(not in the notice: default)".into()),
+                (EffectSource::Notice, _) => {}
+            }
+            let _ = writeln!(d, "- {label}: {}", parts.join(" "));
+            if e.scope.is_none() {
+                break;
+            }
+        }
     }
-    let _ = writeln!(
-        d,
-        "{l_source}: {} ({}), {}",
-        if lang == Lang::Ja { &notice.title } else { notice.title_en.as_ref().unwrap_or(&notice.title) },
-        notice.id,
-        published(notice)
-    );
+    for i in notice.inferred.iter().chain(spec.inferred.iter()) {
+        let _ = match lang {
+            Lang::Ja => writeln!(d, "推定（{}）: {}", i.field, i.reason(lang)),
+            Lang::En => writeln!(d, "Inferred ({}): {}", i.field, i.reason(lang)),
+        };
+    }
+    let _ = writeln!(d, "{l_source}: {} ({}), {}", notice.source_in(lang), notice.id, published(notice));
     for v in l.versions.iter().skip(1) {
         let n = &s.notices[v.by_notice];
         let _ = writeln!(
