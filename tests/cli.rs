@@ -142,7 +142,7 @@ fn a_closed_pipe_ends_quietly_with_the_usual_status() {
     use std::io::Read;
     use std::process::Stdio;
     let mut child = Command::new(env!("CARGO_BIN_EXE_mado"))
-        .args(["windows", "--from", "2023-10-01", "--to", "2026-01-01", "--as-of", "2026-01-01", "--limit", "100000"])
+        .args(["windows", "--from", "2023-10-01", "--to", "2026-01-01", "--as-of", "2026-01-01", "--limit", "10000"])
         .env_remove("MADO_SCHEDULES")
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
