@@ -1,0 +1,137 @@
+//! The HTML pages on the seeds at a fixed clock: snapshots of what people read, and the
+//! facts the pages must state (status per function, standing rule, revision trail).
+mod common;
+
+use common::{at, seeds};
+use mado::ical::Lang;
+use mado::views::pages::{notice_page, notices_page, status_page, timeline_page, PageContext, TimelineOptions};
+
+/// During the 2023-11-13 database upgrade (02:00–05:30 JST).
+const NOW: &str = "2023-11-13 02:30";
+
+fn cx(lang: Lang, path: &str) -> PageContext {
+    PageContext { lang, now: at(NOW), host: "mado.example".into(), path: path.into(), params: Vec::new() }
+}
+
+fn timeline(lang: Lang, from: &str, to: &str, as_of: Option<&str>) -> String {
+    let mut o = TimelineOptions::around(at(NOW));
+    o.from = at(from);
+    o.to = at(to);
+    if let Some(a) = as_of {
+        o.as_of = at(a);
+        o.as_of_given = true;
+    }
+    timeline_page(&seeds(), &cx(lang, "/timeline"), &o).expect("timeline")
+}
+
+/// The `data-status` of function `f` in the status page's tree.
+fn status_of(html: &str, f: &str) -> String {
+    let from = html.find(&format!("data-function=\"{f}\"")).unwrap_or_else(|| panic!("{f} not in the tree"));
+    let rest = &html[from..];
+    let s = rest.find("data-status=\"").expect("a status") + "data-status=\"".len();
+    rest[s..s + rest[s..].find('"').expect("quote")].to_string()
+}
+
+#[test]
+fn status_page_snapshots() {
+    for lang in [Lang::Ja, Lang::En] {
+        let (html, next) = status_page(&seeds(), &cx(lang, "/"));
+        insta::assert_snapshot!(format!("status_{lang:?}"), html);
+        assert_eq!(next, Some(at("2023-11-13 03:00")), "the test environment comes back first");
+    }
+}
+
+#[test]
+fn status_page_agrees_with_the_evaluator_for_every_function() {
+    let s = seeds();
+    let (html, _) = status_page(&s, &cx(Lang::En, "/"));
+    let mut seen = std::collections::BTreeSet::new();
+    for f in s.catalogue().functions() {
+        let answer = s.check(&mado::Query::new(f.id(), at(NOW)).as_of(at(NOW))).expect("check");
+        assert_eq!(status_of(&html, f.id()), answer.status.to_string(), "{}", f.id());
+        seen.insert(answer.status.to_string());
+    }
+    assert!(seen.contains("unavailable") && seen.contains("available"), "the fixed clock shows both: {seen:?}");
+    assert!(html.contains("class=\"banner\""), "a window in progress gets a banner");
+    // Never colour alone: each status has its word and its symbol.
+    assert!(html.contains("✕</span> Unavailable (maintenance)") && html.contains("●</span> Available"));
+}
+
+#[test]
+fn daily_blackout_reads_as_a_standing_rule() {
+    let (html, _) = status_page(&seeds(), &cx(Lang::En, "/"));
+    assert!(html.contains("every day 23:00–01:00 JST</strong>, since <time datetime=\"2023-10-10\">"), "standing rule missing");
+    assert_eq!(html.matches("data-uid=\"standing-reauth-blackout/daily\"").count(), 0, "no row per night");
+    let (ja, _) = status_page(&seeds(), &cx(Lang::Ja, "/"));
+    assert!(ja.contains("毎日 23:00–01:00 JST"));
+}
+
+#[test]
+fn every_instant_is_a_time_element_in_jst() {
+    let (html, _) = status_page(&seeds(), &cx(Lang::Ja, "/"));
+    let times = html.matches("<time datetime=\"").count();
+    assert!(times > 10, "{times}");
+    for chunk in html.split("<time datetime=\"").skip(1) {
+        let value = &chunk[..chunk.find('"').expect("quote")];
+        assert!(value.len() == 10 || value.ends_with("+09:00"), "datetime `{value}` is neither a day nor JST");
+    }
+}
+
+#[test]
+fn timeline_snapshots() {
+    insta::assert_snapshot!("timeline_Ja", timeline(Lang::Ja, "2023-11-01", "2023-11-20", None));
+    insta::assert_snapshot!("timeline_En", timeline(Lang::En, "2023-11-01", "2023-11-20", None));
+}
+
+#[test]
+fn timeline_as_of_shows_the_calendar_as_known_then() {
+    // On 2023-09-01 only the 2023-08-28 notice was out: the upgrade at 01:00, no daily rule yet.
+    let then = timeline(Lang::En, "2023-11-01", "2023-11-20", Some("2023-09-01"));
+    let later = timeline(Lang::En, "2023-11-01", "2023-11-20", None);
+    assert!(then.contains("data-uid=\"2023-08-28-db-upgrade/reauth\""));
+    assert!(!then.contains("standing-reauth-blackout/daily"));
+    assert!(later.contains("standing-reauth-blackout/daily"));
+    // The reauth window cancelled on 2023-10-10 is struck through, not gone.
+    assert!(later.contains("class=\"struck\" data-uid=\"2023-08-28-db-upgrade/reauth\""));
+    assert!(!then.contains("class=\"struck\""));
+}
+
+#[test]
+fn timeline_refuses_unbounded_ranges() {
+    let mut o = TimelineOptions::around(at(NOW));
+    o.to = o.from + chrono::Duration::days(4000);
+    let e = timeline_page(&seeds(), &cx(Lang::En, "/timeline"), &o).expect_err("too long");
+    assert!(e.to_string().contains("at most 400"), "{e}");
+}
+
+#[test]
+fn notice_pages_snapshots() {
+    let s = seeds();
+    for lang in [Lang::Ja, Lang::En] {
+        insta::assert_snapshot!(format!("notices_{lang:?}"), notices_page(&s, &cx(lang, "/notices")));
+        for id in ["2023-10-10-db-upgrade-revised", "2023-08-28-db-upgrade", "standing-reauth-blackout"] {
+            let html = notice_page(&s, &cx(lang, &format!("/notices/{id}")), id).expect("known notice");
+            insta::assert_snapshot!(format!("notice_{id}_{lang:?}"), html);
+        }
+    }
+    assert!(notice_page(&s, &cx(Lang::En, "/notices/nope"), "nope").is_none());
+}
+
+#[test]
+fn notice_page_shows_the_revision_trail() {
+    let s = seeds();
+    let html = notice_page(&s, &cx(Lang::En, "/"), "2023-08-28-db-upgrade").expect("page");
+    let card = &html[html.find("data-uid=\"2023-08-28-db-upgrade/all-functions\"").expect("card")..];
+    let card = &card[..card.find("</section>").expect("end")];
+    let announced = card.find("announced: <time datetime=\"2023-11-13T01:00:00+09:00\">").expect("original times");
+    let revised = card.find("revised to: <time datetime=\"2023-11-13T02:00:00+09:00\">").expect("revised times");
+    assert!(announced < revised);
+}
+
+#[test]
+fn notices_are_listed_newest_first() {
+    let html = notices_page(&seeds(), &cx(Lang::En, "/notices"));
+    let pos = |id: &str| html.find(&format!("data-notice=\"{id}\"")).unwrap_or_else(|| panic!("{id}"));
+    assert!(pos("2023-10-10-db-upgrade-revised") < pos("2023-08-28-db-upgrade"));
+    assert!(pos("2023-08-28-db-upgrade") < pos("2019-06-22-pci-dss-maintenance"));
+}
