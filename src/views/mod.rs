@@ -3,6 +3,7 @@
 //!
 //! May use: the engine (answers, model, time). Knows no HTTP and no file format.
 
+pub mod alertmanager;
 pub mod ical;
 pub mod json;
 #[cfg(feature = "html")]

@@ -1,0 +1,93 @@
+//! `mado export alertmanager`: Alertmanager time intervals from the evaluator's windows.
+mod common;
+
+use common::{at, seeds};
+use mado::views::alertmanager::{time_intervals, ExportOptions};
+
+fn export(function: Option<&str>, from: &str, to: &str, as_of: &str) -> String {
+    let o = ExportOptions { function: function.map(str::to_string), from: at(from), to: at(to), as_of: at(as_of) };
+    time_intervals(&seeds(), &o).expect("export")
+}
+
+/// The entries of one named interval.
+fn interval<'a>(yaml: &'a str, name: &str) -> &'a str {
+    let head = format!("  - name: \"{name}\"\n");
+    let start = yaml.find(&head).unwrap_or_else(|| panic!("no interval {name}")) + head.len();
+    let rest = &yaml[start..];
+    &rest[..rest.find("\n  - name: ").map_or(rest.len(), |i| i + 1)]
+}
+
+#[test]
+fn one_named_interval_per_function() {
+    let y = export(None, "2026-11-01", "2026-12-01", "2026-11-01");
+    let s = seeds();
+    for f in s.catalogue().functions() {
+        assert_eq!(y.matches(&format!("  - name: \"{}\"\n", f.id())).count(), 1, "{}", f.id());
+    }
+    assert!(y.starts_with("# Alertmanager time intervals from mado"));
+    assert!(y.contains("\ntime_intervals:\n"));
+}
+
+#[test]
+fn a_daily_rule_with_no_change_in_range_is_a_time_range_every_day() {
+    let y = export(Some("webcollect.reauth"), "2026-11-01", "2026-12-01", "2026-11-01");
+    let r = interval(&y, "webcollect.reauth");
+    assert!(r.contains("start_time: \"23:00\"\n            end_time: \"24:00\"\n        location: \"Asia/Tokyo\""), "{r}");
+    assert!(r.contains("start_time: \"00:00\"\n            end_time: \"01:00\"\n        location: \"Asia/Tokyo\""), "{r}");
+    assert!(!r.contains("days_of_month"), "a fitting rule is not expanded:\n{r}");
+}
+
+#[test]
+fn a_rule_with_a_changed_occurrence_in_range_is_expanded_with_the_change() {
+    // 2023-11-12 23:00 – 11-13 01:30 (about) replaces that night's 23:00–01:00.
+    let y = export(Some("webcollect.reauth"), "2023-11-10", "2023-11-15", "2024-01-01");
+    let r = interval(&y, "webcollect.reauth");
+    assert!(
+        r.contains("end_time: \"01:30\"\n        days_of_month: [\"13\"]\n        months: [\"november\"]\n        years: [\"2023\"]"),
+        "{r}"
+    );
+    // Every night overlapping the range starts at 23:00: Nov 9 (ends in it) to Nov 14.
+    assert_eq!(r.matches("start_time: \"23:00\"").count(), 6, "{r}");
+}
+
+#[test]
+fn every_confirmed_window_of_the_evaluator_is_exported() {
+    let s = seeds();
+    let (from, to, as_of) = ("2019-01-01", "2020-12-31", "2024-01-01");
+    let y = export(Some("webcollect.credit_card"), from, to, as_of);
+    let list = s
+        .windows(&mado::WindowsQuery {
+            from: at(from),
+            to: at(to),
+            function: Some("webcollect.credit_card".into()),
+            as_of: at(as_of),
+            limit: 1000,
+            zone: mado::time::DEFAULT_ZONE,
+        })
+        .expect("windows");
+    assert!(!list.windows.is_empty());
+    for w in list.windows.iter().filter(|w| w.kind == mado::WindowKind::Confirmed) {
+        let start = w.start.format("%H:%M").to_string();
+        assert!(y.contains(&format!("# {} {}", w.uid, w.start.format("%Y-%m-%d %H:%M"))), "{} missing", w.uid);
+        assert!(y.contains(&format!("start_time: \"{start}\"")), "{start}");
+    }
+}
+
+#[test]
+fn tentative_days_are_listed_not_muted() {
+    let y = export(Some("webcollect.credit_card"), "2024-04-01", "2024-05-01", "2024-01-01");
+    let r = interval(&y, "webcollect.credit_card");
+    assert!(
+        r.contains("# not muted, times not announced yet: 2023-10-10-db-upgrade-revised/card-vendor-dc-move 2024-04-22..2024-04-22"),
+        "{r}"
+    );
+    assert!(r.contains("time_intervals: []"), "{r}");
+}
+
+#[test]
+fn unknown_function_is_an_error_with_suggestions() {
+    let o =
+        ExportOptions { function: Some("webcollect.credit".into()), from: at("2026-01-01"), to: at("2026-02-01"), as_of: at("2026-01-01") };
+    let e = time_intervals(&seeds(), &o).expect_err("unknown");
+    assert!(e.to_string().contains("webcollect.credit"), "{e}");
+}
