@@ -140,6 +140,9 @@ pub enum Command {
         /// Format of errors (the feed itself is always iCalendar).
         #[arg(long, value_enum, default_value = "text")]
         format: Format,
+        /// Where `mado serve` runs, e.g. `https://mado.example.com`: each event links to its notice page there.
+        #[arg(long, value_name = "URL")]
+        base_url: Option<String>,
     },
     /// The function and channel catalogue.
     #[command(after_help = "Example:\n  mado functions --format json\n\nExit status: 0, or 2 on error.")]

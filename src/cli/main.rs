@@ -94,10 +94,10 @@ fn run(command: Command) -> Result<ExitCode> {
             runtime.block_on(mado::server::serve(addr, config, watch))?;
             Ok(ExitCode::SUCCESS)
         }
-        Command::Calendar { function, lang, schedules, format: _ } => {
+        Command::Calendar { function, lang, schedules, format: _, base_url } => {
             let schedule = load(schedules.as_ref())?;
             let lang = if lang == "en" { mado::ical::Lang::En } else { mado::ical::Lang::Ja };
-            let opts = mado::ical::FeedOptions { function, lang, now, refresh: chrono::Duration::hours(1) };
+            let opts = mado::ical::FeedOptions { function, lang, now, refresh: chrono::Duration::hours(1), base_url };
             out(&mado::ical::feed(&schedule, &opts)?)?;
             Ok(ExitCode::SUCCESS)
         }

@@ -66,6 +66,17 @@ pub(crate) fn pick_lang(param: Option<&str>, headers: &HeaderMap) -> Result<Lang
     Ok(best.map_or(Lang::Ja, |(_, l)| l))
 }
 
+/// `scheme://host` the request came to (`X-Forwarded-Proto` from a TLS proxy, else http),
+/// for absolute links in the feed; `None` without a `Host` header.
+pub(crate) fn base_url(headers: &HeaderMap) -> Option<String> {
+    let host = headers.get(header::HOST).and_then(|v| v.to_str().ok()).filter(|h| !h.is_empty() && !h.contains(['/', ' ', '"']))?;
+    let scheme = match headers.get("x-forwarded-proto").and_then(|v| v.to_str().ok()) {
+        Some("https") => "https",
+        _ => "http",
+    };
+    Some(format!("{scheme}://{host}"))
+}
+
 fn context(headers: &HeaderMap, lang: Lang, path: &str, params: Vec<(String, String)>) -> PageContext {
     let host = headers.get(header::HOST).and_then(|v| v.to_str().ok()).unwrap_or("localhost").to_string();
     PageContext { lang, now: time::now(), host, path: path.to_string(), params }
