@@ -98,13 +98,13 @@ fn html_error(headers: &HeaderMap, lang: Lang, status: StatusCode, detail: &str)
 }
 
 /// Parses the query and the language, or answers with an HTML 400.
-fn lang_of<T>(p: Q<T>, headers: &HeaderMap, lang: impl Fn(&T) -> Option<&str>) -> Result<(T, Lang), Response> {
+fn lang_of<T>(p: Q<T>, headers: &HeaderMap, lang: impl Fn(&T) -> Option<&str>) -> Result<(T, Lang), Box<Response>> {
     let fallback = pick_lang(None, headers).unwrap_or(Lang::Ja);
     let p = query(p).map_err(|e| {
         let detail = e.body.get("detail").and_then(|d| d.as_str()).unwrap_or("bad query string").to_string();
-        html_error(headers, fallback, StatusCode::BAD_REQUEST, &detail)
+        Box::new(html_error(headers, fallback, StatusCode::BAD_REQUEST, &detail))
     })?;
-    let l = pick_lang(lang(&p), headers).map_err(|m| html_error(headers, fallback, StatusCode::BAD_REQUEST, &m))?;
+    let l = pick_lang(lang(&p), headers).map_err(|m| Box::new(html_error(headers, fallback, StatusCode::BAD_REQUEST, &m)))?;
     Ok((p, l))
 }
 
@@ -112,7 +112,7 @@ fn lang_of<T>(p: Q<T>, headers: &HeaderMap, lang: impl Fn(&T) -> Option<&str>) -
 pub(crate) async fn status(State(st): State<Arc<AppState>>, headers: HeaderMap, p: Q<PageParams>) -> Response {
     let (_, lang) = match lang_of(p, &headers, |p: &PageParams| p.lang.as_deref()) {
         Ok(v) => v,
-        Err(r) => return r,
+        Err(r) => return *r,
     };
     let cx = context(&headers, lang, "/", Vec::new());
     let loaded = st.current();
@@ -129,7 +129,7 @@ fn bounded(ceiling: u64, now: Instant, next: Option<Instant>) -> u64 {
 pub(crate) async fn timeline(State(st): State<Arc<AppState>>, headers: HeaderMap, p: Q<TimelineParams>) -> Response {
     let (p, lang) = match lang_of(p, &headers, |p: &TimelineParams| p.lang.as_deref()) {
         Ok(v) => v,
-        Err(r) => return r,
+        Err(r) => return *r,
     };
     let mut kept = Vec::new();
     for (k, v) in [("from", &p.from), ("to", &p.to), ("function", &p.function), ("as_of", &p.as_of)] {
@@ -173,7 +173,7 @@ pub(crate) async fn timeline(State(st): State<Arc<AppState>>, headers: HeaderMap
 pub(crate) async fn notices(State(st): State<Arc<AppState>>, headers: HeaderMap, p: Q<PageParams>) -> Response {
     let (_, lang) = match lang_of(p, &headers, |p: &PageParams| p.lang.as_deref()) {
         Ok(v) => v,
-        Err(r) => return r,
+        Err(r) => return *r,
     };
     let cx = context(&headers, lang, "/notices", Vec::new());
     let body = pages::notices_page(&st.current().schedule, &cx);
@@ -184,7 +184,7 @@ pub(crate) async fn notices(State(st): State<Arc<AppState>>, headers: HeaderMap,
 pub(crate) async fn notice(State(st): State<Arc<AppState>>, headers: HeaderMap, Path(id): Path<String>, p: Q<PageParams>) -> Response {
     let (_, lang) = match lang_of(p, &headers, |p: &PageParams| p.lang.as_deref()) {
         Ok(v) => v,
-        Err(r) => return r,
+        Err(r) => return *r,
     };
     let cx = context(&headers, lang, &format!("/notices/{id}"), Vec::new());
     let loaded = st.current();
