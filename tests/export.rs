@@ -55,16 +55,7 @@ fn every_confirmed_window_of_the_evaluator_is_exported() {
     let s = seeds();
     let (from, to, as_of) = ("2019-01-01", "2020-12-31", "2024-01-01");
     let y = export(Some("webcollect.credit_card"), from, to, as_of);
-    let list = s
-        .windows(&mado::WindowsQuery {
-            from: at(from),
-            to: at(to),
-            function: Some("webcollect.credit_card".into()),
-            as_of: at(as_of),
-            limit: 1000,
-            zone: mado::time::DEFAULT_ZONE,
-        })
-        .expect("windows");
+    let list = s.windows(&mado::WindowsQuery::new(at(from), at(to)).function("webcollect.credit_card").as_of(at(as_of))).expect("windows");
     assert!(!list.windows.is_empty());
     for w in list.windows.iter().filter(|w| w.kind == mado::WindowKind::Confirmed) {
         let start = w.start.format("%H:%M").to_string();

@@ -40,12 +40,15 @@ pub struct Source {
     pub format: Format,
 }
 
-/// Options of the subcommands that read or print instants.
+/// Options of the subcommands that read or print instants and window descriptions.
 #[derive(Args)]
 pub struct Zone {
     /// Zone for local instants in input and for output.
     #[arg(long, default_value = "Asia/Tokyo", value_name = "ZONE")]
     pub tz: String,
+    /// Language of titles, notes and labels [default: ja when LANG starts with ja, else en].
+    #[arg(long, value_parser = ["ja", "en"], value_name = "LANG")]
+    pub lang: Option<String>,
 }
 
 #[derive(Subcommand)]
@@ -94,6 +97,9 @@ pub enum Command {
         /// At most this many windows; the output says when it cut the list.
         #[arg(long, default_value_t = 1000)]
         limit: usize,
+        /// With --function: also windows that affect only functions below it.
+        #[arg(long, requires = "function")]
+        with_children: bool,
         #[command(flatten)]
         zone: Zone,
         #[command(flatten)]

@@ -10,6 +10,3 @@ pub(crate) mod eval;
 pub(crate) mod model;
 pub mod rrule;
 pub mod time;
-
-#[cfg(test)]
-mod tests;

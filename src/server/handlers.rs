@@ -2,7 +2,7 @@
 //! answer through the same JSON or iCalendar writer as the CLI.
 
 use super::http::{prepare, respond, send, AnswerCache, ApiError};
-use super::params::{instant_param, query, zone_param, AvailabilityParams, CalendarParams, NoParams, WindowsParams, Q};
+use super::params::{instant_param, lang_param, query, zone_param, AvailabilityParams, CalendarParams, NoParams, WindowsParams, Q};
 use super::state::AppState;
 use crate::engine::answer::{Query, WindowsQuery};
 use crate::engine::time;
@@ -39,6 +39,7 @@ pub(crate) async fn availability(State(st): State<Arc<AppState>>, req: Request) 
     if let Some(c) = &p.channel {
         q = q.channel(c.clone());
     }
+    q = q.lang(lang_param(p.lang.as_ref())?);
     let answer = loaded.schedule.check(&q)?;
     // A cached "unavailable" (or any answer about now) must not outlive its `until`.
     let ceiling = st.config.max_age;
@@ -74,7 +75,15 @@ pub(crate) async fn windows(State(st): State<Arc<AppState>>, headers: HeaderMap,
     };
     let as_of = instant_param(p.as_of.as_ref(), "as_of", zone, now)?.unwrap_or(now);
     let loaded = st.current();
-    let list = loaded.schedule.windows(&WindowsQuery { from, to, function: p.function.clone(), as_of, limit, zone })?;
+    let lang = lang_param(p.lang.as_ref())?;
+    let with_children = match p.with_children.as_deref() {
+        None | Some("false") => false,
+        Some("true") => true,
+        Some(other) => return Err(ApiError::bad("with_children", format!("`{other}` is not a boolean; expected `true` or `false`"))),
+    };
+    let mut wq = WindowsQuery::new(from, to).as_of(as_of).limit(limit).zone(zone).lang(lang).with_children(with_children);
+    wq.function = p.function.clone();
+    let list = loaded.schedule.windows(&wq)?;
     Ok(respond(&headers, to_json(&list), "application/json", format!("public, max-age={}", st.config.max_age), Some(&loaded.last_modified)))
 }
 

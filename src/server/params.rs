@@ -21,6 +21,8 @@ pub struct AvailabilityParams {
     pub lookahead: Option<String>,
     /// Report only this channel's effect (`link`, `mail`, `token_embedded`, `token_modal`, `api`).
     pub channel: Option<String>,
+    /// Language of titles, notes and reasons: `ja` (default) or `en`.
+    pub lang: Option<String>,
     /// Zone for local instants and output; default `Asia/Tokyo`.
     pub tz: Option<String>,
 }
@@ -40,6 +42,10 @@ pub struct WindowsParams {
     pub as_of: Option<String>,
     /// At most this many windows (1 to 100000, default 1000); `truncated` says when it cut.
     pub limit: Option<String>,
+    /// Language of titles, notes and reasons: `ja` (default) or `en`.
+    pub lang: Option<String>,
+    /// With `function`: `true` also lists windows that affect only functions below it.
+    pub with_children: Option<String>,
     /// Zone for local instants and output; default `Asia/Tokyo`.
     pub tz: Option<String>,
 }
@@ -77,4 +83,8 @@ pub(crate) fn instant_param(v: Option<&String>, name: &str, zone: chrono_tz::Tz,
 
 pub(crate) fn zone_param(tz: Option<&String>) -> Result<chrono_tz::Tz, ApiError> {
     tz.map_or(Ok(time::DEFAULT_ZONE), |z| time::parse_zone(z).map_err(|m| ApiError::bad("tz", m)))
+}
+
+pub(crate) fn lang_param(lang: Option<&String>) -> Result<crate::engine::model::Lang, ApiError> {
+    lang.map_or(Ok(crate::engine::model::Lang::Ja), |l| crate::engine::model::Lang::parse(l).map_err(|m| ApiError::bad("lang", m)))
 }

@@ -11,7 +11,7 @@
 use crate::engine::answer::{WindowInfo, WindowKind, WindowsQuery};
 use crate::engine::error::QueryError;
 use crate::engine::eval::Schedule;
-use crate::engine::model::Shape;
+use crate::engine::model::{Lang, Shape};
 use crate::engine::time::{Instant, DEFAULT_ZONE};
 use chrono::{Datelike, Duration, NaiveTime, TimeZone};
 use chrono_tz::Tz;
@@ -79,6 +79,8 @@ pub fn time_intervals(s: &Schedule, o: &ExportOptions) -> Result<String, ExportE
             as_of: o.as_of,
             limit: MAX_WINDOWS,
             zone: DEFAULT_ZONE,
+            lang: Lang::En,
+            with_children: false,
         })?;
         if list.truncated {
             return Err(ExportError::TooMany { function: f.clone() });
@@ -89,6 +91,11 @@ pub fn time_intervals(s: &Schedule, o: &ExportOptions) -> Result<String, ExportE
         let mut done_rules: Vec<&str> = Vec::new();
         let mut unfit_rules: Vec<&str> = Vec::new();
         for w in &list.windows {
+            if w.kind == WindowKind::Postponed {
+                let _ =
+                    writeln!(comments, "      # not muted, postponed (new date to follow): {} {}", w.uid, w.start.format("%Y-%m-%d %H:%M"));
+                continue;
+            }
             if w.kind == WindowKind::Tentative {
                 let (a, b) = w.days.unwrap_or((w.start.date_naive(), w.end.date_naive()));
                 let _ = writeln!(

@@ -24,14 +24,7 @@ use std::fmt::Write as _;
 /// How long a cancelled window stays in the feed after its last known end.
 pub const CANCELLED_RETENTION_DAYS: i64 = 90;
 
-/// The feed's language.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Lang {
-    /// Japanese (default).
-    Ja,
-    /// English.
-    En,
-}
+pub use crate::engine::model::Lang;
 
 /// What to put in a feed.
 #[derive(Debug, Clone)]
@@ -149,14 +142,13 @@ fn ical_duration(d: Duration) -> String {
 /// The feed for `opts`.
 ///
 /// # Errors
-/// [`crate::QueryError::UnknownFunction`] when the function is not in the catalogue.
-pub fn feed(s: &Schedule, opts: &FeedOptions) -> Result<String, crate::QueryError> {
+/// [`crate::engine::error::QueryError::UnknownFunction`] when the function is not in the catalogue.
+pub fn feed(s: &Schedule, opts: &FeedOptions) -> Result<String, crate::engine::error::QueryError> {
     let f = match &opts.function {
-        Some(id) => Some(
-            s.catalogue
-                .function(id)
-                .ok_or_else(|| crate::QueryError::UnknownFunction { id: id.clone(), suggestions: s.catalogue.close_matches(id) })?,
-        ),
+        Some(id) => Some(s.catalogue.function(id).ok_or_else(|| crate::engine::error::QueryError::UnknownFunction {
+            id: id.clone(),
+            suggestions: s.catalogue.close_matches(id),
+        })?),
         None => None,
     };
     let mut w = Writer { out: String::new() };
@@ -289,7 +281,11 @@ pub fn feed(s: &Schedule, opts: &FeedOptions) -> Result<String, crate::QueryErro
                     Lang::Ja => write!(d, "\nこの回の変更: {} ({})", by.title, by.id),
                     Lang::En => write!(d, "\nThis occurrence changed by: {} ({})", by.title_en.as_deref().unwrap_or(&by.title), by.id),
                 };
-                if let Some(n) = e.note.as_deref().filter(|n| reads_as(n, opts.lang)) {
+                let note = match opts.lang {
+                    Lang::Ja => e.note.as_deref(),
+                    Lang::En => e.note_en.as_deref().or(e.note.as_deref()),
+                };
+                if let Some(n) = note.filter(|n| reads_as(n, opts.lang)) {
                     let _ = write!(d, "\n{n}");
                 }
                 let times = [zoned("DTSTART", r.start, zone), zoned("DTEND", r.end, zone)];
@@ -445,6 +441,30 @@ fn fmt_offset(secs: i32) -> String {
     format!("{sign}{:02}{:02}", a / 3600, (a % 3600) / 60)
 }
 
+/// An inferred field in words: `published` is 公開日 / publication date, `effects.api` names
+/// the channel.
+pub(crate) fn field_label(s: &Schedule, field: &str, lang: Lang) -> String {
+    if let Some(ch) = field.strip_prefix("effects.") {
+        let c = s.catalogue.channels.iter().find(|c| c.id == ch);
+        let label = c.map_or(ch, |c| if lang == Lang::Ja { c.ja.as_str() } else { c.en.as_str() });
+        return match lang {
+            Lang::Ja => format!("{label}の影響"),
+            Lang::En => format!("effect on the {label}"),
+        };
+    }
+    let words = match field {
+        "published" => ("公開日", "publication"),
+        "functions" => ("対象機能", "functions"),
+        "start" => ("開始時刻", "start"),
+        "end" => ("終了時刻", "end"),
+        "date" => ("日付", "date"),
+        "duration" => ("所要時間", "duration"),
+        "title" => ("件名", "title"),
+        other => (other, other),
+    };
+    (if lang == Lang::Ja { words.0 } else { words.1 }).to_string()
+}
+
 /// The most characters a SUMMARY has: what, and which functions; the rest is in DESCRIPTION.
 pub const SUMMARY_MAX_CHARS: usize = 60;
 
@@ -583,10 +603,10 @@ fn description(s: &Schedule, l: &Lineage, spec: &Spec, lang: Lang, cancelled: bo
             Lang::En => format!("unknown (public by {})", show(n.known_from)),
         },
     };
-    let title = |n: &Notice| if ja { n.title.clone() } else { n.title_en.clone().unwrap_or_else(|| n.title.clone()) };
-    // What: the window's own title (written in English in the schedules), else the notice's.
-    let what = match (&spec.title, lang) {
-        (Some(t), Lang::En) => t.clone(),
+    let title = |n: &Notice| n.title_in(lang).to_string();
+    // What: the window's own title, else the notice's; in the feed's language only.
+    let what = match (lang, &spec.title, &spec.title_en) {
+        (Lang::Ja, Some(t), _) | (Lang::En, _, Some(t)) => t.clone(),
         _ => title(notice),
     };
     let _ = writeln!(d, "{what}");
@@ -652,16 +672,39 @@ fn description(s: &Schedule, l: &Lineage, spec: &Spec, lang: Lang, cancelled: bo
         };
     }
     let _ = writeln!(d, "{l_effects}:");
-    for e in &spec.effects {
-        let error = if ja { "エラーコード" } else { "error code" };
-        let mut effect = e.effect.clone();
-        effect.note = effect.note.filter(|n| reads_as(n, lang));
-        let parts = effect.phrases(error, "", "", ("「", "」"));
-        let ch = s.catalogue.channels.iter().find(|c| c.id == e.channel);
-        let label = ch.map_or(e.channel.as_str(), |c| if ja { c.ja.as_str() } else { c.en.as_str() });
-        let _ = writeln!(d, "- {label}: {}", parts.join(" "));
+    for (ci, candidates) in spec.effects.iter().enumerate() {
+        let c = &s.catalogue.channels[ci];
+        let label = if lang == Lang::Ja { c.ja.as_str() } else { c.en.as_str() };
+        for e in candidates {
+            let error = if lang == Lang::Ja { "エラーコード" } else { "error code" };
+            let mut effect = e.effect.clone();
+            effect.note = effect.note.filter(|n| reads_as(n, lang));
+            let mut parts = effect.phrases(error, "", "", ("「", "」"));
+            if let Some(scope) = &e.scope {
+                let names: Vec<&str> = scope.iter().map(|f| s.catalogue.functions[*f].id.as_str()).collect();
+                parts.insert(0, format!("[{}]", names.join(", ")));
+            }
+            match (e.source, lang) {
+                (EffectSource::Inferred, Lang::Ja) => parts.push("（推定）".into()),
+                (EffectSource::Inferred, Lang::En) => parts.push("(inferred)".into()),
+                (EffectSource::Default, Lang::Ja) => parts.push("（お知らせに記載なし：既定）".into()),
+                (EffectSource::Default, Lang::En) => parts.push("(not in the notice: default)".into()),
+                (EffectSource::Notice, _) => {}
+            }
+            let _ = writeln!(d, "- {label}: {}", parts.join(" "));
+            if e.scope.is_none() {
+                break;
+            }
+        }
+    }
+    for i in notice.inferred.iter().chain(spec.inferred.iter()).filter(|i| reads_as(i.reason(lang), lang)) {
+        let _ = match lang {
+            Lang::Ja => writeln!(d, "推定（{}）: {}", field_label(s, &i.field, lang), i.reason(lang)),
+            Lang::En => writeln!(d, "Inferred ({}): {}", field_label(s, &i.field, lang), i.reason(lang)),
+        };
     }
     let _ = writeln!(d, "{l_source}: {} ({}), {}", title(notice), notice.id, published(notice));
+    let mut notes_written: Vec<&str> = Vec::new();
     for v in l.versions.iter().skip(1) {
         let n = &s.notices[v.by_notice];
         let action = match (v.action, lang) {
@@ -673,13 +716,22 @@ fn description(s: &Schedule, l: &Lineage, spec: &Spec, lang: Lang, cancelled: bo
             (_, Lang::En) => "times changed",
         };
         let _ = writeln!(d, "{l_revised} ({action}): {} ({}), {}", title(n), n.id, published(n));
-        if let Some(note) = v.note.as_deref().filter(|n| reads_as(n, lang)) {
+        let note = match lang {
+            Lang::Ja => v.note.as_deref(),
+            Lang::En => v.note_en.as_deref().or(v.note.as_deref()),
+        };
+        if let Some(note) = note.filter(|n| reads_as(n, lang) && !notes_written.contains(n)) {
             let _ = writeln!(d, "{note}");
+            notes_written.push(note);
         }
     }
-    if let Some(n) = spec.note.as_deref().filter(|n| reads_as(n, lang)) {
+    let note = match lang {
+        Lang::Ja => spec.note.as_deref(),
+        Lang::En => spec.note_en.as_deref().or(spec.note.as_deref()),
+    };
+    if let Some(n) = note.filter(|n| reads_as(n, lang) && !notes_written.contains(n)) {
         let _ = writeln!(d, "{n}");
     }
-    let _ = write!(d, "{}: {}", if ja { "出典" } else { "Source" }, notice.source);
+    let _ = write!(d, "{}: {}", if ja { "出典" } else { "Source" }, notice.source_in(lang));
     d
 }

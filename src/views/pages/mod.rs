@@ -153,6 +153,7 @@ pub(crate) struct Labels {
     pub revised_to: &'static str,
     pub postponed_to: &'static str,
     pub cancelled_by: &'static str,
+    pub ended: &'static str,
     pub occurrence_changed: &'static str,
     pub occurrence_excluded: &'static str,
     pub effects: &'static str,
@@ -170,6 +171,9 @@ pub(crate) struct Labels {
     pub back: &'static str,
     pub note: &'static str,
     pub zone_note: &'static str,
+    pub end_unknown: &'static str,
+    pub inferred: &'static str,
+    pub stays_available: &'static str,
     pub other_lang_name: &'static str,
 }
 
@@ -241,6 +245,7 @@ const JA: Labels = Labels {
     revised_to: "変更",
     postponed_to: "延期",
     cancelled_by: "中止",
+    ended: "終了",
     occurrence_changed: "この回のみ変更",
     occurrence_excluded: "この回は実施なし",
     effects: "接続方式ごとの影響",
@@ -258,6 +263,9 @@ const JA: Labels = Labels {
     back: "戻る",
     note: "備考",
     zone_note: "時刻は日本時間（JST, UTC+9）",
+    end_unknown: "終了時刻未定",
+    inferred: "推定した項目（お知らせに記載なし）",
+    stays_available: "利用可能と明記",
     other_lang_name: "English",
 };
 
@@ -329,6 +337,7 @@ const EN: Labels = Labels {
     revised_to: "revised to",
     postponed_to: "postponed to",
     cancelled_by: "cancelled",
+    ended: "ended",
     occurrence_changed: "this occurrence changed",
     occurrence_excluded: "this occurrence does not happen",
     effects: "What each channel shows",
@@ -346,6 +355,9 @@ const EN: Labels = Labels {
     back: "Back",
     note: "Note",
     zone_note: "Times are Japan Standard Time (JST, UTC+9)",
+    end_unknown: "end not announced",
+    inferred: "Inferred (the notice does not say)",
+    stays_available: "stated to stay available",
     other_lang_name: "日本語",
 };
 
@@ -472,6 +484,12 @@ pub(crate) fn span(lang: Lang, w: &WindowInfo) -> Markup {
     }
     let a = |x: bool| if x { (t.approx_prefix, t.approx_suffix) } else { ("", "") };
     let (sa, ea) = (a(w.start_approx), a(w.end_approx));
+    if w.end_unknown {
+        return html! {
+            time datetime=(s.to_rfc3339()) { (sa.0) (day_text(lang, s.date_naive())) " " (s.format("%H:%M")) (sa.1) " JST" }
+            " – (" (t.end_unknown) ")"
+        };
+    }
     let end_text = if e.date_naive() == s.date_naive() {
         format!("{}{}{} JST", ea.0, e.format("%H:%M"), ea.1)
     } else {
@@ -494,19 +512,13 @@ pub(crate) fn function_label<'a>(s: &'a Schedule, lang: Lang, id: &'a str) -> &'
 
 /// A notice's title in the page's language (the Japanese one when there is no English).
 pub(crate) fn notice_title(s: &Schedule, lang: Lang, id: &str) -> String {
-    s.notices().iter().find(|n| n.id() == id).map_or(id.to_string(), |n| match lang {
-        Lang::Ja => n.title().to_string(),
-        Lang::En => n.title_en().unwrap_or(n.title()).to_string(),
-    })
+    s.notices().iter().find(|n| n.id() == id).map_or(id.to_string(), |n| n.title_in(lang).to_string())
 }
 
 /// What a window is called: its own title, else its notice's title.
 pub(crate) fn window_title(s: &Schedule, lang: Lang, w: &WindowInfo) -> String {
-    match (&w.title, lang) {
-        (Some(title), Lang::En) => title.clone(),
-        // Window titles are written in English in the schedules; the ja page names the notice.
-        _ => notice_title(s, lang, &w.notice),
-    }
+    // The evaluator gives the title in the language asked for.
+    w.title.clone().unwrap_or_else(|| notice_title(s, lang, &w.notice))
 }
 
 /// A recurring window as a standing rule: "every day 23:00–01:00 JST, since 2023-10-10".
@@ -607,6 +619,7 @@ pub(crate) fn action_word(t: &Labels, a: Action) -> &'static str {
         Action::Replace => t.revised_to,
         Action::Postpone => t.postponed_to,
         Action::Cancel => t.cancelled_by,
+        Action::End => t.ended,
     }
 }
 

@@ -3,6 +3,7 @@
 
 use super::status::lang_sep;
 use super::*;
+use crate::engine::answer::View;
 use crate::engine::eval::Occurrence;
 use crate::engine::model::{EffectSource, Lineage, Published, Spec};
 
@@ -45,7 +46,7 @@ pub fn notice_page(s: &Schedule, cx: &PageContext, id: &str) -> Option<String> {
         dl.meta {
             dt { (t.published) } dd { (published(lang, t, n.published(), n.known_from())) }
             dt { (t.known_from) } dd { (instant_utc(lang, n.known_from())) }
-            dt { (t.source) } dd { code { (n.source()) } }
+            dt { (t.source) } dd { (n.source_in(lang)) @if let Some(u) = n.url() { br; a href=(u) rel="noopener" { (u) } } }
             dt { "id" } dd { code { (n.id()) } }
             @if lang == Lang::En && n.title_en().is_some() { dt { "原題" } dd lang="ja" { (n.title()) } }
         }
@@ -74,13 +75,25 @@ pub fn notice_page(s: &Schedule, cx: &PageContext, id: &str) -> Option<String> {
                 }
             }
         }
-        @if !n.notes().is_empty() {
+        @if !n.inferred().is_empty() {
+            h2 { (t.inferred) }
+            ul.inferred { @for i in n.inferred() { li data-field=(i.field()) { strong { (crate::views::ical::field_label(s, i.field(), lang)) } ": " (i.reason(lang)) } } }
+        }
+        @if !n.notes_in(lang).is_empty() {
             h2 { (t.notes) }
-            ul lang="en" { @for note in n.notes() { li { (note) } } }
+            ul { @for note in n.notes_in(lang) { li { (note) } } }
         }
         p { a href=(cx.href("/notices", &[])) { "← " (t.notices_title) } }
     };
     Some(layout(cx, &title, body).into_string())
+}
+
+/// A note in the page's language (the Japanese original where there is no English).
+fn pick_note<'a>(lang: Lang, ja: &'a Option<String>, en: &'a Option<String>) -> Option<&'a str> {
+    match lang {
+        Lang::En => en.as_deref().or(ja.as_deref()),
+        Lang::Ja => ja.as_deref(),
+    }
 }
 
 /// The windows a notice announced, and those of earlier notices it changed.
@@ -103,15 +116,14 @@ fn published(lang: Lang, t: &Labels, p: Published, known_from: Instant) -> Marku
 }
 
 /// One version of a window, described by the evaluator's own `describe`.
-fn describe_version(s: &Schedule, l: &Lineage, li: usize, vi: usize, spec: &Spec) -> WindowInfo {
+fn describe_version(s: &Schedule, lang: Lang, li: usize, vi: usize, spec: &Spec) -> WindowInfo {
     let (start, end, tentative, date) = match &spec.shape {
         Shape::Confirmed { start, end, .. } => (*start, *end, false, None),
         Shape::Tentative { start, end, .. } => (*start, *end, true, None),
         Shape::Recurring { rule, duration } => (rule.first_start(), rule.first_start() + *duration, false, Some(rule.dtstart().date())),
     };
-    let _ = l;
     let o = Occurrence { start, end, tentative, lineage: li as u32, version: vi as u32, date, exception: None };
-    s.describe(&o, DEFAULT_ZONE, None)
+    s.describe(&o, &View { zone: DEFAULT_ZONE, lang, channel: None, function: None })
 }
 
 fn lineage_card(s: &Schedule, cx: &PageContext, this: usize, l: &Lineage) -> Markup {
@@ -123,7 +135,7 @@ fn lineage_card(s: &Schedule, cx: &PageContext, this: usize, l: &Lineage) -> Mar
     let Some((last_vi, last_spec)) = l.versions.iter().enumerate().rev().find_map(|(i, v)| v.spec.as_ref().map(|sp| (i, sp))) else {
         return html! {};
     };
-    let current = describe_version(s, l, li, last_vi, last_spec);
+    let current = describe_version(s, lang, li, last_vi, last_spec);
     let cancelled = l.versions.last().is_some_and(|v| v.spec.is_none());
     let rule = standing_rule(s, lang, &current);
     let notice_link = |n: usize| {
@@ -150,13 +162,13 @@ fn lineage_card(s: &Schedule, cx: &PageContext, this: usize, l: &Lineage) -> Mar
                         (day(lang, v.known_from.with_timezone(&DEFAULT_ZONE).date_naive())) " "
                         (action_word(t, v.action))
                         @if let Some(spec) = &v.spec {
-                            @let w = describe_version(s, l, li, vi, spec);
+                            @let w = describe_version(s, lang, li, vi, spec);
                             ": "
                             @if let Some(r) = standing_rule(s, lang, &w) { (r.phrase) ", " (t.since) " " (day(lang, r.since)) }
                             @else { (span(lang, &w)) }
                         }
                         " — " (notice_link(v.by_notice))
-                        @if let Some(note) = &v.note { br; span.muted { (note) } }
+                        @if let Some(note) = pick_note(lang, &v.note, &v.note_en) { br; span.muted { (note) } }
                     }
                 }
                 @for (ei, e) in l.exceptions.iter().enumerate() {
@@ -165,16 +177,23 @@ fn lineage_card(s: &Schedule, cx: &PageContext, this: usize, l: &Lineage) -> Mar
                         @if let Some(r) = e.replacement {
                             (t.occurrence_changed) " (" (day(lang, e.date)) "): "
                             @let o = Occurrence { start: r.start, end: r.end, tentative: false, lineage: li as u32, version: last_vi as u32, date: Some(e.date), exception: Some(ei as u32) };
-                            (span(lang, &s.describe(&o, DEFAULT_ZONE, None)))
+                            (span(lang, &s.describe(&o, &View { zone: DEFAULT_ZONE, lang, channel: None, function: None })))
                         } @else {
                             (t.occurrence_excluded) " (" (day(lang, e.date)) ")"
                         }
                         " — " (notice_link(e.by_notice))
-                        @if let Some(note) = &e.note { br; span.muted { (note) } }
+                        @if let Some(note) = pick_note(lang, &e.note, &e.note_en) { br; span.muted { (note) } }
                     }
                 }
             }
+            @if !current.available.is_empty() {
+                p { (t.stays_available) ": " (current.available.iter().map(|f| function_label(s, lang, f)).collect::<Vec<_>>().join(lang_sep(lang))) }
+            }
             @if let Some(note) = &current.note { p { (t.note) ": " (note) } }
+            @if !current.inferred.is_empty() {
+                p { strong { (t.inferred) } }
+                ul.inferred { @for i in &current.inferred { li data-field=(i.field) { strong { (crate::views::ical::field_label(s, &i.field, lang)) } ": " (i.reason) } } }
+            }
             details open[l.notice == this] {
                 summary { (t.effects) }
                 table.stack {

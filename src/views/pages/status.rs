@@ -15,7 +15,8 @@ pub fn status_page(s: &Schedule, cx: &PageContext) -> (String, Option<Instant>) 
     let t = cx.t();
     let lang = cx.lang;
     let now = cx.now;
-    let answers: Vec<Answer> = s.catalogue().functions().iter().filter_map(|f| s.check(&Query::new(f.id(), now).as_of(now)).ok()).collect();
+    let answers: Vec<Answer> =
+        s.catalogue().functions().iter().filter_map(|f| s.check(&Query::new(f.id(), now).as_of(now).lang(lang)).ok()).collect();
     let next_change = answers.iter().filter_map(|a| a.until).map(|u| u.with_timezone(&chrono::Utc)).min();
 
     // Windows in progress, once each however many functions they cover.
@@ -34,6 +35,8 @@ pub fn status_page(s: &Schedule, cx: &PageContext) -> (String, Option<Instant>) 
         as_of: now,
         limit: UPCOMING_LIMIT,
         zone: DEFAULT_ZONE,
+        lang,
+        with_children: false,
     });
     let empty = Vec::new();
     let (rules, single) = split_rules(s, lang, upcoming.as_ref().map_or(&empty, |l| &l.windows));
@@ -165,7 +168,7 @@ pub(crate) fn window_table(s: &Schedule, cx: &PageContext, ws: &[&WindowInfo]) -
                             @if let Some(r) = &w.revision { " (" (revision_word(t, r.action)) ")" }
                         }
                         td data-label=(t.functions) { (w.functions.iter().map(|f| function_label(s, lang, f)).collect::<Vec<_>>().join(lang_sep(lang))) }
-                        td data-label=(t.kind) { (if w.kind == WindowKind::Tentative { t.tentative_days } else { t.confirmed }) }
+                        td data-label=(t.kind) { (match w.kind { WindowKind::Tentative => t.tentative_days, WindowKind::Postponed => t.postponed, WindowKind::Confirmed => t.confirmed }) }
                     }
                 }
             }

@@ -83,6 +83,8 @@ pub fn timeline_page(s: &Schedule, cx: &PageContext, o: &TimelineOptions) -> Res
         as_of,
         limit,
         zone: DEFAULT_ZONE,
+        lang,
+        with_children: false,
     };
     // Windows cancelled or postponed as of `as_of`: their earlier version, struck through.
     let ghosts: Vec<(String, Instant, Action)> = s
@@ -90,7 +92,8 @@ pub fn timeline_page(s: &Schedule, cx: &PageContext, o: &TimelineOptions) -> Res
         .iter()
         .filter_map(|l| {
             let (i, v) = l.version_at(o.as_of)?;
-            (i > 0 && matches!(v.action, Action::Cancel | Action::Postpone))
+            // A postponement with no new date is listed by the evaluator itself (kind `postponed`).
+            (i > 0 && (v.action == Action::Cancel || v.action == Action::Postpone && v.spec.is_some()))
                 .then(|| (format!("{}/{}", s.notices[l.notice].id, l.id), v.known_from - Duration::seconds(1), v.action))
         })
         .collect();
@@ -120,7 +123,7 @@ pub fn timeline_page(s: &Schedule, cx: &PageContext, o: &TimelineOptions) -> Res
     for (i, (f, live, before)) in row_lists.iter().enumerate() {
         let y = AXIS + ROW * i as f64;
         let mut bars: Vec<Bar> = before.iter().map(|(w, a)| Bar { w, struck: Some(*a) }).collect();
-        bars.extend(live.iter().map(|w| Bar { w, struck: None }));
+        bars.extend(live.iter().map(|w| Bar { w, struck: (w.kind == WindowKind::Postponed).then_some(Action::Postpone) }));
         svg_rows.push(html! {
             g data-function=(f) {
                 @if i % 2 == 1 { rect x="0" y=(y) width=(W) height=(ROW) fill="#f6f7f9" {} }
@@ -143,7 +146,7 @@ pub fn timeline_page(s: &Schedule, cx: &PageContext, o: &TimelineOptions) -> Res
                                     title { (t.tentative_days) ": " (tip) }
                                 }
                             }
-                            (None, WindowKind::Confirmed) => {
+                            (None, _) => {
                                 rect data-uid=(b.w.uid) data-kind="confirmed" x=(x0) y=(y + 17.0) width=(round(x1 - x0)) height="16"
                                     fill=(if b.w.end_approx { "url(#fade)" } else { "#1f5fa8" }) stroke="#1f5fa8" stroke-dasharray=(if b.w.end_approx { "4 2" } else { "none" }) {
                                     title { (t.confirmed) ": " (tip) }
