@@ -82,3 +82,66 @@ fn unknown_function_is_an_error_with_suggestions() {
     let e = time_intervals(&seeds(), &o).expect_err("unknown");
     assert!(e.to_string().contains("webcollect.credit"), "{e}");
 }
+
+/// Reads the entries of one named interval back (the subset mado writes) and says whether
+/// an instant falls in one, as Alertmanager would.
+fn muted(entries: &str, t: chrono::DateTime<chrono::Utc>) -> bool {
+    use chrono::{Datelike, Timelike};
+    let local = t.with_timezone(&mado::time::DEFAULT_ZONE);
+    let minute = local.hour() * 60 + local.minute();
+    let hm = |v: &str| {
+        let v = v.trim().trim_matches('"');
+        let (h, m) = v.split_once(':').expect("HH:MM");
+        h.parse::<u32>().expect("hour") * 60 + m.parse::<u32>().expect("minute")
+    };
+    let list =
+        |v: &str| -> Vec<String> { v.trim().trim_matches(['[', ']']).split(',').map(|x| x.trim().trim_matches('"').to_string()).collect() };
+    const MONTHS: [&str; 12] =
+        ["january", "february", "march", "april", "may", "june", "july", "august", "september", "october", "november", "december"];
+    const DAYS: [&str; 7] = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"];
+    entries.split("\n      - ").skip(1).any(|entry| {
+        let (mut start, mut end, mut ok) = (0, 0, true);
+        for line in entry.lines().map(str::trim) {
+            if let Some(v) = line.strip_prefix("- start_time:").or(line.strip_prefix("start_time:")) {
+                start = hm(v);
+            } else if let Some(v) = line.strip_prefix("end_time:") {
+                end = hm(v);
+            } else if let Some(v) = line.strip_prefix("days_of_month:") {
+                ok &= list(v).contains(&local.day().to_string());
+            } else if let Some(v) = line.strip_prefix("months:") {
+                ok &= list(v).contains(&MONTHS[local.month0() as usize].to_string());
+            } else if let Some(v) = line.strip_prefix("years:") {
+                ok &= list(v).contains(&local.year().to_string());
+            } else if let Some(v) = line.strip_prefix("weekdays:") {
+                ok &= list(v).contains(&DAYS[local.weekday().num_days_from_monday() as usize].to_string());
+            } else if let Some(v) = line.strip_prefix("location:") {
+                assert_eq!(v.trim(), "\"Asia/Tokyo\"");
+            }
+        }
+        ok && start <= minute && minute < end
+    })
+}
+
+#[test]
+fn the_export_mutes_exactly_when_the_evaluator_says_unavailable() {
+    let s = seeds();
+    // A range with revisions and a changed night (expanded), and one where the rule fits.
+    for (from, to, as_of) in [("2023-11-05", "2023-11-20", "2024-01-01"), ("2026-11-01", "2026-11-15", "2026-11-01")] {
+        for f in ["webcollect.credit_card", "webcollect.reauth", "testenv", "atobarai"] {
+            let y = export(Some(f), from, to, as_of);
+            let entries = interval(&y, f);
+            let mut t = at(from);
+            let mut down = 0;
+            while t < at(to) {
+                let a = s.check(&mado::Query::new(f, t).as_of(at(as_of))).expect("check");
+                let unavailable = a.status == mado::Status::Unavailable;
+                down += usize::from(unavailable);
+                assert_eq!(muted(entries, t), unavailable, "{f} at {t} (as of {as_of})");
+                t += chrono::Duration::minutes(10);
+            }
+            if f == "webcollect.reauth" {
+                assert!(down > 100, "the check saw the daily blackout: {down}");
+            }
+        }
+    }
+}

@@ -489,9 +489,11 @@ fn reads_as(text: &str, lang: Lang) -> bool {
 }
 
 fn transp(spec: &Spec, cancelled: bool) -> &'static str {
-    // Only a confirmed one-off window marks people busy; tentative days, standing rules and
-    // cancelled windows do not.
+    // Only a confirmed one-off window marks people busy; tentative days, standing rules,
+    // cancelled windows and windows with no end announced do not.
     match (&spec.shape, cancelled) {
+        // With no end announced, DTEND is the end of the supported range: not decades of busy.
+        (Shape::Confirmed { end_unknown: true, .. }, _) => "TRANSPARENT",
         (Shape::Confirmed { .. }, false) => "OPAQUE",
         _ => "TRANSPARENT",
     }
@@ -522,12 +524,15 @@ fn notice_url(s: &Schedule, l: &Lineage, opts: &FeedOptions) -> Option<String> {
     Some(format!("{base}/notices/{}?lang={lang}", s.notices[l.notice].id))
 }
 
-/// The approximate start and end of a window (or of one changed occurrence).
-fn approx_flags(spec: &Spec, r: Option<&Replacement>) -> (bool, bool) {
+/// The times of a window (or of one changed occurrence), when it has them: start, end
+/// (`None` when no notice gives it), and whether each is approximate.
+fn times(spec: &Spec, r: Option<&Replacement>) -> Option<(Instant, Option<Instant>, bool, bool)> {
     match (r, &spec.shape) {
-        (Some(r), _) => (r.start_approx, r.end_approx),
-        (None, Shape::Confirmed { start_approx, end_approx, .. }) => (*start_approx, *end_approx),
-        _ => (false, false),
+        (Some(r), _) => Some((r.start, Some(r.end), r.start_approx, r.end_approx)),
+        (None, Shape::Confirmed { start, end, start_approx, end_approx, end_unknown, .. }) => {
+            Some((*start, (!end_unknown).then_some(*end), *start_approx, *end_approx))
+        }
+        _ => None,
     }
 }
 
@@ -558,14 +563,9 @@ fn summary(s: &Schedule, spec: &Spec, lang: Lang, cancelled: bool, r: Option<&Re
         ([], _) => String::new(),
     };
     let zone = spec.zone;
-    let (start_approx, end_approx) = approx_flags(spec, r);
-    let times = match (&spec.shape, r) {
-        (_, Some(r)) => Some((r.start, r.end)),
-        (Shape::Confirmed { start, end, .. }, None) => Some((*start, *end)),
-        _ => None,
-    };
-    let approx = match times {
-        Some((a, b)) => {
+    let approx = match times(spec, r) {
+        Some((_, None, _, _)) => (if lang == Lang::Ja { "（終了未定）" } else { ", end not announced" }).to_string(),
+        Some((a, Some(b), start_approx, end_approx)) => {
             let (a, b) = (local_hm(a, zone), local_hm(b, zone));
             match (lang, start_approx, end_approx) {
                 (Lang::Ja, true, true) => format!("（{a}頃〜{b}頃）"),
@@ -614,12 +614,6 @@ fn description(s: &Schedule, l: &Lineage, spec: &Spec, lang: Lang, cancelled: bo
         let _ = writeln!(d, "{}", if ja { "このメンテナンスは中止されました。" } else { "This maintenance was cancelled." });
     }
     let zone = spec.zone;
-    let (start_approx, end_approx) = approx_flags(spec, r);
-    let times = match (&spec.shape, r) {
-        (_, Some(r)) => Some((r.start, r.end)),
-        (Shape::Confirmed { start, end, .. }, None) => Some((*start, *end)),
-        _ => None,
-    };
     let fmt = |t: Instant, approx: bool| {
         let local = t.with_timezone(&zone).format("%Y-%m-%d %H:%M %Z").to_string();
         match (approx, lang) {
@@ -628,9 +622,13 @@ fn description(s: &Schedule, l: &Lineage, spec: &Spec, lang: Lang, cancelled: bo
             (false, _) => local,
         }
     };
-    if let Some((a, b)) = times {
-        let _ = writeln!(d, "{}: {} – {}", if ja { "日時" } else { "When" }, fmt(a, start_approx), fmt(b, end_approx));
-        if end_approx {
+    if let Some((a, b, start_approx, end_approx)) = times(spec, r) {
+        let end = match b {
+            Some(b) => fmt(b, end_approx),
+            None => (if ja { "終了時刻未定" } else { "end not announced" }).to_string(),
+        };
+        let _ = writeln!(d, "{}: {} – {end}", if ja { "日時" } else { "When" }, fmt(a, start_approx));
+        if end_approx && b.is_some() {
             let _ = writeln!(d, "{}", if ja { "終了時刻は目安です。" } else { "The end time is approximate." });
         }
     }
