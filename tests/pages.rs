@@ -143,3 +143,59 @@ fn notices_are_listed_newest_first() {
     assert!(pos("2023-10-10-db-upgrade-revised") < pos("2023-08-28-db-upgrade"));
     assert!(pos("2023-08-28-db-upgrade") < pos("2019-06-22-pci-dss-maintenance"));
 }
+
+/// WCAG 2 relative luminance of `#rrggbb`.
+fn luminance(hex: &str) -> f64 {
+    let c = |i: usize| {
+        let v = f64::from(u8::from_str_radix(&hex[i..i + 2], 16).expect("hex")) / 255.0;
+        if v <= 0.03928 {
+            v / 12.92
+        } else {
+            ((v + 0.055) / 1.055).powf(2.4)
+        }
+    };
+    0.2126 * c(1) + 0.7152 * c(3) + 0.0722 * c(5)
+}
+
+fn contrast(a: &str, b: &str) -> f64 {
+    let (x, y) = (luminance(a), luminance(b));
+    (x.max(y) + 0.05) / (x.min(y) + 0.05)
+}
+
+#[test]
+fn every_text_colour_in_the_stylesheet_passes_wcag_aa_on_its_background() {
+    let css = include_str!("../src/views/pages/style.css");
+    let var = |name: &str| {
+        let at = css.find(&format!("{name}:")).unwrap_or_else(|| panic!("{name}")) + name.len() + 1;
+        let v = &css[at..at + css[at..].find([';', '}']).expect("end of value")];
+        match v.len() {
+            4 => v.chars().skip(1).fold(String::from("#"), |mut s, c| {
+                s.push(c);
+                s.push(c);
+                s
+            }),
+            _ => v.to_string(),
+        }
+    };
+    let (fg, bg, panel, muted, link) = (var("--fg"), var("--bg"), var("--panel"), var("--muted"), var("--link"));
+    let mut pairs = vec![
+        (fg.clone(), bg.clone()),
+        (fg, panel.clone()),
+        (muted.clone(), bg.clone()),
+        (muted, panel.clone()),
+        (link.clone(), bg),
+        (link, panel),
+    ];
+    // Every rule that sets both a background and a text colour.
+    for rule in css.split('}') {
+        let get = |p: &str| rule.split([';', '{']).find_map(|d| d.strip_prefix(p)).filter(|v| v.starts_with('#') && v.len() == 7);
+        if let (Some(b), Some(c)) = (get("background:"), get("color:")) {
+            pairs.push((c.to_string(), b.to_string()));
+        }
+    }
+    assert!(pairs.len() >= 10, "{pairs:?}");
+    for (c, b) in pairs {
+        let r = contrast(&c, &b);
+        assert!(r >= 4.5, "{c} on {b}: {r:.2} < 4.5");
+    }
+}
