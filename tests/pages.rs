@@ -10,7 +10,7 @@ use mado::views::pages::{notice_page, notices_page, status_page, timeline_page, 
 const NOW: &str = "2023-11-13 02:30";
 
 fn cx(lang: Lang, path: &str) -> PageContext {
-    PageContext { lang, now: at(NOW), host: "mado.example".into(), path: path.into(), params: Vec::new() }
+    PageContext { lang, now: at(NOW), host: "mado.example".into(), scheme: "https".into(), path: path.into(), params: Vec::new() }
 }
 
 fn timeline(lang: Lang, from: &str, to: &str, as_of: Option<&str>) -> String {

@@ -59,7 +59,10 @@ async fn pages_are_cached_like_the_api() {
 async fn feed_links_use_the_host_asked_on() {
     let (_, _, body) = get(&app(), "/?lang=en", &[]).await;
     assert!(body.contains("href=\"webcal://mado.example:8080/calendar.ics?lang=en\""));
-    assert!(body.contains("href=\"https://mado.example:8080/calendar.ics?function=webcollect.credit_card&amp;lang=en\""));
+    assert!(body.contains("href=\"http://mado.example:8080/calendar.ics?function=webcollect.credit_card&amp;lang=en\""));
+    // Behind a TLS proxy the plain link is https.
+    let (_, _, body) = get(&app(), "/?lang=en", &[("x-forwarded-proto", "https")]).await;
+    assert!(body.contains("href=\"https://mado.example:8080/calendar.ics?lang=en\""));
 }
 
 #[tokio::test]
@@ -119,4 +122,12 @@ async fn function_gauges_match_the_availability_answers() {
             None => assert!(!metrics.contains(&format!("mado_function_next_change_timestamp_seconds{{function=\"{id}\"}}")), "{id}"),
         }
     }
+}
+
+#[tokio::test]
+async fn feed_events_link_the_notice_page_on_the_host_asked_on() {
+    let (_, _, ics) = get(&app(), "/calendar.ics?lang=en", &[]).await;
+    assert!(ics.contains("URL:http://mado.example:8080/notices/2023-08-28-db-upgrade?lang=en\r\n"), "{ics}");
+    let (_, _, page) = get(&app(), "/notices/2023-08-28-db-upgrade?lang=en", &[]).await;
+    assert!(page.contains("<h1>"), "the linked page exists");
 }

@@ -78,8 +78,9 @@ pub(crate) fn base_url(headers: &HeaderMap) -> Option<String> {
 }
 
 fn context(headers: &HeaderMap, lang: Lang, path: &str, params: Vec<(String, String)>) -> PageContext {
-    let host = headers.get(header::HOST).and_then(|v| v.to_str().ok()).unwrap_or("localhost").to_string();
-    PageContext { lang, now: time::now(), host, path: path.to_string(), params }
+    let base = base_url(headers).unwrap_or_else(|| "http://localhost".to_string());
+    let (scheme, host) = base.split_once("://").map_or(("http", "localhost"), |(s, h)| (s, h));
+    PageContext { lang, now: time::now(), host: host.to_string(), scheme: scheme.to_string(), path: path.to_string(), params }
 }
 
 fn html_response(st: &AppState, headers: &HeaderMap, body: String, max_age: u64) -> Response {

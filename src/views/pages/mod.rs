@@ -33,6 +33,8 @@ pub struct PageContext {
     pub now: Instant,
     /// `host[:port]` the page was asked on, for absolute feed links (`webcal://`).
     pub host: String,
+    /// `http` or `https`: how the page was asked for (behind a TLS proxy, `https`).
+    pub scheme: String,
     /// The path asked for, e.g. `/timeline`.
     pub path: String,
     /// The query parameters other than `lang`, kept by the language switch.

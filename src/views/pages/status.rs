@@ -93,13 +93,13 @@ pub fn status_page(s: &Schedule, cx: &PageContext) -> (String, Option<Instant>) 
                 format!("{}/calendar.ics?{}", cx.host, encode_query(&q))
             };
             ul {
-                li { strong { (t.all_functions) } ": " a href={"webcal://" (feed(None))} { "webcal://" } " · " a href={"https://" (feed(None))} { "https://" } }
+                li { strong { (t.all_functions) } ": " a href={"webcal://" (feed(None))} { "webcal://" } " · " a href={(cx.scheme) "://" (feed(None))} { (cx.scheme) "://" } }
             }
             details {
                 summary { (t.per_function) }
                 ul {
                     @for f in &fn_ids {
-                        li { (function_label(s, lang, f)) " " code { (f) } ": " a href={"webcal://" (feed(Some(f)))} { "webcal://" } " · " a href={"https://" (feed(Some(f)))} { "https://" } }
+                        li { (function_label(s, lang, f)) " " code { (f) } ": " a href={"webcal://" (feed(Some(f)))} { "webcal://" } " · " a href={(cx.scheme) "://" (feed(Some(f)))} { (cx.scheme) "://" } }
                     }
                 }
             }
