@@ -145,3 +145,29 @@ fn the_export_mutes_exactly_when_the_evaluator_says_unavailable() {
         }
     }
 }
+
+#[cfg(feature = "cli")]
+#[test]
+fn cli_prints_the_intervals_and_refuses_bad_ranges() {
+    let run = |args: &[&str]| {
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_mado"))
+            .args(["export", "alertmanager"])
+            .args(args)
+            .env_remove("MADO_SCHEDULES")
+            .output()
+            .expect("run mado");
+        (out.status.code(), String::from_utf8_lossy(&out.stdout).into_owned(), String::from_utf8_lossy(&out.stderr).into_owned())
+    };
+    let (code, out, _) = run(&["--function", "webcollect.reauth", "--from", "2023-11-10", "--to", "5d", "--as-of", "2024-01-01"]);
+    assert_eq!(code, Some(0));
+    assert_eq!(out, export(Some("webcollect.reauth"), "2023-11-10", "2023-11-15", "2024-01-01"), "the CLI prints the library's YAML");
+    let (code, _, err) = run(&["--from", "2023-11-10", "--to", "2000d"]);
+    assert_eq!(code, Some(2));
+    assert!(err.contains("expected at most 731"), "{err}");
+    let (code, _, err) = run(&["--from", "2023-11-10", "--to", "2023-11-01"]);
+    assert_eq!(code, Some(2));
+    assert!(err.contains("--to must be after --from"), "{err}");
+    let (code, _, err) = run(&["--function", "webcollect.credit"]);
+    assert_eq!(code, Some(2));
+    assert!(err.contains("webcollect.credit"), "{err}");
+}
