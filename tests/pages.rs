@@ -199,3 +199,15 @@ fn every_text_colour_in_the_stylesheet_passes_wcag_aa_on_its_background() {
         assert!(r >= 4.5, "{c} on {b}: {r:.2} < 4.5");
     }
 }
+
+#[test]
+fn timeline_of_a_parent_lists_its_childrens_windows_and_the_postponed_one() {
+    let mut o = TimelineOptions::around(at(NOW));
+    o.from = at("2021-06-01");
+    o.to = at("2021-08-20");
+    o.function = Some("webcollect".into());
+    let html = timeline_page(&seeds(), &cx(Lang::En, "/timeline"), &o).expect("timeline");
+    let table = &html[html.find("<table").expect("a table of the windows")..];
+    assert!(table.contains("data-uid=\"2021-05-14-3ds-maintenance/3ds-expansion\""), "the 3-D Secure window names only children");
+    assert!(html.contains("class=\"struck\" data-uid=\"2021-05-14-3ds-maintenance/3ds-expansion\""), "its first date, struck through");
+}

@@ -107,7 +107,11 @@ pub fn timeline_page(s: &Schedule, cx: &PageContext, o: &TimelineOptions) -> Res
         }
         row_lists.push((*f, live.windows, before));
     }
-    let all = s.windows(&q(o.function.as_deref(), o.as_of, ROW_LIMIT)).map_err(TimelineError::Query)?;
+    // The table lists what the chart draws: with a function, the windows of its rows, its
+    // children's included.
+    let mut all_q = q(o.function.as_deref(), o.as_of, ROW_LIMIT);
+    all_q.with_children = true;
+    let all = s.windows(&all_q).map_err(TimelineError::Query)?;
 
     let x = |ts: &chrono::DateTime<chrono::FixedOffset>| {
         let total = (o.to - o.from).num_seconds() as f64;
