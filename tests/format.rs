@@ -68,7 +68,13 @@ fn a_postponement_without_a_date_is_not_scheduled_but_listed() {
     );
     let feed = mado::ical::feed(
         &s,
-        &mado::ical::FeedOptions { function: None, lang: mado::Lang::En, now: at("2030-01-25"), refresh: mado::chrono::Duration::hours(1) },
+        &mado::ical::FeedOptions {
+            function: None,
+            lang: mado::Lang::En,
+            now: at("2030-01-25"),
+            refresh: mado::chrono::Duration::hours(1),
+            base_url: None,
+        },
     )
     .expect("feed");
     assert!(feed.contains("STATUS:CANCELLED"), "clients that saw the old time remove it");

@@ -389,7 +389,13 @@ mod provenance {
             assert!(!json.to_lowercase().contains("seed"), "{lang:?} window list");
             let feed = mado::ical::feed(
                 &s,
-                &mado::ical::FeedOptions { function: None, lang, now: at("2024-06-01"), refresh: mado::chrono::Duration::hours(1) },
+                &mado::ical::FeedOptions {
+                    function: None,
+                    lang,
+                    now: at("2024-06-01"),
+                    refresh: mado::chrono::Duration::hours(1),
+                    base_url: None,
+                },
             )
             .expect("feed");
             assert!(!feed.to_lowercase().contains("seed"), "{lang:?} feed");

@@ -253,7 +253,18 @@ fn enc(s: &str) -> String {
 /// A query string for one of the endpoints, from edge values.
 pub fn http_query(r: &mut Rng) -> String {
     let mut params: Vec<(String, String)> = Vec::new();
-    let path = *r.pick(&["/v1/availability", "/v1/windows", "/calendar.ics", "/v1/functions", "/readyz"]);
+    let path = *r.pick(&[
+        "/v1/availability",
+        "/v1/windows",
+        "/calendar.ics",
+        "/v1/functions",
+        "/readyz",
+        "/",
+        "/timeline",
+        "/notices",
+        "/notices/standing-reauth-blackout",
+        "/notices/%2e%2e%2f",
+    ]);
     let mut add = |r: &mut Rng, k: &str, v: fn(&mut Rng) -> String, p: u64| {
         if r.chance(p) {
             let v = v(r);
@@ -280,6 +291,14 @@ pub fn http_query(r: &mut Rng) -> String {
             add(r, "with_children", |r| r.pick(&["true", "false", "1"]).to_string(), 20);
             add(r, "tz", |r| r.pick(ZONES).to_string(), 20);
         }
+        "/timeline" => {
+            add(r, "from", instant_text, 70);
+            add(r, "to", instant_text, 60);
+            add(r, "function", |r| r.pick(FUNCTIONS).to_string(), 30);
+            add(r, "as_of", instant_text, 30);
+            add(r, "lang", |r| r.pick(&["ja", "en", "fr"]).to_string(), 30);
+        }
+        "/" | "/notices" | "/notices/standing-reauth-blackout" => add(r, "lang", |r| r.pick(&["ja", "en", "fr"]).to_string(), 50),
         "/calendar.ics" => {
             add(r, "function", |r| r.pick(FUNCTIONS).to_string(), 50);
             add(r, "lang", |r| r.pick(&["ja", "en", "fr"]).to_string(), 50);
@@ -363,7 +382,8 @@ fn query_schedule(r: &mut Rng, s: &Schedule) {
         }
         _ => {
             let f = r.chance(50).then(|| r.pick(FUNCTIONS).to_string());
-            let opts = mado::ical::FeedOptions { function: f, lang, now: at, refresh: chrono::Duration::hours(1) };
+            let base_url = r.chance(30).then(|| "https://mado.example/\"<x>".to_string());
+            let opts = mado::ical::FeedOptions { function: f, lang, now: at, refresh: chrono::Duration::hours(1), base_url };
             let _ = mado::ical::feed(s, &opts);
         }
     }

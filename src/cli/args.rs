@@ -155,6 +155,9 @@ pub enum Command {
         /// Format of errors (the feed itself is always iCalendar).
         #[arg(long, value_enum, default_value = "text")]
         format: Format,
+        /// Where `mado serve` runs, e.g. `https://mado.example.com`: each event links to its notice page there.
+        #[arg(long, value_name = "URL")]
+        base_url: Option<String>,
     },
     /// The function and channel catalogue.
     #[command(after_help = "Example:\n  mado functions --format json\n\nExit status: 0, or 2 on error.")]
@@ -173,6 +176,9 @@ pub enum Command {
         #[command(flatten)]
         source: Source,
     },
+    /// Export the calendar for other tools.
+    #[command(subcommand)]
+    Export(Export),
     /// Print a shell completion script.
     #[command(after_help = "Example:\n  mado completions bash > /etc/bash_completion.d/mado")]
     Completions {
@@ -182,4 +188,31 @@ pub enum Command {
     /// Print the man page (roff).
     #[command(after_help = "Example:\n  mado man > /usr/local/share/man/man1/mado.1")]
     Man,
+}
+
+/// What `mado export` writes.
+#[derive(Subcommand)]
+pub enum Export {
+    /// Alertmanager `time_intervals` YAML: one named interval per function, to use in
+    /// `mute_time_intervals`.
+    #[command(
+        after_help = "Example:\n  mado export alertmanager --function webcollect.credit_card --from now --to 90d > mado-intervals.yml\n\nPaste the `time_intervals:` list into alertmanager.yml and mute a route with\n  mute_time_intervals: [webcollect.credit_card]\nTentative windows (times not announced) are listed as comments, not muted.\nExit status: 0, or 2 on error."
+    )]
+    Alertmanager {
+        /// Only this function (default: one interval per function of the catalogue).
+        #[arg(long, value_name = "FUNCTION")]
+        function: Option<String>,
+        /// Start of the range: RFC 3339, a local `2023-11-13 03:00` (Asia/Tokyo), a date, or `now`.
+        #[arg(long, default_value = "now", value_name = "INSTANT")]
+        from: String,
+        /// End of the range (exclusive), an instant or a length after --from such as `90d` [default: 90d].
+        #[arg(long, value_name = "INSTANT|LENGTH")]
+        to: Option<String>,
+        /// Count only notices known at this instant.
+        #[arg(long, default_value = "now", value_name = "INSTANT")]
+        as_of: String,
+        /// Schedules directory (default: the schedules embedded at build time).
+        #[arg(long, env = "MADO_SCHEDULES", value_name = "DIR")]
+        schedules: Option<PathBuf>,
+    },
 }

@@ -140,13 +140,14 @@ fn run(command: Command) -> Result<ExitCode> {
             served?;
             Ok(ExitCode::SUCCESS)
         }
-        Command::Calendar { function, lang, schedules, format: _ } => {
+        Command::Calendar { function, lang, schedules, format: _, base_url } => {
             let schedule = load(schedules.as_ref())?;
             let lang = if lang == "en" { mado::ical::Lang::En } else { mado::ical::Lang::Ja };
-            let opts = mado::ical::FeedOptions { function, lang, now, refresh: chrono::Duration::hours(1) };
+            let opts = mado::ical::FeedOptions { function, lang, now, refresh: chrono::Duration::hours(1), base_url };
             out(&mado::ical::feed(&schedule, &opts)?)?;
             Ok(ExitCode::SUCCESS)
         }
+        Command::Export(e) => export(e, now),
         Command::Functions { source } => {
             let schedule = load(source.schedules.as_ref())?;
             match source.format {
@@ -252,4 +253,28 @@ fn main() -> ExitCode {
             ExitCode::from(2)
         }
     }
+}
+
+/// `mado export alertmanager`.
+fn export(e: args::Export, now: time::Instant) -> Result<ExitCode> {
+    let args::Export::Alertmanager { function, from, to, as_of, schedules } = e;
+    let zone = time::DEFAULT_ZONE;
+    let schedule = load(schedules.as_ref())?;
+    let from = instant(&from, zone, now, "--from")?;
+    let to = match to {
+        None => from + chrono::Duration::days(90),
+        Some(t) => match time::parse_duration(&t) {
+            Ok(d) => from + d,
+            Err(_) => instant(&t, zone, now, "--to")?,
+        },
+    };
+    anyhow::ensure!(to > from, "--to must be after --from; the range is [from, to), e.g. --from 2023-11-01 --to 2023-12-01");
+    anyhow::ensure!(
+        to - from <= chrono::Duration::days(731),
+        "--from to --to spans {} days; expected at most 731, e.g. --to 90d",
+        (to - from).num_days()
+    );
+    let o = mado::views::alertmanager::ExportOptions { function, from, to, as_of: instant(&as_of, zone, now, "--as-of")? };
+    out(&mado::views::alertmanager::time_intervals(&schedule, &o)?)?;
+    Ok(ExitCode::SUCCESS)
 }

@@ -114,7 +114,13 @@ pub(crate) async fn calendar(State(st): State<Arc<AppState>>, headers: HeaderMap
         Some(other) => return Err(ApiError::bad("lang", format!("`{other}` is not a language; expected `ja` or `en`"))),
     };
     let loaded = st.current();
-    let opts = FeedOptions { function: p.function.clone(), lang, now: time::now(), refresh: Duration::hours(1) };
+    let opts = FeedOptions {
+        function: p.function.clone(),
+        lang,
+        now: time::now(),
+        refresh: Duration::hours(1),
+        base_url: super::pages::base_url(&headers),
+    };
     let work = loaded.clone();
     let body = st.heavy(move || ical::feed(&work.schedule, &opts)).await??;
     Ok(respond(
