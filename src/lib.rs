@@ -61,6 +61,7 @@ pub mod views;
 pub use chrono;
 pub use chrono_tz;
 pub use engine::answer::{Answer, DelayInfo, Query, RevisionInfo, WindowInfo, WindowKind, WindowList, WindowsQuery};
+pub use engine::checkout::AnswerSet;
 pub use engine::error::QueryError;
 pub use engine::eval::{Schedule, Status};
 pub use engine::model::{Action, Catalogue, Channel, ChannelEffect, Effect, EffectSource, Function, Notice, Published};

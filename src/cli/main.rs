@@ -53,16 +53,24 @@ fn run(command: Command) -> Result<ExitCode> {
         Command::Check { function, at, as_of, lookahead, channel, zone: z, source } => {
             let zone = zone(&z)?;
             let schedule = load(source.schedules.as_ref())?;
-            let mut q = Query::new(function, instant(&at, zone, now, "--at")?).as_of(instant(&as_of, zone, now, "--as-of")?).zone(zone);
+            let mut q =
+                Query::new(function[0].clone(), instant(&at, zone, now, "--at")?).as_of(instant(&as_of, zone, now, "--as-of")?).zone(zone);
             if let Some(d) = lookahead {
                 q = q.lookahead(time::parse_duration(&d).map_err(anyhow::Error::msg).context("--for")?);
             }
             if let Some(c) = channel {
                 q = q.channel(c);
             }
-            let answer = schedule.check(&q)?;
-            print(source.format, &answer, |a| text::answer(a, zone))?;
-            Ok(ExitCode::from(match answer.status {
+            let status = if function.len() == 1 {
+                let answer = schedule.check(&q)?;
+                print(source.format, &answer, |a| text::answer(a, zone))?;
+                answer.status
+            } else {
+                let set = schedule.check_each(&function, &q)?;
+                print(source.format, &set, |s| s.answers.iter().map(|a| text::answer(a, zone)).collect::<Vec<_>>().join("\n"))?;
+                set.status
+            };
+            Ok(ExitCode::from(match status {
                 Status::Available => 0,
                 Status::Unavailable => 1,
                 Status::Tentative => 3,

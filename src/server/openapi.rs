@@ -1,14 +1,19 @@
-//! `GET /openapi.json`, generated from the handlers' parameter and answer types.
+//! `GET /openapi.json`, generated from the handlers' parameter and answer types, with the
+//! closed sets of the schedule serving (function and channel ids) filled in as enums.
 
 use crate::server::handlers as server;
-use axum::response::{IntoResponse, Response};
+use crate::server::http::{send_static, Generation};
+use crate::server::state::AppState;
+use axum::extract::{Request, State};
+use axum::response::Response;
+use std::sync::Arc;
 use utoipa::OpenApi;
 
 #[derive(OpenApi)]
 #[openapi(
     info(
         title = "mado",
-        description = "Maintenance windows of Kuroneko Web Collect: is a function available at an instant, as known at another?"
+        description = "Maintenance windows of Kuroneko Web Collect: is a function available at an instant, as known at another?\n\nEvery response carries `Access-Control-Allow-Origin: *` and `X-Content-Type-Options: nosniff`; `OPTIONS` on any route answers the CORS preflight. Bodies over 1 KB are compressed (gzip, br) when `Accept-Encoding` asks. Instants are whole seconds; every interval is half-open `[start, end)`."
     ),
     paths(
         server::availability,
@@ -17,10 +22,12 @@ use utoipa::OpenApi;
         server::calendar,
         server::healthz,
         server::readyz,
-        crate::server::metrics::metrics
+        crate::server::metrics::metrics,
+        handler
     ),
     components(schemas(
         crate::Answer,
+        crate::AnswerSet,
         crate::WindowList,
         crate::WindowInfo,
         crate::DelayInfo,
@@ -28,18 +35,48 @@ use utoipa::OpenApi;
         crate::Status,
         crate::Action,
         crate::ChannelEffect,
-        crate::Effect
+        crate::Effect,
+        crate::server::http::ErrorBody,
+        crate::server::http::ErrorKind,
+        crate::server::params::Lang,
+        server::CatalogueBody,
+        server::FunctionEntry,
+        server::Readiness
     ))
 )]
 struct ApiDoc;
 
-/// The OpenAPI document as JSON.
-pub fn document() -> String {
-    ApiDoc::openapi().to_pretty_json().unwrap_or_default()
+/// The document with `function` and `channel` parameters restricted to `schedule`'s ids.
+fn document_for(schedule: &crate::Schedule) -> String {
+    let mut v = serde_json::to_value(ApiDoc::openapi()).unwrap_or_default();
+    let functions: Vec<&str> = schedule.catalogue().functions().iter().map(|f| f.id()).collect();
+    let channels: Vec<&str> = schedule.catalogue().channels().iter().map(|c| c.id()).collect();
+    if let Some(paths) = v.get_mut("paths").and_then(|p| p.as_object_mut()) {
+        for op in paths.values_mut().filter_map(|p| p.get_mut("get")) {
+            for p in op.get_mut("parameters").and_then(|p| p.as_array_mut()).into_iter().flatten() {
+                let ids = match p["name"].as_str() {
+                    Some("function") => &functions,
+                    Some("channel") => &channels,
+                    _ => continue,
+                };
+                let schema = &mut p["schema"];
+                let target = if schema.get("items").is_some() { &mut schema["items"] } else { schema };
+                target["enum"] = serde_json::json!(ids);
+            }
+        }
+    }
+    let mut s = serde_json::to_string_pretty(&v).unwrap_or_default();
+    s.push('\n');
+    s
 }
 
-pub(crate) async fn handler() -> Response {
-    let mut r = document().into_response();
-    r.headers_mut().insert(axum::http::header::CONTENT_TYPE, axum::http::HeaderValue::from_static("application/json"));
-    r
+/// This document.
+#[utoipa::path(get, path = "/openapi.json", tag = "operations",
+    responses((status = 200, description = "OpenAPI 3.1", content_type = "application/json", body = Object,
+                headers(("ETag" = String), ("Last-Modified" = String), ("Cache-Control" = String))),
+              (status = 304, description = "Not modified")))]
+pub(crate) async fn handler(State(st): State<Arc<AppState>>, req: Request) -> Response {
+    let loaded = st.current();
+    let body = document_for(&loaded.schedule);
+    send_static(req.headers(), &Generation::of(&loaded), "openapi", body, "application/json", st.config.max_age)
 }
