@@ -2,7 +2,7 @@
 //! answer through the same JSON or iCalendar writer as the CLI.
 
 use super::http::{
-    cache_control, http_date, seconds_until, send, send_static, tag_matches, weak_tag, AnswerCache, ApiError, Condition, ErrorBody,
+    cache_control, http_date, json_body, seconds_until, send, send_static, tag_matches, weak_tag, AnswerCache, ApiError, Condition, ErrorBody,
     ErrorKind, Generation, Meaning, Prepared,
 };
 use super::params::{instant_param, zone_param, AvailabilityParams, CalendarParams, NoParams, WindowsParams};
@@ -52,18 +52,18 @@ impl Plan {
     }
 
     /// The body, the validator's hash and the earliest `until`, asked at `now`.
-    fn answer(&self, s: &Schedule, fingerprint: u64, now: Instant) -> Result<(String, u64, Option<Instant>), ApiError> {
+    fn answer(&self, s: &Schedule, fingerprint: u64, now: Instant) -> Result<(axum::body::Bytes, u64, Option<Instant>), ApiError> {
         let q = self.query(now);
         let mut m = Meaning::new(fingerprint);
         m.str(self.zone.name());
         if self.functions.len() == 1 {
             let a = s.check(&q)?;
             answer_meaning(&mut m, &a);
-            Ok((to_json(&a), m.finish(), a.until.map(|u| u.to_utc())))
+            Ok((json_body(&a), m.finish(), a.until.map(|u| u.to_utc())))
         } else {
             let set = s.check_each(&self.functions, &q)?;
             set.answers.iter().for_each(|a| answer_meaning(&mut m, a));
-            Ok((to_json(&set), m.finish(), set.until.map(|u| u.to_utc())))
+            Ok((json_body(&set), m.finish(), set.until.map(|u| u.to_utc())))
         }
     }
 }
@@ -140,12 +140,16 @@ pub(crate) async fn availability(State(st): State<Arc<AppState>>, req: Request) 
             let about_now = if plan.at.is_none() { until } else { None };
             let as_known_now = if plan.as_of.is_none() { generation.next_known(now) } else { None };
             let p = Prepared {
-                body: body.into(),
+                body,
                 etag: weak_tag(hash),
                 cache_control: cache_control(freshness(st.config.max_age, now, about_now, as_known_now)),
                 last_modified: if plan.at.is_none() || plan.as_of.is_none() { http_date(now) } else { generation.last_modified(now) },
             };
-            AnswerCache::put(key, &loaded, now.timestamp(), p.clone());
+            // Only answers about now repeat within a second; one about a fixed instant is
+            // cached downstream for up to --max-age instead.
+            if plan.at.is_none() {
+                AnswerCache::put(key, &loaded, now.timestamp(), p.clone());
+            }
             p
         }
     };

@@ -155,10 +155,35 @@ impl Generation {
     }
 }
 
-/// An HTTP-date (`Sun, 06 Nov 1994 08:49:37 GMT`).
+thread_local! {
+    static DATE: std::cell::RefCell<(i64, HeaderValue)> = std::cell::RefCell::new((i64::MIN, HeaderValue::from_static("")));
+}
+
+/// An HTTP-date (`Sun, 06 Nov 1994 08:49:37 GMT`). Formatted once per second and thread:
+/// formatting dates was the largest single cost of an uncached answer.
 pub(crate) fn http_date(t: Instant) -> HeaderValue {
-    HeaderValue::from_str(&t.format("%a, %d %b %Y %H:%M:%S GMT").to_string())
-        .unwrap_or_else(|_| HeaderValue::from_static("Thu, 01 Jan 1970 00:00:00 GMT"))
+    DATE.with(|d| {
+        let mut d = d.borrow_mut();
+        if d.0 != t.timestamp() {
+            let v = HeaderValue::from_str(&t.format("%a, %d %b %Y %H:%M:%S GMT").to_string())
+                .unwrap_or_else(|_| HeaderValue::from_static("Thu, 01 Jan 1970 00:00:00 GMT"));
+            *d = (t.timestamp(), v);
+        }
+        d.1.clone()
+    })
+}
+
+/// The JSON of `views::json::to_json`, byte for byte, written into a buffer sized for an
+/// answer so it is not grown and copied several times.
+pub(crate) fn json_body<T: serde::Serialize>(v: &T) -> axum::body::Bytes {
+    let mut buf = Vec::with_capacity(2048);
+    match serde_json::to_writer_pretty(&mut buf, v) {
+        Ok(()) => {
+            buf.push(b'\n');
+            buf.into()
+        }
+        Err(_) => to_json(v).into(),
+    }
 }
 
 /// Seconds a cache may keep an answer that stops being true at `until`, seen at the second
