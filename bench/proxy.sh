@@ -48,7 +48,7 @@ done
 sed -e "s|^pid .*|pid $work/nginx.pid;|" -e "s|error_log .*|error_log $work/error.log warn;|" \
     -e "s|access_log .*|access_log $work/access.log mado;|" -e "s|/var/cache/nginx/mado|$work/cache|" \
     -e "s|server 127.0.0.1:8081;|server 127.0.0.1:$a;|" -e "s|server 127.0.0.1:8082;|server 127.0.0.1:$b;|" \
-    -e "s|listen 8080;|listen 127.0.0.1:$proxy;|" -e "s|worker_processes auto;|worker_processes 1;\nuser root;|" \
+    -e "s|listen 8080;|listen 127.0.0.1:$proxy;|" -e "s|worker_processes auto;|worker_processes auto;\nuser root;|" \
     deploy/nginx.conf >"$work/nginx.conf"
 "$nginx_bin" -t -q -c "$work/nginx.conf" -e "$work/error.log"
 "$nginx_bin" -c "$work/nginx.conf" -e "$work/error.log"

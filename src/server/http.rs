@@ -193,10 +193,12 @@ pub(crate) fn seconds_until(now: Instant, until: Instant) -> u64 {
     u64::try_from((until - now).num_seconds() - 2).unwrap_or(0)
 }
 
-/// `public, max-age=N`, or `no-cache` (store, but ask every time) when N is 0.
+const NO_CACHE: &str = "public, no-cache";
+
+/// `public, max-age=N`, or `no-cache` (ask every time) when N is 0.
 pub(crate) fn cache_control(max_age: u64) -> HeaderValue {
     if max_age == 0 {
-        return HeaderValue::from_static("public, no-cache");
+        return HeaderValue::from_static(NO_CACHE);
     }
     HeaderValue::from_str(&format!("public, max-age={max_age}")).unwrap_or_else(|_| HeaderValue::from_static("public, no-cache"))
 }
@@ -353,7 +355,12 @@ pub(crate) fn tag_matches(list: &HeaderValue, tag: &HeaderValue) -> bool {
 }
 
 /// Sends `p`, or `304 Not Modified` with its validators when `not_modified`.
+///
+/// Never a 304 for what must not be kept (`no-cache`): nginx, given a 304 without a usable
+/// `max-age`, keeps serving its copy for the `max-age` it was first stored with, which for an
+/// answer about now reaches past its `until` (bench/proxy.sh caught this).
 pub(crate) fn send(p: Prepared, content_type: &'static str, not_modified: bool) -> Response {
+    let not_modified = not_modified && p.cache_control != NO_CACHE;
     let mut r = if not_modified { StatusCode::NOT_MODIFIED.into_response() } else { p.body.into_response() };
     let h = r.headers_mut();
     h.insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
