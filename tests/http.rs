@@ -208,6 +208,10 @@ async fn bad_input_is_a_json_400_naming_the_parameter() {
         ("/v1/availability?function=webcollect&colour=red", "colour"),
         ("/v1/windows?from=2024-01-02&to=2024-01-01", "to"),
         ("/v1/windows?limit=0", "limit"),
+        ("/v1/availability?function=webcollect&as_of=%2B262142-12-31T23:59:59Z", "as_of"),
+        ("/v1/windows?from=-0001-12-31", "from"),
+        ("/v1/availability?function=webcollect&function=webcollect&at=1&at=2", "at"),
+        ("/v1/functions?x=1", "x"),
         ("/calendar.ics?lang=fr", "lang"),
     ];
     for (uri, param) in cases {

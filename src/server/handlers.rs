@@ -2,8 +2,8 @@
 //! answer through the same JSON or iCalendar writer as the CLI.
 
 use super::http::{
-    cache_control, http_date, json_body, seconds_until, send, send_static, tag_matches, weak_tag, AnswerCache, ApiError, Condition, ErrorBody,
-    ErrorKind, Generation, Meaning, Prepared,
+    cache_control, http_date, json_body, seconds_until, send, send_static, tag_matches, weak_tag, AnswerCache, ApiError, Condition,
+    ErrorBody, ErrorKind, Generation, Meaning, Prepared,
 };
 use super::params::{instant_param, zone_param, AvailabilityParams, CalendarParams, NoParams, WindowsParams};
 use super::state::AppState;

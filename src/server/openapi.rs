@@ -65,6 +65,35 @@ fn document_for(schedule: &crate::Schedule) -> String {
             }
         }
     }
+    // Instants: RFC 3339 date-times, dates, or `now` (local `2023-11-13 03:00` is accepted too,
+    // but has no JSON Schema format); zones: the IANA names mado knows.
+    let instant = serde_json::json!({ "anyOf": [
+        { "type": "string", "format": "date-time" },
+        { "type": "string", "format": "date" },
+        { "type": "string", "enum": ["now"] }
+    ]});
+    let zones: Vec<&str> = chrono_tz::TZ_VARIANTS.iter().map(|z| z.name()).collect();
+    if let Some(paths) = v.get_mut("paths").and_then(|p| p.as_object_mut()) {
+        for op in paths.values_mut().filter_map(|p| p.get_mut("get")) {
+            for p in op.get_mut("parameters").and_then(|p| p.as_array_mut()).into_iter().flatten() {
+                match p["name"].as_str() {
+                    Some("at" | "as_of" | "from" | "to") => p["schema"] = instant.clone(),
+                    Some("tz") => p["schema"]["enum"] = serde_json::json!(zones),
+                    _ => {}
+                }
+            }
+        }
+    }
+    // Any route may answer 414 (the query-length limit comes before routing's handlers).
+    if let Some(paths) = v.get_mut("paths").and_then(|p| p.as_object_mut()) {
+        for op in paths.values_mut().filter_map(|p| p.get_mut("get")) {
+            op["responses"]["414"] = serde_json::json!({
+                "description": "Query string over 2048 bytes",
+                "content": { "application/json": { "schema": { "$ref": "#/components/schemas/ErrorBody" } } }
+            });
+        }
+    }
+    plain_descriptions(&mut v);
     let mut s = serde_json::to_string_pretty(&v).unwrap_or_default();
     s.push('\n');
     s
@@ -79,4 +108,50 @@ pub(crate) async fn handler(State(st): State<Arc<AppState>>, req: Request) -> Re
     let loaded = st.current();
     let body = document_for(&loaded.schedule);
     send_static(req.headers(), &Generation::of(&loaded), "openapi", body, "application/json", st.config.max_age)
+}
+
+/// Rustdoc links (``[`Query`]``, ``[`X`](crate::X)``) read as plain code in the document.
+fn plain_descriptions(v: &mut serde_json::Value) {
+    match v {
+        serde_json::Value::Object(m) => {
+            for (k, x) in m.iter_mut() {
+                match x {
+                    serde_json::Value::String(s) if k == "description" => *s = unlink(s),
+                    _ => plain_descriptions(x),
+                }
+            }
+        }
+        serde_json::Value::Array(a) => a.iter_mut().for_each(plain_descriptions),
+        _ => {}
+    }
+}
+
+fn unlink(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    let mut rest = s;
+    while let Some(i) = rest.find("[`") {
+        let Some(j) = rest[i + 2..].find("`]") else { break };
+        out.push_str(&rest[..i]);
+        out.push('`');
+        out.push_str(&rest[i + 2..i + 2 + j]);
+        out.push('`');
+        rest = &rest[i + 2 + j + 2..];
+        if rest.starts_with('(') {
+            if let Some(k) = rest.find(')') {
+                rest = &rest[k + 1..];
+            }
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn rustdoc_links_become_code() {
+        assert_eq!(super::unlink("The answer to a [`Query`]."), "The answer to a `Query`.");
+        assert_eq!(super::unlink("see [`X`](crate::X) and [`Y`]"), "see `X` and `Y`");
+        assert_eq!(super::unlink("[`open"), "[`open");
+    }
 }

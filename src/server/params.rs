@@ -23,8 +23,8 @@ pub struct AvailabilityParams {
     /// Count only notices known at this instant (same forms as `at`); default now.
     #[param(example = "2024-01-01")]
     pub as_of: Option<String>,
-    /// Lookahead: the answer covers `[at, at + for)`, e.g. `15m`, `2h`, `1d`.
-    #[param(rename = "for", pattern = r"^[0-9]+[smhd]$", example = "15m")]
+    /// Lookahead: the answer covers `[at, at + for)`, e.g. `15m`, `2h`, `1d` (also `1h30m`); at most 3650 days.
+    #[param(rename = "for", pattern = r"^([0-9]{1,7}s|[0-9]{1,5}m|[0-9]{1,4}h|[0-9]{1,3}d)$", example = "15m")]
     pub lookahead: Option<String>,
     /// Report only this channel's effect.
     pub channel: Option<String>,
@@ -228,10 +228,19 @@ impl NoParams {
 
 /// `None` for an absent parameter and for `now`: both mean the current second, so the
 /// answer is "about now" for caching.
+///
+/// Instants are taken in the years 0001 to 9999 (what RFC 3339 can write): chrono's own
+/// limits (year ±262143) are past the reach of date arithmetic with a lookahead.
 pub(crate) fn instant_param(v: Option<&String>, name: &str, zone: chrono_tz::Tz, now: Instant) -> Result<Option<Instant>, ApiError> {
-    v.filter(|v| !v.trim().eq_ignore_ascii_case("now"))
-        .map(|v| time::parse_instant(v, zone, now).map_err(|m| ApiError::bad(name, m)))
-        .transpose()
+    use chrono::Datelike;
+    let Some(v) = v.filter(|v| !v.trim().eq_ignore_ascii_case("now")) else { return Ok(None) };
+    // RFC 3339 allows a lower-case `t` and `z`; no other form has letters.
+    let upper = v.to_ascii_uppercase();
+    let t = time::parse_instant(&upper, zone, now).map_err(|m| ApiError::bad(name, m.replace(&upper, v)))?;
+    if !(0..=10_000).contains(&t.year()) {
+        return Err(ApiError::bad(name, format!("`{v}` is out of range; expected an instant in the years 0001 to 9999, e.g. `2023-11-13T03:00:00+09:00`")));
+    }
+    Ok(Some(t))
 }
 
 pub(crate) fn zone_param(tz: Option<&String>) -> Result<chrono_tz::Tz, ApiError> {
