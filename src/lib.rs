@@ -58,16 +58,22 @@ mod format;
 pub mod server;
 pub mod views;
 
+/// Unit tables and the property test: the format and the engine together.
+#[cfg(test)]
+mod tests;
+
 pub use chrono;
 pub use chrono_tz;
 pub use engine::answer::{Answer, DelayInfo, Query, RevisionInfo, WindowInfo, WindowKind, WindowList, WindowsQuery};
 pub use engine::checkout::AnswerSet;
 pub use engine::error::QueryError;
 pub use engine::eval::{Schedule, Status};
-pub use engine::model::{Action, Catalogue, Channel, ChannelEffect, Effect, EffectSource, Function, Notice, Published};
+pub use engine::model::{Action, Catalogue, Channel, ChannelEffect, Effect, EffectSource, Function, Inference, Lang, Notice, Published};
 pub use engine::{rrule, time};
 pub use format::error::{Diagnostic, LoadError};
-pub use format::source::{embedded_sources, read_dir_sources, SourceFile, CATALOGUE_FILE};
+pub use format::source::{
+    describe_source, embedded_sources, read_dir_sources, read_source, replacing, SourceFile, CATALOGUE_FILE, EMBEDDED_BUILT,
+};
 #[doc(hidden)]
 pub use format::synth;
 pub use views::ical;

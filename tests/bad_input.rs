@@ -3,7 +3,7 @@ mod common;
 
 const CASES: &[(&str, &str)] = &[
     ("toml-syntax", "tests/data/bad/toml-syntax.toml:3:17: not valid TOML: invalid basic string"),
-    ("unknown-field", "tests/data/bad/unknown-field.toml:10:1: unknown field `finish`, expected one of `id`, `notice`, `window`, `action`, `title`, `functions`, `effects`, `note`, `start`, `end`, `start_approx`, `end_approx`, `date`, `last_date`, `expected_duration`, `expected_duration_approx`, `rrule`, `duration`, `zone`"),
+    ("unknown-field", "tests/data/bad/unknown-field.toml:10:1: unknown field `finish`, expected one of `id`, `notice`, `window`, `action`, `title`, `title_en`, `functions`, `add_functions`, `available`, `effects`, `note`, `note_en`, `inferred`, `from`, `start`, `end`, `start_approx`, `end_approx`, `date`, `last_date`, `expected_duration`, `expected_duration_approx`, `rrule`, `duration`, `zone`"),
     ("missing-field", "tests/data/bad/missing-field.toml:1:1: missing field `title`; docs/format.md lists the fields each table needs"),
     ("unknown-function", "tests/data/bad/unknown-function.toml:8:14: unknown function `webcollect.creditcard`; expected an id from the catalogue (`mado functions`), e.g. `webcollect.credit_card`"),
     ("unknown-channel", "tests/data/bad/unknown-channel.toml:7:1: unknown channel `token`; expected one of `link`, `mail`, `token_embedded`, `token_modal`, `api`"),
@@ -14,7 +14,9 @@ const CASES: &[(&str, &str)] = &[
     ("duplicate-notice-id", "tests/data/bad/duplicate-notice-id.toml:1:6: duplicate notice id `2023-10-10-db-upgrade-revised`; it is already the id of schedules/notices/2023-10-10-db-upgrade-revised.toml"),
     ("duplicate-window-id", "tests/data/bad/duplicate-window-id.toml:13:6: duplicate window id `w` in notice `bad-duplicate-window-id`; window ids are unique within a notice"),
     ("nonexistent-local-time", "tests/data/bad/nonexistent-local-time.toml:10:9: `2024-03-10 02:30` does not exist in America/New_York (the clocks skip it); write a time after the change, e.g. one hour later"),
-    ("unknown-published", "tests/data/bad/unknown-published.toml:2:13: `published = \"unknown\"` needs `known_by`: the latest instant the seeds show the notice was public, e.g. `known_by = \"2021-06-14T01:00+09:00\"`"),
+    ("unknown-published", "tests/data/bad/unknown-published.toml:2:13: `published = \"unknown\"` needs `known_by`: the latest instant the sources show the notice was public, e.g. `known_by = \"2021-06-14T01:00+09:00\"`"),
+    ("cancel-begun-rule", "tests/data/bad/cancel-begun-rule.toml:6:1: window `daily` of notice `standing-reauth-blackout` is a standing rule whose occurrences began before this notice (2023-10-10 23:00); `cancel` would erase them from the past too; to stop it from a date on, write `action = \"end\"` with `from`, e.g. `from = \"2025-03-01 00:00\"`"),
+    ("unknown-inferred-field", "tests/data/bad/unknown-inferred-field.toml:11:23: `colour` is not a field mado infers; expected one of `published`, `functions`, `start`, `end`, `date`, `duration`, `title`, or `effects.<channel>` with a channel of the catalogue, e.g. `effects.api`"),
     ("occurrence-not-in-rule", "tests/data/bad/occurrence-not-in-rule.toml:9:8: `2023-10-01` is not an occurrence of `daily` (rule `FREQ=DAILY` from 2023-10-10 23:00); name the date an occurrence starts on"),
 ];
 
@@ -63,4 +65,26 @@ fn garbage_never_panics() {
     for text in ["", "\u{0}", "[[window]]", "id = 5", "[[revise]]\nnotice=\"x\"", "id=\"a\"\npublished=\"2024-13-45\"\ntitle=\"t\"\nsource=\"s\"", "id=\"a\"\npublished=\"2024-01-01\"\ntitle=\"t\"\nsource=\"s\"\n[[window]]\nid=\"w\"\nfunctions=[]\nrrule=\"FREQ=MONTHLY;BYMONTHDAY=31;INTERVAL=12\"\nstart=\"2024-02-29 00:00\"\nduration=\"1h\""] {
         assert!(mado::Schedule::from_notice_str(text).is_err(), "{text:?} must be rejected");
     }
+}
+
+#[test]
+fn a_broken_file_does_not_cascade_into_the_files_that_revise_it() {
+    let err = mado::Schedule::from_dir("tests/data/cascade").expect_err("base.toml is broken");
+    let got: Vec<String> = err.diagnostics().iter().map(|d| d.to_string()).collect();
+    assert_eq!(got.len(), 2, "one error in the broken file, one line for its dependant: {got:#?}");
+    assert!(got[0].starts_with("tests/data/cascade/base.toml:9:7: not valid TOML"), "{}", got[0]);
+    assert_eq!(
+        got[1],
+        "tests/data/cascade/dependant.toml:8:10: skipped what this file changes in notice `broken-base`: tests/data/cascade/base.toml has errors (reported there); fix those first"
+    );
+}
+
+#[test]
+fn text_that_is_not_utf8_is_reported_at_its_line_and_column() {
+    let err = mado::read_source(std::path::Path::new("tests/data/encoding/not-utf8.toml")).expect_err("Shift_JIS bytes");
+    let got: Vec<String> = err.diagnostics().iter().map(|d| d.to_string()).collect();
+    assert_eq!(
+        got,
+        ["tests/data/encoding/not-utf8.toml:3:10: byte 0x83 is not UTF-8; schedule files are UTF-8 text (save the file as UTF-8, not Shift_JIS)"]
+    );
 }

@@ -24,7 +24,14 @@ fn embedded() -> (Arc<AppState>, axum::Router) {
 }
 
 fn cli(args: &[&str]) -> String {
-    let out = Command::new(env!("CARGO_BIN_EXE_mado")).args(args).env_remove("MADO_SCHEDULES").output().expect("run mado");
+    let out = Command::new(env!("CARGO_BIN_EXE_mado"))
+        .args(args)
+        .env_remove("MADO_SCHEDULES")
+        .env("LANG", "ja_JP.UTF-8")
+        .env_remove("LC_ALL")
+        .env_remove("LC_MESSAGES")
+        .output()
+        .expect("run mado");
     String::from_utf8(out.stdout).expect("utf-8")
 }
 
@@ -403,7 +410,7 @@ async fn health_ready_metrics_openapi() {
     }
     let params: Vec<&str> =
         v["paths"]["/v1/availability"]["get"]["parameters"].as_array().expect("params").iter().filter_map(|p| p["name"].as_str()).collect();
-    assert_eq!(params, ["function", "at", "as_of", "for", "channel", "tz"]);
+    assert_eq!(params, ["function", "at", "as_of", "for", "channel", "lang", "tz"]);
     assert!(v["components"]["schemas"]["Answer"]["properties"]["until"].is_object());
 }
 

@@ -9,6 +9,7 @@ fn opts(function: Option<&str>, lang: Lang) -> FeedOptions {
         lang,
         now: Utc.with_ymd_and_hms(2026, 11, 22, 0, 0, 0).unwrap(),
         refresh: chrono::Duration::hours(1),
+        base_url: Some("https://mado.example".into()),
     }
 }
 
@@ -85,7 +86,8 @@ fn every_tzid_has_a_vtimezone_and_lines_are_folded_crlf() {
     for tz in tzids {
         assert!(unfolded.contains(&format!("BEGIN:VTIMEZONE\r\nTZID:{tz}\r\n")), "no VTIMEZONE for {tz}");
     }
-    for head in ["METHOD:PUBLISH", "PRODID:-//mado//", "X-WR-CALNAME:", "REFRESH-INTERVAL;VALUE=DURATION:PT1H", "X-PUBLISHED-TTL:PT1H"] {
+    assert!(!unfolded.contains("METHOD:"), "a published feed, not an iTIP message");
+    for head in ["PRODID:-//mado//", "X-WR-CALNAME:", "REFRESH-INTERVAL;VALUE=DURATION:PT1H", "X-PUBLISHED-TTL:PT1H"] {
         assert!(unfolded.contains(head), "{head}");
     }
 }
@@ -128,4 +130,79 @@ fn dst_zone_gets_observances_for_each_transition() {
 #[test]
 fn feed_snapshot() {
     insta::assert_snapshot!("feed_en", feed(&seeds(), &opts(None, Lang::En)).expect("feed").replace("\r\n", "\n"));
+}
+
+fn unfolded(lang: Lang, function: Option<&str>) -> String {
+    feed(&seeds(), &opts(function, lang)).expect("feed").replace("\r\n ", "")
+}
+
+/// Unescaped values of property `name` in an unfolded feed.
+fn values<'a>(ics: &'a str, name: &str) -> Vec<&'a str> {
+    ics.split("\r\n").filter_map(|l| l.strip_prefix(name).and_then(|r| r.strip_prefix(':'))).collect()
+}
+
+#[test]
+fn summaries_are_short_and_say_what_and_which_functions() {
+    for lang in [Lang::Ja, Lang::En] {
+        let ics = unfolded(lang, None);
+        let summaries = values(&ics, "SUMMARY");
+        assert!(summaries.len() >= 8);
+        for s in &summaries {
+            let text = s.replace("\\,", ",");
+            assert!(text.chars().count() <= mado::ical::SUMMARY_MAX_CHARS, "{lang:?}: {text} is {} chars", text.chars().count());
+        }
+    }
+    let ja = unfolded(Lang::Ja, None);
+    assert!(values(&ja, "SUMMARY").contains(&"定例停止: 金額変更・再与信（〜01:30頃）"), "approximate end in the ja summary");
+    let en = unfolded(Lang::En, None);
+    assert!(values(&en, "SUMMARY").iter().any(|s| s.ends_with("until about 01:30")), "approximate end in the en summary");
+    assert!(en.contains("about 2023-11-13 01:30 JST"), "and in the en description");
+}
+
+#[test]
+fn one_language_per_feed() {
+    let ja = unfolded(Lang::Ja, None);
+    assert!(values(&ja, "PRODID")[0].ends_with("//JA"));
+    assert!(values(&unfolded(Lang::En, None), "PRODID")[0].ends_with("//EN"));
+    // Words of the English notes, titles and labels never reach the ja feed.
+    for english in ["the notice", "maintenance with", "Replace", "source:", "error code", "Affected", "seeds do not"] {
+        for p in ["SUMMARY", "DESCRIPTION", "X-WR-CALNAME", "CATEGORIES"] {
+            for v in values(&ja, p) {
+                assert!(!v.contains(english), "`{english}` in the ja {p}: {v}");
+            }
+        }
+    }
+}
+
+#[test]
+fn events_link_their_notice_and_say_their_kind() {
+    let en = unfolded(Lang::En, None);
+    let urls = values(&en, "URL");
+    assert!(urls.contains(&"https://mado.example/notices/2023-08-28-db-upgrade?lang=en"), "{urls:?}");
+    assert_eq!(urls.len(), values(&en, "SUMMARY").len(), "every event has a URL");
+    let cats = values(&en, "CATEGORIES");
+    for c in ["maintenance,confirmed", "maintenance,tentative", "maintenance,standing blackout"] {
+        assert!(cats.contains(&c), "{c} in {cats:?}");
+    }
+    assert_eq!(values(&en, "LAST-MODIFIED").len(), urls.len());
+}
+
+#[test]
+fn only_confirmed_one_off_windows_mark_people_busy() {
+    let evs = events(&feed(&seeds(), &opts(None, Lang::Ja)).expect("feed"));
+    for e in &evs {
+        let uid = e.get_uid().unwrap_or("");
+        let busy = e.property_value("TRANSP") == Some("OPAQUE");
+        let tentative = e.property_value("STATUS") == Some("TENTATIVE");
+        let standing = uid.starts_with("standing-reauth-blackout.");
+        assert_eq!(busy, !tentative && !standing, "{uid}");
+    }
+}
+
+#[test]
+fn per_function_calendars_are_named_by_label() {
+    let ja = unfolded(Lang::Ja, Some("webcollect.credit_card"));
+    assert_eq!(values(&ja, "X-WR-CALNAME"), ["クロネコwebコレクト メンテナンス: クレジットカード払い"]);
+    let en = unfolded(Lang::En, Some("webcollect.credit_card"));
+    assert_eq!(values(&en, "NAME"), ["Kuroneko Web Collect maintenance: card payment"]);
 }

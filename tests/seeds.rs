@@ -249,7 +249,8 @@ fn the_2021_token_modal_shows_the_message_and_2019_the_page() {
     let a = s.check(&Query::new("webcollect.credit_card", at("2021-08-09 03:00")).channel("token_modal")).expect("ok");
     assert_eq!(a.windows[0].effects[0].effect.message.as_deref(), Some("メンテナンス中です。時間をおいて再度アクセスしてください。"));
     let b = s.check(&Query::new("webcollect.credit_card", at("2019-07-29 03:00")).channel("token_modal")).expect("ok");
-    assert_eq!(b.windows[0].effects[0].effect.page.as_deref(), Some("クロネコwebコレクト メンテナンスのお知らせ"));
+    // As the 2019 notice's table spells it (no space).
+    assert_eq!(b.windows[0].effects[0].effect.page.as_deref(), Some("クロネコwebコレクトメンテナンスのお知らせ"));
     // The 2021 notice does not mention the mail method: the catalogue default applies, and says so.
     let c = s.check(&Query::new("webcollect.credit_card", at("2021-08-09 03:00")).channel("mail")).expect("ok");
     assert_eq!(c.windows[0].effects[0].source, mado::EffectSource::Default);
@@ -277,14 +278,7 @@ fn unknown_function_and_channel_are_errors_with_suggestions() {
 #[test]
 fn windows_lists_occurrences_sorted_with_delays() {
     let s = seeds();
-    let q = mado::WindowsQuery {
-        from: at("2019-07-01"),
-        to: at("2019-08-01"),
-        function: None,
-        as_of: at("2020-01-01"),
-        limit: 100,
-        zone: mado::time::DEFAULT_ZONE,
-    };
+    let q = mado::WindowsQuery::new(at("2019-07-01"), at("2019-08-01")).as_of(at("2020-01-01")).limit(100);
     let l = s.windows(&q).expect("ok");
     let uids: Vec<&str> = l.windows.iter().map(|w| w.uid.as_str()).collect();
     assert_eq!(uids, ["2019-06-22-pci-dss-maintenance/security-patch"]);
@@ -304,4 +298,144 @@ fn windows_lists_occurrences_sorted_with_delays() {
         .windows(&mado::WindowsQuery { from: at("2024-01-01"), to: at("2024-02-01"), as_of: at("2025-01-01"), limit: 5, ..q })
         .expect("ok");
     assert_eq!((l.windows.len(), l.truncated), (5, true));
+}
+
+/// What the notices state and what mado infers, after re-reading each one.
+mod provenance {
+    use super::*;
+    use mado::{EffectSource, Lang};
+
+    fn answer(f: &str, t: &str, as_of: &str, channel: &str) -> mado::Answer {
+        seeds().check(&Query::new(f, at(t)).as_of(at(as_of)).channel(channel)).expect("answer")
+    }
+
+    #[test]
+    fn the_card_vendor_move_borrows_no_effects_from_the_database_upgrade() {
+        for channel in ["link", "mail", "token_embedded", "token_modal", "api"] {
+            let a = answer("webcollect.credit_card", "2024-04-22 10:00", "2024-01-01", channel);
+            assert_eq!(a.status, Status::Tentative);
+            assert_eq!(a.windows[0].effects[0].source, EffectSource::Default, "{channel}: the notice says 「詳細は改めてご連絡」");
+        }
+        let a = answer("webcollect.credit_card", "2024-04-22 10:00", "2024-01-01", "api");
+        let fields: Vec<&str> = a.windows[0].inferred.iter().map(|i| i.field.as_str()).collect();
+        assert_eq!(fields, ["functions", "title"], "scoped to card payment by inference, and its title is made up");
+    }
+
+    #[test]
+    fn the_2023_error_code_is_stated_only_for_card_carrier_and_id_payment() {
+        for f in ["webcollect.credit_card", "webcollect.carrier", "webcollect.id_payment"] {
+            let e = &answer(f, "2023-11-13 03:00", "2024-01-01", "api").windows[0].effects[0];
+            assert_eq!((e.effect.error_code.as_deref(), e.source), (Some("Z010000000"), EffectSource::Notice), "{f}");
+        }
+        for f in ["webcollect.convenience_store", "webcollect.kuroneko_pay"] {
+            let a = answer(f, "2023-11-13 03:00", "2024-01-01", "api");
+            assert_eq!(a.status, Status::Unavailable, "{f} is down all the same (全ての機能)");
+            assert_eq!(a.windows[0].effects[0].source, EffectSource::Default, "{f}: no error code stated");
+        }
+        // The page name of 2019/2021 is not borrowed: the 2023 notice names no screen.
+        let link = &answer("webcollect.credit_card", "2023-11-13 03:00", "2024-01-01", "link").windows[0].effects[0];
+        assert_eq!(link.effect.page, None);
+        assert!(link.effect.note.as_deref().is_some_and(|n| n.contains("【資料１】")));
+        // The modal is only inferred from 「API/トークン方式」.
+        let modal = answer("webcollect.credit_card", "2023-11-13 03:00", "2024-01-01", "token_modal");
+        assert_eq!(modal.windows[0].effects[0].source, EffectSource::Inferred);
+        assert!(modal.windows[0].inferred.iter().any(|i| i.field == "effects.token_modal"));
+    }
+
+    #[test]
+    fn late_october_2019_is_marked_inferred_and_has_no_effects_of_its_own() {
+        let a = answer("webcollect.credit_card", "2019-10-25 12:00", "2019-09-01", "api");
+        assert_eq!(a.status, Status::Tentative);
+        let w = &a.windows[0];
+        assert_eq!(w.effects[0].source, EffectSource::Default, "the 7/29 effects stay with the 7/29 window");
+        let fields: Vec<&str> = w.inferred.iter().map(|i| i.field.as_str()).collect();
+        assert_eq!(fields, ["published", "published", "functions", "date", "title"]);
+        // The 10-21 narrowing says its date came from a notice mado does not have.
+        let b = answer("webcollect.credit_card", "2019-10-21 12:00", "2019-10-17", "api");
+        assert!(b.windows[0].inferred.iter().any(|i| i.field == "published" && i.reason.contains("2019年9月20日")));
+    }
+
+    #[test]
+    fn titles_and_sources_name_the_public_documents_in_either_language() {
+        let s = seeds();
+        let q = |lang| Query::new("webcollect.reauth", at("2024-06-01 23:30")).as_of(at("2024-07-01")).lang(lang);
+        let ja = s.check(&q(Lang::Ja)).expect("ja");
+        let en = s.check(&q(Lang::En)).expect("en");
+        assert_eq!(ja.windows[0].notice_title, "「クロネコ webコレクト トークン方式(クレジットカード決済)」の設定のご案内");
+        assert_eq!(en.windows[0].notice_title, "Guide to setting up “Kuroneko Web Collect token method (card payment)”");
+        assert!(ja.windows[0].source.contains("Ver.2024/01/19"));
+        assert_eq!(en.windows[0].title.as_deref(), Some("Daily maintenance (re-authorisation unavailable)"));
+        // The daily rule's link/mail/modal effects are the catalogue's, and said to be.
+        for e in &ja.windows[0].effects {
+            let expected =
+                if ["api", "token_embedded"].contains(&e.channel.as_str()) { EffectSource::Inferred } else { EffectSource::Default };
+            assert_eq!(e.source, expected, "{}", e.channel);
+        }
+        let p =
+            s.check(&Query::new("webcollect.credit_card", at("2021-08-09 03:00")).as_of(at("2022-01-01")).lang(Lang::En)).expect("2021");
+        let r = p.windows[0].revision.as_ref().expect("postponed");
+        assert_eq!(r.action, mado::Action::Postpone);
+        assert_eq!(r.note.as_deref(), Some("Postponed to 9 August 2021 (Mon) 01:00–06:00."));
+    }
+
+    #[test]
+    fn no_answer_text_speaks_of_seeds() {
+        let s = seeds();
+        for lang in [Lang::Ja, Lang::En] {
+            let l = s
+                .windows(&mado::WindowsQuery::new(at("2019-01-01"), at("2024-06-01")).as_of(at("2024-06-01")).lang(lang).limit(100_000))
+                .expect("all");
+            let json = mado::views::json::to_json(&l);
+            assert!(!json.to_lowercase().contains("seed"), "{lang:?} window list");
+            let feed = mado::ical::feed(
+                &s,
+                &mado::ical::FeedOptions {
+                    function: None,
+                    lang,
+                    now: at("2024-06-01"),
+                    refresh: mado::chrono::Duration::hours(1),
+                    base_url: None,
+                },
+            )
+            .expect("feed");
+            assert!(!feed.to_lowercase().contains("seed"), "{lang:?} feed");
+        }
+    }
+
+    #[test]
+    fn the_2019_delay_names_no_function_and_marks_its_date_inferred() {
+        let l = seeds().windows(&mado::WindowsQuery::new(at("2019-07-29"), at("2019-07-30")).as_of(at("2019-08-01"))).expect("list");
+        let d = l.delays.iter().find(|d| d.id == "main-authorisation-post").expect("delay");
+        assert!(d.functions.is_empty(), "the notice names no function");
+        assert!(d.inferred.iter().any(|i| i.field == "date"));
+    }
+
+    #[test]
+    fn a_parent_lists_its_affected_children_and_stated_availability_is_cited() {
+        let s = seeds();
+        let a = s.check(&Query::new("webcollect", at("2024-04-22 10:00")).as_of(at("2024-01-01"))).expect("parent");
+        assert_eq!(a.status, Status::Available, "the move is scoped to card payment");
+        let children: Vec<(&str, Status)> = a.affected.iter().map(|c| (c.function.as_str(), c.status)).collect();
+        assert_eq!(children, [("webcollect.credit_card", Status::Tentative)]);
+        let au = s.check(&Query::new("atobarai.au_kantan", at("2021-08-09 03:00")).as_of(at("2022-01-01"))).expect("au");
+        assert_eq!(au.status, Status::Available);
+        assert_eq!(au.stated_available.len(), 1, "「auかんたん決済 ご利用いただけます。」");
+        assert_eq!(au.stated_available[0].uid, "2021-05-14-3ds-maintenance/3ds-expansion");
+        let with = s
+            .windows(
+                &mado::WindowsQuery::new(at("2024-04-01"), at("2024-05-01"))
+                    .as_of(at("2024-01-01"))
+                    .function("webcollect")
+                    .with_children(true)
+                    .limit(1000),
+            )
+            .expect("with children");
+        assert!(with.windows.iter().any(|w| w.uid == "2023-10-10-db-upgrade-revised/card-vendor-dc-move"));
+        let without = s
+            .windows(
+                &mado::WindowsQuery::new(at("2024-04-01"), at("2024-05-01")).as_of(at("2024-01-01")).function("webcollect").limit(1000),
+            )
+            .expect("without");
+        assert!(!without.windows.iter().any(|w| w.uid == "2023-10-10-db-upgrade-revised/card-vendor-dc-move"));
+    }
 }

@@ -40,12 +40,15 @@ pub struct Source {
     pub format: Format,
 }
 
-/// Options of the subcommands that read or print instants.
+/// Options of the subcommands that read or print instants and window descriptions.
 #[derive(Args)]
 pub struct Zone {
     /// Zone for local instants in input and for output.
     #[arg(long, default_value = "Asia/Tokyo", value_name = "ZONE")]
     pub tz: String,
+    /// Language of titles, notes and labels [default: ja when LANG starts with ja, else en].
+    #[arg(long, value_parser = ["ja", "en"], value_name = "LANG")]
+    pub lang: Option<String>,
 }
 
 #[derive(Subcommand)]
@@ -96,6 +99,9 @@ pub enum Command {
         /// At most this many windows; the output says when it cut the list.
         #[arg(long, default_value_t = 1000)]
         limit: usize,
+        /// With --function: also windows that affect only functions below it.
+        #[arg(long, requires = "function")]
+        with_children: bool,
         #[command(flatten)]
         zone: Zone,
         #[command(flatten)]
@@ -142,6 +148,9 @@ pub enum Command {
         /// Format of errors (the feed itself is always iCalendar).
         #[arg(long, value_enum, default_value = "text")]
         format: Format,
+        /// Where `mado serve` runs, e.g. `https://mado.example.com`: each event links to its notice page there.
+        #[arg(long, value_name = "URL")]
+        base_url: Option<String>,
     },
     /// The function and channel catalogue.
     #[command(after_help = "Example:\n  mado functions --format json\n\nExit status: 0, or 2 on error.")]
@@ -160,6 +169,9 @@ pub enum Command {
         #[command(flatten)]
         source: Source,
     },
+    /// Export the calendar for other tools.
+    #[command(subcommand)]
+    Export(Export),
     /// Print a shell completion script.
     #[command(after_help = "Example:\n  mado completions bash > /etc/bash_completion.d/mado")]
     Completions {
@@ -169,4 +181,31 @@ pub enum Command {
     /// Print the man page (roff).
     #[command(after_help = "Example:\n  mado man > /usr/local/share/man/man1/mado.1")]
     Man,
+}
+
+/// What `mado export` writes.
+#[derive(Subcommand)]
+pub enum Export {
+    /// Alertmanager `time_intervals` YAML: one named interval per function, to use in
+    /// `mute_time_intervals`.
+    #[command(
+        after_help = "Example:\n  mado export alertmanager --function webcollect.credit_card --from now --to 90d > mado-intervals.yml\n\nPaste the `time_intervals:` list into alertmanager.yml and mute a route with\n  mute_time_intervals: [webcollect.credit_card]\nTentative windows (times not announced) are listed as comments, not muted.\nExit status: 0, or 2 on error."
+    )]
+    Alertmanager {
+        /// Only this function (default: one interval per function of the catalogue).
+        #[arg(long, value_name = "FUNCTION")]
+        function: Option<String>,
+        /// Start of the range: RFC 3339, a local `2023-11-13 03:00` (Asia/Tokyo), a date, or `now`.
+        #[arg(long, default_value = "now", value_name = "INSTANT")]
+        from: String,
+        /// End of the range (exclusive), an instant or a length after --from such as `90d` [default: 90d].
+        #[arg(long, value_name = "INSTANT|LENGTH")]
+        to: Option<String>,
+        /// Count only notices known at this instant.
+        #[arg(long, default_value = "now", value_name = "INSTANT")]
+        as_of: String,
+        /// Schedules directory (default: the schedules embedded at build time).
+        #[arg(long, env = "MADO_SCHEDULES", value_name = "DIR")]
+        schedules: Option<PathBuf>,
+    },
 }

@@ -9,16 +9,43 @@ use args::{Cli, Command, Format, Source, Zone};
 use chrono_tz::Tz;
 use clap::{CommandFactory, Parser};
 use mado::views::{json, text};
-use mado::{time, Query, Schedule, Status, WindowsQuery};
+use mado::{time, Lang, Query, Schedule, Status, WindowsQuery};
 use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
 fn load(dir: Option<&PathBuf>) -> Result<Schedule> {
+    if dir.is_none() {
+        warn_if_stale();
+    }
     Schedule::load(dir.map(PathBuf::as_path)).with_context(|| match dir {
         Some(d) => format!("loading schedules from {}", d.display()),
         None => "loading the embedded schedules".to_string(),
     })
+}
+
+/// Run from a checkout whose `schedules/` differs from the copy built in, the answers would
+/// silently miss the new notices: say so.
+fn warn_if_stale() {
+    let dir = std::path::Path::new("schedules");
+    if !dir.join(mado::CATALOGUE_FILE).is_file() {
+        return;
+    }
+    let Ok(mut here) = mado::read_dir_sources(dir) else { return };
+    let mut built = mado::embedded_sources();
+    here.sort_by(|a, b| a.name.cmp(&b.name));
+    built.sort_by(|a, b| a.name.cmp(&b.name));
+    if here != built {
+        eprintln!(
+            "warning: ./schedules differs from the schedules embedded in this binary (built {}); answering from the embedded ones: pass --schedules schedules (or rebuild) to use the files",
+            mado::EMBEDDED_BUILT
+        );
+    }
+}
+
+/// The schedule's source, for the last line of text answers.
+fn origin(schedule: &Schedule, dir: Option<&PathBuf>, lang: Lang) -> String {
+    mado::describe_source(dir.map(PathBuf::as_path), schedule.notices().len(), lang)
 }
 
 /// Parses an INSTANT argument, naming the flag in the error.
@@ -28,6 +55,10 @@ fn instant(text: &str, zone: Tz, now: time::Instant, flag: &'static str) -> Resu
 
 fn zone(z: &Zone) -> Result<Tz> {
     time::parse_zone(&z.tz).map_err(anyhow::Error::msg).context("--tz")
+}
+
+fn lang(z: &Zone) -> Lang {
+    z.lang.as_deref().and_then(|l| Lang::parse(l).ok()).unwrap_or_else(Lang::from_env)
 }
 
 /// Writes to stdout; a closed pipe (`mado windows | head -1`) ends the output quietly, as
@@ -53,21 +84,27 @@ fn run(command: Command) -> Result<ExitCode> {
         Command::Check { function, at, as_of, lookahead, channel, zone: z, source } => {
             let zone = zone(&z)?;
             let schedule = load(source.schedules.as_ref())?;
-            let mut q =
-                Query::new(function[0].clone(), instant(&at, zone, now, "--at")?).as_of(instant(&as_of, zone, now, "--as-of")?).zone(zone);
+            let lang = lang(&z);
+            let mut q = Query::new(function[0].clone(), instant(&at, zone, now, "--at")?)
+                .as_of(instant(&as_of, zone, now, "--as-of")?)
+                .zone(zone)
+                .lang(lang);
             if let Some(d) = lookahead {
                 q = q.lookahead(time::parse_duration(&d).map_err(anyhow::Error::msg).context("--for")?);
             }
             if let Some(c) = channel {
                 q = q.channel(c);
             }
+            let origin = origin(&schedule, source.schedules.as_ref(), lang);
             let status = if function.len() == 1 {
                 let answer = schedule.check(&q)?;
-                print(source.format, &answer, |a| text::answer(a, zone))?;
+                print(source.format, &answer, |a| text::answer(a, zone, lang) + &text::source_line(&origin, lang))?;
                 answer.status
             } else {
                 let set = schedule.check_each(&function, &q)?;
-                print(source.format, &set, |s| s.answers.iter().map(|a| text::answer(a, zone)).collect::<Vec<_>>().join("\n"))?;
+                print(source.format, &set, |s| {
+                    s.answers.iter().map(|a| text::answer(a, zone, lang)).collect::<Vec<_>>().join("\n") + &text::source_line(&origin, lang)
+                })?;
                 set.status
             };
             Ok(ExitCode::from(match status {
@@ -76,7 +113,7 @@ fn run(command: Command) -> Result<ExitCode> {
                 Status::Tentative => 3,
             }))
         }
-        Command::Windows { from, to, function, as_of, limit, zone: z, source } => {
+        Command::Windows { from, to, function, as_of, limit, with_children, zone: z, source } => {
             let zone = zone(&z)?;
             let schedule = load(source.schedules.as_ref())?;
             let from = instant(&from, zone, now, "--from")?;
@@ -86,8 +123,13 @@ fn run(command: Command) -> Result<ExitCode> {
             };
             anyhow::ensure!(to > from, "--to must be after --from; the range is [from, to)");
             let as_of = instant(&as_of, zone, now, "--as-of")?;
-            let list = schedule.windows(&WindowsQuery { from, to, function, as_of, limit, zone })?;
-            print(source.format, &list, |l| text::window_list(l, zone))?;
+            let lang = lang(&z);
+            let mut q = WindowsQuery::new(from, to).as_of(as_of).limit(limit).zone(zone).lang(lang).with_children(with_children);
+            q.function = function;
+            let list = schedule.windows(&q)?;
+            print(source.format, &list, |l| {
+                text::window_list(l, zone, lang) + &text::source_line(&origin(&schedule, source.schedules.as_ref(), lang), lang)
+            })?;
             Ok(ExitCode::SUCCESS)
         }
         Command::Serve { addr, schedules, watch, max_age, timeout, bench_baseline } => {
@@ -102,13 +144,14 @@ fn run(command: Command) -> Result<ExitCode> {
             runtime.block_on(mado::server::serve(addr, config, watch))?;
             Ok(ExitCode::SUCCESS)
         }
-        Command::Calendar { function, lang, schedules, format: _ } => {
+        Command::Calendar { function, lang, schedules, format: _, base_url } => {
             let schedule = load(schedules.as_ref())?;
             let lang = if lang == "en" { mado::ical::Lang::En } else { mado::ical::Lang::Ja };
-            let opts = mado::ical::FeedOptions { function, lang, now, refresh: chrono::Duration::hours(1) };
+            let opts = mado::ical::FeedOptions { function, lang, now, refresh: chrono::Duration::hours(1), base_url };
             out(&mado::ical::feed(&schedule, &opts)?)?;
             Ok(ExitCode::SUCCESS)
         }
+        Command::Export(e) => export(e, now),
         Command::Functions { source } => {
             let schedule = load(source.schedules.as_ref())?;
             match source.format {
@@ -148,13 +191,13 @@ fn run(command: Command) -> Result<ExitCode> {
 fn validate(path: Option<PathBuf>, source: &Source) -> Result<Schedule> {
     match path {
         Some(p) if p.is_file() => {
-            let mut files = match &source.schedules {
+            let files = match &source.schedules {
                 Some(d) => mado::read_dir_sources(d)?,
                 None => mado::embedded_sources(),
             };
-            let text = std::fs::read_to_string(&p).with_context(|| format!("reading {}", p.display()))?;
-            files.push(mado::SourceFile { name: p.display().to_string(), text });
-            Ok(Schedule::from_sources(files).with_context(|| format!("checking {}", p.display()))?)
+            // An edited notice replaces the file at its path or with its id.
+            let new = mado::read_source(&p).with_context(|| format!("checking {}", p.display()))?;
+            Ok(Schedule::from_sources(mado::replacing(files, new)).with_context(|| format!("checking {}", p.display()))?)
         }
         other => load(other.as_ref().or(source.schedules.as_ref())),
     }
@@ -214,4 +257,28 @@ fn main() -> ExitCode {
             ExitCode::from(2)
         }
     }
+}
+
+/// `mado export alertmanager`.
+fn export(e: args::Export, now: time::Instant) -> Result<ExitCode> {
+    let args::Export::Alertmanager { function, from, to, as_of, schedules } = e;
+    let zone = time::DEFAULT_ZONE;
+    let schedule = load(schedules.as_ref())?;
+    let from = instant(&from, zone, now, "--from")?;
+    let to = match to {
+        None => from + chrono::Duration::days(90),
+        Some(t) => match time::parse_duration(&t) {
+            Ok(d) => from + d,
+            Err(_) => instant(&t, zone, now, "--to")?,
+        },
+    };
+    anyhow::ensure!(to > from, "--to must be after --from; the range is [from, to), e.g. --from 2023-11-01 --to 2023-12-01");
+    anyhow::ensure!(
+        to - from <= chrono::Duration::days(731),
+        "--from to --to spans {} days; expected at most 731, e.g. --to 90d",
+        (to - from).num_days()
+    );
+    let o = mado::views::alertmanager::ExportOptions { function, from, to, as_of: instant(&as_of, zone, now, "--as-of")? };
+    out(&mado::views::alertmanager::time_intervals(&schedule, &o)?)?;
+    Ok(ExitCode::SUCCESS)
 }

@@ -23,6 +23,8 @@ pub struct Query {
     pub channel: Option<String>,
     /// The zone instants are shown in.
     pub zone: Tz,
+    /// The language of titles, notes and reasons.
+    pub lang: Lang,
 }
 
 impl Query {
@@ -35,7 +37,13 @@ impl Query {
             lookahead: Duration::zero(),
             channel: None,
             zone: DEFAULT_ZONE,
+            lang: Lang::Ja,
         }
+    }
+    /// Sets the language of titles, notes and reasons.
+    pub fn lang(mut self, lang: Lang) -> Query {
+        self.lang = lang;
+        self
     }
     /// Sets the as-of instant.
     pub fn as_of(mut self, as_of: Instant) -> Query {
@@ -85,6 +93,52 @@ pub struct Answer {
     pub windows: Vec<WindowInfo>,
     /// The next window that affects the function, starting after `at`.
     pub next: Option<WindowInfo>,
+    /// For a function with children: those whose status is not `available`, so a question
+    /// about `webcollect` does not hide that card payment is down.
+    #[serde(default)]
+    pub affected: Vec<Affected>,
+    /// Notices that state this function stays available in the period asked about (e.g.
+    /// 「auかんたん決済 ご利用いただけます」), so the answer cites them instead of silence.
+    #[serde(default)]
+    pub stated_available: Vec<Statement>,
+}
+
+/// A child function's status, listed in its parent's answer.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "server", derive(utoipa::ToSchema))]
+pub struct Affected {
+    /// The child function.
+    pub function: String,
+    /// Its status for the same instant, as-of and lookahead.
+    pub status: Status,
+    /// When its status next changes.
+    pub until: Option<DateTime<FixedOffset>>,
+}
+
+/// A notice's statement that a function stays available during a window.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "server", derive(utoipa::ToSchema))]
+pub struct Statement {
+    /// `<notice>/<window>` of the window the statement belongs to.
+    pub uid: String,
+    /// The window's start.
+    pub start: DateTime<FixedOffset>,
+    /// The window's end.
+    pub end: DateTime<FixedOffset>,
+    /// The function named as staying available (the one asked about or an ancestor).
+    pub function: String,
+    /// The public document that states it.
+    pub source: String,
+}
+
+/// Something an answer shows that its notice does not state, and why mado reads it so.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "server", derive(utoipa::ToSchema))]
+pub struct InferredInfo {
+    /// `published`, `functions`, `start`, `end`, `date`, `duration`, `title` or `effects.<channel>`.
+    pub field: String,
+    /// Why, in the answer's language.
+    pub reason: String,
 }
 
 /// What changed a window, when it is not as first announced.
@@ -125,11 +179,17 @@ pub struct WindowInfo {
     pub start_approx: bool,
     /// The notice gives the end as approximate (〜頃).
     pub end_approx: bool,
-    /// For a tentative window, its first and last local day.
+    /// No notice gives the end yet: unavailable from the start on, `end` is the end of the
+    /// supported range and `until` is null.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub end_unknown: bool,
+    /// The zone the notice's local times are in (IANA name), e.g. `Asia/Tokyo`.
+    pub zone: String,
+    /// For a tentative window, its first and last local day (in `zone`).
     #[serde(skip_serializing_if = "Option::is_none")]
     #[cfg_attr(feature = "server", schema(value_type = Option<Vec<String>>))]
     pub days: Option<(NaiveDate, NaiveDate)>,
-    /// For a tentative window, the expected length, e.g. `4h`.
+    /// For a tentative window or one with an unknown end, the expected length, e.g. `4h`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub expected_duration: Option<String>,
     /// Whether that expected length is approximate (程度).
@@ -143,14 +203,24 @@ pub struct WindowInfo {
     pub title: Option<String>,
     /// The functions the window names (it covers them and everything below them).
     pub functions: Vec<String>,
+    /// Functions the notice states stay available during the window (not covered).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub available: Vec<String>,
     /// What each channel shows (only the one asked about, when a channel was given).
     pub effects: Vec<ChannelEffect>,
     /// The announcing notice's title.
     pub notice_title: String,
     /// When the deciding notice counts from.
     pub known_from: DateTime<FixedOffset>,
-    /// The source document.
+    /// The public document the window comes from (title, version or date, publisher).
     pub source: String,
+    /// The document's address, where the notice gives one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub url: Option<String>,
+    /// What this window shows that its notices do not state, each with its reason; empty
+    /// when the notices state everything.
+    #[serde(default)]
+    pub inferred: Vec<InferredInfo>,
     /// The change that gave this version, if it is not the original.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub revision: Option<RevisionInfo>,
@@ -168,14 +238,17 @@ pub enum WindowKind {
     Confirmed,
     /// The days are known, the times are not.
     Tentative,
+    /// Postponed, the new date to be announced: not scheduled, listed at its last known time.
+    Postponed,
 }
 
 impl WindowKind {
-    /// `confirmed` or `tentative`.
+    /// `confirmed`, `tentative` or `postponed`.
     pub fn as_str(self) -> &'static str {
         match self {
             WindowKind::Confirmed => "confirmed",
             WindowKind::Tentative => "tentative",
+            WindowKind::Postponed => "postponed",
         }
     }
 }
@@ -195,6 +268,60 @@ pub struct WindowsQuery {
     pub limit: usize,
     /// The zone instants are shown in.
     pub zone: Tz,
+    /// The language of titles, notes and reasons.
+    pub lang: Lang,
+    /// With `function`: also the windows that affect only functions below it.
+    pub with_children: bool,
+}
+
+impl WindowsQuery {
+    /// The default number of windows a list holds before it says `truncated`.
+    pub const DEFAULT_LIMIT: usize = 1000;
+
+    /// Windows overlapping `[from, to)`, for every function, as known now, at most
+    /// [`WindowsQuery::DEFAULT_LIMIT`], shown in Asia/Tokyo.
+    pub fn new(from: Instant, to: Instant) -> WindowsQuery {
+        WindowsQuery {
+            from: time::whole_seconds(from),
+            to: time::whole_seconds(to),
+            function: None,
+            as_of: time::now(),
+            limit: Self::DEFAULT_LIMIT,
+            zone: DEFAULT_ZONE,
+            lang: Lang::Ja,
+            with_children: false,
+        }
+    }
+    /// Sets the language of titles, notes and reasons.
+    pub fn lang(mut self, lang: Lang) -> WindowsQuery {
+        self.lang = lang;
+        self
+    }
+    /// With a function: also list windows that affect only functions below it.
+    pub fn with_children(mut self, yes: bool) -> WindowsQuery {
+        self.with_children = yes;
+        self
+    }
+    /// Only windows affecting `function` (and so those naming its ancestors).
+    pub fn function(mut self, function: impl Into<String>) -> WindowsQuery {
+        self.function = Some(function.into());
+        self
+    }
+    /// Sets the as-of instant.
+    pub fn as_of(mut self, as_of: Instant) -> WindowsQuery {
+        self.as_of = time::whole_seconds(as_of);
+        self
+    }
+    /// Sets the limit.
+    pub fn limit(mut self, limit: usize) -> WindowsQuery {
+        self.limit = limit;
+        self
+    }
+    /// Sets the zone answers are shown in.
+    pub fn zone(mut self, zone: Tz) -> WindowsQuery {
+        self.zone = zone;
+        self
+    }
 }
 
 /// The answer to a [`WindowsQuery`]: the JSON of `mado windows` and `GET /v1/windows`.
@@ -245,6 +372,9 @@ pub struct DelayInfo {
     /// The note.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub note: Option<String>,
+    /// What mado reads into the delay that its notice does not state.
+    #[serde(default)]
+    pub inferred: Vec<InferredInfo>,
 }
 
 fn show(t: Instant, zone: Tz) -> DateTime<FixedOffset> {
@@ -279,6 +409,18 @@ impl Schedule {
         let as_of = time::whole_seconds(q.as_of);
         let lookahead = q.lookahead.max(Duration::zero());
         let ev = self.evaluate(Schedule::slot(Some(f)), at, as_of, lookahead);
+        let view = View { zone: q.zone, lang: q.lang, channel, function: Some(f) };
+        let affected = (0..self.catalogue.functions.len())
+            .filter(|&g| g != f && self.catalogue.is_within(g, f))
+            .filter_map(|g| {
+                let e = self.evaluate(Schedule::slot(Some(g)), at, as_of, lookahead);
+                (e.status != Status::Available).then(|| Affected {
+                    function: self.catalogue.functions[g].id.clone(),
+                    status: e.status,
+                    until: visible_until(e.until).map(|t| show(t, q.zone)),
+                })
+            })
+            .collect();
         Ok(Answer {
             function: q.function.clone(),
             at: show(at, q.zone),
@@ -287,10 +429,38 @@ impl Schedule {
             channel: q.channel.clone(),
             status: ev.status,
             available: ev.status == Status::Available,
-            until: ev.until.map(|t| show(t, q.zone)),
-            windows: ev.windows.iter().map(|o| self.describe(o, q.zone, channel)).collect(),
-            next: ev.next.map(|o| self.describe(&o, q.zone, channel)),
+            until: visible_until(ev.until).map(|t| show(t, q.zone)),
+            windows: ev.windows.iter().map(|o| self.describe(o, &view)).collect(),
+            next: ev.next.map(|o| self.describe(&o, &view)),
+            affected,
+            stated_available: self.statements(f, at, at + lookahead.max(Duration::seconds(1)), as_of, &view),
         })
+    }
+
+    /// The windows in force at `as_of` whose notice states that `f` (or an ancestor) stays
+    /// available, overlapping `[from, to)`.
+    fn statements(&self, f: FnIdx, from: Instant, to: Instant, as_of: Instant, view: &View) -> Vec<Statement> {
+        let mut out = Vec::new();
+        for l in &self.lineages {
+            let Some((_, v)) = l.version_at(as_of) else { continue };
+            let Some(spec) = &v.spec else { continue };
+            let Some(named) = spec.available.iter().find(|a| self.catalogue.is_within(f, **a)) else { continue };
+            let (start, end) = match &spec.shape {
+                Shape::Confirmed { start, end, .. } | Shape::Tentative { start, end, .. } => (*start, *end),
+                Shape::Recurring { .. } => continue,
+            };
+            if start < to && from < end {
+                let notice = &self.notices[l.notice];
+                out.push(Statement {
+                    uid: format!("{}/{}", notice.id, l.id),
+                    start: show(start, view.zone),
+                    end: show(end, view.zone),
+                    function: self.catalogue.functions[*named].id.clone(),
+                    source: notice.source_in(view.lang).to_string(),
+                });
+            }
+        }
+        out
     }
 
     /// Lists window occurrences overlapping a range, and the delays on days in it.
@@ -299,7 +469,29 @@ impl Schedule {
     /// [`QueryError`] when the function is not in the catalogue.
     pub fn windows(&self, q: &WindowsQuery) -> Result<WindowList, QueryError> {
         let f = q.function.as_deref().map(|id| self.resolve_function(id)).transpose()?;
-        let (occs, truncated) = self.occurrences(Schedule::slot(f), q.as_of, q.from, q.to, q.limit);
+        let mut slots = vec![Schedule::slot(f)];
+        if let (Some(f), true) = (f, q.with_children) {
+            slots.extend(
+                (0..self.catalogue.functions.len()).filter(|&g| g != f && self.catalogue.is_within(g, f)).map(|g| Schedule::slot(Some(g))),
+            );
+        }
+        let mut occs = Vec::new();
+        let mut truncated = false;
+        for slot in slots {
+            let (o, cut) = self.occurrences(slot, q.as_of, q.from, q.to, q.limit);
+            truncated |= cut;
+            for x in o {
+                if !occs.contains(&x) {
+                    occs.push(x);
+                }
+            }
+        }
+        let view = View { zone: q.zone, lang: q.lang, channel: None, function: f };
+        let mut windows: Vec<WindowInfo> = occs.iter().map(|o| self.describe(o, &view)).collect();
+        windows.extend(self.postponed(f, q, &view));
+        windows.sort_by(|a, b| (a.start, a.end, &a.uid).cmp(&(b.start, b.end, &b.uid)));
+        truncated |= windows.len() > q.limit;
+        windows.truncate(q.limit);
         let delays = self
             .delays
             .iter()
@@ -320,7 +512,12 @@ impl Schedule {
                 usual_approx: d.usual_approx,
                 expected: show(d.expected, q.zone),
                 expected_approx: d.expected_approx,
-                note: d.note.clone(),
+                note: lang_opt(q.lang, d.note.as_ref(), d.note_en.as_ref()),
+                inferred: d
+                    .inferred
+                    .iter()
+                    .map(|i| InferredInfo { field: i.field.clone(), reason: i.reason(q.lang).to_string() })
+                    .collect(),
             })
             .collect();
         Ok(WindowList {
@@ -328,24 +525,67 @@ impl Schedule {
             to: show(q.to, q.zone),
             function: q.function.clone(),
             as_of: show(q.as_of, q.zone),
-            windows: occs.iter().map(|o| self.describe(o, q.zone, None)).collect(),
+            windows,
             truncated,
             delays,
         })
     }
 
+    /// Windows postponed with no new date as of `q.as_of`, listed at their last known time
+    /// when that overlaps the range: not outages, but merchants should see them.
+    fn postponed(&self, f: Option<FnIdx>, q: &WindowsQuery, view: &View) -> Vec<WindowInfo> {
+        let mut out = Vec::new();
+        for (li, l) in self.lineages.iter().enumerate() {
+            let Some((vi, v)) = l.version_at(q.as_of) else { continue };
+            if v.action != Action::Postpone || v.spec.is_some() {
+                continue;
+            }
+            let Some(pi) = l.versions[..vi].iter().rposition(|p| p.spec.is_some()) else { continue };
+            let Some(spec) = &l.versions[pi].spec else { continue };
+            let affects = |g: FnIdx| {
+                spec.functions.iter().any(|n| self.catalogue.is_within(g, *n) || (q.with_children && self.catalogue.is_within(*n, g)))
+            };
+            if f.is_some_and(|f| !affects(f)) {
+                continue;
+            }
+            let (start, end, tentative) = match &spec.shape {
+                Shape::Confirmed { start, end, .. } => (*start, *end, false),
+                Shape::Tentative { start, end, .. } => (*start, *end, true),
+                Shape::Recurring { .. } => continue,
+            };
+            if !(start < q.to && q.from < end) {
+                continue;
+            }
+            let o = Occurrence { start, end, tentative, lineage: li as u32, version: pi as u32, date: None, exception: None };
+            let mut w = self.describe(&o, view);
+            w.kind = WindowKind::Postponed;
+            w.revision = Some(RevisionInfo {
+                notice: self.notices[v.by_notice].id.clone(),
+                action: Action::Postpone,
+                sequence: v.sequence,
+                note: lang_opt(view.lang, v.note.as_ref(), v.note_en.as_ref()),
+            });
+            w.known_from = show(v.known_from, view.zone);
+            out.push(w);
+        }
+        out
+    }
+
     /// Describes one occurrence for output.
-    pub(crate) fn describe(&self, o: &Occurrence, zone: Tz, channel: Option<ChIdx>) -> WindowInfo {
+    pub(crate) fn describe(&self, o: &Occurrence, view: &View) -> WindowInfo {
         let (l, v, spec) = self.version(o);
         let notice = &self.notices[l.notice];
+        let zone = view.zone;
         let exception = o.exception.map(|i| &l.exceptions[i as usize]);
         let (start_approx, end_approx) = match (&spec.shape, exception.and_then(|e| e.replacement)) {
             (_, Some(r)) => (r.start_approx, r.end_approx),
             (Shape::Confirmed { start_approx, end_approx, .. }, None) => (*start_approx, *end_approx),
             _ => (false, false),
         };
+        let end_unknown = matches!(spec.shape, Shape::Confirmed { end_unknown: true, .. }) && exception.is_none();
         let (expected_duration, expected_duration_approx) = match &spec.shape {
             Shape::Tentative { expected, expected_approx, .. } => (expected.map(format_duration), *expected_approx),
+            Shape::Confirmed { expected, end_unknown: true, .. } => (expected.map(format_duration), false),
             _ => (None, false),
         };
         let revision = match exception {
@@ -353,17 +593,56 @@ impl Schedule {
                 notice: self.notices[e.by_notice].id.clone(),
                 action: Action::Replace,
                 sequence: e.sequence,
-                note: e.note.clone(),
+                note: lang_opt(view.lang, e.note.as_ref(), e.note_en.as_ref()),
             }),
             None if v.action != Action::Original => Some(RevisionInfo {
                 notice: self.notices[v.by_notice].id.clone(),
                 action: v.action,
                 sequence: v.sequence,
-                note: v.note.clone(),
+                note: lang_opt(view.lang, v.note.as_ref(), v.note_en.as_ref()),
             }),
             None => None,
         };
         let decided_by = exception.map_or(v.by_notice, |e| e.by_notice);
+        let channels: Vec<ChIdx> = match view.channel {
+            Some(c) => vec![c],
+            None => (0..self.catalogue.channels.len()).collect(),
+        };
+        let mut effects = Vec::new();
+        for c in channels {
+            let candidates: Vec<&Candidate> = match view.function {
+                Some(f) => vec![spec.effect_for(c, Some(f), &self.catalogue)],
+                None => {
+                    let n = spec.effects[c].iter().position(|e| e.scope.is_none()).map_or(spec.effects[c].len(), |i| i + 1);
+                    spec.effects[c][..n].iter().collect()
+                }
+            };
+            for e in candidates {
+                effects.push(ChannelEffect {
+                    channel: self.catalogue.channels[c].id.clone(),
+                    effect: e.effect.clone(),
+                    source: e.source,
+                    functions: e.scope.as_ref().map(|s| s.iter().map(|f| self.catalogue.functions[*f].id.clone()).collect()),
+                });
+            }
+        }
+        let mut inferred: Vec<InferredInfo> = notice
+            .inferred
+            .iter()
+            .chain(spec.inferred.iter())
+            .filter(|i| {
+                // An effect's reason only where that effect is shown.
+                i.field
+                    .strip_prefix("effects.")
+                    .is_none_or(|c| effects.iter().any(|e| e.channel == c && e.source == EffectSource::Inferred))
+            })
+            .map(|i| InferredInfo { field: i.field.clone(), reason: i.reason(view.lang).to_string() })
+            .collect();
+        if let Some(e) = exception {
+            // The occurrence's own notice states its times.
+            inferred.retain(|i| !matches!(i.field.as_str(), "start" | "end" | "date" | "duration"));
+            let _ = e;
+        }
         WindowInfo {
             notice: notice.id.clone(),
             window: l.id.clone(),
@@ -374,6 +653,8 @@ impl Schedule {
             end: show(o.end, zone),
             start_approx,
             end_approx,
+            end_unknown,
+            zone: spec.zone.name().to_string(),
             days: match &spec.shape {
                 Shape::Tentative { first, last, .. } => Some((*first, *last)),
                 _ => None,
@@ -384,17 +665,38 @@ impl Schedule {
                 Shape::Recurring { rule, .. } => Some(rule.text().to_string()),
                 _ => None,
             },
-            title: spec.title.clone(),
+            title: lang_opt(view.lang, spec.title.as_ref(), spec.title_en.as_ref()),
             functions: spec.functions.iter().map(|f| self.catalogue.functions[*f].id.clone()).collect(),
-            effects: match channel {
-                Some(c) => vec![spec.effects[c].clone()],
-                None => spec.effects.clone(),
-            },
-            notice_title: notice.title.clone(),
+            available: spec.available.iter().map(|f| self.catalogue.functions[*f].id.clone()).collect(),
+            effects,
+            notice_title: notice.title_in(view.lang).to_string(),
             known_from: show(self.notices[decided_by].known_from, zone),
-            source: notice.source.clone(),
+            source: notice.source_in(view.lang).to_string(),
+            url: notice.url.clone(),
+            inferred,
             revision,
-            note: spec.note.clone(),
+            note: lang_opt(view.lang, spec.note.as_ref(), spec.note_en.as_ref()),
         }
+    }
+}
+
+/// How answers are shown: zone, language, the channel and function asked about.
+pub(crate) struct View {
+    pub zone: Tz,
+    pub lang: Lang,
+    pub channel: Option<ChIdx>,
+    pub function: Option<FnIdx>,
+}
+
+/// A window with an unknown end gives no `until`.
+fn visible_until(t: Option<Instant>) -> Option<Instant> {
+    t.filter(|t| *t < time::unknown_end())
+}
+
+fn lang_opt(lang: Lang, ja: Option<&String>, en: Option<&String>) -> Option<String> {
+    match (lang, ja, en) {
+        (Lang::En, _, Some(en)) => Some(en.clone()),
+        (_, Some(ja), _) => Some(ja.clone()),
+        (_, None, en) => en.cloned(),
     }
 }

@@ -133,7 +133,10 @@ impl Schedule {
                 if valid_until <= v.known_from {
                     continue; // superseded at the very instant it became known
                 }
-                let functions = spec.functions.iter().fold(0u64, |acc, f| acc | cover[*f]);
+                // A window covers the functions it names and those below them, except those
+                // its notice states stay available.
+                let stays = spec.available.iter().fold(0u64, |acc, f| acc | cover[*f]);
+                let functions = spec.functions.iter().fold(0u64, |acc, f| acc | cover[*f]) & !stays;
                 let base = Occurrence {
                     start: FOREVER,
                     end: FOREVER,

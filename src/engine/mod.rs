@@ -11,6 +11,3 @@ pub(crate) mod eval;
 pub(crate) mod model;
 pub mod rrule;
 pub mod time;
-
-#[cfg(test)]
-mod tests;

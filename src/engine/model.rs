@@ -118,6 +118,10 @@ pub struct ChannelEffect {
     pub effect: Effect,
     /// Where the effect comes from.
     pub source: EffectSource,
+    /// When the notice states this effect only for some functions: those functions (the
+    /// effect covers them and those below them). Absent: every function of the window.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub functions: Option<Vec<String>>,
 }
 
 /// Where a channel effect comes from.
@@ -220,7 +224,12 @@ pub struct Notice {
     pub(crate) title: String,
     pub(crate) title_en: Option<String>,
     pub(crate) source: String,
+    pub(crate) source_en: Option<String>,
+    pub(crate) url: Option<String>,
     pub(crate) notes: Vec<String>,
+    pub(crate) notes_en: Vec<String>,
+    /// What mado reads into the notice as a whole (its publication, its title).
+    pub(crate) inferred: Vec<Inference>,
 }
 
 impl Notice {
@@ -248,14 +257,121 @@ impl Notice {
     pub fn file(&self) -> &str {
         &self.file
     }
-    /// Its notes: what the seeds do not say, and how mado reads them.
+    /// Its notes: what the notice does not say, and how mado reads it.
     pub fn notes(&self) -> &[String] {
         &self.notes
     }
-    /// The source document.
+    /// Its notes in `lang` (Japanese where no English is given).
+    pub fn notes_in(&self, lang: Lang) -> &[String] {
+        match lang {
+            Lang::En if !self.notes_en.is_empty() => &self.notes_en,
+            _ => &self.notes,
+        }
+    }
+    /// The public document it comes from: title, version or date, publisher.
     pub fn source(&self) -> &str {
         &self.source
     }
+    /// The source document named in `lang`.
+    pub fn source_in(&self, lang: Lang) -> &str {
+        pick(lang, &self.source, self.source_en.as_deref())
+    }
+    /// The title in `lang`.
+    pub fn title_in(&self, lang: Lang) -> &str {
+        pick(lang, &self.title, self.title_en.as_deref())
+    }
+    /// The document's address, where the notice gives one.
+    pub fn url(&self) -> Option<&str> {
+        self.url.as_deref()
+    }
+    /// What mado reads into the notice as a whole, with reasons.
+    pub fn inferred(&self) -> &[Inference] {
+        &self.inferred
+    }
+}
+
+/// The language of titles, notes and labels.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "server", derive(utoipa::ToSchema))]
+#[serde(rename_all = "lowercase")]
+pub enum Lang {
+    /// Japanese, the notices' own language.
+    #[default]
+    Ja,
+    /// English.
+    En,
+}
+
+impl Lang {
+    /// `ja` or `en`.
+    pub fn code(self) -> &'static str {
+        match self {
+            Lang::Ja => "ja",
+            Lang::En => "en",
+        }
+    }
+    /// Reads `ja` or `en`.
+    ///
+    /// # Errors
+    /// A message quoting the value when it is neither.
+    pub fn parse(text: &str) -> Result<Lang, String> {
+        match text {
+            "ja" => Ok(Lang::Ja),
+            "en" => Ok(Lang::En),
+            other => Err(format!("`{other}` is not a language; expected `ja` or `en`")),
+        }
+    }
+    /// The default for a terminal: `ja` when `LANG` (or `LC_ALL`, `LC_MESSAGES`) starts with `ja`, else `en`.
+    pub fn from_env() -> Lang {
+        let v = ["LC_ALL", "LC_MESSAGES", "LANG"].iter().find_map(|k| std::env::var(k).ok().filter(|v| !v.is_empty()));
+        if v.is_some_and(|v| v.starts_with("ja")) {
+            Lang::Ja
+        } else {
+            Lang::En
+        }
+    }
+}
+
+/// The text in `lang`, falling back to the Japanese original.
+pub(crate) fn pick<'a>(lang: Lang, ja: &'a str, en: Option<&'a str>) -> &'a str {
+    match (lang, en) {
+        (Lang::En, Some(en)) => en,
+        _ => ja,
+    }
+}
+
+/// Something mado reads into a notice that the notice does not state, and why.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Inference {
+    /// What is inferred: `published`, `functions`, `start`, `end`, `date`, `duration`,
+    /// `title` or `effects.<channel>`.
+    pub(crate) field: String,
+    pub(crate) reason: String,
+    pub(crate) reason_en: Option<String>,
+}
+
+impl Inference {
+    /// The field inferred.
+    pub fn field(&self) -> &str {
+        &self.field
+    }
+    /// The reason in `lang`.
+    pub fn reason(&self, lang: Lang) -> &str {
+        pick(lang, &self.reason, self.reason_en.as_deref())
+    }
+}
+
+/// The fields an `inferred` entry may name (besides `effects.<channel>`).
+pub(crate) const INFERABLE: &[&str] = &["published", "functions", "start", "end", "date", "duration", "title"];
+
+/// One candidate effect on a channel: the first whose scope covers the function asked about
+/// applies.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Candidate {
+    /// `None`: every function of the window.
+    pub(crate) scope: Option<Vec<FnIdx>>,
+    pub(crate) effect: Effect,
+    pub(crate) source: EffectSource,
 }
 
 /// What a version of a window did to the one before it.
@@ -271,6 +387,8 @@ pub enum Action {
     Postpone,
     /// No longer happens.
     Cancel,
+    /// A standing rule stops: occurrences from a date on no longer happen (earlier ones stay).
+    End,
 }
 
 /// The time shape of a window.
@@ -286,6 +404,10 @@ pub enum Shape {
         start_approx: bool,
         /// The notice says "about" the end (〜頃).
         end_approx: bool,
+        /// The notice gives no end: `end` is the end of the supported range.
+        end_unknown: bool,
+        /// The expected length, when the end is unknown and the notice gives one.
+        expected: Option<Duration>,
     },
     /// Known days, unknown times: covers whole local days `first..=last`.
     Tentative {
@@ -319,7 +441,8 @@ pub struct Version {
     pub(crate) action: Action,
     pub(crate) sequence: u32,
     pub(crate) note: Option<String>,
-    /// `None` when cancelled.
+    pub(crate) note_en: Option<String>,
+    /// `None` when cancelled, or postponed with no new date yet.
     pub(crate) spec: Option<Spec>,
 }
 
@@ -327,12 +450,33 @@ pub struct Version {
 #[derive(Debug, Clone)]
 pub struct Spec {
     pub(crate) title: Option<String>,
+    pub(crate) title_en: Option<String>,
     pub(crate) functions: Vec<FnIdx>,
+    /// Functions the notice states stay available (they and those below them are not covered).
+    pub(crate) available: Vec<FnIdx>,
     pub(crate) zone: Tz,
     pub(crate) shape: Shape,
-    /// One per catalogue channel, in catalogue order.
-    pub(crate) effects: Vec<ChannelEffect>,
+    /// Per catalogue channel, in catalogue order: candidates, the last one unscoped.
+    pub(crate) effects: Vec<Vec<Candidate>>,
     pub(crate) note: Option<String>,
+    pub(crate) note_en: Option<String>,
+    /// What mado reads into the window that its notices do not state.
+    pub(crate) inferred: Vec<Inference>,
+}
+
+impl Spec {
+    /// The effect on channel `c` for function `f` (`None`: the window as a whole, the
+    /// unscoped candidate).
+    pub(crate) fn effect_for(&self, c: ChIdx, f: Option<FnIdx>, cat: &Catalogue) -> &Candidate {
+        let list = &self.effects[c];
+        list.iter()
+            .find(|e| match (&e.scope, f) {
+                (None, _) => true,
+                (Some(scope), Some(f)) => scope.iter().any(|g| cat.is_within(f, *g)),
+                (Some(_), None) => false,
+            })
+            .unwrap_or(&list[list.len() - 1])
+    }
 }
 
 /// A change to one occurrence of a recurring window, by date of its original start.
@@ -343,6 +487,7 @@ pub struct Exception {
     pub(crate) known_from: Instant,
     pub(crate) sequence: u32,
     pub(crate) note: Option<String>,
+    pub(crate) note_en: Option<String>,
     /// The new times, or `None` when the occurrence is excluded.
     pub(crate) replacement: Option<Replacement>,
 }
@@ -395,4 +540,6 @@ pub struct Delay {
     pub(crate) expected: Instant,
     pub(crate) expected_approx: bool,
     pub(crate) note: Option<String>,
+    pub(crate) note_en: Option<String>,
+    pub(crate) inferred: Vec<Inference>,
 }

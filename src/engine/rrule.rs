@@ -187,6 +187,27 @@ impl Rule {
         Ok(rule)
     }
 
+    /// The rule stopped so that no occurrence starts at or after `t` (an `end` revision):
+    /// itself when it already ends before `t`, `None` when it has no occurrence before `t`.
+    pub fn ending_before(&self, t: Instant) -> Option<Rule> {
+        if t <= self.first_start() {
+            return None;
+        }
+        if self.last_start.is_some_and(|last| last < t) {
+            return Some(self.clone());
+        }
+        let last = t - Duration::seconds(1);
+        let kept: Vec<&str> = self
+            .text
+            .trim()
+            .trim_start_matches("RRULE:")
+            .split(';')
+            .filter(|p| !p.starts_with("UNTIL=") && !p.starts_with("COUNT="))
+            .collect();
+        let text = format!("{};UNTIL={}", kept.join(";"), last.format("%Y%m%dT%H%M%SZ"));
+        Rule::parse(&text, self.dtstart, self.zone).ok()
+    }
+
     /// The rule as written (without `RRULE:`).
     pub fn text(&self) -> &str {
         &self.text

@@ -40,6 +40,12 @@ pub fn is_gap(zone: Tz, local: NaiveDateTime) -> bool {
     matches!(zone.from_local_datetime(&local), LocalResult::None)
 }
 
+/// The end of a window whose end no notice gives yet: the last instant mado represents.
+/// Answers never show it as a time: `until` is null and the window says `end_unknown`.
+pub fn unknown_end() -> Instant {
+    Utc.with_ymd_and_hms(9999, 12, 31, 0, 0, 0).single().unwrap_or(DateTime::<Utc>::MAX_UTC)
+}
+
 /// Truncates an instant to the whole second.
 pub fn whole_seconds(t: DateTime<Utc>) -> Instant {
     DateTime::from_timestamp(t.timestamp(), 0).unwrap_or(t)

@@ -7,11 +7,12 @@ use crate::engine::rrule::Rule;
 use crate::engine::time::{self, is_gap, local_to_instant, parse_written, Instant, WrittenTime, DEFAULT_ZONE};
 use crate::format::error::{Diagnostic, LoadError};
 use crate::format::raw::{self, CatalogueFile, NoticeFile, RawEffects, RawWindow, S};
-use crate::format::source::SourceFile;
+use crate::format::source::{embedded_sources, read_dir_sources, SourceFile, CATALOGUE_FILE};
 use chrono::{Duration, NaiveDate, NaiveDateTime};
 use chrono_tz::Tz;
 use std::collections::HashMap;
 use std::ops::Range;
+use std::path::Path;
 
 struct Diags {
     list: Vec<Diagnostic>,
@@ -112,7 +113,71 @@ struct Parsed {
     raw: NoticeFile,
     zone: Tz,
     /// The notice's stated effects, by channel.
-    effects: Vec<Option<Effect>>,
+    effects: Vec<Option<Stated>>,
+}
+
+impl Schedule {
+    /// The schedules embedded in the binary at build time (`schedules/` of the source tree).
+    ///
+    /// # Errors
+    /// [`LoadError`] if the embedded files are invalid (the tests make sure they are not).
+    pub fn embedded() -> Result<Schedule, LoadError> {
+        Schedule::from_sources(embedded_sources())
+    }
+
+    /// Loads `dir` if given, else the embedded schedules: what the CLI and the server serve.
+    ///
+    /// # Errors
+    /// As [`Schedule::from_dir`] and [`Schedule::embedded`].
+    pub fn load(dir: Option<&Path>) -> Result<Schedule, LoadError> {
+        match dir {
+            Some(d) => Schedule::from_dir(d),
+            None => Schedule::embedded(),
+        }
+    }
+
+    /// Loads `functions.toml` and every other `*.toml` below `dir` (sorted by path).
+    ///
+    /// # Errors
+    /// [`LoadError::Io`] when a file cannot be read, [`LoadError::Invalid`] with every problem
+    /// found (file, line, column, message) when the schedule is not valid.
+    pub fn from_dir(dir: impl AsRef<Path>) -> Result<Schedule, LoadError> {
+        Schedule::from_sources(read_dir_sources(dir.as_ref())?)
+    }
+
+    /// Loads from named files; the one named `functions.toml` (in any directory) is the
+    /// catalogue, the others are notices.
+    ///
+    /// # Errors
+    /// As [`Schedule::from_dir`]; a missing catalogue is an error too.
+    pub fn from_sources(files: Vec<SourceFile>) -> Result<Schedule, LoadError> {
+        let (cats, notices): (Vec<SourceFile>, Vec<SourceFile>) = files.into_iter().partition(SourceFile::is_catalogue);
+        match cats.as_slice() {
+            [cat] => build(cat, &notices),
+            [] => Err(LoadError::Invalid(vec![Diagnostic {
+                file: CATALOGUE_FILE.into(),
+                line: 0,
+                column: 0,
+                message: format!("no `{CATALOGUE_FILE}` found; a schedules directory needs the function catalogue"),
+            }])),
+            [_, second, ..] => Err(LoadError::Invalid(vec![Diagnostic {
+                file: second.name.clone(),
+                line: 0,
+                column: 0,
+                message: format!("a second `{CATALOGUE_FILE}`; a schedule has one catalogue"),
+            }])),
+        }
+    }
+
+    /// Loads one notice from a string, with the embedded catalogue.
+    ///
+    /// # Errors
+    /// [`LoadError::Invalid`] when the notice is not valid.
+    pub fn from_notice_str(text: &str) -> Result<Schedule, LoadError> {
+        let mut files: Vec<SourceFile> = embedded_sources().into_iter().filter(SourceFile::is_catalogue).collect();
+        files.push(SourceFile { name: "<string>".into(), text: text.into() });
+        Schedule::from_sources(files)
+    }
 }
 
 /// Builds the schedule from a catalogue file and notice files, in named steps: the notices'
@@ -137,6 +202,7 @@ pub(crate) fn build(catalogue: &SourceFile, files: &[SourceFile]) -> Result<Sche
         by_id: HashMap::new(),
         lineages: Vec::new(),
         by_key: HashMap::new(),
+        broken: Broken::default(),
     };
     b.read_notices();
     b.announce_windows();
@@ -164,14 +230,44 @@ struct Build<'a> {
     lineages: Vec<Lineage>,
     /// (notice index, window id) to index in `lineages`.
     by_key: HashMap<(usize, String), usize>,
+    /// What failed to load, so that files that refer to it are skipped with one line
+    /// instead of errors of their own.
+    broken: Broken,
+}
+
+/// Notices and windows that did not load, by id, with the file that has their errors.
+#[derive(Default)]
+struct Broken {
+    notices: HashMap<String, String>,
+    windows: HashMap<(usize, String), String>,
+    /// (file, what) already reported as skipped.
+    said: std::collections::HashSet<(String, String)>,
+}
+
+/// The `id = "…"` of a file that is not valid TOML, read line by line.
+fn sniff_id(text: &str) -> Option<String> {
+    for line in text.lines() {
+        let line = line.trim();
+        if line.starts_with('[') {
+            return None;
+        }
+        if let Some(rest) = line.strip_prefix("id") {
+            let v = rest.trim_start().strip_prefix('=')?.trim();
+            return v.strip_prefix('"').and_then(|v| v.split('"').next()).map(str::to_string);
+        }
+    }
+    None
 }
 
 impl Build<'_> {
     /// Step 1: each notice's header: id, zone, publication, stated effects.
     fn read_notices(&mut self) {
-        let Build { files, cat, d, notices, parsed, by_id, .. } = self;
+        let Build { files, cat, d, notices, parsed, by_id, broken, .. } = self;
         for (fi, file) in files.iter().enumerate() {
             let Some(raw) = parse_toml::<NoticeFile>(file, d) else {
+                if let Some(id) = sniff_id(&file.text) {
+                    broken.notices.entry(id).or_insert_with(|| file.name.clone());
+                }
                 continue;
             };
             let id = raw.id.get_ref().clone();
@@ -194,11 +290,13 @@ impl Build<'_> {
                     Ok(z) => z,
                     Err(m) => {
                         d.at(file, Some(z.span()), m);
+                        broken.notices.entry(id).or_insert_with(|| file.name.clone());
                         continue;
                     }
                 },
             };
             let Some((published, known_from)) = publication(file, &raw, zone, d) else {
+                broken.notices.entry(id).or_insert_with(|| file.name.clone());
                 continue;
             };
             let effects = stated_effects(file, &raw.effects, cat, d);
@@ -211,7 +309,11 @@ impl Build<'_> {
                 title: raw.title.clone(),
                 title_en: raw.title_en.clone(),
                 source: raw.source.clone(),
+                source_en: raw.source_en.clone(),
+                url: raw.url.clone(),
                 notes: raw.notes.clone(),
+                notes_en: raw.notes_en.clone(),
+                inferred: inferences(file, &raw.inferred, cat, d),
             });
             parsed.push(Parsed { file: fi, raw, zone, effects });
         }
@@ -219,7 +321,7 @@ impl Build<'_> {
 
     /// Step 2: the windows each notice announces, as first versions of their lineages.
     fn announce_windows(&mut self) {
-        let Build { files, cat, d, notices, parsed, lineages, by_key, .. } = self;
+        let Build { files, cat, d, notices, parsed, lineages, by_key, broken, .. } = self;
         for (ni, p) in parsed.iter().enumerate() {
             let file = &files[p.file];
             for (wi, w) in p.raw.window.iter().enumerate() {
@@ -268,6 +370,7 @@ impl Build<'_> {
                     );
                 }
                 let Some(spec) = make_spec(file, &p.raw.window[wi], p, cat, None, d) else {
+                    broken.windows.insert((ni, id.get_ref().clone()), file.name.clone());
                     continue;
                 };
                 by_key.insert((ni, id.get_ref().clone()), lineages.len());
@@ -280,6 +383,7 @@ impl Build<'_> {
                         action: Action::Original,
                         sequence: 0,
                         note: None,
+                        note_en: None,
                         spec: Some(spec),
                     }],
                     exceptions: Vec::new(),
@@ -291,7 +395,7 @@ impl Build<'_> {
     /// Step 3: revisions, applied in order of the revising notices' publication so that each
     /// inherits what it does not restate from the version before it.
     fn apply_revisions(&mut self) {
-        let Build { files, cat, d, notices, parsed, by_id, lineages, by_key, .. } = self;
+        let Build { files, cat, d, notices, parsed, by_id, lineages, by_key, broken, .. } = self;
         let mut order: Vec<(Instant, usize, usize)> = Vec::new();
         for (ni, p) in parsed.iter().enumerate() {
             for ri in 0..p.raw.revise.len() {
@@ -308,7 +412,8 @@ impl Build<'_> {
             if r.id.is_some() {
                 d.at(file, Some(span.clone()), "`id` belongs in a [[window]]; a revision keeps the id of the window it revises".into());
             }
-            let Some(li) = find_target(file, span.clone(), r.notice.as_ref(), r.window.as_ref(), "[[revise]]", by_id, by_key, lineages, d)
+            let Some(li) =
+                find_target(file, span.clone(), r.notice.as_ref(), r.window.as_ref(), "[[revise]]", by_id, by_key, lineages, broken, d)
             else {
                 continue;
             };
@@ -317,42 +422,105 @@ impl Build<'_> {
                 d.at(file, Some(span.clone()), format!("notice `{}` is known from {} but revises `{}`, which is known only from {}; a revision cannot come before what it revises", notices[ni].id, known_from, notices[lineages[li].notice].id, target_known));
                 continue;
             }
-            let Some(action) = r.action.as_ref().and_then(|a| parse_action(file, a, &["replace", "postpone", "cancel"], d)) else {
+            let Some(action) = r.action.as_ref().and_then(|a| parse_action(file, a, &["replace", "postpone", "cancel", "end"], d)) else {
                 if r.action.is_none() {
-                    d.at(file, Some(span), "missing field `action` in [[revise]]; expected `replace`, `postpone` or `cancel`".into());
+                    d.at(
+                        file,
+                        Some(span),
+                        "missing field `action` in [[revise]]; expected `replace`, `postpone`, `cancel` or `end`".into(),
+                    );
                 }
                 continue;
             };
+            if action != Action::End {
+                if let Some(from) = &r.from {
+                    d.at(
+                        file,
+                        Some(from.span()),
+                        "`from` belongs to `action = \"end\"` (a standing rule stops from that instant on)".into(),
+                    );
+                    continue;
+                }
+            }
             let prev = lineages[li].versions.last().and_then(|v| v.spec.clone());
-            let spec = if action == Action::Cancel {
-                if has_shape(r) || r.functions.is_some() {
-                    d.at(file, Some(span), "a revision with `action = \"cancel\"` takes no times or functions".into());
-                    continue;
+            let target = format!("window `{}` of notice `{}`", lineages[li].id, notices[lineages[li].notice].id);
+            let spec = match action {
+                Action::Cancel => {
+                    if has_shape(r) || r.functions.is_some() {
+                        d.at(file, Some(span), "a revision with `action = \"cancel\"` takes no times or functions".into());
+                        continue;
+                    }
+                    if let Some(Shape::Recurring { rule, .. }) = prev.as_ref().map(|s| &s.shape) {
+                        if rule.first_start() < known_from {
+                            d.at(file, Some(span), format!("{target} is a standing rule whose occurrences began before this notice ({}); `cancel` would erase them from the past too; to stop it from a date on, write `action = \"end\"` with `from`, e.g. `from = \"{}\"`", rule.dtstart().format("%Y-%m-%d %H:%M"), known_from.with_timezone(&rule.zone()).format("%Y-%m-%d %H:%M")));
+                            continue;
+                        }
+                    }
+                    None
                 }
-                None
-            } else {
-                if action == Action::Postpone && !has_shape(r) {
-                    d.at(file, Some(span), "a postponement needs the new times: `start` and `end`, or `date`".into());
-                    continue;
+                Action::End => {
+                    let Some(from) = &r.from else {
+                        d.at(file, Some(span), "`action = \"end\"` needs `from`: the local date-time or instant from which occurrences stop, e.g. `from = \"2025-03-01 00:00\"`".into());
+                        continue;
+                    };
+                    if has_shape(r) || r.functions.is_some() || r.add_functions.is_some() {
+                        d.at(file, Some(span), "a revision with `action = \"end\"` takes only `from` (and `note`); to change times or functions, use `replace`".into());
+                        continue;
+                    }
+                    let Some(prev) = prev else {
+                        d.at(file, Some(span), format!("{target} was cancelled before; there is nothing to end"));
+                        continue;
+                    };
+                    let Shape::Recurring { rule, duration } = &prev.shape else {
+                        d.at(file, Some(from.span()), format!("{target} is not a recurring window; `end` stops a standing rule, use `cancel` or `replace` for a one-off window"));
+                        continue;
+                    };
+                    let Some(t) = written(file, from, rule.zone(), d) else {
+                        continue;
+                    };
+                    rule.ending_before(t).map(|rule| Spec { shape: Shape::Recurring { rule, duration: *duration }, ..prev.clone() })
                 }
-                if prev.is_none() && !has_shape(r) {
-                    d.at(file, Some(span), "the window was cancelled before; a revision that brings it back needs its times".into());
-                    continue;
+                Action::Postpone if !has_shape(r) => {
+                    // Postponed, new date to be announced: not scheduled until a later notice gives times.
+                    if r.functions.is_some() || prev.is_none() {
+                        d.at(file, Some(span), "a postponement without times (date to be announced) takes no functions and needs a window that is still scheduled".into());
+                        continue;
+                    }
+                    None
                 }
-                match make_spec(file, raw, p, cat, prev.as_ref(), d) {
-                    Some(s) => Some(s),
-                    None => continue,
+                _ => {
+                    if prev.is_none() && !has_shape(r) {
+                        d.at(
+                            file,
+                            Some(span),
+                            "the window was cancelled or postponed without a date before; a revision that brings it back needs its times"
+                                .into(),
+                        );
+                        continue;
+                    }
+                    match make_spec(file, raw, p, cat, prev.as_ref(), d) {
+                        Some(s) => Some(s),
+                        None => continue,
+                    }
                 }
             };
             let l = &mut lineages[li];
             let sequence = l.versions.len() as u32;
-            l.versions.push(Version { by_notice: ni, known_from, action, sequence, note: r.note.clone(), spec });
+            l.versions.push(Version {
+                by_notice: ni,
+                known_from,
+                action,
+                sequence,
+                note: r.note.clone(),
+                note_en: r.note_en.clone(),
+                spec,
+            });
         }
     }
 
     /// Step 4: changes to single occurrences of recurring windows (moved or cancelled).
     fn apply_occurrence_changes(&mut self) {
-        let Build { files, d, notices, parsed, by_id, lineages, by_key, .. } = self;
+        let Build { files, d, notices, parsed, by_id, lineages, by_key, broken, .. } = self;
         let mut order: Vec<(Instant, usize, usize)> = Vec::new();
         for (ni, p) in parsed.iter().enumerate() {
             for oi in 0..p.raw.occurrence.len() {
@@ -365,7 +533,8 @@ impl Build<'_> {
             let file = &files[p.file];
             let o = &p.raw.occurrence[oi];
             let span = o.notice.span();
-            let Some(li) = find_target(file, span.clone(), Some(&o.notice), Some(&o.window), "[[occurrence]]", by_id, by_key, lineages, d)
+            let Some(li) =
+                find_target(file, span.clone(), Some(&o.notice), Some(&o.window), "[[occurrence]]", by_id, by_key, lineages, broken, d)
             else {
                 continue;
             };
@@ -423,7 +592,15 @@ impl Build<'_> {
             };
             let l = &mut lineages[li];
             let sequence = l.versions.len() as u32 + l.exceptions.iter().filter(|e| e.date == date).count() as u32;
-            l.exceptions.push(Exception { date, by_notice: ni, known_from, sequence, note: o.note.clone(), replacement });
+            l.exceptions.push(Exception {
+                date,
+                by_notice: ni,
+                known_from,
+                sequence,
+                note: o.note.clone(),
+                note_en: o.note_en.clone(),
+                replacement,
+            });
         }
         for l in lineages.iter_mut() {
             l.exceptions.sort_by_key(|e| (e.date, e.known_from, e.sequence));
@@ -474,6 +651,8 @@ impl Build<'_> {
                     expected,
                     expected_approx: r.expected_approx,
                     note: r.note.clone(),
+                    note_en: r.note_en.clone(),
+                    inferred: inferences(file, &r.inferred, cat, d),
                 });
             }
         }
@@ -486,7 +665,7 @@ fn publication(file: &SourceFile, raw: &NoticeFile, zone: Tz, d: &mut Diags) -> 
     let text = raw.published.get_ref();
     if text == "unknown" {
         let Some(k) = &raw.known_by else {
-            d.at(file, Some(raw.published.span()), "`published = \"unknown\"` needs `known_by`: the latest instant the seeds show the notice was public, e.g. `known_by = \"2021-06-14T01:00+09:00\"`".into());
+            d.at(file, Some(raw.published.span()), "`published = \"unknown\"` needs `known_by`: the latest instant the sources show the notice was public, e.g. `known_by = \"2021-06-14T01:00+09:00\"`".into());
             return None;
         };
         let t = written(file, k, zone, d)?;
@@ -512,15 +691,70 @@ fn publication(file: &SourceFile, raw: &NoticeFile, zone: Tz, d: &mut Diags) -> 
     }
 }
 
-fn stated_effects(file: &SourceFile, raw: &RawEffects, cat: &Catalogue, d: &mut Diags) -> Vec<Option<Effect>> {
+/// An effect a table states: the candidate, and the reason when it is inferred.
+#[derive(Clone)]
+struct Stated {
+    candidate: Candidate,
+    inferred: Option<Inference>,
+}
+
+fn stated_effects(file: &SourceFile, raw: &RawEffects, cat: &Catalogue, d: &mut Diags) -> Vec<Option<Stated>> {
     let mut out = vec![None; cat.channels.len()];
     for (k, v) in raw {
-        match cat.channel(k.get_ref()) {
-            Some(c) => out[c] = Some(effect(v)),
-            None => d.at(file, Some(k.span()), format!("unknown channel `{}`; expected one of {}", k.get_ref(), channel_list(cat))),
-        }
+        let Some(c) = cat.channel(k.get_ref()) else {
+            d.at(file, Some(k.span()), format!("unknown channel `{}`; expected one of {}", k.get_ref(), channel_list(cat)));
+            continue;
+        };
+        let scope = match &v.functions {
+            None => None,
+            Some(list) => match resolve_functions(file, list.get_ref(), cat, d) {
+                Some(f) if f.is_empty() => {
+                    d.at(file, Some(list.span()), "`functions` is empty; leave it out to mean every function of the window".into());
+                    continue;
+                }
+                Some(f) => Some(f),
+                None => continue,
+            },
+        };
+        let inferred = v.inferred.as_ref().map(|reason| Inference {
+            field: format!("effects.{}", k.get_ref()),
+            reason: reason.clone(),
+            reason_en: v.inferred_en.clone(),
+        });
+        let source = if inferred.is_some() { EffectSource::Inferred } else { EffectSource::Notice };
+        out[c] = Some(Stated { candidate: Candidate { scope, effect: effect(v), source }, inferred });
     }
     out
+}
+
+/// Validates `inferred = [...]` entries: each names a field mado reads into the notice.
+fn inferences(file: &SourceFile, list: &[raw::RawInferred], cat: &Catalogue, d: &mut Diags) -> Vec<Inference> {
+    let mut out = Vec::new();
+    for i in list {
+        let field = i.field.get_ref();
+        let ok = INFERABLE.contains(&field.as_str()) || field.strip_prefix("effects.").is_some_and(|c| cat.channel(c).is_some());
+        if !ok {
+            d.at(
+                file,
+                Some(i.field.span()),
+                format!(
+                    "`{field}` is not a field mado infers; expected one of {}, or `effects.<channel>` with a channel of the catalogue, e.g. `effects.api`",
+                    INFERABLE.iter().map(|f| format!("`{f}`")).collect::<Vec<_>>().join(", ")
+                ),
+            );
+            continue;
+        }
+        out.push(Inference { field: field.clone(), reason: i.reason.clone(), reason_en: i.reason_en.clone() });
+    }
+    out
+}
+
+/// Resolves an optional list of function ids.
+fn function_list(file: &SourceFile, list: Option<&S<Vec<S<String>>>>, cat: &Catalogue, d: &mut Diags) -> Option<Vec<FnIdx>> {
+    match list {
+        None => Some(Vec::new()),
+        Some(l) => resolve_functions(file, l.get_ref(), cat, d),
+    }
 }
 
 fn channel_list(cat: &Catalogue) -> String {
@@ -561,6 +795,7 @@ fn parse_action(file: &SourceFile, a: &S<String>, allowed: &[&str], d: &mut Diag
         "replace" => Action::Replace,
         "postpone" => Action::Postpone,
         "cancel" => Action::Cancel,
+        "end" => Action::End,
         _ => Action::Original,
     };
     if action == Action::Original || !allowed.contains(&a.get_ref().as_str()) {
@@ -581,6 +816,7 @@ fn find_target(
     by_id: &HashMap<String, usize>,
     by_key: &HashMap<(usize, String), usize>,
     lineages: &[Lineage],
+    broken: &mut Broken,
     d: &mut Diags,
 ) -> Option<usize> {
     let (Some(notice), Some(window)) = (notice, window) else {
@@ -588,6 +824,20 @@ fn find_target(
         return None;
     };
     let Some(&ni) = by_id.get(notice.get_ref()) else {
+        if let Some(bad) = broken.notices.get(notice.get_ref()) {
+            // Said once per file: its errors are reported where they are.
+            if broken.said.insert((file.name.clone(), bad.clone())) {
+                d.at(
+                    file,
+                    Some(notice.span()),
+                    format!(
+                        "skipped what this file changes in notice `{}`: {bad} has errors (reported there); fix those first",
+                        notice.get_ref()
+                    ),
+                );
+            }
+            return None;
+        }
         d.at(
             file,
             Some(notice.span()),
@@ -597,6 +847,13 @@ fn find_target(
     };
     match by_key.get(&(ni, window.get_ref().clone())) {
         Some(&li) => Some(li),
+        None if broken.windows.contains_key(&(ni, window.get_ref().clone())) => {
+            let bad = broken.windows[&(ni, window.get_ref().clone())].clone();
+            if broken.said.insert((file.name.clone(), format!("{bad}#{}", window.get_ref()))) {
+                d.at(file, Some(window.span()), format!("skipped what this file changes in window `{}` of notice `{}`: the window has errors in {bad} (reported there); fix those first", window.get_ref(), notice.get_ref()));
+            }
+            None
+        }
         None => {
             let ids: Vec<String> = lineages.iter().filter(|l| l.notice == ni).map(|l| format!("`{}`", l.id)).collect();
             let known = if ids.is_empty() { "it has no windows".to_string() } else { format!("its windows are {}", ids.join(", ")) };
@@ -764,13 +1021,39 @@ fn make_shape(file: &SourceFile, w: &RawWindow, zone: Tz, span: Range<usize>, d:
     }
     let ok = forbid(
         d,
-        &[("duration", w.duration.is_some()), ("last_date", w.last_date.is_some()), ("expected_duration", w.expected_duration.is_some())],
+        &[
+            ("duration", w.duration.is_some()),
+            ("last_date", w.last_date.is_some()),
+            ("expected_duration", w.expected_duration.is_some() && w.end.as_ref().is_none_or(|e| e.get_ref() != "unknown")),
+        ],
         "confirmed",
     );
     match (&w.start, &w.end) {
+        (Some(s), Some(e)) if e.get_ref() == "unknown" => {
+            let start = written(file, s, zone, d)?;
+            let expected = match &w.expected_duration {
+                None => None,
+                Some(x) => Some(time::parse_duration(x.get_ref()).map_err(|m| d.at(file, Some(x.span()), m)).ok()?),
+            };
+            ok.then_some(Shape::Confirmed {
+                start,
+                end: time::unknown_end(),
+                start_approx: w.start_approx,
+                end_approx: false,
+                end_unknown: true,
+                expected,
+            })
+        }
         (Some(s), Some(e)) => {
             let (start, end) = start_end(file, s, e, zone, d)?;
-            ok.then_some(Shape::Confirmed { start, end, start_approx: w.start_approx, end_approx: w.end_approx })
+            ok.then_some(Shape::Confirmed {
+                start,
+                end,
+                start_approx: w.start_approx,
+                end_approx: w.end_approx,
+                end_unknown: false,
+                expected: None,
+            })
         }
         _ => {
             d.at(file, Some(span), format!("the window has no complete times; {SHAPES}"));
@@ -803,27 +1086,77 @@ fn make_spec(file: &SourceFile, w: &S<RawWindow>, p: &Parsed, cat: &Catalogue, p
         (None, Some(prev)) => prev.functions.clone(),
         (None, None) => return None,
     };
-    let shape = if has_shape(w) || prev.is_none() { make_shape(file, w, zone, span, d)? } else { prev.map(|s| s.shape.clone())? };
-    let window_effects = stated_effects(file, &w.effects, cat, d);
-    let effects = cat
-        .channels
-        .iter()
-        .enumerate()
-        .map(|(i, c)| {
-            let stated = window_effects[i].clone().or_else(|| p.effects[i].clone());
-            match (stated, prev) {
-                (Some(effect), _) => ChannelEffect { channel: c.id.clone(), effect, source: EffectSource::Notice },
-                (None, Some(prev)) => prev.effects[i].clone(),
-                (None, None) => ChannelEffect { channel: c.id.clone(), effect: c.default.clone(), source: EffectSource::Default },
+    let mut functions = functions;
+    if let Some(add) = &w.add_functions {
+        if w.functions.is_some() {
+            d.at(
+                file,
+                Some(add.span()),
+                "`add_functions` and `functions` together; `functions` replaces the list, `add_functions` adds to the one inherited".into(),
+            );
+        }
+        for f in function_list(file, Some(add), cat, d)? {
+            if !functions.contains(&f) {
+                functions.push(f);
             }
-        })
-        .collect();
+        }
+    }
+    let available = match &w.available {
+        Some(list) => function_list(file, Some(list), cat, d)?,
+        None => prev.map(|s| s.available.clone()).unwrap_or_default(),
+    };
+    let shape = if has_shape(w) || prev.is_none() { make_shape(file, w, zone, span, d)? } else { prev.map(|s| s.shape.clone())? };
+    // A window's effect on a channel: the window's own, else its notice's (each may be
+    // scoped to some functions, and then the next applies to the others), else the previous
+    // version's, else the catalogue default.
+    let window_effects = stated_effects(file, &w.effects, cat, d);
+    let mut inferred = inferences(file, &w.inferred, cat, d);
+    let mut effects = Vec::with_capacity(cat.channels.len());
+    for (i, c) in cat.channels.iter().enumerate() {
+        let mut list: Vec<Candidate> = Vec::new();
+        for stated in [window_effects[i].clone(), p.effects[i].clone()].into_iter().flatten() {
+            let unscoped = stated.candidate.scope.is_none();
+            inferred.extend(stated.inferred);
+            list.push(stated.candidate);
+            if unscoped {
+                break;
+            }
+        }
+        if list.last().is_none_or(|e| e.scope.is_some()) {
+            match prev {
+                Some(prev) => list.extend(prev.effects[i].iter().cloned()),
+                None => list.push(Candidate { scope: None, effect: c.default.clone(), source: EffectSource::Default }),
+            }
+        }
+        effects.push(list);
+    }
+    if let Some(prev) = prev {
+        // What the previous version inferred stays inferred unless this table restates it.
+        let restated = |field: &str| match field {
+            "functions" => w.functions.is_some(),
+            "title" => w.title.is_some(),
+            "start" | "end" | "date" | "duration" => has_shape(w),
+            f => f
+                .strip_prefix("effects.")
+                .is_some_and(|c| cat.channel(c).is_some_and(|ci| window_effects[ci].is_some() || p.effects[ci].is_some())),
+        };
+        for i in &prev.inferred {
+            if !restated(&i.field) && !inferred.iter().any(|j| j.field == i.field) {
+                inferred.push(i.clone());
+            }
+        }
+    }
+    let inherit_text = w.title.is_none();
     Some(Spec {
         title: w.title.clone().or_else(|| prev.and_then(|s| s.title.clone())),
+        title_en: if inherit_text { prev.and_then(|s| s.title_en.clone()) } else { w.title_en.clone() },
         functions,
+        available,
         zone,
         shape,
         effects,
         note: w.note.clone().or_else(|| prev.and_then(|s| s.note.clone())),
+        note_en: if w.note.is_some() { w.note_en.clone() } else { prev.and_then(|s| s.note_en.clone()) },
+        inferred,
     })
 }

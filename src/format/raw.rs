@@ -41,6 +41,22 @@ pub(crate) struct RawEffect {
     pub page: Option<String>,
     pub message: Option<String>,
     pub note: Option<String>,
+    /// Only for these functions (and those below them); others fall back.
+    pub functions: Option<S<Vec<S<String>>>>,
+    /// Why mado reads this effect into a notice that does not state it (ja).
+    pub inferred: Option<String>,
+    /// The same reason in English.
+    pub inferred_en: Option<String>,
+}
+
+/// `inferred = [{ field = "functions", reason = "…", reason_en = "…" }]`: what mado reads
+/// into a notice that the notice does not state, and why.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RawInferred {
+    pub field: S<String>,
+    pub reason: String,
+    pub reason_en: Option<String>,
 }
 
 pub(crate) type RawEffects = BTreeMap<S<String>, RawEffect>;
@@ -55,8 +71,14 @@ pub(crate) struct NoticeFile {
     pub title: String,
     pub title_en: Option<String>,
     pub source: String,
+    pub source_en: Option<String>,
+    pub url: Option<String>,
     #[serde(default)]
     pub notes: Vec<String>,
+    #[serde(default)]
+    pub notes_en: Vec<String>,
+    #[serde(default)]
+    pub inferred: Vec<RawInferred>,
     #[serde(default)]
     pub effects: RawEffects,
     #[serde(default)]
@@ -80,10 +102,18 @@ pub(crate) struct RawWindow {
     pub window: Option<S<String>>,
     pub action: Option<S<String>>,
     pub title: Option<String>,
+    pub title_en: Option<String>,
     pub functions: Option<S<Vec<S<String>>>>,
+    pub add_functions: Option<S<Vec<S<String>>>>,
+    pub available: Option<S<Vec<S<String>>>>,
     #[serde(default)]
     pub effects: RawEffects,
     pub note: Option<String>,
+    pub note_en: Option<String>,
+    #[serde(default)]
+    pub inferred: Vec<RawInferred>,
+    /// `action = "end"`: occurrences starting at or after this stop.
+    pub from: Option<S<String>>,
     pub start: Option<S<String>>,
     pub end: Option<S<String>>,
     #[serde(default)]
@@ -114,6 +144,7 @@ pub(crate) struct RawOccurrence {
     #[serde(default)]
     pub end_approx: bool,
     pub note: Option<String>,
+    pub note_en: Option<String>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -132,4 +163,7 @@ pub(crate) struct RawDelay {
     #[serde(default)]
     pub expected_approx: bool,
     pub note: Option<String>,
+    pub note_en: Option<String>,
+    #[serde(default)]
+    pub inferred: Vec<RawInferred>,
 }

@@ -1,9 +1,7 @@
 //! Where schedule files come from: a directory on disk, the copy embedded in the binary at
 //! build time, or a string. One walker reads directories; everything else takes its files.
 
-use crate::engine::eval::Schedule;
 use crate::format::error::{Diagnostic, LoadError};
-use crate::format::load;
 use std::path::{Path, PathBuf};
 
 include!(concat!(env!("OUT_DIR"), "/embedded.rs"));
@@ -21,7 +19,7 @@ pub struct SourceFile {
 }
 
 impl SourceFile {
-    fn is_catalogue(&self) -> bool {
+    pub(crate) fn is_catalogue(&self) -> bool {
         self.name == CATALOGUE_FILE || self.name.ends_with(&format!("/{CATALOGUE_FILE}"))
     }
 }
@@ -39,13 +37,79 @@ pub fn read_dir_sources(dir: &Path) -> Result<Vec<SourceFile>, LoadError> {
     let mut paths = Vec::new();
     walk(dir, &mut paths)?;
     paths.sort();
-    paths
-        .into_iter()
-        .map(|p| {
-            let text = std::fs::read_to_string(&p).map_err(|error| LoadError::Io { path: p.display().to_string(), error })?;
-            Ok(SourceFile { name: p.display().to_string(), text })
-        })
-        .collect()
+    let mut files = Vec::new();
+    let mut bad = Vec::new();
+    for p in paths {
+        match read_source(&p) {
+            Ok(f) => files.push(f),
+            Err(LoadError::Invalid(d)) => bad.extend(d),
+            Err(e) => return Err(e),
+        }
+    }
+    if bad.is_empty() {
+        Ok(files)
+    } else {
+        Err(LoadError::Invalid(bad))
+    }
+}
+
+/// Reads one schedule file. Text that is not UTF-8 is reported at the line and column of
+/// its first bad byte.
+///
+/// # Errors
+/// [`LoadError::Io`] when the file cannot be read, [`LoadError::Invalid`] when it is not UTF-8.
+pub fn read_source(path: &Path) -> Result<SourceFile, LoadError> {
+    let name = path.display().to_string();
+    let bytes = std::fs::read(path).map_err(|error| LoadError::Io { path: name.clone(), error })?;
+    match String::from_utf8(bytes) {
+        Ok(text) => Ok(SourceFile { name, text }),
+        Err(e) => {
+            let good = &e.as_bytes()[..e.utf8_error().valid_up_to()];
+            let before = String::from_utf8_lossy(good);
+            let line = before.matches('\n').count() + 1;
+            let column = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+            let byte = e.as_bytes()[good.len()];
+            Err(LoadError::Invalid(vec![Diagnostic {
+                file: name,
+                line,
+                column,
+                message: format!("byte 0x{byte:02x} is not UTF-8; schedule files are UTF-8 text (save the file as UTF-8, not Shift_JIS)"),
+            }]))
+        }
+    }
+}
+
+/// When the embedded schedules were built (UTC date), for answers that name their source.
+pub const EMBEDDED_BUILT: &str = env!("MADO_EMBEDDED_BUILT");
+
+/// One line naming where a schedule came from: the embedded copy (with notice count and
+/// build date) or a directory.
+pub fn describe_source(dir: Option<&Path>, notices: usize, lang: crate::engine::model::Lang) -> String {
+    match (dir, lang) {
+        (None, crate::engine::model::Lang::En) => format!("embedded schedules ({notices} notices, built {EMBEDDED_BUILT})"),
+        (None, crate::engine::model::Lang::Ja) => format!("組み込みのスケジュール（お知らせ {notices} 件、{EMBEDDED_BUILT} ビルド）"),
+        (Some(d), crate::engine::model::Lang::En) => format!("schedules from {} ({notices} notices)", d.display()),
+        (Some(d), crate::engine::model::Lang::Ja) => format!("{} のスケジュール（お知らせ {notices} 件）", d.display()),
+    }
+}
+
+/// `files` with `new` in place of the file it edits: one at the same path, or a notice with
+/// the same `id` (what `mado validate FILE` checks an edited notice against).
+pub fn replacing(files: Vec<SourceFile>, new: SourceFile) -> Vec<SourceFile> {
+    #[derive(serde::Deserialize)]
+    struct IdOnly {
+        id: Option<String>,
+    }
+    let id_of = |f: &SourceFile| toml::from_str::<IdOnly>(&f.text).ok().and_then(|x| x.id);
+    let same_path = |a: &str, b: &str| {
+        let (a, b) = (Path::new(a), Path::new(b));
+        a == b || matches!((a.canonicalize(), b.canonicalize()), (Ok(x), Ok(y)) if x == y) || a.ends_with(b) || b.ends_with(a)
+    };
+    let new_id = id_of(&new);
+    let mut out: Vec<SourceFile> =
+        files.into_iter().filter(|f| !same_path(&f.name, &new.name) && (new_id.is_none() || id_of(f) != new_id)).collect();
+    out.push(new);
+    out
 }
 
 fn walk(dir: &Path, out: &mut Vec<PathBuf>) -> Result<(), LoadError> {
@@ -63,68 +127,4 @@ fn walk(dir: &Path, out: &mut Vec<PathBuf>) -> Result<(), LoadError> {
         }
     }
     Ok(())
-}
-
-impl Schedule {
-    /// The schedules embedded in the binary at build time (`schedules/` of the source tree).
-    ///
-    /// # Errors
-    /// [`LoadError`] if the embedded files are invalid (the tests make sure they are not).
-    pub fn embedded() -> Result<Schedule, LoadError> {
-        Schedule::from_sources(embedded_sources())
-    }
-
-    /// Loads `dir` if given, else the embedded schedules: what the CLI and the server serve.
-    ///
-    /// # Errors
-    /// As [`Schedule::from_dir`] and [`Schedule::embedded`].
-    pub fn load(dir: Option<&Path>) -> Result<Schedule, LoadError> {
-        match dir {
-            Some(d) => Schedule::from_dir(d),
-            None => Schedule::embedded(),
-        }
-    }
-
-    /// Loads `functions.toml` and every other `*.toml` below `dir` (sorted by path).
-    ///
-    /// # Errors
-    /// [`LoadError::Io`] when a file cannot be read, [`LoadError::Invalid`] with every problem
-    /// found (file, line, column, message) when the schedule is not valid.
-    pub fn from_dir(dir: impl AsRef<Path>) -> Result<Schedule, LoadError> {
-        Schedule::from_sources(read_dir_sources(dir.as_ref())?)
-    }
-
-    /// Loads from named files; the one named `functions.toml` (in any directory) is the
-    /// catalogue, the others are notices.
-    ///
-    /// # Errors
-    /// As [`Schedule::from_dir`]; a missing catalogue is an error too.
-    pub fn from_sources(files: Vec<SourceFile>) -> Result<Schedule, LoadError> {
-        let (cats, notices): (Vec<SourceFile>, Vec<SourceFile>) = files.into_iter().partition(SourceFile::is_catalogue);
-        match cats.as_slice() {
-            [cat] => load::build(cat, &notices),
-            [] => Err(LoadError::Invalid(vec![Diagnostic {
-                file: CATALOGUE_FILE.into(),
-                line: 0,
-                column: 0,
-                message: format!("no `{CATALOGUE_FILE}` found; a schedules directory needs the function catalogue"),
-            }])),
-            [_, second, ..] => Err(LoadError::Invalid(vec![Diagnostic {
-                file: second.name.clone(),
-                line: 0,
-                column: 0,
-                message: format!("a second `{CATALOGUE_FILE}`; a schedule has one catalogue"),
-            }])),
-        }
-    }
-
-    /// Loads one notice from a string, with the embedded catalogue.
-    ///
-    /// # Errors
-    /// [`LoadError::Invalid`] when the notice is not valid.
-    pub fn from_notice_str(text: &str) -> Result<Schedule, LoadError> {
-        let mut files: Vec<SourceFile> = embedded_sources().into_iter().filter(SourceFile::is_catalogue).collect();
-        files.push(SourceFile { name: "<string>".into(), text: text.into() });
-        Schedule::from_sources(files)
-    }
 }

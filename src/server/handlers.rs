@@ -5,7 +5,7 @@ use super::http::{
     cache_control, http_date, json_body, seconds_until, send, send_static, tag_matches, weak_tag, AnswerCache, ApiError, Condition,
     ErrorBody, ErrorKind, Generation, Meaning, Prepared,
 };
-use super::params::{instant_param, zone_param, AvailabilityParams, CalendarParams, NoParams, WindowsParams};
+use super::params::{instant_param, lang_param, zone_param, AvailabilityParams, CalendarParams, NoParams, WindowsParams};
 use super::state::AppState;
 use crate::engine::answer::{Answer, Query, WindowInfo, WindowsQuery};
 use crate::engine::eval::Schedule;
@@ -25,6 +25,7 @@ struct Plan {
     as_of: Option<Instant>,
     lookahead: Option<Duration>,
     channel: Option<String>,
+    lang: crate::engine::model::Lang,
     zone: chrono_tz::Tz,
 }
 
@@ -36,6 +37,7 @@ impl Plan {
             at: instant_param(p.at.as_ref(), "at", zone, now)?,
             as_of: instant_param(p.as_of.as_ref(), "as_of", zone, now)?,
             lookahead: p.lookahead.as_deref().map(time::parse_duration).transpose().map_err(|m| ApiError::bad("for", m))?,
+            lang: lang_param(p.lang.as_ref())?,
             channel: p.channel,
             functions: p.function,
             zone,
@@ -48,14 +50,14 @@ impl Plan {
             q = q.lookahead(d);
         }
         q.channel = self.channel.clone();
-        q
+        q.lang(self.lang)
     }
 
     /// The body, the validator's hash and the earliest `until`, asked at `now`.
     fn answer(&self, s: &Schedule, fingerprint: u64, now: Instant) -> Result<(axum::body::Bytes, u64, Option<Instant>), ApiError> {
         let q = self.query(now);
         let mut m = Meaning::new(fingerprint);
-        m.str(self.zone.name());
+        m.str(self.zone.name()).u64(self.lang as u64);
         if self.functions.len() == 1 {
             let a = s.check(&q)?;
             answer_meaning(&mut m, &a);
@@ -180,6 +182,8 @@ struct WindowsPlan {
     as_of: Option<Instant>,
     function: Option<String>,
     limit: usize,
+    lang: crate::engine::model::Lang,
+    with_children: bool,
     zone: chrono_tz::Tz,
 }
 
@@ -196,24 +200,43 @@ impl WindowsPlan {
                 "`to` must be after `from`; the range is [from, to), e.g. `from=2023-11-01&to=2023-12-01`".into(),
             ));
         }
-        Ok(WindowsPlan { from, to, as_of: instant_param(p.as_of.as_ref(), "as_of", zone, now)?, function: p.function, limit, zone })
+        let with_children = match p.with_children.as_deref() {
+            None | Some("false") => false,
+            Some("true") => true,
+            Some(other) => {
+                return Err(ApiError::bad(
+                    "with_children",
+                    format!("`{other}` is not a boolean; expected `true` or `false`, e.g. `with_children=true`"),
+                ))
+            }
+        };
+        Ok(WindowsPlan {
+            from,
+            to,
+            as_of: instant_param(p.as_of.as_ref(), "as_of", zone, now)?,
+            function: p.function,
+            limit,
+            lang: lang_param(p.lang.as_ref())?,
+            with_children,
+            zone,
+        })
     }
 
     /// The body, the validator's hash, and the earliest end of a listed window.
     fn list(&self, s: &Schedule, fingerprint: u64, now: Instant) -> Result<(String, u64, Option<Instant>), ApiError> {
         let from = self.from.unwrap_or(now);
         let to = self.to.unwrap_or(from + Duration::days(31));
-        let q = WindowsQuery {
-            from,
-            to,
-            function: self.function.clone(),
-            as_of: self.as_of.unwrap_or(now),
-            limit: self.limit,
-            zone: self.zone,
-        };
+        let mut q = WindowsQuery::new(from, to)
+            .as_of(self.as_of.unwrap_or(now))
+            .limit(self.limit)
+            .zone(self.zone)
+            .lang(self.lang)
+            .with_children(self.with_children);
+        q.function = self.function.clone();
         let list = s.windows(&q)?;
         let mut m = Meaning::new(fingerprint);
         m.str(self.zone.name()).str(self.function.as_deref().unwrap_or("")).u64(u64::from(list.truncated));
+        m.u64(self.lang as u64).u64(u64::from(self.with_children));
         m.str(&to_json(&list.windows)).str(&to_json(&list.delays));
         let first_end = list.windows.iter().map(|w| w.end.to_utc()).min();
         Ok((to_json(&list), m.finish(), first_end))
@@ -303,7 +326,13 @@ pub(crate) async fn calendar(State(st): State<Arc<AppState>>, req: Request) -> R
         Some(other) => return Err(ApiError::bad("lang", format!("`{other}` is not a language; expected `ja` or `en`, e.g. `lang=en`"))),
     };
     let loaded = st.current();
-    let opts = FeedOptions { function: p.function.clone(), lang, now: time::now(), refresh: Duration::hours(1) };
+    let opts = FeedOptions {
+        function: p.function.clone(),
+        lang,
+        now: time::now(),
+        refresh: Duration::hours(1),
+        base_url: super::pages::base_url(req.headers()),
+    };
     let body = ical::feed(&loaded.schedule, &opts)?;
     Ok(send_static(req.headers(), &Generation::of(&loaded), "calendar", body, "text/calendar; charset=utf-8", st.config.max_age))
 }

@@ -156,7 +156,7 @@ impl Generation {
 }
 
 thread_local! {
-    static DATE: std::cell::RefCell<(i64, HeaderValue)> = std::cell::RefCell::new((i64::MIN, HeaderValue::from_static("")));
+    static DATE: std::cell::RefCell<(i64, HeaderValue)> = const { std::cell::RefCell::new((i64::MIN, HeaderValue::from_static(""))) };
 }
 
 /// An HTTP-date (`Sun, 06 Nov 1994 08:49:37 GMT`). Formatted once per second and thread:
@@ -394,6 +394,29 @@ pub(crate) fn send_static(
         Condition::None => false,
         Condition::Tags(list) => tag_matches(&list, &p.etag),
         Condition::Since(t) => t <= now && generation.served_since(t),
+    };
+    send(p, content_type, not_modified)
+}
+
+/// Sends a body under a weak `ETag` of its bytes (the HTML pages), with `If-None-Match`.
+pub(crate) fn respond(
+    req: &HeaderMap,
+    body: String,
+    content_type: &'static str,
+    cache_control: String,
+    last_modified: Option<&HeaderValue>,
+) -> Response {
+    let mut m = Meaning::new(0);
+    m.bytes(body.as_bytes());
+    let p = Prepared {
+        etag: weak_tag(m.finish()),
+        cache_control: HeaderValue::from_str(&cache_control).unwrap_or_else(|_| HeaderValue::from_static(NO_CACHE)),
+        last_modified: last_modified.cloned().unwrap_or_else(|| http_date(crate::engine::time::now())),
+        body: body.into(),
+    };
+    let not_modified = match Condition::of(req) {
+        Condition::Tags(list) => tag_matches(&list, &p.etag),
+        _ => false,
     };
     send(p, content_type, not_modified)
 }

@@ -185,6 +185,7 @@ pub(crate) async fn metrics(State(st): State<Arc<AppState>>) -> Response {
     let _ = writeln!(out, "# HELP mado_reload_failures_total Rejected schedule reloads.\n# TYPE mado_reload_failures_total counter\nmado_reload_failures_total {}", m.reload_failures.load(Ordering::Relaxed));
     let _ = writeln!(out, "# HELP mado_schedule_generation Generation of the schedule serving.\n# TYPE mado_schedule_generation gauge\nmado_schedule_generation {}", st.current().generation);
     let _ = writeln!(out, "# HELP mado_schedule_reload_error 1 when the last reload was rejected.\n# TYPE mado_schedule_reload_error gauge\nmado_schedule_reload_error {}", u8::from(st.last_error().is_some()));
+    function_gauges(&mut out, &st.current().schedule, crate::engine::time::now());
     let mut r = out.into_response();
     r.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("text/plain; version=0.0.4"));
     r.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
@@ -228,4 +229,29 @@ pub(crate) async fn track(State(st): State<Arc<AppState>>, req: Request, next: N
     h.insert(header::ACCESS_CONTROL_EXPOSE_HEADERS, HeaderValue::from_static("ETag, Last-Modified"));
     st.metrics.record(route.as_ref().map_or("unmatched", |m| m.as_str()), response.status(), started.elapsed());
     response
+}
+
+/// Each function's status now and when it next changes, asked of the evaluator at scrape time.
+/// `mado_function_status` is 0 available, 1 tentative, 2 unavailable; a function whose
+/// status never changes has no `next_change` sample.
+pub(crate) fn function_gauges(out: &mut String, s: &crate::engine::eval::Schedule, now: crate::engine::time::Instant) {
+    use crate::engine::eval::Status;
+    use std::fmt::Write as _;
+    let answers: Vec<_> =
+        s.catalogue().functions().iter().filter_map(|f| s.check(&crate::engine::answer::Query::new(f.id(), now).as_of(now)).ok()).collect();
+    out.push_str("# HELP mado_function_status Status now: 0 available, 1 tentative (days known, times not), 2 unavailable.\n# TYPE mado_function_status gauge\n");
+    for a in &answers {
+        let v = match a.status {
+            Status::Available => 0,
+            Status::Tentative => 1,
+            Status::Unavailable => 2,
+        };
+        let _ = writeln!(out, "mado_function_status{{function=\"{}\"}} {v}", a.function);
+    }
+    out.push_str("# HELP mado_function_next_change_timestamp_seconds When the status next changes (Unix time).\n# TYPE mado_function_next_change_timestamp_seconds gauge\n");
+    for a in &answers {
+        if let Some(u) = a.until {
+            let _ = writeln!(out, "mado_function_next_change_timestamp_seconds{{function=\"{}\"}} {}", a.function, u.timestamp());
+        }
+    }
 }

@@ -15,6 +15,7 @@ pub(crate) mod handlers;
 mod http;
 pub(crate) mod metrics;
 pub(crate) mod openapi;
+pub(crate) mod pages;
 mod params;
 mod state;
 
@@ -41,7 +42,11 @@ pub fn router(st: Arc<AppState>) -> Router {
         .route("/healthz", get(healthz))
         .route("/readyz", get(readyz))
         .route("/metrics", get(metrics::metrics))
-        .route("/openapi.json", get(crate::server::openapi::handler));
+        .route("/openapi.json", get(crate::server::openapi::handler))
+        .route("/", get(pages::status))
+        .route("/timeline", get(pages::timeline))
+        .route("/notices", get(pages::notices))
+        .route("/notices/{id}", get(pages::notice));
     if st.config.baseline_route {
         let sample = Query::new("webcollect.credit_card", time::now());
         let size = st.current().schedule.check(&sample).map(|a| to_json(&a).len()).unwrap_or(1024);

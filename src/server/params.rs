@@ -28,6 +28,9 @@ pub struct AvailabilityParams {
     pub lookahead: Option<String>,
     /// Report only this channel's effect.
     pub channel: Option<String>,
+    /// Language of titles, notes and reasons; default `ja`.
+    #[param(value_type = Option<Lang>)]
+    pub lang: Option<String>,
     /// IANA zone for local instants and output; default `Asia/Tokyo`.
     #[param(example = "Asia/Tokyo")]
     pub tz: Option<String>,
@@ -50,6 +53,12 @@ pub struct WindowsParams {
     /// At most this many windows; `truncated` says when it cut.
     #[param(value_type = Option<u32>, minimum = 1, maximum = 100000, default = 1000)]
     pub limit: Option<String>,
+    /// Language of titles, notes and reasons; default `ja`.
+    #[param(value_type = Option<Lang>)]
+    pub lang: Option<String>,
+    /// With `function`: `true` also lists windows that affect only functions below it.
+    #[param(value_type = Option<bool>)]
+    pub with_children: Option<String>,
     /// IANA zone for local instants and output; default `Asia/Tokyo`.
     #[param(example = "Asia/Tokyo")]
     pub tz: Option<String>,
@@ -156,8 +165,9 @@ impl AvailabilityParams {
                 "as_of" => once(&mut p.as_of, "as_of", v)?,
                 "for" => once(&mut p.lookahead, "for", v)?,
                 "channel" => once(&mut p.channel, "channel", v)?,
+                "lang" => once(&mut p.lang, "lang", v)?,
                 "tz" => once(&mut p.tz, "tz", v)?,
-                other => return Err(unknown(other, &["function", "at", "as_of", "for", "channel", "tz"])),
+                other => return Err(unknown(other, &["function", "at", "as_of", "for", "channel", "lang", "tz"])),
             }
         }
         if p.function.is_empty() {
@@ -186,8 +196,10 @@ impl WindowsParams {
                 "function" => once(&mut p.function, "function", v)?,
                 "as_of" => once(&mut p.as_of, "as_of", v)?,
                 "limit" => once(&mut p.limit, "limit", v)?,
+                "lang" => once(&mut p.lang, "lang", v)?,
+                "with_children" => once(&mut p.with_children, "with_children", v)?,
                 "tz" => once(&mut p.tz, "tz", v)?,
-                other => return Err(unknown(other, &["from", "to", "function", "as_of", "limit", "tz"])),
+                other => return Err(unknown(other, &["from", "to", "function", "as_of", "limit", "lang", "with_children", "tz"])),
             }
         }
         Ok(p)
@@ -238,13 +250,32 @@ pub(crate) fn instant_param(v: Option<&String>, name: &str, zone: chrono_tz::Tz,
     let upper = v.to_ascii_uppercase();
     let t = time::parse_instant(&upper, zone, now).map_err(|m| ApiError::bad(name, m.replace(&upper, v)))?;
     if !(0..=10_000).contains(&t.year()) {
-        return Err(ApiError::bad(name, format!("`{v}` is out of range; expected an instant in the years 0001 to 9999, e.g. `2023-11-13T03:00:00+09:00`")));
+        return Err(ApiError::bad(
+            name,
+            format!("`{v}` is out of range; expected an instant in the years 0001 to 9999, e.g. `2023-11-13T03:00:00+09:00`"),
+        ));
     }
     Ok(Some(t))
 }
 
 pub(crate) fn zone_param(tz: Option<&String>) -> Result<chrono_tz::Tz, ApiError> {
     tz.map_or(Ok(time::DEFAULT_ZONE), |z| time::parse_zone(z).map_err(|m| ApiError::bad("tz", m)))
+}
+
+pub(crate) fn lang_param(lang: Option<&String>) -> Result<crate::engine::model::Lang, ApiError> {
+    lang.map_or(Ok(crate::engine::model::Lang::Ja), |l| crate::engine::model::Lang::parse(l).map_err(|m| ApiError::bad("lang", m)))
+}
+
+/// Query strings the serde way, for the pages' parameter structs.
+pub(crate) type Q<T> = Result<axum::extract::Query<T>, axum::extract::rejection::QueryRejection>;
+
+pub(crate) fn query<T>(q: Q<T>) -> Result<T, ApiError> {
+    q.map(|axum::extract::Query(v)| v).map_err(|e| {
+        let text = e.body_text();
+        let detail = text.strip_prefix("Failed to deserialize query string: ").unwrap_or(&text).to_string();
+        let parameter = detail.split('`').nth(1).unwrap_or("").to_string();
+        ApiError::bad(&parameter, detail)
+    })
 }
 
 #[cfg(test)]

@@ -5,6 +5,7 @@ use super::metrics::Metrics;
 use crate::engine::eval::Schedule;
 use crate::format::error::LoadError;
 use arc_swap::ArcSwap;
+use axum::http::HeaderValue;
 use std::path::PathBuf;
 use std::sync::atomic::Ordering;
 use std::sync::{Arc, Mutex};
@@ -35,11 +36,15 @@ pub struct Loaded {
     pub schedule: Schedule,
     /// Counts successful loads from 1.
     pub generation: u64,
+    pub(crate) last_modified: HeaderValue,
 }
 
 impl Loaded {
     fn new(schedule: Schedule, generation: u64) -> Loaded {
-        Loaded { schedule, generation }
+        let latest = schedule.notices().iter().map(|n| n.known_from()).max().unwrap_or_default();
+        let last_modified = HeaderValue::from_str(&latest.format("%a, %d %b %Y %H:%M:%S GMT").to_string())
+            .unwrap_or_else(|_| HeaderValue::from_static("Thu, 01 Jan 1970 00:00:00 GMT"));
+        Loaded { last_modified, schedule, generation }
     }
 }
 

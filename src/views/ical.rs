@@ -24,14 +24,7 @@ use std::fmt::Write as _;
 /// How long a cancelled window stays in the feed after its last known end.
 pub const CANCELLED_RETENTION_DAYS: i64 = 90;
 
-/// The feed's language.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Lang {
-    /// Japanese (default).
-    Ja,
-    /// English.
-    En,
-}
+pub use crate::engine::model::Lang;
 
 /// What to put in a feed.
 #[derive(Debug, Clone)]
@@ -44,6 +37,9 @@ pub struct FeedOptions {
     pub now: Instant,
     /// REFRESH-INTERVAL and X-PUBLISHED-TTL.
     pub refresh: Duration,
+    /// Where the notice pages are served, e.g. `https://mado.example.com`: each event's URL is
+    /// `<base_url>/notices/<id>`. No URL when `None`.
+    pub base_url: Option<String>,
 }
 
 struct Writer {
@@ -51,6 +47,12 @@ struct Writer {
 }
 
 impl Writer {
+    /// One folded content line as a string.
+    fn property(name: &str, value: &str) -> String {
+        let mut w = Writer { out: String::new() };
+        w.line(name, value);
+        w.out
+    }
     /// Writes one content line, folded at 75 octets (never inside a UTF-8 sequence), CRLF.
     fn line(&mut self, name: &str, value: &str) {
         let line = format!("{name}:{value}");
@@ -140,28 +142,34 @@ fn ical_duration(d: Duration) -> String {
 /// The feed for `opts`.
 ///
 /// # Errors
-/// [`crate::QueryError::UnknownFunction`] when the function is not in the catalogue.
-pub fn feed(s: &Schedule, opts: &FeedOptions) -> Result<String, crate::QueryError> {
+/// [`crate::engine::error::QueryError::UnknownFunction`] when the function is not in the catalogue.
+pub fn feed(s: &Schedule, opts: &FeedOptions) -> Result<String, crate::engine::error::QueryError> {
     let f = match &opts.function {
-        Some(id) => Some(
-            s.catalogue
-                .function(id)
-                .ok_or_else(|| crate::QueryError::UnknownFunction { id: id.clone(), suggestions: s.catalogue.close_matches(id) })?,
-        ),
+        Some(id) => Some(s.catalogue.function(id).ok_or_else(|| crate::engine::error::QueryError::UnknownFunction {
+            id: id.clone(),
+            suggestions: s.catalogue.close_matches(id),
+        })?),
         None => None,
     };
     let mut w = Writer { out: String::new() };
     w.line("BEGIN", "VCALENDAR");
     w.line("VERSION", "2.0");
-    w.line("PRODID", "-//mado//Kuroneko Web Collect maintenance windows//JA");
+    // A published feed, not an iTIP message: no METHOD (RFC 5546 would then want ORGANIZER).
+    w.line(
+        "PRODID",
+        match opts.lang {
+            Lang::Ja => "-//mado//Kuroneko Web Collect maintenance windows//JA",
+            Lang::En => "-//mado//Kuroneko Web Collect maintenance windows//EN",
+        },
+    );
     w.line("CALSCALE", "GREGORIAN");
-    w.line("METHOD", "PUBLISH");
-    let name = match (opts.lang, &opts.function) {
+    let name = match (opts.lang, f) {
         (Lang::Ja, None) => "クロネコwebコレクト メンテナンス".to_string(),
-        (Lang::Ja, Some(f)) => format!("クロネコwebコレクト メンテナンス ({f})"),
+        (Lang::Ja, Some(f)) => format!("クロネコwebコレクト メンテナンス: {}", short_label(&s.catalogue.functions[f], Lang::Ja)),
         (Lang::En, None) => "Kuroneko Web Collect maintenance".to_string(),
-        (Lang::En, Some(f)) => format!("Kuroneko Web Collect maintenance ({f})"),
+        (Lang::En, Some(f)) => format!("Kuroneko Web Collect maintenance: {}", short_label(&s.catalogue.functions[f], Lang::En)),
     };
+    w.text("NAME", &name);
     w.text("X-WR-CALNAME", &name);
     w.line("X-WR-TIMEZONE", crate::engine::time::DEFAULT_ZONE.name());
     w.line("REFRESH-INTERVAL;VALUE=DURATION", &ical_duration(opts.refresh));
@@ -221,16 +229,27 @@ pub fn feed(s: &Schedule, opts: &FeedOptions) -> Result<String, crate::QueryErro
             _ => "CONFIRMED",
         };
         ev.line("STATUS", status);
-        ev.line("TRANSP", "OPAQUE");
-        ev.text("SUMMARY", &summary(s, l, spec, opts.lang, cancelled));
-        ev.text("DESCRIPTION", &description(s, l, spec, opts.lang));
+        ev.line("TRANSP", transp(spec, cancelled));
+        ev.line("LAST-MODIFIED", &utc_stamp(stamp));
+        ev.text("SUMMARY", &summary(s, spec, opts.lang, cancelled, None));
+        ev.text("DESCRIPTION", &description(s, l, spec, opts.lang, cancelled, None));
+        ev.line("CATEGORIES", &categories(spec, opts.lang, cancelled));
+        if let Some(url) = notice_url(s, l, opts) {
+            ev.line("URL", &url);
+        }
         ev.line("END", "VEVENT");
         events.push_str(&ev.out);
 
         if let (Shape::Recurring { rule, duration }, false) = (&spec.shape, cancelled) {
             let recurrence_id =
                 |date: NaiveDate| (format!("RECURRENCE-ID;TZID={}", zone.name()), local_stamp(date.and_time(rule.dtstart().time())));
-            let summary = summary(s, l, spec, opts.lang, false);
+            let plain_summary = summary(s, spec, opts.lang, false, None);
+            let extra = |ev: &mut String| {
+                ev.push_str(&Writer::property("CATEGORIES", &categories(spec, opts.lang, false)));
+                if let Some(url) = notice_url(s, l, opts) {
+                    ev.push_str(&Writer::property("URL", &url));
+                }
+            };
             // Occurrences a client could place differently: spelled out in UTC.
             let changed: Vec<NaiveDate> = l.exceptions.iter().map(|e| e.date).collect();
             let horizon = rule.last_start().map_or(opts.now + Duration::days(10 * 366), |l| l + Duration::seconds(1));
@@ -240,38 +259,48 @@ pub fn feed(s: &Schedule, opts: &FeedOptions) -> Result<String, crate::QueryErro
                     continue;
                 }
                 let times = [("DTSTART".to_string(), utc_stamp(start)), ("DTEND".to_string(), utc_stamp(start + *duration))];
-                events.push_str(&override_event(
+                let mut ev = override_event(
                     &uid,
                     stamp,
                     last_i,
                     recurrence_id(date),
                     times,
-                    &summary,
-                    &description(s, l, spec, opts.lang),
-                ));
+                    &plain_summary,
+                    &description(s, l, spec, opts.lang, false, None),
+                );
+                extra(&mut ev);
+                events.push_str(&ev);
+                events.push_str("END:VEVENT\r\n");
             }
             // Replaced occurrences.
             for e in latest_exceptions(l) {
                 let Some(r) = e.replacement else { continue };
-                let mut d = description(s, l, spec, opts.lang);
+                let mut d = description(s, l, spec, opts.lang, false, Some(&r));
                 let by = &s.notices[e.by_notice];
                 let _ = match opts.lang {
                     Lang::Ja => write!(d, "\nこの回の変更: {} ({})", by.title, by.id),
                     Lang::En => write!(d, "\nThis occurrence changed by: {} ({})", by.title_en.as_deref().unwrap_or(&by.title), by.id),
                 };
-                if let Some(n) = &e.note {
+                let note = match opts.lang {
+                    Lang::Ja => e.note.as_deref(),
+                    Lang::En => e.note_en.as_deref().or(e.note.as_deref()),
+                };
+                if let Some(n) = note.filter(|n| reads_as(n, opts.lang)) {
                     let _ = write!(d, "\n{n}");
                 }
                 let times = [zoned("DTSTART", r.start, zone), zoned("DTEND", r.end, zone)];
-                events.push_str(&override_event(
+                let mut ev = override_event(
                     &uid,
                     e.known_from.max(stamp),
                     e.sequence as usize,
                     recurrence_id(e.date),
                     times,
-                    &summary,
+                    &summary(s, spec, opts.lang, false, Some(&r)),
                     &d,
-                ));
+                );
+                extra(&mut ev);
+                events.push_str(&ev);
+                events.push_str("END:VEVENT\r\n");
             }
         }
     }
@@ -284,7 +313,8 @@ pub fn feed(s: &Schedule, opts: &FeedOptions) -> Result<String, crate::QueryErro
     Ok(w.out)
 }
 
-/// A VEVENT for one occurrence of a recurring window (same UID, with RECURRENCE-ID).
+/// A VEVENT for one occurrence of a recurring window (same UID, with RECURRENCE-ID), without
+/// its `END:VEVENT`.
 fn override_event(
     uid: &str,
     stamp: Instant,
@@ -304,10 +334,11 @@ fn override_event(
         ov.line(k, v);
     }
     ov.line("STATUS", "CONFIRMED");
-    ov.line("TRANSP", "OPAQUE");
+    // An occurrence of a standing rule, like the rule itself, does not mark people busy.
+    ov.line("TRANSP", "TRANSPARENT");
+    ov.line("LAST-MODIFIED", &utc_stamp(stamp));
     ov.text("SUMMARY", summary);
     ov.text("DESCRIPTION", description);
-    ov.line("END", "VEVENT");
     ov.out
 }
 
@@ -410,51 +441,212 @@ fn fmt_offset(secs: i32) -> String {
     format!("{sign}{:02}{:02}", a / 3600, (a % 3600) / 60)
 }
 
-fn summary(s: &Schedule, l: &Lineage, spec: &Spec, lang: Lang, cancelled: bool) -> String {
-    let notice = &s.notices[l.notice];
-    let what = spec.title.clone().unwrap_or_else(|| notice.title.clone());
-    let head = match (lang, cancelled, &spec.shape) {
-        (Lang::Ja, true, _) => "【中止】メンテナンス",
-        (Lang::Ja, false, Shape::Tentative { .. }) => "【予定・時間未定】メンテナンス",
-        (Lang::Ja, false, _) => "メンテナンス",
-        (Lang::En, true, _) => "Cancelled maintenance",
-        (Lang::En, false, Shape::Tentative { .. }) => "Planned maintenance (times to follow)",
-        (Lang::En, false, _) => "Maintenance",
+/// An inferred field in words: `published` is 公開日 / publication date, `effects.api` names
+/// the channel.
+pub(crate) fn field_label(s: &Schedule, field: &str, lang: Lang) -> String {
+    if let Some(ch) = field.strip_prefix("effects.") {
+        let c = s.catalogue.channels.iter().find(|c| c.id == ch);
+        let label = c.map_or(ch, |c| if lang == Lang::Ja { c.ja.as_str() } else { c.en.as_str() });
+        return match lang {
+            Lang::Ja => format!("{label}の影響"),
+            Lang::En => format!("effect on the {label}"),
+        };
+    }
+    let words = match field {
+        "published" => ("公開日", "publication"),
+        "functions" => ("対象機能", "functions"),
+        "start" => ("開始時刻", "start"),
+        "end" => ("終了時刻", "end"),
+        "date" => ("日付", "date"),
+        "duration" => ("所要時間", "duration"),
+        "title" => ("件名", "title"),
+        other => (other, other),
     };
-    let funcs: Vec<&str> = spec
-        .functions
-        .iter()
-        .map(|f| {
-            let f = &s.catalogue.functions[*f];
-            match lang {
-                Lang::Ja => f.ja.as_str(),
-                Lang::En => f.en.as_str(),
-            }
-        })
-        .collect();
+    (if lang == Lang::Ja { words.0 } else { words.1 }).to_string()
+}
+
+/// The most characters a SUMMARY has: what, and which functions; the rest is in DESCRIPTION.
+pub const SUMMARY_MAX_CHARS: usize = 60;
+
+/// A function's label without its parenthesised detail: `クレジットカード払い`, `card payment`.
+fn short_label(f: &Function, lang: Lang) -> &str {
+    let (label, open) = match lang {
+        Lang::Ja => (f.ja.as_str(), "（"),
+        Lang::En => (f.en.as_str(), " ("),
+    };
+    label.split(open).next().unwrap_or(label)
+}
+
+/// Whether a note reads in `lang`: notes are written in English by mado's maintainers, or
+/// quote the Japanese notice; a feed carries only those in its own language.
+fn reads_as(text: &str, lang: Lang) -> bool {
+    let latin = text.chars().filter(char::is_ascii_alphabetic).count();
+    let other = text.chars().filter(|c| c.is_alphabetic() && !c.is_ascii()).count();
     match lang {
-        Lang::Ja => format!("{head}: {}（{what}）", funcs.join("、")),
-        Lang::En => format!("{head}: {} ({what})", funcs.join(", ")),
+        Lang::En => latin >= other,
+        Lang::Ja => other > latin,
     }
 }
 
-fn description(s: &Schedule, l: &Lineage, spec: &Spec, lang: Lang) -> String {
+fn transp(spec: &Spec, cancelled: bool) -> &'static str {
+    // Only a confirmed one-off window marks people busy; tentative days, standing rules,
+    // cancelled windows and windows with no end announced do not.
+    match (&spec.shape, cancelled) {
+        // With no end announced, DTEND is the end of the supported range: not decades of busy.
+        (Shape::Confirmed { end_unknown: true, .. }, _) => "TRANSPARENT",
+        (Shape::Confirmed { .. }, false) => "OPAQUE",
+        _ => "TRANSPARENT",
+    }
+}
+
+/// CATEGORIES: a comma-separated list, each value escaped on its own.
+fn categories(spec: &Spec, lang: Lang, cancelled: bool) -> String {
+    let kind = match (lang, cancelled, &spec.shape) {
+        (Lang::Ja, true, _) => "中止",
+        (Lang::Ja, false, Shape::Confirmed { .. }) => "確定",
+        (Lang::Ja, false, Shape::Tentative { .. }) => "時間未定",
+        (Lang::Ja, false, Shape::Recurring { .. }) => "定例停止",
+        (Lang::En, true, _) => "cancelled",
+        (Lang::En, false, Shape::Confirmed { .. }) => "confirmed",
+        (Lang::En, false, Shape::Tentative { .. }) => "tentative",
+        (Lang::En, false, Shape::Recurring { .. }) => "standing blackout",
+    };
+    let head = if lang == Lang::Ja { "メンテナンス" } else { "maintenance" };
+    format!("{},{}", escape(head), escape(kind))
+}
+
+fn notice_url(s: &Schedule, l: &Lineage, opts: &FeedOptions) -> Option<String> {
+    let base = opts.base_url.as_deref()?.trim_end_matches('/');
+    let lang = match opts.lang {
+        Lang::Ja => "ja",
+        Lang::En => "en",
+    };
+    Some(format!("{base}/notices/{}?lang={lang}", s.notices[l.notice].id))
+}
+
+/// The times of a window (or of one changed occurrence), when it has them: start, end
+/// (`None` when no notice gives it), and whether each is approximate.
+fn times(spec: &Spec, r: Option<&Replacement>) -> Option<(Instant, Option<Instant>, bool, bool)> {
+    match (r, &spec.shape) {
+        (Some(r), _) => Some((r.start, Some(r.end), r.start_approx, r.end_approx)),
+        (None, Shape::Confirmed { start, end, start_approx, end_approx, end_unknown, .. }) => {
+            Some((*start, (!end_unknown).then_some(*end), *start_approx, *end_approx))
+        }
+        _ => None,
+    }
+}
+
+fn local_hm(t: Instant, zone: Tz) -> String {
+    t.with_timezone(&zone).format("%H:%M").to_string()
+}
+
+/// What, and which functions, in at most [`SUMMARY_MAX_CHARS`] characters, with 〜/about
+/// where a time is approximate.
+fn summary(s: &Schedule, spec: &Spec, lang: Lang, cancelled: bool, r: Option<&Replacement>) -> String {
+    let what = match (lang, cancelled, &spec.shape) {
+        (Lang::Ja, true, _) => "【中止】メンテナンス",
+        (Lang::Ja, false, Shape::Tentative { .. }) => "【時間未定】メンテナンス",
+        (Lang::Ja, false, Shape::Recurring { .. }) => "定例停止",
+        (Lang::Ja, false, _) => "メンテナンス",
+        (Lang::En, true, _) => "Cancelled maintenance",
+        (Lang::En, false, Shape::Tentative { .. }) => "Maintenance (times TBA)",
+        (Lang::En, false, Shape::Recurring { .. }) => "Standing blackout",
+        (Lang::En, false, _) => "Maintenance",
+    };
+    let labels: Vec<&str> = spec.functions.iter().map(|f| short_label(&s.catalogue.functions[*f], lang)).collect();
+    let funcs = match (labels.as_slice(), lang) {
+        ([one], _) => (*one).to_string(),
+        ([a, b], Lang::Ja) => format!("{a}・{b}"),
+        ([a, b], Lang::En) => format!("{a}, {b}"),
+        ([a, rest @ ..], Lang::Ja) => format!("{a}ほか{}件", rest.len()),
+        ([a, rest @ ..], Lang::En) => format!("{a} and {} more", rest.len()),
+        ([], _) => String::new(),
+    };
+    let zone = spec.zone;
+    let approx = match times(spec, r) {
+        Some((_, None, _, _)) => (if lang == Lang::Ja { "（終了未定）" } else { ", end not announced" }).to_string(),
+        Some((a, Some(b), start_approx, end_approx)) => {
+            let (a, b) = (local_hm(a, zone), local_hm(b, zone));
+            match (lang, start_approx, end_approx) {
+                (Lang::Ja, true, true) => format!("（{a}頃〜{b}頃）"),
+                (Lang::Ja, false, true) => format!("（〜{b}頃）"),
+                (Lang::Ja, true, false) => format!("（{a}頃〜）"),
+                (Lang::En, true, true) => format!(", about {a}–about {b}"),
+                (Lang::En, false, true) => format!(", until about {b}"),
+                (Lang::En, true, false) => format!(", from about {a}"),
+                (_, false, false) => String::new(),
+            }
+        }
+        None => String::new(),
+    };
+    let text = format!("{what}: {funcs}{approx}");
+    if text.chars().count() <= SUMMARY_MAX_CHARS {
+        return text;
+    }
+    // Keep the approximate times whole; shorten the functions.
+    let room = SUMMARY_MAX_CHARS.saturating_sub(what.chars().count() + 2 + approx.chars().count() + 1);
+    format!("{what}: {}…{approx}", funcs.chars().take(room).collect::<String>())
+}
+
+fn description(s: &Schedule, l: &Lineage, spec: &Spec, lang: Lang, cancelled: bool, r: Option<&Replacement>) -> String {
     let notice = &s.notices[l.notice];
+    let ja = lang == Lang::Ja;
     let mut d = String::new();
+    let show = |t: Instant| t.with_timezone(&crate::engine::time::DEFAULT_ZONE).format("%Y-%m-%d %H:%M").to_string();
     let published = |n: &Notice| match n.published {
         Published::At { instant, date_only: true } => {
             instant.with_timezone(&crate::engine::time::DEFAULT_ZONE).format("%Y-%m-%d").to_string()
         }
-        Published::At { instant, .. } => instant.with_timezone(&crate::engine::time::DEFAULT_ZONE).format("%Y-%m-%d %H:%M").to_string(),
+        Published::At { instant, .. } => show(instant),
         Published::Unknown => match lang {
-            Lang::Ja => {
-                format!("不明（{}までに公開）", n.known_from.with_timezone(&crate::engine::time::DEFAULT_ZONE).format("%Y-%m-%d %H:%M"))
-            }
-            Lang::En => {
-                format!("unknown (public by {})", n.known_from.with_timezone(&crate::engine::time::DEFAULT_ZONE).format("%Y-%m-%d %H:%M"))
-            }
+            Lang::Ja => format!("不明（{}までに公開）", show(n.known_from)),
+            Lang::En => format!("unknown (public by {})", show(n.known_from)),
         },
     };
+    let title = |n: &Notice| n.title_in(lang).to_string();
+    // What: the window's own title, else the notice's; in the feed's language only.
+    let what = match (lang, &spec.title, &spec.title_en) {
+        (Lang::Ja, Some(t), _) | (Lang::En, _, Some(t)) => t.clone(),
+        _ => title(notice),
+    };
+    let _ = writeln!(d, "{what}");
+    if cancelled {
+        let _ = writeln!(d, "{}", if ja { "このメンテナンスは中止されました。" } else { "This maintenance was cancelled." });
+    }
+    let zone = spec.zone;
+    let fmt = |t: Instant, approx: bool| {
+        let local = t.with_timezone(&zone).format("%Y-%m-%d %H:%M %Z").to_string();
+        match (approx, lang) {
+            (true, Lang::Ja) => format!("{local}頃"),
+            (true, Lang::En) => format!("about {local}"),
+            (false, _) => local,
+        }
+    };
+    if let Some((a, b, start_approx, end_approx)) = times(spec, r) {
+        let end = match b {
+            Some(b) => fmt(b, end_approx),
+            None => (if ja { "終了時刻未定" } else { "end not announced" }).to_string(),
+        };
+        let _ = writeln!(d, "{}: {} – {end}", if ja { "日時" } else { "When" }, fmt(a, start_approx));
+        if end_approx && b.is_some() {
+            let _ = writeln!(d, "{}", if ja { "終了時刻は目安です。" } else { "The end time is approximate." });
+        }
+    }
+    if let Shape::Recurring { rule, duration } = &spec.shape {
+        let start = rule.dtstart();
+        let end = start + *duration;
+        let every = match (rule.text(), lang) {
+            ("FREQ=DAILY", Lang::Ja) => "毎日".to_string(),
+            ("FREQ=DAILY", Lang::En) => "every day".to_string(),
+            (t, _) => format!("RRULE:{t}"),
+        };
+        let _ = match lang {
+            Lang::Ja => writeln!(d, "定例: {every} {}〜{}（{}から）", start.format("%H:%M"), end.format("%H:%M"), start.format("%Y-%m-%d")),
+            Lang::En => {
+                writeln!(d, "Standing rule: {every} {}–{}, since {}", start.format("%H:%M"), end.format("%H:%M"), start.format("%Y-%m-%d"))
+            }
+        };
+    }
     let (l_funcs, l_effects, l_source, l_revised) = match lang {
         Lang::Ja => ("影響する機能", "各方式の影響", "お知らせ", "変更"),
         Lang::En => ("Affected functions", "What each channel sees", "Notice", "Revised"),
@@ -464,54 +656,80 @@ fn description(s: &Schedule, l: &Lineage, spec: &Spec, lang: Lang) -> String {
         .iter()
         .map(|f| {
             let f = &s.catalogue.functions[*f];
-            format!("{} ({})", if lang == Lang::Ja { &f.ja } else { &f.en }, f.id)
+            format!("{} ({})", if ja { &f.ja } else { &f.en }, f.id)
         })
         .collect();
-    let _ = writeln!(d, "{l_funcs}: {}", funcs.join(", "));
-    if let Shape::Tentative { expected: Some(e), expected_approx, .. } = &spec.shape {
-        let approx = if *expected_approx {
-            if lang == Lang::Ja {
-                "程度"
-            } else {
-                "about "
-            }
-        } else {
-            ""
-        };
-        let _ = match lang {
-            Lang::Ja => writeln!(d, "時間は未定。所要時間: {}{approx}", crate::engine::time::format_duration(*e)),
-            Lang::En => writeln!(d, "Times to follow. Expected duration: {approx}{}", crate::engine::time::format_duration(*e)),
+    let _ = writeln!(d, "{l_funcs}: {}", funcs.join(if ja { "、" } else { ", " }));
+    if let Shape::Tentative { expected, expected_approx, .. } = &spec.shape {
+        let e = expected.map(crate::engine::time::format_duration);
+        let _ = match (lang, e) {
+            (Lang::Ja, Some(e)) => writeln!(d, "時間は未定。所要時間: {e}{}", if *expected_approx { "程度" } else { "" }),
+            (Lang::Ja, None) => writeln!(d, "時間は未定。"),
+            (Lang::En, Some(e)) => writeln!(d, "Times to follow. Expected duration: {}{e}", if *expected_approx { "about " } else { "" }),
+            (Lang::En, None) => writeln!(d, "Times to follow."),
         };
     }
     let _ = writeln!(d, "{l_effects}:");
-    for e in &spec.effects {
-        let error = if lang == Lang::Ja { "エラーコード" } else { "error code" };
-        let parts = e.effect.phrases(error, "", "", ("「", "」"));
-        let ch = s.catalogue.channels.iter().find(|c| c.id == e.channel);
-        let label = ch.map_or(e.channel.as_str(), |c| if lang == Lang::Ja { c.ja.as_str() } else { c.en.as_str() });
-        let _ = writeln!(d, "- {label}: {}", parts.join(" "));
+    for (ci, candidates) in spec.effects.iter().enumerate() {
+        let c = &s.catalogue.channels[ci];
+        let label = if lang == Lang::Ja { c.ja.as_str() } else { c.en.as_str() };
+        for e in candidates {
+            let error = if lang == Lang::Ja { "エラーコード" } else { "error code" };
+            let mut effect = e.effect.clone();
+            effect.note = effect.note.filter(|n| reads_as(n, lang));
+            let mut parts = effect.phrases(error, "", "", ("「", "」"));
+            if let Some(scope) = &e.scope {
+                let names: Vec<&str> = scope.iter().map(|f| s.catalogue.functions[*f].id.as_str()).collect();
+                parts.insert(0, format!("[{}]", names.join(", ")));
+            }
+            match (e.source, lang) {
+                (EffectSource::Inferred, Lang::Ja) => parts.push("（推定）".into()),
+                (EffectSource::Inferred, Lang::En) => parts.push("(inferred)".into()),
+                (EffectSource::Default, Lang::Ja) => parts.push("（お知らせに記載なし：既定）".into()),
+                (EffectSource::Default, Lang::En) => parts.push("(not in the notice: default)".into()),
+                (EffectSource::Notice, _) => {}
+            }
+            let _ = writeln!(d, "- {label}: {}", parts.join(" "));
+            if e.scope.is_none() {
+                break;
+            }
+        }
     }
-    let _ = writeln!(
-        d,
-        "{l_source}: {} ({}), {}",
-        if lang == Lang::Ja { &notice.title } else { notice.title_en.as_ref().unwrap_or(&notice.title) },
-        notice.id,
-        published(notice)
-    );
+    for i in notice.inferred.iter().chain(spec.inferred.iter()).filter(|i| reads_as(i.reason(lang), lang)) {
+        let _ = match lang {
+            Lang::Ja => writeln!(d, "推定（{}）: {}", field_label(s, &i.field, lang), i.reason(lang)),
+            Lang::En => writeln!(d, "Inferred ({}): {}", field_label(s, &i.field, lang), i.reason(lang)),
+        };
+    }
+    let _ = writeln!(d, "{l_source}: {} ({}), {}", title(notice), notice.id, published(notice));
+    let mut notes_written: Vec<&str> = Vec::new();
     for v in l.versions.iter().skip(1) {
         let n = &s.notices[v.by_notice];
-        let _ = writeln!(
-            d,
-            "{l_revised} ({:?}): {} ({}), {}",
-            v.action,
-            if lang == Lang::Ja { &n.title } else { n.title_en.as_ref().unwrap_or(&n.title) },
-            n.id,
-            published(n)
-        );
+        let action = match (v.action, lang) {
+            (Action::Cancel, Lang::Ja) => "中止",
+            (Action::Postpone, Lang::Ja) => "延期",
+            (_, Lang::Ja) => "時間変更",
+            (Action::Cancel, Lang::En) => "cancelled",
+            (Action::Postpone, Lang::En) => "postponed",
+            (_, Lang::En) => "times changed",
+        };
+        let _ = writeln!(d, "{l_revised} ({action}): {} ({}), {}", title(n), n.id, published(n));
+        let note = match lang {
+            Lang::Ja => v.note.as_deref(),
+            Lang::En => v.note_en.as_deref().or(v.note.as_deref()),
+        };
+        if let Some(note) = note.filter(|n| reads_as(n, lang) && !notes_written.contains(n)) {
+            let _ = writeln!(d, "{note}");
+            notes_written.push(note);
+        }
     }
-    if let Some(n) = &spec.note {
+    let note = match lang {
+        Lang::Ja => spec.note.as_deref(),
+        Lang::En => spec.note_en.as_deref().or(spec.note.as_deref()),
+    };
+    if let Some(n) = note.filter(|n| reads_as(n, lang) && !notes_written.contains(n)) {
         let _ = writeln!(d, "{n}");
     }
-    let _ = write!(d, "source: {}", notice.source);
+    let _ = write!(d, "{}: {}", if ja { "出典" } else { "Source" }, notice.source_in(lang));
     d
 }

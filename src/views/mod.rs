@@ -1,8 +1,11 @@
 //! Views: answers and schedules turned into something to read: text for the terminal,
-//! JSON, and the iCalendar feed.
+//! JSON, the iCalendar feed, HTML pages and Alertmanager time intervals.
 //!
 //! May use: the engine (answers, model, time). Knows no HTTP and no file format.
 
+pub mod alertmanager;
 pub mod ical;
 pub mod json;
+#[cfg(feature = "html")]
+pub mod pages;
 pub mod text;

@@ -1,134 +1,390 @@
-//! Plain-text rendering of answers, window lists, the catalogue and load errors: what
-//! `--format text` prints. JSON is the answer types' own serialization.
+//! Plain-text rendering of answers, window lists and the catalogue: what `--format text`
+//! prints, in Japanese or English. JSON is the answer types' own serialization.
 
 use crate::engine::answer::{Answer, DelayInfo, WindowInfo, WindowKind, WindowList};
 use crate::engine::eval::Status;
-use crate::engine::model::Catalogue;
-use crate::engine::model::EffectSource;
-use chrono::{DateTime, FixedOffset};
+use crate::engine::model::{Action, Catalogue, EffectSource, Lang};
+use chrono::{DateTime, FixedOffset, Timelike};
 use chrono_tz::Tz;
 use std::fmt::Write as _;
 
-fn when(t: &DateTime<FixedOffset>, zone: Tz) -> String {
-    t.with_timezone(&zone).format("%Y-%m-%d %H:%M %Z").to_string()
+/// The words of the text view, in one language.
+struct Words {
+    available: &'static str,
+    unavailable: &'static str,
+    tentative: &'static str,
+    until: &'static str,
+    until_close: &'static str,
+    confirmed: &'static str,
+    tentative_kind: &'static str,
+    sequence: &'static str,
+    next: &'static str,
+    no_window: &'static str,
+    maintenance: &'static str,
+    times_tba: &'static str,
+    expected: &'static str,
+    dates_only: &'static str,
+    function: &'static str,
+    at: &'static str,
+    for_: &'static str,
+    as_of: &'static str,
+    window: &'static str,
+    covers: &'static str,
+    stays_available: &'static str,
+    replaced: &'static str,
+    postponed: &'static str,
+    postponed_tba: &'static str,
+    cancelled: &'static str,
+    ended: &'static str,
+    by: &'static str,
+    notice: &'static str,
+    known_from: &'static str,
+    source: &'static str,
+    default: &'static str,
+    inferred: &'static str,
+    end_unknown: &'static str,
+    affected: &'static str,
+    stated: &'static str,
+    answered_from: &'static str,
+    cut: &'static str,
+    delay: &'static str,
+    usually: &'static str,
+    expected_at: &'static str,
+    approx_before: &'static str,
+    approx_after: &'static str,
 }
 
-fn approx(flag: bool) -> &'static str {
-    if flag {
-        "~"
+const JA: Words = Words {
+    available: "利用可",
+    unavailable: "利用不可",
+    tentative: "未確定",
+    until: "（次の変化",
+    until_close: "）",
+    confirmed: "確定",
+    tentative_kind: "日付のみ",
+    sequence: "版",
+    next: "次",
+    no_window: "予定されたメンテナンスなし",
+    maintenance: "メンテナンス",
+    times_tba: "時間未定",
+    expected: "所要",
+    dates_only: "（日付のみ発表、時間未定）",
+    function: "機能",
+    at: "日時",
+    for_: "対象期間",
+    as_of: "時点",
+    window: "窓",
+    covers: "対象",
+    stays_available: "利用可と明記",
+    replaced: "変更",
+    postponed: "延期",
+    postponed_tba: "延期（日程未定）",
+    cancelled: "中止",
+    ended: "終了",
+    by: "：",
+    notice: "お知らせ",
+    known_from: "公開",
+    source: "出典",
+    default: "［お知らせに記載なし：既定］",
+    inferred: "推定",
+    end_unknown: "終了時刻未定",
+    affected: "下位機能",
+    stated: "お知らせが利用可と明記",
+    answered_from: "回答の根拠",
+    cut: "件で打ち切り：範囲を狭めるか --limit を増やしてください",
+    delay: "遅延",
+    usually: "通常",
+    expected_at: "見込み",
+    approx_before: "",
+    approx_after: "頃",
+};
+
+const EN: Words = Words {
+    available: "available",
+    unavailable: "unavailable",
+    tentative: "tentative",
+    until: " (until",
+    until_close: ")",
+    confirmed: "confirmed",
+    tentative_kind: "tentative",
+    sequence: "sequence",
+    next: "next",
+    no_window: "no window ahead",
+    maintenance: "maintenance",
+    times_tba: "times not announced",
+    expected: "expected",
+    dates_only: " (date announced, times not yet)",
+    function: "function",
+    at: "at",
+    for_: "for",
+    as_of: "as of",
+    window: "window",
+    covers: "covers",
+    stays_available: "stated available",
+    replaced: "replaced",
+    postponed: "postponed",
+    postponed_tba: "postponed, date to be announced",
+    cancelled: "cancelled",
+    ended: "ended",
+    by: " by ",
+    notice: "notice",
+    known_from: "known from",
+    source: "source",
+    default: "[not in the notice: catalogue default]",
+    inferred: "inferred",
+    end_unknown: "end not announced",
+    affected: "child",
+    stated: "a notice states it stays available",
+    answered_from: "answered from",
+    cut: " windows shown: narrow the range or raise --limit",
+    delay: "delay",
+    usually: "usually",
+    expected_at: "expected",
+    approx_before: "about ",
+    approx_after: "",
+};
+
+fn words(lang: Lang) -> &'static Words {
+    match lang {
+        Lang::Ja => &JA,
+        Lang::En => &EN,
+    }
+}
+
+/// `HH:MM`, with `:SS` when the seconds are not zero.
+fn hm(t: &DateTime<Tz>) -> String {
+    if t.second() == 0 {
+        t.format("%H:%M").to_string()
     } else {
-        ""
+        t.format("%H:%M:%S").to_string()
     }
 }
 
-/// `2023-11-13 02:00–05:30 JST`, or with both dates when they differ; `~` marks approximate times.
-pub fn span(w: &WindowInfo, zone: Tz) -> String {
+fn when(t: &DateTime<FixedOffset>, zone: Tz) -> String {
+    let t = t.with_timezone(&zone);
+    format!("{} {} {}", t.format("%Y-%m-%d"), hm(&t), t.format("%Z"))
+}
+
+fn approx(w: &Words, flag: bool, text: String) -> String {
+    if flag {
+        format!("{}{text}{}", w.approx_before, w.approx_after)
+    } else {
+        text
+    }
+}
+
+/// `2023-11-13 02:00–05:30 JST`, or with both dates when they differ; approximate times
+/// are marked (頃 / about). A tentative window is labelled with its own days and zone.
+pub fn span(w: &WindowInfo, zone: Tz, lang: Lang) -> String {
+    let words = words(lang);
+    if let (WindowKind::Tentative, Some((first, last))) = (w.kind, w.days) {
+        let own: Tz = w.zone.parse().unwrap_or(zone);
+        let abbr = w.start.with_timezone(&own).format("%Z").to_string();
+        let days = if first == last { format!("{first} {abbr}") } else { format!("{first} – {last} {abbr}") };
+        let expected = w
+            .expected_duration
+            .as_ref()
+            .map(|d| format!(", {} {}", words.expected, approx(words, w.expected_duration_approx, d.clone())))
+            .unwrap_or_default();
+        return format!("{days} ({}{expected})", words.times_tba);
+    }
     let (s, e) = (w.start.with_timezone(&zone), w.end.with_timezone(&zone));
-    if w.kind == WindowKind::Tentative {
-        let last = e - chrono::Duration::days(1);
-        let days = if last.date_naive() == s.date_naive() {
-            s.format("%Y-%m-%d").to_string()
-        } else {
-            format!("{} – {}", s.format("%Y-%m-%d"), last.format("%Y-%m-%d"))
-        };
-        let expected =
-            w.expected_duration.as_ref().map(|d| format!(", {}{d} expected", approx(w.expected_duration_approx))).unwrap_or_default();
-        return format!("{days} (times not announced{expected})");
+    let start = approx(words, w.start_approx, format!("{} {}", s.format("%Y-%m-%d"), hm(&s)));
+    if w.end_unknown {
+        let expected = w.expected_duration.as_ref().map(|d| format!(", {} {d}", words.expected)).unwrap_or_default();
+        return format!("{start} {} – ({}{expected})", s.format("%Z"), words.end_unknown);
     }
-    let end_fmt = if e.date_naive() == s.date_naive() { "%H:%M %Z" } else { "%Y-%m-%d %H:%M %Z" };
-    let sep = if e.date_naive() == s.date_naive() { "–" } else { " – " };
-    format!("{}{}{sep}{}{}", approx(w.start_approx), s.format("%Y-%m-%d %H:%M"), approx(w.end_approx), e.format(end_fmt))
+    let same_day = e.date_naive() == s.date_naive();
+    let end = if same_day { hm(&e) } else { format!("{} {}", e.format("%Y-%m-%d"), hm(&e)) };
+    let sep = if same_day { "–" } else { " – " };
+    format!("{start}{sep}{} {}", approx(words, w.end_approx, end), e.format("%Z"))
 }
 
-fn label(w: &WindowInfo) -> String {
-    format!("メンテナンス: {}", w.title.as_deref().unwrap_or(&w.notice_title))
+fn kind(k: WindowKind, words: &Words) -> &'static str {
+    match k {
+        WindowKind::Confirmed => words.confirmed,
+        WindowKind::Tentative => words.tentative_kind,
+        WindowKind::Postponed => words.postponed_tba,
+    }
 }
 
-fn window_lines(out: &mut String, head: &str, w: &WindowInfo, zone: Tz) {
-    let _ = writeln!(out, "  {head:<9} {}  [{}]  {}", span(w, zone), w.kind.as_str(), w.uid);
-    let _ = writeln!(out, "  {:<9} {} — covers {}", "", w.title.as_deref().unwrap_or(&w.notice_title), w.functions.join(", "));
+fn label(w: &WindowInfo, lang: Lang) -> String {
+    format!("{}: {}", words(lang).maintenance, w.title.as_deref().unwrap_or(&w.notice_title))
+}
+
+fn marks(w: &WindowInfo, lang: Lang) -> String {
+    if w.inferred.is_empty() {
+        return String::new();
+    }
+    let fields: Vec<&str> = w.inferred.iter().map(|i| i.field.as_str()).collect();
+    format!(" [{}: {}]", words(lang).inferred, fields.join(", "))
+}
+
+fn window_lines(out: &mut String, head: &str, w: &WindowInfo, zone: Tz, lang: Lang) {
+    let words = words(lang);
+    let _ = writeln!(out, "  {head:<9} {}  [{}]  {}", span(w, zone, lang), kind(w.kind, words), w.uid);
+    let _ = writeln!(
+        out,
+        "  {:<9} {} — {} {}{}",
+        "",
+        w.title.as_deref().unwrap_or(&w.notice_title),
+        words.covers,
+        w.functions.join(", "),
+        marks(w, lang)
+    );
+    if !w.available.is_empty() {
+        let _ = writeln!(out, "  {:<9} {}: {}", "", words.stays_available, w.available.join(", "));
+    }
     if let Some(r) = &w.revision {
-        let verb = match r.action {
-            crate::engine::model::Action::Postpone => "postponed",
-            crate::engine::model::Action::Cancel => "cancelled",
-            _ => "replaced",
+        let verb = match (r.action, w.kind) {
+            (Action::Postpone, WindowKind::Postponed) => words.postponed_tba,
+            (Action::Postpone, _) => words.postponed,
+            (Action::Cancel, _) => words.cancelled,
+            (Action::End, _) => words.ended,
+            _ => words.replaced,
         };
-        let _ = writeln!(out, "  {:<9} {verb} by {} (sequence {})", "", r.notice, r.sequence);
+        let _ = writeln!(out, "  {:<9} {verb}{}{} ({} {})", "", words.by, r.notice, words.sequence, r.sequence);
     }
-    let _ = writeln!(out, "  {:<9} notice {} «{}», known from {}", "", w.notice, w.notice_title, w.known_from.format("%Y-%m-%d %H:%M%:z"));
+    let _ = writeln!(
+        out,
+        "  {:<9} {} {} «{}», {} {}",
+        "",
+        words.notice,
+        w.notice,
+        w.notice_title,
+        words.known_from,
+        w.known_from.format("%Y-%m-%d %H:%M%:z")
+    );
+    let _ = writeln!(out, "  {:<9} {}: {}", "", words.source, w.source);
     for e in &w.effects {
-        let parts = e.effect.phrases("error", "page ", "message ", ("«", "»"));
-        let src = if e.source == EffectSource::Default { " [catalogue default]" } else { "" };
-        let _ = writeln!(out, "  {:<9} {}: {}{src}", "", e.channel, parts.join("; "));
+        let parts = match lang {
+            Lang::Ja => e.effect.phrases("エラーコード", "画面", "メッセージ", ("「", "」")),
+            Lang::En => e.effect.phrases("error", "page ", "message ", ("«", "»")),
+        };
+        let scope = e.functions.as_ref().map(|f| format!(" [{}]", f.join(", "))).unwrap_or_default();
+        let src = match e.source {
+            EffectSource::Default => format!(" {}", words.default),
+            EffectSource::Inferred => format!(" [{}]", words.inferred),
+            EffectSource::Notice => String::new(),
+        };
+        let _ = writeln!(out, "  {:<9} {}{scope}: {}{src}", "", e.channel, parts.join("; "));
+    }
+    for i in &w.inferred {
+        let _ = writeln!(out, "  {:<9} {} {}: {}", "", words.inferred, i.field, i.reason);
     }
 }
 
 /// The text form of an answer: one summary line, then the details.
-pub fn answer(a: &Answer, zone: Tz) -> String {
+pub fn answer(a: &Answer, zone: Tz, lang: Lang) -> String {
+    let words = words(lang);
     let mut out = String::new();
-    let until = a.until.as_ref().map(|u| format!(" until {}", when(u, zone))).unwrap_or_default();
+    let until = a.until.as_ref().map(|u| format!("{} {}{}", words.until, when(u, zone), words.until_close)).unwrap_or_default();
+    let status = match a.status {
+        Status::Available => words.available,
+        Status::Unavailable => words.unavailable,
+        Status::Tentative => words.tentative,
+    };
     let first = match a.status {
         Status::Available => match &a.next {
-            Some(n) => format!("available{until} — next {}: {}", label(n), span(n, zone)),
-            None => format!("available{until} — no window ahead"),
+            Some(n) => format!("{status}{until} — {} {}: {}", words.next, label(n, lang), span(n, zone, lang)),
+            None => format!("{status}{until} — {}", words.no_window),
         },
         Status::Unavailable | Status::Tentative => {
             let w = a.windows.iter().find(|w| (w.kind == WindowKind::Confirmed) == (a.status == Status::Unavailable)).or(a.windows.first());
-            let what = w.map(label).unwrap_or_default();
-            let tentative = if a.status == Status::Tentative { " (date announced, times not yet)" } else { "" };
-            format!("{}{until} — {what}{tentative}", a.status)
+            let what = w.map(|w| label(w, lang)).unwrap_or_default();
+            let tentative = if a.status == Status::Tentative { words.dates_only } else { "" };
+            format!("{status}{until} — {what}{tentative}")
         }
     };
     let _ = writeln!(out, "{first}");
-    let _ = writeln!(out, "  {:<9} {}", "function", a.function);
-    let _ = writeln!(out, "  {:<9} {}", "at", when(&a.at, zone));
+    let _ = writeln!(out, "  {:<9} {}", words.function, a.function);
+    let _ = writeln!(out, "  {:<9} {}", words.at, when(&a.at, zone));
     if a.lookahead != "0s" {
-        let _ = writeln!(out, "  {:<9} {} (the answer covers [at, at + {}))", "for", a.lookahead, a.lookahead);
+        let _ = writeln!(out, "  {:<9} {} ([at, at + {}))", words.for_, a.lookahead, a.lookahead);
     }
-    let _ = writeln!(out, "  {:<9} {}", "as of", when(&a.as_of, zone));
+    let _ = writeln!(out, "  {:<9} {}", words.as_of, when(&a.as_of, zone));
+    for c in &a.affected {
+        let until = c.until.as_ref().map(|u| format!("{} {}{}", words.until, when(u, zone), words.until_close)).unwrap_or_default();
+        let status = match c.status {
+            Status::Available => words.available,
+            Status::Unavailable => words.unavailable,
+            Status::Tentative => words.tentative,
+        };
+        let _ = writeln!(out, "  {:<9} {} {status}{until}", words.affected, c.function);
+    }
+    for s in &a.stated_available {
+        let _ = writeln!(out, "  {:<9} {} ({}: {}, {})", "", words.stated, s.function, s.uid, s.source);
+    }
     for w in &a.windows {
-        window_lines(&mut out, "window", w, zone);
+        window_lines(&mut out, words.window, w, zone, lang);
     }
     if let Some(n) = &a.next {
-        window_lines(&mut out, "next", n, zone);
+        window_lines(&mut out, words.next, n, zone, lang);
     }
     out
+}
+
+/// The last line of a text answer: where the schedule came from.
+pub fn source_line(origin: &str, lang: Lang) -> String {
+    format!("{}: {origin}\n", words(lang).answered_from)
 }
 
 /// The text form of a window list: one line per occurrence, then delays.
-pub fn window_list(l: &WindowList, zone: Tz) -> String {
+pub fn window_list(l: &WindowList, zone: Tz, lang: Lang) -> String {
+    let words = words(lang);
     let mut out = String::new();
-    let scope = l.function.as_deref().map(|f| format!(" affecting {f}")).unwrap_or_default();
+    let scope = l.function.as_deref().map(|f| format!(" ({f})")).unwrap_or_default();
     let _ = writeln!(
         out,
-        "{} window{}{scope} from {} to {}, as of {}",
+        "{} {}{scope}: {} – {}, {} {}",
         l.windows.len(),
-        if l.windows.len() == 1 { "" } else { "s" },
+        words.window,
         when(&l.from, zone),
         when(&l.to, zone),
+        words.as_of,
         when(&l.as_of, zone)
     );
     for w in &l.windows {
-        let _ = writeln!(out, "{:<44} {:<10} {:<40} {}", span(w, zone), w.kind.as_str(), w.uid, w.functions.join(","));
+        let _ = writeln!(
+            out,
+            "{:<44} {:<10} {:<40} {}{}",
+            span(w, zone, lang),
+            kind(w.kind, words),
+            w.uid,
+            w.functions.join(","),
+            marks(w, lang)
+        );
     }
     if l.truncated {
-        let _ = writeln!(out, "(cut at {} windows: narrow the range or raise --limit)", l.windows.len());
+        let _ = writeln!(out, "({}{})", l.windows.len(), words.cut);
     }
     for d in &l.delays {
-        let _ = writeln!(out, "{}", delay(d, zone));
+        let _ = writeln!(out, "{}", delay(d, zone, lang));
     }
     out
 }
 
-fn delay(d: &DelayInfo, zone: Tz) -> String {
+fn delay(d: &DelayInfo, zone: Tz, lang: Lang) -> String {
+    let w = words(lang);
+    let job = match lang {
+        Lang::En => d.job_en.as_deref().unwrap_or(&d.job),
+        Lang::Ja => &d.job,
+    };
+    let inferred = if d.inferred.is_empty() {
+        String::new()
+    } else {
+        format!(" [{}: {}]", w.inferred, d.inferred.iter().map(|i| i.field.as_str()).collect::<Vec<_>>().join(", "))
+    };
     format!(
-        "delay {}: {} — usually {}{}, expected {}{} ({}/{})",
+        "{} {}: {} — {} {}, {} {} {} ({}/{}){inferred}",
+        w.delay,
         d.date,
-        d.job_en.as_deref().unwrap_or(&d.job),
-        approx(d.usual_approx),
-        d.usual.with_timezone(&zone).format("%H:%M"),
-        approx(d.expected_approx),
-        d.expected.with_timezone(&zone).format("%H:%M %Z"),
+        job,
+        w.usually,
+        approx(w, d.usual_approx, hm(&d.usual.with_timezone(&zone))),
+        w.expected_at,
+        approx(w, d.expected_approx, hm(&d.expected.with_timezone(&zone))),
+        d.expected.with_timezone(&zone).format("%Z"),
         d.notice,
         d.id
     )

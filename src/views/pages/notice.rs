@@ -1,0 +1,215 @@
+//! `GET /notices` and `GET /notices/{id}`: what each notice said, and what became of each
+//! window it announced or changed (its revision trail).
+
+use super::status::lang_sep;
+use super::*;
+use crate::engine::answer::View;
+use crate::engine::eval::Occurrence;
+use crate::engine::model::{EffectSource, Lineage, Published, Spec};
+
+/// The notices, newest first.
+pub fn notices_page(s: &Schedule, cx: &PageContext) -> String {
+    let t = cx.t();
+    let lang = cx.lang;
+    let mut notices: Vec<(usize, &crate::engine::model::Notice)> = s.notices().iter().enumerate().collect();
+    notices.sort_by(|a, b| b.1.known_from().cmp(&a.1.known_from()).then(b.1.id().cmp(a.1.id())));
+    let body = html! {
+        h1 { (t.notices_title) }
+        table.stack {
+            thead { tr { th { (t.published) } th { (t.notice) } th { (t.windows) } } }
+            tbody {
+                @for (i, n) in &notices {
+                    @let (own, changed) = related(s, *i);
+                    tr data-notice=(n.id()) {
+                        td data-label=(t.published) { (published(lang, t, n.published(), n.known_from())) }
+                        td data-label=(t.notice) { a href=(cx.href(&format!("/notices/{}", n.id()), &[])) { (notice_title(s, lang, n.id())) } br; code { (n.id()) } }
+                        td data-label=(t.windows) { (own.len()) @if !changed.is_empty() { " + " (changed.len()) " (" (t.changes_to_others) ")" } }
+                    }
+                }
+            }
+        }
+    };
+    layout(cx, t.notices_title, body).into_string()
+}
+
+/// One notice, or `None` when there is no notice `id`.
+pub fn notice_page(s: &Schedule, cx: &PageContext, id: &str) -> Option<String> {
+    let t = cx.t();
+    let lang = cx.lang;
+    let idx = s.notices().iter().position(|n| n.id() == id)?;
+    let n = &s.notices()[idx];
+    let (own, changed) = related(s, idx);
+    let delays: Vec<&crate::engine::model::Delay> = s.delays.iter().filter(|d| d.notice == idx).collect();
+    let title = notice_title(s, lang, id);
+    let body = html! {
+        h1 { (title) }
+        dl.meta {
+            dt { (t.published) } dd { (published(lang, t, n.published(), n.known_from())) }
+            dt { (t.known_from) } dd { (instant_utc(lang, n.known_from())) }
+            dt { (t.source) } dd { (n.source_in(lang)) @if let Some(u) = n.url() { br; a href=(u) rel="noopener" { (u) } } }
+            dt { "id" } dd { code { (n.id()) } }
+            @if lang == Lang::En && n.title_en().is_some() { dt { "原題" } dd lang="ja" { (n.title()) } }
+        }
+        @if !own.is_empty() {
+            h2 { (t.windows) }
+            @for l in &own { (lineage_card(s, cx, idx, l)) }
+        }
+        @if !changed.is_empty() {
+            h2 { (t.changes_to_others) }
+            @for l in &changed { (lineage_card(s, cx, idx, l)) }
+        }
+        @if !delays.is_empty() {
+            h2 { (t.delays) }
+            ul {
+                @for d in &delays {
+                    @let fixed = |i: Instant| i.with_timezone(&DEFAULT_ZONE).fixed_offset();
+                    li {
+                        strong { (if lang == Lang::En { d.job_en.as_deref().unwrap_or(&d.job) } else { &d.job }) } ": "
+                        (t.delay_usual) " " (instant(lang, &fixed(d.usual), d.usual_approx)) ", "
+                        (t.delay_expected) " " (instant(lang, &fixed(d.expected), d.expected_approx))
+                        @if !d.functions.is_empty() {
+                            " (" (d.functions.iter().map(|f| function_label(s, lang, s.catalogue().functions()[*f].id())).collect::<Vec<_>>().join(lang_sep(lang))) ")"
+                        }
+                        @if let Some(note) = &d.note { br; span.muted { (note) } }
+                    }
+                }
+            }
+        }
+        @if !n.inferred().is_empty() {
+            h2 { (t.inferred) }
+            ul.inferred { @for i in n.inferred() { li data-field=(i.field()) { strong { (crate::views::ical::field_label(s, i.field(), lang)) } ": " (i.reason(lang)) } } }
+        }
+        @if !n.notes_in(lang).is_empty() {
+            h2 { (t.notes) }
+            ul { @for note in n.notes_in(lang) { li { (note) } } }
+        }
+        p { a href=(cx.href("/notices", &[])) { "← " (t.notices_title) } }
+    };
+    Some(layout(cx, &title, body).into_string())
+}
+
+/// A note in the page's language (the Japanese original where there is no English).
+fn pick_note<'a>(lang: Lang, ja: &'a Option<String>, en: &'a Option<String>) -> Option<&'a str> {
+    match lang {
+        Lang::En => en.as_deref().or(ja.as_deref()),
+        Lang::Ja => ja.as_deref(),
+    }
+}
+
+/// The windows a notice announced, and those of earlier notices it changed.
+fn related(s: &Schedule, idx: usize) -> (Vec<&Lineage>, Vec<&Lineage>) {
+    let own = s.lineages.iter().filter(|l| l.notice == idx).collect();
+    let changed = s
+        .lineages
+        .iter()
+        .filter(|l| l.notice != idx && (l.versions.iter().any(|v| v.by_notice == idx) || l.exceptions.iter().any(|e| e.by_notice == idx)))
+        .collect();
+    (own, changed)
+}
+
+fn published(lang: Lang, t: &Labels, p: Published, known_from: Instant) -> Markup {
+    match p {
+        Published::At { instant, date_only: true } => day(lang, instant.with_timezone(&DEFAULT_ZONE).date_naive()),
+        Published::At { instant, .. } => instant_utc(lang, instant),
+        Published::Unknown => html! { (t.published_unknown) " (≤ " (instant_utc(lang, known_from)) ")" },
+    }
+}
+
+/// One version of a window, described by the evaluator's own `describe`.
+fn describe_version(s: &Schedule, lang: Lang, li: usize, vi: usize, spec: &Spec) -> WindowInfo {
+    let (start, end, tentative, date) = match &spec.shape {
+        Shape::Confirmed { start, end, .. } => (*start, *end, false, None),
+        Shape::Tentative { start, end, .. } => (*start, *end, true, None),
+        Shape::Recurring { rule, duration } => (rule.first_start(), rule.first_start() + *duration, false, Some(rule.dtstart().date())),
+    };
+    let o = Occurrence { start, end, tentative, lineage: li as u32, version: vi as u32, date, exception: None };
+    s.describe(&o, &View { zone: DEFAULT_ZONE, lang, channel: None, function: None })
+}
+
+fn lineage_card(s: &Schedule, cx: &PageContext, this: usize, l: &Lineage) -> Markup {
+    let t = cx.t();
+    let lang = cx.lang;
+    let li = s.lineages.iter().position(|x| std::ptr::eq(x, l)).unwrap_or(0);
+    let uid = format!("{}/{}", s.notices[l.notice].id, l.id);
+    // The latest version that says something; a cancel keeps the times it cancelled.
+    let Some((last_vi, last_spec)) = l.versions.iter().enumerate().rev().find_map(|(i, v)| v.spec.as_ref().map(|sp| (i, sp))) else {
+        return html! {};
+    };
+    let current = describe_version(s, lang, li, last_vi, last_spec);
+    let cancelled = l.versions.last().is_some_and(|v| v.spec.is_none());
+    let rule = standing_rule(s, lang, &current);
+    let notice_link = |n: usize| {
+        let id = &s.notices[n].id;
+        html! {
+            @if n == this { (notice_title(s, lang, id)) } @else { a href=(cx.href(&format!("/notices/{id}"), &[])) { (notice_title(s, lang, id)) } }
+        }
+    };
+    html! {
+        section.card data-uid=(uid) {
+            h3 {
+                @if cancelled { span.struck { (window_title(s, lang, &current)) } " (" (t.cancelled) ")" } @else { (window_title(s, lang, &current)) }
+                " " code { (uid) }
+            }
+            p { (t.functions) ": " (current.functions.iter().map(|f| function_label(s, lang, f)).collect::<Vec<_>>().join(lang_sep(lang))) }
+            @if let Some(r) = &rule {
+                p { strong { (r.phrase) } ", " (t.since) " " (day(lang, r.since))
+                    @if let Some(u) = r.until { ", " (t.until_rule) " " (day(lang, u)) } @else { " (" (t.no_end) ")" } }
+            }
+            h4 { (t.trail) }
+            ol.trail {
+                @for (vi, v) in l.versions.iter().enumerate() {
+                    li data-action=(format!("{:?}", v.action).to_lowercase()) {
+                        (day(lang, v.known_from.with_timezone(&DEFAULT_ZONE).date_naive())) " "
+                        (action_word(t, v.action))
+                        @if let Some(spec) = &v.spec {
+                            @let w = describe_version(s, lang, li, vi, spec);
+                            ": "
+                            @if let Some(r) = standing_rule(s, lang, &w) { (r.phrase) ", " (t.since) " " (day(lang, r.since)) }
+                            @else { (span(lang, &w)) }
+                        }
+                        " — " (notice_link(v.by_notice))
+                        @if let Some(note) = pick_note(lang, &v.note, &v.note_en) { br; span.muted { (note) } }
+                    }
+                }
+                @for (ei, e) in l.exceptions.iter().enumerate() {
+                    li data-action="occurrence" {
+                        (day(lang, e.known_from.with_timezone(&DEFAULT_ZONE).date_naive())) " "
+                        @if let Some(r) = e.replacement {
+                            (t.occurrence_changed) " (" (day(lang, e.date)) "): "
+                            @let o = Occurrence { start: r.start, end: r.end, tentative: false, lineage: li as u32, version: last_vi as u32, date: Some(e.date), exception: Some(ei as u32) };
+                            (span(lang, &s.describe(&o, &View { zone: DEFAULT_ZONE, lang, channel: None, function: None })))
+                        } @else {
+                            (t.occurrence_excluded) " (" (day(lang, e.date)) ")"
+                        }
+                        " — " (notice_link(e.by_notice))
+                        @if let Some(note) = pick_note(lang, &e.note, &e.note_en) { br; span.muted { (note) } }
+                    }
+                }
+            }
+            @if !current.available.is_empty() {
+                p { (t.stays_available) ": " (current.available.iter().map(|f| function_label(s, lang, f)).collect::<Vec<_>>().join(lang_sep(lang))) }
+            }
+            @if let Some(note) = &current.note { p { (t.note) ": " (note) } }
+            @if !current.inferred.is_empty() {
+                p { strong { (t.inferred) } }
+                ul.inferred { @for i in &current.inferred { li data-field=(i.field) { strong { (crate::views::ical::field_label(s, &i.field, lang)) } ": " (i.reason) } } }
+            }
+            details open[l.notice == this] {
+                summary { (t.effects) }
+                table.stack {
+                    thead { tr { th { (t.channel) } th { (t.effect) } th { (t.effect_source) } } }
+                    tbody {
+                        @for e in &current.effects {
+                            @let ch = s.catalogue().channels().iter().find(|c| c.id() == e.channel);
+                            tr {
+                                td data-label=(t.channel) { (ch.map_or(e.channel.as_str(), |c| if lang == Lang::Ja { c.ja() } else { c.en() })) }
+                                td data-label=(t.effect) { (e.effect.phrases(t.error_code, &format!("{}: ", t.page_shown), &format!("{}: ", t.message_shown), ("「", "」")).join(" ")) }
+                                td data-label=(t.effect_source) { (match e.source { EffectSource::Notice => t.source_notice, EffectSource::Inferred => t.source_inferred, EffectSource::Default => t.source_default }) }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,177 @@
+//! `GET /`: every function's status now, what is in progress, what is coming, and where to
+//! subscribe.
+
+use super::*;
+use crate::engine::answer::{Answer, Query, WindowsQuery};
+use chrono::Duration;
+
+/// How far ahead the status page lists windows.
+pub const UPCOMING_DAYS: i64 = 90;
+/// The most windows the status page lists (a standing rule counts once).
+const UPCOMING_LIMIT: usize = 2000;
+
+/// The status page, and the instant its content next changes (for `Cache-Control`).
+pub fn status_page(s: &Schedule, cx: &PageContext) -> (String, Option<Instant>) {
+    let t = cx.t();
+    let lang = cx.lang;
+    let now = cx.now;
+    let answers: Vec<Answer> =
+        s.catalogue().functions().iter().filter_map(|f| s.check(&Query::new(f.id(), now).as_of(now).lang(lang)).ok()).collect();
+    let next_change = answers.iter().filter_map(|a| a.until).map(|u| u.with_timezone(&chrono::Utc)).min();
+
+    // Windows in progress, once each however many functions they cover.
+    let mut in_progress: Vec<&WindowInfo> = Vec::new();
+    for w in answers.iter().flat_map(|a| a.windows.iter()) {
+        if !in_progress.iter().any(|x| x.uid == w.uid && x.start == w.start) {
+            in_progress.push(w);
+        }
+    }
+    in_progress.sort_by_key(|w| (w.kind == WindowKind::Tentative, w.start));
+
+    let upcoming = s.windows(&WindowsQuery {
+        from: now,
+        to: now + Duration::days(UPCOMING_DAYS),
+        function: None,
+        as_of: now,
+        limit: UPCOMING_LIMIT,
+        zone: DEFAULT_ZONE,
+        lang,
+        with_children: false,
+    });
+    let empty = Vec::new();
+    let (rules, single) = split_rules(s, lang, upcoming.as_ref().map_or(&empty, |l| &l.windows));
+    let delays = upcoming.as_ref().map(|l| l.delays.clone()).unwrap_or_default();
+    let truncated = upcoming.as_ref().is_ok_and(|l| l.truncated);
+
+    let fn_ids: Vec<&str> = s.catalogue().functions().iter().map(|f| f.id()).collect();
+    let tree = tree_markup(s, cx, &answers, None);
+    let body = html! {
+        h1 { (t.status_title) " " span.muted { "(" (instant_utc(lang, now)) " " (t.as_at) ")" } }
+        @for w in &in_progress {
+            @let tentative = w.kind == WindowKind::Tentative;
+            section class=(if tentative { "banner maybe" } else { "banner" }) role="status" data-uid=(w.uid) {
+                h2 { span aria-hidden="true" { (if tentative { "▲ " } else { "✕ " }) } (t.in_progress) @if tentative { " (" (t.times_tba) ")" } }
+                p { strong { (window_title(s, lang, w)) } }
+                p { (span(lang, w)) }
+                p { (t.functions) ": " (w.functions.iter().map(|f| function_label(s, lang, f)).collect::<Vec<_>>().join(lang_sep(lang))) }
+                p { a href=(cx.href(&format!("/notices/{}", w.notice), &[])) { (t.notice) ": " (notice_title(s, lang, &w.notice)) } }
+            }
+        }
+        section aria-labelledby="functions" {
+            h2 #functions { (t.functions) }
+            (tree)
+        }
+        section aria-labelledby="upcoming" {
+            h2 #upcoming { (t.upcoming) }
+            @if !rules.is_empty() { (rules_list(s, cx, &rules)) }
+            @if single.is_empty() {
+                p { (t.none_announced) }
+            } @else {
+                (window_table(s, cx, &single))
+            }
+            @if truncated { p.muted { "…" } }
+            @if !delays.is_empty() {
+                h3 { (t.delays) }
+                ul {
+                    @for d in &delays {
+                        li {
+                            (if lang == Lang::En { d.job_en.as_deref().unwrap_or(&d.job) } else { &d.job }) ": "
+                            (t.delay_usual) " " (instant(lang, &d.usual, d.usual_approx)) ", "
+                            (t.delay_expected) " " (instant(lang, &d.expected, d.expected_approx))
+                        }
+                    }
+                }
+            }
+            p { a href=(cx.href("/timeline", &[])) { (t.nav_timeline) " →" } }
+        }
+        section aria-labelledby="subscribe" {
+            h2 #subscribe { (t.subscribe) }
+            p { (t.subscribe_help) }
+            @let feed = |f: Option<&str>| {
+                let mut q = vec![("lang".to_string(), lang_code(lang).to_string())];
+                if let Some(f) = f { q.insert(0, ("function".into(), f.to_string())); }
+                format!("{}/calendar.ics?{}", cx.host, encode_query(&q))
+            };
+            ul {
+                li { strong { (t.all_functions) } ": " a href={"webcal://" (feed(None))} { "webcal://" } " · " a href={(cx.scheme) "://" (feed(None))} { (cx.scheme) "://" } }
+            }
+            details {
+                summary { (t.per_function) }
+                ul {
+                    @for f in &fn_ids {
+                        li { (function_label(s, lang, f)) " " code { (f) } ": " a href={"webcal://" (feed(Some(f)))} { "webcal://" } " · " a href={(cx.scheme) "://" (feed(Some(f)))} { (cx.scheme) "://" } }
+                    }
+                }
+            }
+        }
+        section aria-labelledby="api" {
+            h2 #api { (t.api) }
+            ul {
+                li { a href="/v1/availability?function=webcollect.credit_card&for=15m" { code { "/v1/availability?function=webcollect.credit_card&for=15m" } } }
+                li { a href="/v1/windows" { code { "/v1/windows" } } }
+                li { a href="/v1/functions" { code { "/v1/functions" } } }
+                li { a href="/openapi.json" { code { "/openapi.json" } } }
+                li { a href="/metrics" { code { "/metrics" } } }
+            }
+        }
+    };
+    (layout(cx, t.status_title, body).into_string(), next_change)
+}
+
+pub(crate) fn lang_sep(lang: Lang) -> &'static str {
+    match lang {
+        Lang::Ja => "、",
+        Lang::En => ", ",
+    }
+}
+
+/// The function tree below `parent` (the roots when `None`).
+fn tree_markup(s: &Schedule, cx: &PageContext, answers: &[Answer], parent: Option<&str>) -> Markup {
+    let t = cx.t();
+    let lang = cx.lang;
+    let children: Vec<&Answer> = answers.iter().filter(|a| a.function.rsplit_once('.').map(|(p, _)| p) == parent).collect();
+    html! {
+        ul class=(if parent.is_none() { "tree" } else { "" }) {
+            @for a in children {
+                li data-function=(a.function) {
+                    div.fn {
+                        span.name { strong { (function_label(s, lang, &a.function)) } code { (a.function) } }
+                        span { (status_badge(t, a.status)) }
+                        span { span.k { (t.until) } @if let Some(u) = &a.until { (instant(lang, u, false)) } @else { (t.no_change) } }
+                        span {
+                            span.k { (t.next) }
+                            @if let Some(n) = &a.next {
+                                (span(lang, n)) br; a href=(cx.href(&format!("/notices/{}", n.notice), &[])) { (window_title(s, lang, n)) }
+                            } @else { (t.none_announced) }
+                        }
+                    }
+                    (tree_markup(s, cx, answers, Some(&a.function)))
+                }
+            }
+        }
+    }
+}
+
+/// A table of windows: when, what, functions, certainty, notice.
+pub(crate) fn window_table(s: &Schedule, cx: &PageContext, ws: &[&WindowInfo]) -> Markup {
+    let t = cx.t();
+    let lang = cx.lang;
+    html! {
+        table.stack {
+            thead { tr { th { (t.when) } th { (t.what) } th { (t.functions) } th { (t.kind) } } }
+            tbody {
+                @for w in ws {
+                    tr data-uid=(w.uid) {
+                        td data-label=(t.when) { (span(lang, w)) }
+                        td data-label=(t.what) {
+                            a href=(cx.href(&format!("/notices/{}", w.notice), &[])) { (window_title(s, lang, w)) }
+                            @if let Some(r) = &w.revision { " (" (revision_word(t, r.action)) ")" }
+                        }
+                        td data-label=(t.functions) { (w.functions.iter().map(|f| function_label(s, lang, f)).collect::<Vec<_>>().join(lang_sep(lang))) }
+                        td data-label=(t.kind) { (match w.kind { WindowKind::Tentative => t.tentative_days, WindowKind::Postponed => t.postponed, WindowKind::Confirmed => t.confirmed }) }
+                    }
+                }
+            }
+        }
+    }
+}
