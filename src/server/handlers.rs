@@ -2,8 +2,8 @@
 //! answer through the same JSON or iCalendar writer as the CLI.
 
 use super::http::{
-    cache_control, http_date, json_body, seconds_until, send, send_static, tag_matches, weak_tag, AnswerCache, ApiError, Condition,
-    ErrorBody, ErrorKind, Generation, Meaning, Prepared,
+    cache_control, http_date, json_body, seconds_until, send, send_static, unmodified, weak_tag, AnswerCache, ApiError, ErrorBody,
+    ErrorKind, Generation, Meaning, Prepared,
 };
 use super::params::{instant_param, lang_param, zone_param, AvailabilityParams, CalendarParams, NoParams, WindowsParams};
 use super::state::AppState;
@@ -104,18 +104,6 @@ fn freshness(ceiling: u64, now: Instant, about_now: Option<Instant>, as_known_no
     max_age
 }
 
-/// `If-Modified-Since: t` gives 304 when the schedule served then is still served and the
-/// answer asked at `t` means what the answer asked now means.
-fn unchanged_since(
-    generation: &Generation,
-    t: Instant,
-    now: Instant,
-    current: &HeaderValue,
-    at: impl FnOnce(Instant) -> Result<u64, ApiError>,
-) -> bool {
-    t <= now && generation.served_since(t) && at(t).is_ok_and(|h| weak_tag(h) == current)
-}
-
 /// Is a function available? The JSON of `mado check --format json`; with `function`
 /// repeated, the JSON of `mado check F G … --format json`.
 #[utoipa::path(get, path = "/v1/availability", params(AvailabilityParams), tag = "answers",
@@ -155,13 +143,9 @@ pub(crate) async fn availability(State(st): State<Arc<AppState>>, req: Request) 
             p
         }
     };
-    let not_modified = match Condition::of(req.headers()) {
-        Condition::None => false,
-        Condition::Tags(list) => tag_matches(&list, &prepared.etag),
-        Condition::Since(t) => unchanged_since(&generation, t, now, &prepared.etag, |t| {
-            Ok(Plan::parse(key, t)?.answer(&loaded.schedule, generation.fingerprint, t)?.1)
-        }),
-    };
+    let not_modified = unmodified(req.headers(), &generation, now, &prepared.etag, |t| {
+        Plan::parse(key, t).and_then(|p| p.answer(&loaded.schedule, generation.fingerprint, t)).ok().map(|a| a.1)
+    });
     Ok(send(prepared, "application/json", not_modified))
 }
 
@@ -267,13 +251,9 @@ pub(crate) async fn windows(State(st): State<Arc<AppState>>, req: Request) -> Re
         cache_control: cache_control(freshness(st.config.max_age, now, about_now, as_known_now)),
         last_modified: if plan.from.is_none() || plan.as_of.is_none() { http_date(now) } else { generation.last_modified(now) },
     };
-    let not_modified = match Condition::of(req.headers()) {
-        Condition::None => false,
-        Condition::Tags(list) => tag_matches(&list, &p.etag),
-        Condition::Since(t) => unchanged_since(&generation, t, now, &p.etag, |t| {
-            Ok(WindowsPlan::parse(key, t)?.list(&loaded.schedule, generation.fingerprint, t)?.1)
-        }),
-    };
+    let not_modified = unmodified(req.headers(), &generation, now, &p.etag, |t| {
+        WindowsPlan::parse(key, t).and_then(|w| w.list(&loaded.schedule, generation.fingerprint, t)).ok().map(|l| l.1)
+    });
     Ok(send(p, "application/json", not_modified))
 }
 

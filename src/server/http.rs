@@ -354,6 +354,23 @@ pub(crate) fn tag_matches(list: &HeaderValue, tag: &HeaderValue) -> bool {
     list.as_bytes().split(|b| *b == b',').map(|t| t.trim_ascii()).any(|t| t == b"*" || opaque(t) == mine)
 }
 
+/// Whether the request's condition holds for a response tagged `etag`, asked at `now`:
+/// `If-None-Match` by weak comparison; else `If-Modified-Since: t` when the schedule served
+/// at `t` is still served and the answer asked at `t` (`meaning_at`) means what it means now.
+pub(crate) fn unmodified(
+    req: &HeaderMap,
+    generation: &Generation,
+    now: Instant,
+    etag: &HeaderValue,
+    meaning_at: impl FnOnce(Instant) -> Option<u64>,
+) -> bool {
+    match Condition::of(req) {
+        Condition::None => false,
+        Condition::Tags(list) => tag_matches(&list, etag),
+        Condition::Since(t) => t <= now && generation.served_since(t) && meaning_at(t).is_some_and(|h| weak_tag(h) == etag),
+    }
+}
+
 /// Sends `p`, or `304 Not Modified` with its validators when `not_modified`.
 ///
 /// Never a 304 for what must not be kept (`no-cache`): nginx, given a 304 without a usable
@@ -384,17 +401,14 @@ pub(crate) fn send_static(
     let now = crate::engine::time::now();
     let mut m = Meaning::new(generation.fingerprint);
     m.str(key).bytes(body.as_bytes());
+    let hash = m.finish();
     let p = Prepared {
-        etag: weak_tag(m.finish()),
+        etag: weak_tag(hash),
         cache_control: cache_control(max_age),
         last_modified: generation.last_modified(now),
         body: axum::body::Bytes::from(body),
     };
-    let not_modified = match Condition::of(req) {
-        Condition::None => false,
-        Condition::Tags(list) => tag_matches(&list, &p.etag),
-        Condition::Since(t) => t <= now && generation.served_since(t),
-    };
+    let not_modified = unmodified(req, generation, now, &p.etag, |_| Some(hash));
     send(p, content_type, not_modified)
 }
 
