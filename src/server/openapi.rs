@@ -23,7 +23,11 @@ use utoipa::OpenApi;
         server::healthz,
         server::readyz,
         crate::server::metrics::metrics,
-        handler
+        handler,
+        page_status,
+        page_timeline,
+        page_notices,
+        page_notice
     ),
     components(schemas(
         crate::Answer,
@@ -73,15 +77,28 @@ fn document_for(schedule: &crate::Schedule) -> String {
         { "type": "string", "enum": ["now"] }
     ]});
     let zones: Vec<&str> = chrono_tz::TZ_VARIANTS.iter().map(|z| z.name()).collect();
+    let notices: Vec<&str> = schedule.notices().iter().map(|n| n.id()).collect();
     if let Some(paths) = v.get_mut("paths").and_then(|p| p.as_object_mut()) {
         for op in paths.values_mut().filter_map(|p| p.get_mut("get")) {
             for p in op.get_mut("parameters").and_then(|p| p.as_array_mut()).into_iter().flatten() {
                 match p["name"].as_str() {
                     Some("at" | "as_of" | "from" | "to") => p["schema"] = instant.clone(),
+                    Some("id") => p["schema"]["enum"] = serde_json::json!(notices),
                     Some("tz") => p["schema"]["enum"] = serde_json::json!(zones),
                     _ => {}
                 }
             }
+        }
+    }
+    // The timeline's form sends empty fields, which mean the default.
+    let timeline = v.pointer_mut("/paths/~1timeline/get/parameters").and_then(|p| p.as_array_mut());
+    for p in timeline.into_iter().flatten() {
+        let is_function = p["name"] == "function";
+        let Some(schema) = p.get_mut("schema") else { continue };
+        if let Some(any) = schema.get_mut("anyOf").and_then(|a| a.as_array_mut()) {
+            any.push(serde_json::json!({ "type": "string", "enum": [""] }));
+        } else if let Some(ids) = schema.get_mut("enum").and_then(|e| e.as_array_mut()).filter(|_| is_function) {
+            ids.push(serde_json::json!(""));
         }
     }
     // Any route may answer 414 (the query-length limit comes before routing's handlers).
@@ -155,3 +172,49 @@ mod tests {
         assert_eq!(super::unlink("[`open"), "[`open");
     }
 }
+
+// The HTML pages (src/server/pages.rs), described here: their handlers answer HTML errors of
+// their own, so the document states them as such.
+
+/// The status page: every function's status now and when it next changes.
+#[utoipa::path(get, path = "/", tag = "pages",
+    params(("lang" = Option<crate::server::params::Lang>, Query, description = "Page language; default from `Accept-Language`, else `ja`")),
+    responses((status = 200, description = "HTML", content_type = "text/html", body = String, headers(("ETag" = String), ("Cache-Control" = String))),
+              (status = 304, description = "Not modified"),
+              (status = 400, description = "A bad or unknown parameter (an HTML page)", content_type = "text/html", body = String)))]
+#[allow(dead_code)]
+fn page_status() {}
+
+/// The timeline: windows as a Gantt chart.
+#[utoipa::path(get, path = "/timeline", tag = "pages",
+    params(("lang" = Option<crate::server::params::Lang>, Query, description = "Page language"),
+           ("from" = Option<String>, Query, description = "Start of the range (same forms as `at`); default 7 days ago"),
+           ("to" = Option<String>, Query, description = "End of the range (exclusive); default 60 days after `from`"),
+           ("function" = Option<String>, Query, description = "Only this function and those below it"),
+           ("as_of" = Option<String>, Query, description = "The calendar as known at this instant; default now")),
+    responses((status = 200, description = "HTML", content_type = "text/html", body = String, headers(("ETag" = String), ("Cache-Control" = String))),
+              (status = 304, description = "Not modified"),
+              (status = 400, description = "A bad or unknown parameter, or a range too long (an HTML page)", content_type = "text/html", body = String),
+              (status = 404, description = "Unknown function (an HTML page)", content_type = "text/html", body = String)))]
+#[allow(dead_code)]
+fn page_timeline() {}
+
+/// Every notice, newest first.
+#[utoipa::path(get, path = "/notices", tag = "pages",
+    params(("lang" = Option<crate::server::params::Lang>, Query, description = "Page language")),
+    responses((status = 200, description = "HTML", content_type = "text/html", body = String, headers(("ETag" = String), ("Cache-Control" = String))),
+              (status = 304, description = "Not modified"),
+              (status = 400, description = "A bad or unknown parameter (an HTML page)", content_type = "text/html", body = String)))]
+#[allow(dead_code)]
+fn page_notices() {}
+
+/// One notice and the trail of each window it touched.
+#[utoipa::path(get, path = "/notices/{id}", tag = "pages",
+    params(("id" = String, Path, description = "Notice id, e.g. `2023-10-10-db-upgrade-revised`"),
+           ("lang" = Option<crate::server::params::Lang>, Query, description = "Page language")),
+    responses((status = 200, description = "HTML", content_type = "text/html", body = String, headers(("ETag" = String), ("Cache-Control" = String))),
+              (status = 304, description = "Not modified"),
+              (status = 400, description = "A bad or unknown parameter (an HTML page)", content_type = "text/html", body = String),
+              (status = 404, description = "Unknown notice (an HTML page)", content_type = "text/html", body = String)))]
+#[allow(dead_code)]
+fn page_notice() {}
