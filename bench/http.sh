@@ -1,53 +1,89 @@
 #!/usr/bin/env bash
-# Load test of `mado serve` on loopback with wrk (2 threads, 64 connections):
-# /v1/availability against /bench/baseline, a constant body of the same size served by the
-# same server, in the same run. Prints requests/s, p99 latency and non-2xx for both, and the
-# ratio. Usage: bench/http.sh [seconds per run, default 10]
+# Load test of `mado serve` against its ceiling: a SEPARATE bare axum binary
+# (examples/bare_axum.rs, same axum, tokio runtime and `axum::serve`, no middleware) that
+# answers every path with a constant body of the same mean size as mado's answers for the mix.
+# Both run on loopback, loaded by wrk -t2 -c64 --latency with the same Lua request scripts,
+# in the same run, alternating which goes first in each round; the ratio is of medians.
+#
+# Mixes (bench/lua/): one URL; the checkout mix at now (8 payment functions, with and
+# without for=15m); random explicit instants 2019-2031 over the same functions.
+# Usage: bench/http.sh [seconds per run, default 10]   (MADO_BENCH_ROUNDS, default 4)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 secs="${1:-10}"
-if ! command -v wrk >/dev/null; then
-  (apt-get install -y wrk >/dev/null 2>&1 || (apt-get update >/dev/null && apt-get install -y wrk >/dev/null))
-fi
-cargo build --release --quiet
-port="${MADO_BENCH_PORT:-18099}"
-MADO_LOG=warn target/release/mado serve --addr "127.0.0.1:$port" --bench-baseline --max-age 60 &
-pid=$!
-trap 'kill $pid 2>/dev/null || true' EXIT
-for _ in $(seq 1 100); do curl -fsS "http://127.0.0.1:$port/healthz" >/dev/null 2>&1 && break; sleep 0.1; done
-
-availability="/v1/availability?function=webcollect.credit_card&for=15m"
-a_size=$(curl -fsS "http://127.0.0.1:$port$availability" | wc -c)
-b_size=$(curl -fsS "http://127.0.0.1:$port/bench/baseline" | wc -c)
-echo "body sizes: availability $a_size bytes, baseline $b_size bytes"
-
-run() {
-  local out rps p99 non2xx
-  out=$(wrk -t2 -c64 -d"${secs}s" --latency "http://127.0.0.1:$port$1")
-  rps=$(awk '/^Requests\/sec:/ {print $2}' <<<"$out")
-  p99=$(awk '$1 == "99%" {print $2}' <<<"$out")
-  non2xx=$(awk '/Non-2xx or 3xx responses:/ {print $5}' <<<"$out")
-  echo "$rps ${p99} ${non2xx:-0}"
-}
-# Alternate the routes over several rounds (A B B A ...) and compare medians, so drift and
-# ordering on a shared 2-core machine fall on both sides alike.
 rounds="${MADO_BENCH_ROUNDS:-4}"
-: >/tmp/mado-bench-baseline; : >/tmp/mado-bench-availability
+if ! command -v wrk >/dev/null; then
+  (apt-get install -y --no-install-recommends wrk >/dev/null 2>&1 || (apt-get update >/dev/null && apt-get install -y --no-install-recommends wrk >/dev/null))
+fi
+cargo build --release --quiet --bin mado --example bare_axum
+target="$(cd "${CARGO_TARGET_DIR:-target}" && pwd)/release"
+mado_port=18201
+out="$(mktemp -d)"
+pids=()
+trap 'kill "${pids[@]}" 2>/dev/null || true; rm -rf "$out"' EXIT
+wait_up() { for _ in $(seq 1 100); do curl -fsS "http://127.0.0.1:$1/healthz" >/dev/null 2>&1 && return; sleep 0.1; done; echo "port $1 did not come up" >&2; exit 1; }
+MADO_LOG=warn "$target/mado" serve --addr "127.0.0.1:$mado_port" --max-age 60 & pids+=($!)
+wait_up $mado_port
+
+# Mean body size of each mix, from mado itself, for the bare server of that mix.
+mean_size() {
+  local paths
+  case "$1" in
+    one) paths="/v1/availability?function=webcollect.credit_card&for=15m" ;;
+    checkout) paths=$(for f in webcollect.credit_card webcollect.convenience_store webcollect.carrier webcollect.id_payment webcollect.kuroneko_pay webcollect.reauth atobarai.credit_card atobarai.au_kantan; do
+        echo "/v1/availability?function=$f"; echo "/v1/availability?function=$f&for=15m"; done) ;;
+    random) paths=$(python3 -c '
+import random, datetime
+fs = ["webcollect.credit_card","webcollect.convenience_store","webcollect.carrier","webcollect.id_payment","webcollect.kuroneko_pay","webcollect.reauth","atobarai.credit_card","atobarai.au_kantan"]
+random.seed(7)
+for _ in range(200):
+    t = datetime.datetime.fromtimestamp(random.randint(1546300800, 1924992000), datetime.timezone.utc)
+    print("/v1/availability?function=%s&at=%s" % (random.choice(fs), t.strftime("%Y-%m-%dT%H:%M:%SZ")))') ;;
+  esac
+  for p in $paths; do curl -fsS "http://127.0.0.1:$mado_port$p" | wc -c; done | awk '{ s += $1; n++ } END { printf "%d\n", s / n }'
+}
+mixes="one checkout random"
+declare -A bare_port
+port=18202
+for mix in $mixes; do
+  size=$(mean_size "$mix")
+  "$target/examples/bare_axum" "127.0.0.1:$port" "$size" & pids+=($!)
+  wait_up $port
+  bare_port[$mix]=$port
+  echo "mix $mix: mean mado body $size bytes; bare body $(curl -fsS "http://127.0.0.1:$port/" | wc -c) bytes"
+  port=$((port + 1))
+done
+
+run() { # port script -> "req/s p99 non2xx"
+  local o rps p99 non2xx
+  o=$(wrk -t2 -c64 -d"${secs}s" --latency -s "bench/lua/$2.lua" "http://127.0.0.1:$1")
+  rps=$(awk '/^Requests\/sec:/ {print $2}' <<<"$o")
+  p99=$(awk '$1 == "99%" {print $2}' <<<"$o")
+  non2xx=$(awk '/Non-2xx or 3xx responses:/ {print $5}' <<<"$o")
+  echo "$rps $p99 ${non2xx:-0}"
+}
 for r in $(seq 1 "$rounds"); do
-  if (( r % 2 )); then order="baseline availability"; else order="availability baseline"; fi
-  for route in $order; do
-    if [ "$route" = baseline ]; then path=/bench/baseline; else path="$availability"; fi
-    line=$(run "$path")
-    echo "round $r $route: requests/s p99 non2xx = $line"
-    echo "$line" >>"/tmp/mado-bench-$route"
+  for mix in $mixes; do
+    if (( r % 2 )); then order="bare mado"; else order="mado bare"; fi
+    for who in $order; do
+      if [ "$who" = bare ]; then p=${bare_port[$mix]}; else p=$mado_port; fi
+      line=$(run "$p" "$mix")
+      echo "round $r $mix $who: requests/s p99 non2xx = $line"
+      echo "$line" >>"$out/$mix-$who"
+    done
   done
 done
-summary() {
-  sort -n "/tmp/mado-bench-$1" | awk -v name="$1" '{ r[NR]=$1; p=$2; sub(/ms/,"",p); if (p ~ /us/) { sub(/us/,"",p); p=p/1000 } if (p+0 > worst) worst=p+0; n2+=$3 }
-    END { m = (NR % 2) ? r[(NR+1)/2] : (r[NR/2] + r[NR/2+1]) / 2; printf "%s median requests/s=%.0f worst p99=%.2fms non2xx=%d\n", name, m, worst, n2 }'
+summary() { # file -> "median worst_p99_ms non2xx"
+  sort -n "$1" | awk '{ r[NR]=$1; p=$2; if (p ~ /us$/) { sub(/us/,"",p); p=p/1000 } else if (p ~ /ms$/) { sub(/ms/,"",p) } else if (p ~ /s$/) { sub(/s/,"",p); p=p*1000 } if (p+0 > worst) worst=p+0; n2+=$3 }
+    END { m = (NR % 2) ? r[(NR+1)/2] : (r[NR/2] + r[NR/2+1]) / 2; printf "%.0f %.2f %d\n", m, worst, n2 }'
 }
-base=$(summary baseline); avail=$(summary availability)
-echo "$base"; echo "$avail"
-b=$(sed -E 's/.*requests\/s=([0-9.]+).*/\1/' <<<"$base")
-a=$(sed -E 's/.*requests\/s=([0-9.]+).*/\1/' <<<"$avail")
-awk -v a="$a" -v b="$b" 'BEGIN { printf "ratio availability/baseline = %.3f (target >= 0.9)\n", a / b }'
+echo
+echo "| mix | bare axum req/s | mado req/s | ratio | goal | mado worst p99 | bare worst p99 | mado non-2xx |"
+echo "|---|---|---|---|---|---|---|---|"
+for mix in $mixes; do
+  read -r b bp _ <<<"$(summary "$out/$mix-bare")"
+  read -r m mp n2 <<<"$(summary "$out/$mix-mado")"
+  case "$mix" in one) goal="-" ;; checkout) goal=">= 0.85" ;; random) goal=">= 0.6" ;; esac
+  awk -v mix="$mix" -v b="$b" -v m="$m" -v goal="$goal" -v mp="$mp" -v bp="$bp" -v n2="$n2" \
+    'BEGIN { printf "| %s | %d | %d | %.3f | %s | %.2f ms | %.2f ms | %d |\n", mix, b, m, m / b, goal, mp, bp, n2 }'
+done

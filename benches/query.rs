@@ -1,5 +1,6 @@
 //! Query and load benchmarks: the seed schedules against generated ones of 100, 1,000 and
-//! 10,000 announcements. Run with `cargo bench --bench query`.
+//! 10,000 announcements, and the status-only call. Run with `cargo bench --bench query`
+//! (`cargo bench --bench query -- status` for the status-only figures).
 use chrono::{TimeZone, Utc};
 use criterion::{black_box, criterion_group, criterion_main, BenchmarkId, Criterion};
 use mado::{Query, Schedule};
@@ -49,5 +50,37 @@ fn bench_load(c: &mut Criterion) {
     g.finish();
 }
 
-criterion_group!(benches, bench_query, bench_load);
+/// `Schedule::status`: the verdict alone, no descriptions. Target: under 200 ns on the seeds.
+fn bench_status(c: &mut Criterion) {
+    let mut g = c.benchmark_group("status");
+    g.measurement_time(Duration::from_secs(3)).warm_up_time(Duration::from_secs(1));
+    let qs = queries();
+    let seeds = Schedule::embedded().expect("seeds load");
+    // One call per iteration, cycling through the 9 questions, so the figure is per call.
+    let mut i = 0;
+    g.bench_function("seeds, one call", |b| {
+        b.iter(|| {
+            i = (i + 1) % qs.len();
+            let q = &qs[i];
+            seeds.status(black_box(&q.function), black_box(q.at), black_box(q.as_of)).expect("ok")
+        })
+    });
+    g.bench_function("seeds, full check for comparison", |b| {
+        b.iter(|| {
+            i = (i + 1) % qs.len();
+            seeds.check(black_box(&qs[i])).expect("ok").status
+        })
+    });
+    let s = Schedule::from_sources(mado::synth::notices(10_000, 7)).expect("synthetic loads");
+    g.bench_function("10,000 generated, one call", |b| {
+        b.iter(|| {
+            i = (i + 1) % qs.len();
+            let q = &qs[i];
+            s.status(black_box(&q.function), black_box(q.at), black_box(q.as_of)).expect("ok")
+        })
+    });
+    g.finish();
+}
+
+criterion_group!(benches, bench_query, bench_load, bench_status);
 criterion_main!(benches);

@@ -65,6 +65,7 @@ mod tests;
 pub use chrono;
 pub use chrono_tz;
 pub use engine::answer::{Answer, DelayInfo, Query, RevisionInfo, WindowInfo, WindowKind, WindowList, WindowsQuery};
+pub use engine::checkout::AnswerSet;
 pub use engine::error::QueryError;
 pub use engine::eval::{Schedule, Status};
 pub use engine::model::{Action, Catalogue, Channel, ChannelEffect, Effect, EffectSource, Function, Inference, Lang, Notice, Published};

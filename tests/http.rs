@@ -80,23 +80,99 @@ async fn availability_and_windows_are_the_cli_json_byte_for_byte() {
 }
 
 #[tokio::test]
-async fn etag_and_304_and_last_modified() {
+async fn weak_etag_over_the_feed_and_304_for_either_form() {
     let (_, app) = embedded();
     let (status, h, _) = get(&app, "/calendar.ics", &[]).await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(h[header::CONTENT_TYPE], "text/calendar; charset=utf-8");
-    assert_eq!(h[header::LAST_MODIFIED], "Mon, 09 Oct 2023 15:00:00 GMT");
+    assert!(h.contains_key(header::LAST_MODIFIED));
     let tag = h[header::ETAG].to_str().expect("etag").to_string();
-    assert!(tag.starts_with('"') && !tag.starts_with("W/"), "strong etag");
-    let (status, h2, body) = get(&app, "/calendar.ics", &[("if-none-match", &tag)]).await;
-    assert_eq!((status, body.as_str()), (StatusCode::NOT_MODIFIED, ""));
-    assert_eq!(h2[header::ETAG], tag.as_str());
+    assert!(tag.starts_with("W/\""), "weak etag: {tag}");
+    for form in [tag.clone(), tag.trim_start_matches("W/").to_string(), format!("\"x\", {tag}")] {
+        let (status, h2, body) = get(&app, "/calendar.ics", &[("if-none-match", &form)]).await;
+        assert_eq!((status, body.as_str()), (StatusCode::NOT_MODIFIED, ""), "{form}");
+        assert_eq!(h2[header::ETAG], tag.as_str());
+        assert!(h2.contains_key(header::CACHE_CONTROL) && h2.contains_key(header::LAST_MODIFIED));
+    }
     let (status, _, _) = get(&app, "/calendar.ics", &[("if-none-match", "\"other\"")]).await;
     assert_eq!(status, StatusCode::OK);
-    // Same schedule, new state: same bytes, same tag.
+    // Same schedule, new state: same tag (replicas agree).
     let (_, app2) = embedded();
     let (_, h3, _) = get(&app2, "/calendar.ics", &[]).await;
     assert_eq!(h3[header::ETAG], tag.as_str());
+}
+
+/// Sleeps into the next wall-clock second, so `at` and `as_of` in the bodies differ.
+async fn next_second() {
+    let ms = 1_000 - u64::from(chrono::Utc::now().timestamp_subsec_millis());
+    tokio::time::sleep(std::time::Duration::from_millis(ms + 20)).await;
+}
+
+#[tokio::test]
+async fn revalidation_answers_304_across_seconds_when_the_meaning_holds() {
+    let (_, app) = embedded();
+    for uri in [
+        "/v1/availability?function=webcollect.credit_card&for=15m",
+        "/v1/availability?function=webcollect.credit_card&at=2023-11-13T03:00%2B09:00",
+        "/v1/availability?function=webcollect.credit_card&function=webcollect.reauth",
+        "/v1/windows?from=2023-11-01&to=2023-12-01",
+    ] {
+        let (status, h, body) = get(&app, uri, &[]).await;
+        assert_eq!(status, StatusCode::OK, "{uri}");
+        let tag = h[header::ETAG].to_str().expect("etag").to_string();
+        next_second().await;
+        let (status, h2, body2) = get(&app, uri, &[]).await;
+        assert_eq!(status, StatusCode::OK);
+        assert_ne!(body, body2, "{uri}: the body carries the second it was asked");
+        assert_eq!(h2[header::ETAG], tag.as_str(), "{uri}: same meaning, same tag");
+        let (status, _, _) = get(&app, uri, &[("if-none-match", &tag)]).await;
+        assert_eq!(status, StatusCode::NOT_MODIFIED, "{uri}");
+        // If-Modified-Since with the date it was last sent.
+        let lm = h2[header::LAST_MODIFIED].to_str().expect("lm").to_string();
+        let (status, _, _) = get(&app, uri, &[("if-modified-since", &lm)]).await;
+        assert_eq!(status, StatusCode::NOT_MODIFIED, "{uri}: if-modified-since {lm}");
+        if !uri.contains("for=") {
+            // The same with a fixed as-of: Last-Modified is when the schedule began serving.
+            let fixed = format!("{uri}&as_of=2029-01-01");
+            let (_, h, _) = get(&app, &fixed, &[]).await;
+            let lm = h[header::LAST_MODIFIED].to_str().expect("lm").to_string();
+            let (status, _, _) = get(&app, &fixed, &[("if-modified-since", &lm)]).await;
+            assert_eq!(status, StatusCode::NOT_MODIFIED, "{fixed}: if-modified-since {lm}");
+        }
+        // Before this process served the schedule: modified.
+        let (status, _, _) = get(&app, uri, &[("if-modified-since", "Sun, 06 Nov 1994 08:49:37 GMT")]).await;
+        assert_eq!(status, StatusCode::OK, "{uri}");
+    }
+}
+
+#[tokio::test]
+async fn if_modified_since_before_a_boundary_is_modified() {
+    // A window ends 2 s from now: asked after it ended, "since before the end" has changed.
+    let dir = tempfile::tempdir().expect("tempdir");
+    let now = chrono::Utc::now();
+    let fmt = |t: chrono::DateTime<chrono::Utc>| t.format("%Y-%m-%dT%H:%M:%SZ").to_string();
+    let notice = format!(
+        "id = \"n\"\npublished = \"2020-01-01\"\ntitle = \"t\"\nsource = \"s\"\n[[window]]\nid = \"w\"\nfunctions = [\"webcollect\"]\nstart = \"{}\"\nend = \"{}\"\n",
+        fmt(now - chrono::Duration::minutes(5)),
+        fmt(now + chrono::Duration::seconds(2))
+    );
+    write_schedule(dir.path(), &notice);
+    let app = router(AppState::new(Config { schedules: Some(dir.path().into()), ..Config::default() }).expect("loads"));
+    let uri = "/v1/availability?function=webcollect.credit_card";
+    next_second().await;
+    let (_, h, body) = get(&app, uri, &[]).await;
+    assert!(body.contains("\"status\": \"unavailable\""));
+    assert_eq!(h[header::CACHE_CONTROL], "public, no-cache", "at most 2 s left: not to be kept");
+    let lm = h[header::LAST_MODIFIED].to_str().expect("lm").to_string();
+    let tag = h[header::ETAG].to_str().expect("etag").to_string();
+    let (status, _, _) = get(&app, uri, &[("if-none-match", &tag)]).await;
+    assert_eq!(status, StatusCode::OK, "no 304 for what is not to be kept: nginx would keep its copy for the old max-age");
+    tokio::time::sleep(std::time::Duration::from_millis(2_500)).await;
+    let (status, _, body) = get(&app, uri, &[("if-modified-since", &lm)]).await;
+    assert_eq!(status, StatusCode::OK, "the window ended since {lm}");
+    assert!(body.contains("\"status\": \"available\""));
+    let (status, _, _) = get(&app, uri, &[("if-none-match", &tag)]).await;
+    assert_eq!(status, StatusCode::OK);
 }
 
 fn write_schedule(dir: &std::path::Path, notice: &str) {
@@ -139,6 +215,10 @@ async fn bad_input_is_a_json_400_naming_the_parameter() {
         ("/v1/availability?function=webcollect&colour=red", "colour"),
         ("/v1/windows?from=2024-01-02&to=2024-01-01", "to"),
         ("/v1/windows?limit=0", "limit"),
+        ("/v1/availability?function=webcollect&as_of=%2B262142-12-31T23:59:59Z", "as_of"),
+        ("/v1/windows?from=-0001-12-31", "from"),
+        ("/v1/availability?function=webcollect&function=webcollect&at=1&at=2", "at"),
+        ("/v1/functions?x=1", "x"),
         ("/calendar.ics?lang=fr", "lang"),
     ];
     for (uri, param) in cases {
@@ -166,24 +246,142 @@ async fn unknown_function_404_with_close_matches_and_unknown_route_404() {
     assert!(body.contains("\"error\": \"not_found\""));
 }
 
+async fn send(app: &axum::Router, method: Method, uri: &str, headers: &[(&str, &str)]) -> axum::http::Response<Body> {
+    let mut req = Request::builder().method(method).uri(uri);
+    for (k, v) in headers {
+        req = req.header(*k, *v);
+    }
+    app.clone().oneshot(req.body(Body::empty()).expect("req")).await.expect("infallible")
+}
+
 #[tokio::test]
 async fn head_cors_405_and_long_queries() {
     let (_, app) = embedded();
-    let req = Request::builder().method(Method::HEAD).uri("/v1/functions").body(Body::empty()).expect("req");
-    let resp = app.clone().oneshot(req).await.expect("ok");
+    let resp = send(&app, Method::HEAD, "/v1/functions", &[]).await;
     assert_eq!(resp.status(), StatusCode::OK);
     assert!(resp.into_body().collect().await.expect("body").to_bytes().is_empty());
-    let req = Request::builder().method(Method::POST).uri("/v1/functions").body(Body::empty()).expect("req");
-    let resp = app.clone().oneshot(req).await.expect("ok");
+    let resp = send(&app, Method::POST, "/v1/functions", &[]).await;
     assert_eq!(resp.status(), StatusCode::METHOD_NOT_ALLOWED);
-    assert_eq!(resp.headers()[header::ALLOW], "GET, HEAD");
+    assert_eq!(resp.headers()[header::ALLOW], "GET, HEAD, OPTIONS");
     let body = resp.into_body().collect().await.expect("body").to_bytes();
     assert!(String::from_utf8_lossy(&body).contains("\"error\": \"method_not_allowed\""));
     let (_, h, _) = get(&app, "/v1/availability?function=webcollect", &[("origin", "https://shop.example")]).await;
     assert_eq!(h[header::ACCESS_CONTROL_ALLOW_ORIGIN], "*");
+    assert_eq!(h[header::ACCESS_CONTROL_EXPOSE_HEADERS], "ETag, Last-Modified");
+    assert!(
+        !h.get_all(header::VARY).iter().any(|v| v.to_str().unwrap_or("").to_ascii_lowercase().contains("origin")),
+        "no Vary: Origin with *"
+    );
     let long = format!("/v1/availability?function={}", "x".repeat(mado::server::MAX_QUERY_LEN));
-    let (status, _, _) = get(&app, &long, &[]).await;
+    let (status, _, body) = get(&app, &long, &[]).await;
     assert_eq!(status, StatusCode::URI_TOO_LONG);
+    assert!(body.contains("\"error\": \"query_too_long\""));
+}
+
+#[tokio::test]
+async fn preflight_allows_the_validators_and_is_cached() {
+    let (_, app) = embedded();
+    let resp = send(
+        &app,
+        Method::OPTIONS,
+        "/v1/availability?function=webcollect",
+        &[
+            ("origin", "https://shop.example"),
+            ("access-control-request-method", "GET"),
+            ("access-control-request-headers", "if-none-match, if-modified-since"),
+        ],
+    )
+    .await;
+    assert_eq!(resp.status(), StatusCode::NO_CONTENT);
+    let h = resp.headers();
+    assert_eq!(h[header::ACCESS_CONTROL_ALLOW_ORIGIN], "*");
+    let allowed = h[header::ACCESS_CONTROL_ALLOW_HEADERS].to_str().expect("allow-headers").to_ascii_lowercase();
+    assert!(allowed.contains("if-none-match") && allowed.contains("if-modified-since"), "{allowed}");
+    assert!(h[header::ACCESS_CONTROL_ALLOW_METHODS].to_str().expect("methods").contains("GET"));
+    assert!(h[header::ACCESS_CONTROL_MAX_AGE].to_str().expect("max-age").parse::<u64>().expect("seconds") >= 600);
+    assert!(!h.contains_key(header::VARY));
+}
+
+#[tokio::test]
+async fn every_response_is_counted_and_nosniff() {
+    let (_, app) = embedded();
+    let long = format!("/v1/availability?function={}", "x".repeat(mado::server::MAX_QUERY_LEN));
+    let cases: [(Method, &str, u16); 7] = [
+        (Method::GET, "/v1/functions", 200),
+        (Method::GET, "/v1/availability?function=nope", 404),
+        (Method::GET, "/v1/availability?colour=red", 400),
+        (Method::GET, &long, 414),
+        (Method::DELETE, "/v1/windows", 405),
+        (Method::OPTIONS, "/v1/windows", 204),
+        (Method::GET, "/nowhere", 404),
+    ];
+    for (method, uri, status) in &cases {
+        let resp = send(&app, method.clone(), uri, &[]).await;
+        assert_eq!(resp.status().as_u16(), *status, "{method} {uri}");
+        assert_eq!(resp.headers()[header::X_CONTENT_TYPE_OPTIONS], "nosniff", "{method} {uri}");
+    }
+    let (_, _, metrics) = get(&app, "/metrics", &[]).await;
+    for needle in [
+        "mado_http_requests_total{route=\"/v1/functions\",status=\"200\"} 1",
+        "mado_http_requests_total{route=\"/v1/availability\",status=\"404\"} 1",
+        "mado_http_requests_total{route=\"/v1/availability\",status=\"400\"} 1",
+        "mado_http_requests_total{route=\"/v1/availability\",status=\"414\"} 1",
+        "mado_http_requests_total{route=\"/v1/windows\",status=\"405\"} 1",
+        "mado_http_requests_total{route=\"/v1/windows\",status=\"204\"} 1",
+        "mado_http_requests_total{route=\"unmatched\",status=\"404\"} 1",
+        "mado_http_request_duration_seconds_bucket{route=\"/v1/functions\",le=\"0.00001\"}",
+    ] {
+        assert!(metrics.contains(needle), "{needle} in\n{metrics}");
+    }
+}
+
+#[tokio::test]
+async fn large_bodies_are_compressed_when_asked_and_small_ones_not() {
+    let (_, app) = embedded();
+    let big = "/v1/windows?from=2019-01-01&to=2027-01-01";
+    for enc in ["gzip", "br"] {
+        let resp = send(&app, Method::GET, big, &[("accept-encoding", enc)]).await;
+        assert_eq!(resp.headers()[header::CONTENT_ENCODING], enc);
+        assert!(resp.headers()[header::ETAG].to_str().expect("etag").starts_with("W/"));
+    }
+    let resp = send(&app, Method::GET, big, &[]).await;
+    assert!(!resp.headers().contains_key(header::CONTENT_ENCODING));
+    let resp = send(&app, Method::GET, "/healthz", &[("accept-encoding", "gzip")]).await;
+    assert!(!resp.headers().contains_key(header::CONTENT_ENCODING));
+}
+
+#[tokio::test]
+async fn several_functions_in_one_request_with_one_cache_control() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let now = chrono::Utc::now();
+    let fmt = |m: i64| (now + chrono::Duration::minutes(m)).format("%Y-%m-%dT%H:%M:%SZ").to_string();
+    let notice = format!(
+        "id = \"n\"\npublished = \"2020-01-01\"\ntitle = \"t\"\nsource = \"s\"\n[[window]]\nid = \"w\"\nfunctions = [\"webcollect.reauth\"]\nstart = \"{}\"\nend = \"{}\"\n",
+        fmt(-10),
+        fmt(1)
+    );
+    write_schedule(dir.path(), &notice);
+    let app = router(AppState::new(Config { schedules: Some(dir.path().into()), max_age: 600, ..Config::default() }).expect("loads"));
+    let (status, h, body) = get(&app, "/v1/availability?function=webcollect.credit_card&function=webcollect.reauth", &[]).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let v: serde_json::Value = serde_json::from_str(&body).expect("json");
+    assert_eq!(v["answers"].as_array().map(Vec::len), Some(2));
+    assert_eq!((v["answers"][0]["status"].as_str(), v["answers"][1]["status"].as_str()), (Some("available"), Some("unavailable")));
+    assert_eq!(v["status"], "unavailable");
+    assert_eq!(v["until"], v["answers"][1]["until"]);
+    let max_age: u64 = h[header::CACHE_CONTROL].to_str().expect("cc").trim_start_matches("public, max-age=").parse().expect("max-age");
+    assert!(max_age <= 60, "bounded by the reauth window's end");
+    // The CLI answers the same question with the same bytes.
+    let (_, _, body) =
+        get(&app, "/v1/availability?function=webcollect.credit_card&function=webcollect.reauth&at=2030-01-01&as_of=2029-01-01", &[]).await;
+    let out = Command::new(env!("CARGO_BIN_EXE_mado"))
+        .args(["check", "webcollect.credit_card", "webcollect.reauth", "--at", "2030-01-01", "--as-of", "2029-01-01", "--format", "json"])
+        .env("MADO_SCHEDULES", dir.path())
+        .output()
+        .expect("run mado");
+    assert_eq!(body, String::from_utf8_lossy(&out.stdout));
+    let (status, _, body) = get(&app, "/v1/availability?function=webcollect.credit_card&function=webcollect.nope", &[]).await;
+    assert_eq!(status, StatusCode::NOT_FOUND, "{body}");
 }
 
 #[tokio::test]

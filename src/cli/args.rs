@@ -58,8 +58,10 @@ pub enum Command {
         after_help = "Example:\n  mado check webcollect.credit_card --at \"2023-11-13 03:00\" --for 15m\n\nExit status: 0 available, 1 unavailable, 3 tentative, 2 error."
     )]
     Check {
-        /// Function id, e.g. webcollect.credit_card (`mado functions` lists them).
-        function: String,
+        /// Function id, e.g. webcollect.credit_card (`mado functions` lists them); give several
+        /// to ask about each at once (exit status: the worst of them).
+        #[arg(required = true, value_name = "FUNCTION")]
+        function: Vec<String>,
         /// The instant asked about: RFC 3339, a local `2023-11-13 03:00` (in --tz), a date, or `now`.
         #[arg(long, default_value = "now", value_name = "INSTANT")]
         at: String,

@@ -85,19 +85,29 @@ fn run(command: Command) -> Result<ExitCode> {
             let zone = zone(&z)?;
             let schedule = load(source.schedules.as_ref())?;
             let lang = lang(&z);
-            let mut q =
-                Query::new(function, instant(&at, zone, now, "--at")?).as_of(instant(&as_of, zone, now, "--as-of")?).zone(zone).lang(lang);
+            let mut q = Query::new(function[0].clone(), instant(&at, zone, now, "--at")?)
+                .as_of(instant(&as_of, zone, now, "--as-of")?)
+                .zone(zone)
+                .lang(lang);
             if let Some(d) = lookahead {
                 q = q.lookahead(time::parse_lookahead(&d).map_err(anyhow::Error::msg).context("--for")?);
             }
             if let Some(c) = channel {
                 q = q.channel(c);
             }
-            let answer = schedule.check(&q)?;
-            print(source.format, &answer, |a| {
-                text::answer(a, zone, lang) + &text::source_line(&origin(&schedule, source.schedules.as_ref(), lang), lang)
-            })?;
-            Ok(ExitCode::from(match answer.status {
+            let origin = origin(&schedule, source.schedules.as_ref(), lang);
+            let status = if function.len() == 1 {
+                let answer = schedule.check(&q)?;
+                print(source.format, &answer, |a| text::answer(a, zone, lang) + &text::source_line(&origin, lang))?;
+                answer.status
+            } else {
+                let set = schedule.check_each(&function, &q)?;
+                print(source.format, &set, |s| {
+                    s.answers.iter().map(|a| text::answer(a, zone, lang)).collect::<Vec<_>>().join("\n") + &text::source_line(&origin, lang)
+                })?;
+                set.status
+            };
+            Ok(ExitCode::from(match status {
                 Status::Available => 0,
                 Status::Unavailable => 1,
                 Status::Tentative => 3,

@@ -410,6 +410,26 @@ impl Schedule {
         Evaluation { status, until, windows, next }
     }
 
+    /// The verdict alone for `function` at `at`, as known at `as_of`: no descriptions, no
+    /// `until`, no allocation. For callers that only need the status, e.g. a status page
+    /// polling many functions.
+    ///
+    /// # Errors
+    /// [`QueryError::UnknownFunction`](crate::QueryError::UnknownFunction) when the function
+    /// is not in the catalogue.
+    pub fn status(&self, function: &str, at: Instant, as_of: Instant) -> Result<Status, crate::QueryError> {
+        let f = self.catalogue.function(function).ok_or_else(|| crate::QueryError::UnknownFunction {
+            id: function.to_string(),
+            suggestions: self.catalogue.close_matches(function),
+        })?;
+        let (at, as_of) = (crate::time::whole_seconds(at), crate::time::whole_seconds(as_of));
+        let mut status = Status::Available;
+        self.covering(Schedule::slot(Some(f)), as_of, Duration::zero(), at, |o| {
+            status = status.max(if o.tentative { Status::Tentative } else { Status::Unavailable });
+        });
+        Ok(status)
+    }
+
     /// Occurrences in force at `as_of` that overlap `[from, to)`, sorted, at most `limit`;
     /// the flag says whether the limit cut the list.
     pub(crate) fn occurrences(&self, slot: usize, as_of: Instant, from: Instant, to: Instant, limit: usize) -> (Vec<Occurrence>, bool) {

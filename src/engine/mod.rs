@@ -5,6 +5,7 @@
 //! `format` stage builds its model), no HTTP and no terminal.
 
 pub(crate) mod answer;
+pub(crate) mod checkout;
 pub(crate) mod error;
 pub(crate) mod eval;
 pub mod limits;

@@ -1,117 +1,317 @@
 //! One handler per endpoint. Each parses its parameters, asks the library, and sends the
 //! answer through the same JSON or iCalendar writer as the CLI.
 
-use super::http::{prepare, respond, send, AnswerCache, ApiError};
-use super::params::{instant_param, lang_param, query, zone_param, AvailabilityParams, CalendarParams, NoParams, WindowsParams, Q};
+use super::http::{
+    cache_control, http_date, json_body, seconds_until, send, send_static, unmodified, weak_tag, AnswerCache, ApiError, ErrorBody,
+    ErrorKind, Generation, Meaning, Prepared,
+};
+use super::params::{instant_param, lang_param, zone_param, AvailabilityParams, CalendarParams, NoParams, WindowsParams};
 use super::state::AppState;
-use crate::engine::answer::{Query, WindowsQuery};
-use crate::engine::time;
+use crate::engine::answer::{Answer, Query, WindowInfo, WindowsQuery};
+use crate::engine::eval::Schedule;
+use crate::engine::time::{self, Instant};
 use crate::views::ical::{self, FeedOptions, Lang};
 use crate::views::json::to_json;
 use axum::extract::{Request, State};
-use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
+use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use chrono::Duration;
 use std::sync::Arc;
 
-/// Is a function available? The JSON of `mado check --format json`.
-#[utoipa::path(get, path = "/v1/availability", params(AvailabilityParams),
-    responses((status = 200, description = "The answer", body = crate::Answer),
-              (status = 400, description = "A bad parameter: `{ error, parameter, detail }`"),
-              (status = 404, description = "Unknown function, with `suggestions`")))]
+/// An availability question, parsed; `at` and `as_of` are `None` when they mean "now".
+struct Plan {
+    functions: Vec<String>,
+    at: Option<Instant>,
+    as_of: Option<Instant>,
+    lookahead: Option<Duration>,
+    channel: Option<String>,
+    lang: crate::engine::model::Lang,
+    zone: chrono_tz::Tz,
+}
+
+impl Plan {
+    fn parse(q: &str, now: Instant) -> Result<Plan, ApiError> {
+        let p = AvailabilityParams::parse(q)?;
+        let zone = zone_param(p.tz.as_ref())?;
+        Ok(Plan {
+            at: instant_param(p.at.as_ref(), "at", zone, now)?,
+            as_of: instant_param(p.as_of.as_ref(), "as_of", zone, now)?,
+            lookahead: p.lookahead.as_deref().map(time::parse_lookahead).transpose().map_err(|m| ApiError::bad("for", m))?,
+            lang: lang_param(p.lang.as_ref())?,
+            channel: p.channel,
+            functions: p.function,
+            zone,
+        })
+    }
+
+    fn query(&self, now: Instant) -> Query {
+        let mut q = Query::new(self.functions[0].clone(), self.at.unwrap_or(now)).as_of(self.as_of.unwrap_or(now)).zone(self.zone);
+        if let Some(d) = self.lookahead {
+            q = q.lookahead(d);
+        }
+        q.channel = self.channel.clone();
+        q.lang(self.lang)
+    }
+
+    /// The body, the validator's hash and the earliest `until`, asked at `now`.
+    fn answer(&self, s: &Schedule, fingerprint: u64, now: Instant) -> Result<(axum::body::Bytes, u64, Option<Instant>), ApiError> {
+        let q = self.query(now);
+        let mut m = Meaning::new(fingerprint);
+        m.str(self.zone.name()).u64(self.lang as u64);
+        if self.functions.len() == 1 {
+            let a = s.check(&q)?;
+            answer_meaning(&mut m, &a);
+            Ok((json_body(&a), m.finish(), a.until.map(|u| u.to_utc())))
+        } else {
+            let set = s.check_each(&self.functions, &q)?;
+            set.answers.iter().for_each(|a| answer_meaning(&mut m, a));
+            Ok((json_body(&set), m.finish(), set.until.map(|u| u.to_utc())))
+        }
+    }
+}
+
+/// What an answer means: everything in it but `at` and `as_of`.
+fn answer_meaning(m: &mut Meaning, a: &Answer) {
+    m.str(&a.function).str(&a.lookahead).str(a.channel.as_deref().unwrap_or("")).u64(a.status as u64);
+    m.i64(a.until.map_or(i64::MIN, |u| u.timestamp()));
+    for w in &a.windows {
+        window_meaning(m, w);
+    }
+    m.u64(a.windows.len() as u64);
+    match &a.next {
+        Some(w) => window_meaning(m, w),
+        None => {
+            m.u64(0);
+        }
+    }
+}
+
+fn window_meaning(m: &mut Meaning, w: &WindowInfo) {
+    m.str(&w.uid).i64(w.start.timestamp()).i64(w.end.timestamp()).i64(w.known_from.timestamp());
+    m.u64(w.revision.as_ref().map_or(0, |r| u64::from(r.sequence) + 1)).u64(w.occurrence.map_or(0, |d| d.to_epoch_days() as u64));
+}
+
+/// How long an answer asked at `now` may be kept: the ceiling, no later than `until` for an
+/// answer about now, and no later than the next publication for one as known now.
+fn freshness(ceiling: u64, now: Instant, about_now: Option<Instant>, as_known_now: Option<Instant>) -> u64 {
+    let mut max_age = ceiling;
+    if let Some(u) = about_now {
+        max_age = max_age.min(seconds_until(now, u));
+    }
+    if let Some(k) = as_known_now {
+        max_age = max_age.min(seconds_until(now, k));
+    }
+    max_age
+}
+
+/// Is a function available? The JSON of `mado check --format json`; with `function`
+/// repeated, the JSON of `mado check F G … --format json`.
+#[utoipa::path(get, path = "/v1/availability", params(AvailabilityParams), tag = "answers",
+    responses(
+        (status = 200, description = "The answer for one function (`Answer`), or for several (`AnswerSet`). `Cache-Control: max-age` never reaches past the earliest `until` of an answer about now.",
+            body = inline(AvailabilityBody), headers(
+                ("ETag" = String, description = "Weak validator over the meaning: same status, until, windows and schedule give the same tag"),
+                ("Last-Modified" = String, description = "For an answer about now, the second it was made; otherwise when the schedule began serving"),
+                ("Cache-Control" = String, description = "`public, max-age=N`, N bounded by `until`, the next publication and `--max-age`; `public, no-cache` when 0"))),
+        (status = 304, description = "Not modified: `If-None-Match` (weak comparison) or `If-Modified-Since` matched"),
+        (status = 400, description = "A bad, repeated or unknown parameter", body = ErrorBody),
+        (status = 404, description = "Unknown function, with `suggestions`", body = ErrorBody),
+        (status = 414, description = "Query string over 2048 bytes", body = ErrorBody)))]
 pub(crate) async fn availability(State(st): State<Arc<AppState>>, req: Request) -> Result<Response, ApiError> {
     let now = time::now();
     let loaded = st.current.load();
-    let headers = req.headers();
     let key = req.uri().query().unwrap_or("");
-    if let Some(hit) = AnswerCache::get(key, loaded.generation, now.timestamp()) {
-        return Ok(send(headers, hit, "application/json", Some(&loaded.last_modified)));
-    }
-    let p = query(axum::extract::Query::<AvailabilityParams>::try_from_uri(req.uri()))?;
-    let zone = zone_param(p.tz.as_ref())?;
-    let at = instant_param(p.at.as_ref(), "at", zone, now)?;
-    let mut q = Query::new(p.function.clone(), at.unwrap_or(now))
-        .as_of(instant_param(p.as_of.as_ref(), "as_of", zone, now)?.unwrap_or(now))
-        .zone(zone);
-    if let Some(d) = &p.lookahead {
-        q = q.lookahead(time::parse_lookahead(d).map_err(|m| ApiError::bad("for", m))?);
-    }
-    if let Some(c) = &p.channel {
-        q = q.channel(c.clone());
-    }
-    q = q.lang(lang_param(p.lang.as_ref())?);
-    let answer = loaded.schedule.check(&q)?;
-    // A cached "unavailable" (or any answer about now) must not outlive its `until`.
-    let ceiling = st.config.max_age;
-    let max_age = match (at, answer.until) {
-        (None, Some(u)) => u64::try_from((u.with_timezone(&chrono::Utc) - now).num_seconds()).unwrap_or(0).min(ceiling),
-        _ => ceiling,
+    let generation = Generation::of(&loaded);
+    let prepared = match AnswerCache::get(key, &loaded, now.timestamp()) {
+        Some(hit) => hit,
+        None => {
+            let plan = Plan::parse(key, now)?;
+            let (body, hash, until) = plan.answer(&loaded.schedule, generation.fingerprint, now)?;
+            let about_now = if plan.at.is_none() { until } else { None };
+            let as_known_now = if plan.as_of.is_none() { generation.next_known(now) } else { None };
+            let p = Prepared {
+                body,
+                etag: weak_tag(hash),
+                cache_control: cache_control(freshness(st.config.max_age, now, about_now, as_known_now)),
+                last_modified: if plan.at.is_none() || plan.as_of.is_none() { http_date(now) } else { generation.last_modified(now) },
+            };
+            // Only answers about now repeat within a second; one about a fixed instant is
+            // cached downstream for up to --max-age instead.
+            if plan.at.is_none() {
+                AnswerCache::put(key, &loaded, now.timestamp(), p.clone());
+            }
+            p
+        }
     };
-    let prepared = prepare(to_json(&answer), &format!("public, max-age={max_age}"));
-    AnswerCache::put(key, loaded.generation, now.timestamp(), prepared.clone());
-    Ok(send(headers, prepared, "application/json", Some(&loaded.last_modified)))
+    let not_modified = unmodified(req.headers(), &generation, now, &prepared.etag, |t| {
+        Plan::parse(key, t).and_then(|p| p.answer(&loaded.schedule, generation.fingerprint, t)).ok().map(|a| a.1)
+    });
+    Ok(send(prepared, "application/json", not_modified))
+}
+
+/// The body of `/v1/availability`: one answer, or a set when `function` repeats.
+#[derive(serde::Serialize, utoipa::ToSchema)]
+#[serde(untagged)]
+#[allow(dead_code)]
+pub(crate) enum AvailabilityBody {
+    /// One function asked about.
+    One(Box<crate::Answer>),
+    /// Several functions asked about.
+    Several(crate::AnswerSet),
+}
+
+struct WindowsPlan {
+    from: Option<Instant>,
+    to: Option<Instant>,
+    as_of: Option<Instant>,
+    function: Option<String>,
+    limit: usize,
+    lang: crate::engine::model::Lang,
+    with_children: bool,
+    zone: chrono_tz::Tz,
+}
+
+impl WindowsPlan {
+    fn parse(q: &str, now: Instant) -> Result<WindowsPlan, ApiError> {
+        let p = WindowsParams::parse(q)?;
+        let zone = zone_param(p.tz.as_ref())?;
+        let limit = p.limit()?;
+        let from = instant_param(p.from.as_ref(), "from", zone, now)?;
+        let to = instant_param(p.to.as_ref(), "to", zone, now)?;
+        if to.unwrap_or_else(|| crate::engine::limits::default_to(from.unwrap_or(now))) <= from.unwrap_or(now) {
+            return Err(ApiError::bad(
+                "to",
+                "`to` must be after `from`; the range is [from, to), e.g. `from=2023-11-01&to=2023-12-01`".into(),
+            ));
+        }
+        let with_children = match p.with_children.as_deref() {
+            None | Some("false") => false,
+            Some("true") => true,
+            Some(other) => {
+                return Err(ApiError::bad(
+                    "with_children",
+                    format!("`{other}` is not a boolean; expected `true` or `false`, e.g. `with_children=true`"),
+                ))
+            }
+        };
+        Ok(WindowsPlan {
+            from,
+            to,
+            as_of: instant_param(p.as_of.as_ref(), "as_of", zone, now)?,
+            function: p.function,
+            limit,
+            lang: lang_param(p.lang.as_ref())?,
+            with_children,
+            zone,
+        })
+    }
+
+    /// The body, the validator's hash, and the earliest end of a listed window.
+    fn list(&self, s: &Schedule, fingerprint: u64, now: Instant) -> Result<(String, u64, Option<Instant>), ApiError> {
+        let from = self.from.unwrap_or(now);
+        let to = self.to.unwrap_or_else(|| crate::engine::limits::default_to(from));
+        let mut q = WindowsQuery::new(from, to)
+            .as_of(self.as_of.unwrap_or(now))
+            .limit(self.limit)
+            .zone(self.zone)
+            .lang(self.lang)
+            .with_children(self.with_children);
+        q.function = self.function.clone();
+        let list = s.windows(&q)?;
+        let mut m = Meaning::new(fingerprint);
+        m.str(self.zone.name()).str(self.function.as_deref().unwrap_or("")).u64(u64::from(list.truncated));
+        m.u64(self.lang as u64).u64(u64::from(self.with_children));
+        m.str(&to_json(&list.windows)).str(&to_json(&list.delays));
+        let first_end = list.windows.iter().map(|w| w.end.to_utc()).min();
+        Ok((to_json(&list), m.finish(), first_end))
+    }
 }
 
 /// Window occurrences overlapping `[from, to)`, and delays: the JSON of `mado windows`.
-#[utoipa::path(get, path = "/v1/windows", params(WindowsParams),
-    responses((status = 200, description = "The list", body = crate::WindowList),
-              (status = 400, description = "A bad parameter"), (status = 404, description = "Unknown function")))]
-pub(crate) async fn windows(State(st): State<Arc<AppState>>, headers: HeaderMap, p: Q<WindowsParams>) -> Result<Response, ApiError> {
-    let p = query(p)?;
+#[utoipa::path(get, path = "/v1/windows", params(WindowsParams), tag = "answers",
+    responses(
+        (status = 200, description = "The list. With `from` defaulted, `max-age` stops at the earliest end of a listed window", body = crate::WindowList,
+            headers(("ETag" = String, description = "Weak validator over the windows and delays listed"), ("Last-Modified" = String), ("Cache-Control" = String))),
+        (status = 304, description = "Not modified"),
+        (status = 400, description = "A bad, repeated or unknown parameter", body = ErrorBody),
+        (status = 404, description = "Unknown function", body = ErrorBody),
+        (status = 414, description = "Query string over 2048 bytes", body = ErrorBody)))]
+pub(crate) async fn windows(State(st): State<Arc<AppState>>, req: Request) -> Result<Response, ApiError> {
     let now = time::now();
-    let zone = zone_param(p.tz.as_ref())?;
-    let from = instant_param(p.from.as_ref(), "from", zone, now)?.unwrap_or(now);
-    let to = instant_param(p.to.as_ref(), "to", zone, now)?.unwrap_or_else(|| crate::engine::limits::default_to(from));
-    if to <= from {
-        return Err(ApiError::bad("to", "`to` must be after `from`; the range is [from, to)".into()));
-    }
-    use crate::engine::limits::{limit_message, DEFAULT_WINDOWS_LIMIT, MAX_WINDOWS_LIMIT};
-    let limit = match &p.limit {
-        Some(l) => l
-            .parse::<usize>()
-            .ok()
-            .filter(|n| (1..=MAX_WINDOWS_LIMIT).contains(n))
-            .ok_or_else(|| ApiError::bad("limit", limit_message(l)))?,
-        None => DEFAULT_WINDOWS_LIMIT,
-    };
-    let as_of = instant_param(p.as_of.as_ref(), "as_of", zone, now)?.unwrap_or(now);
+    let key = req.uri().query().unwrap_or("");
+    let plan = WindowsPlan::parse(key, now)?;
     let loaded = st.current();
-    let lang = lang_param(p.lang.as_ref())?;
-    let with_children = match p.with_children.as_deref() {
-        None | Some("false") => false,
-        Some("true") => true,
-        Some(other) => return Err(ApiError::bad("with_children", format!("`{other}` is not a boolean; expected `true` or `false`"))),
+    let generation = Generation::of(&loaded);
+    // Up to 10,000 windows to list and serialise: off the async workers, with a deadline.
+    let (work, fingerprint) = (loaded.clone(), generation.fingerprint);
+    let (plan, listed) = st
+        .heavy(move || {
+            let listed = plan.list(&work.schedule, fingerprint, now);
+            (plan, listed)
+        })
+        .await?;
+    let (body, hash, first_end) = listed?;
+    let about_now = if plan.from.is_none() { first_end } else { None };
+    let as_known_now = if plan.as_of.is_none() { generation.next_known(now) } else { None };
+    let p = Prepared {
+        body: body.into(),
+        etag: weak_tag(hash),
+        cache_control: cache_control(freshness(st.config.max_age, now, about_now, as_known_now)),
+        last_modified: if plan.from.is_none() || plan.as_of.is_none() { http_date(now) } else { generation.last_modified(now) },
     };
-    let mut wq = WindowsQuery::new(from, to).as_of(as_of).limit(limit).zone(zone).lang(lang).with_children(with_children);
-    wq.function = p.function.clone();
-    let work = loaded.clone();
-    let body = st.heavy(move || work.schedule.windows(&wq).map(|list| to_json(&list))).await??;
-    Ok(respond(&headers, body, "application/json", format!("public, max-age={}", st.config.max_age), Some(&loaded.last_modified)))
+    let not_modified = unmodified(req.headers(), &generation, now, &p.etag, |t| {
+        WindowsPlan::parse(key, t).and_then(|w| w.list(&loaded.schedule, generation.fingerprint, t)).ok().map(|l| l.1)
+    });
+    Ok(send(p, "application/json", not_modified))
+}
+
+/// One function of the catalogue.
+#[derive(serde::Serialize, utoipa::ToSchema)]
+pub(crate) struct FunctionEntry {
+    /// Dotted id, e.g. `webcollect.credit_card`.
+    id: String,
+    /// The id of the function it belongs to, if any.
+    parent: Option<String>,
+    /// Japanese label.
+    ja: String,
+    /// English label.
+    en: String,
+}
+
+/// `GET /v1/functions`.
+#[derive(serde::Serialize, utoipa::ToSchema)]
+pub(crate) struct CatalogueBody {
+    /// Every function, parents before children.
+    functions: Vec<FunctionEntry>,
+    /// The channels a window's effects are given for.
+    #[schema(value_type = Vec<Object>)]
+    channels: Vec<serde_json::Value>,
 }
 
 /// The function and channel catalogue.
-#[utoipa::path(get, path = "/v1/functions", responses((status = 200, description = "`{ functions: [{id, parent, ja, en}], channels: [...] }`")))]
-pub(crate) async fn functions(State(st): State<Arc<AppState>>, headers: HeaderMap, p: Q<NoParams>) -> Result<Response, ApiError> {
-    query(p)?;
+#[utoipa::path(get, path = "/v1/functions", tag = "catalogue",
+    responses((status = 200, description = "The catalogue", body = CatalogueBody, headers(("ETag" = String), ("Last-Modified" = String), ("Cache-Control" = String))),
+              (status = 304, description = "Not modified"),
+              (status = 400, description = "Any parameter (this endpoint takes none)", body = ErrorBody)))]
+pub(crate) async fn functions(State(st): State<Arc<AppState>>, req: Request) -> Result<Response, ApiError> {
+    NoParams::parse(req.uri().query().unwrap_or(""))?;
     let loaded = st.current();
-    Ok(respond(
-        &headers,
-        to_json(&crate::views::json::catalogue_json(loaded.schedule.catalogue())),
-        "application/json",
-        format!("public, max-age={}", st.config.max_age),
-        Some(&loaded.last_modified),
-    ))
+    let body = to_json(&crate::views::json::catalogue_json(loaded.schedule.catalogue()));
+    Ok(send_static(req.headers(), &Generation::of(&loaded), "functions", body, "application/json", st.config.max_age))
 }
 
 /// The iCalendar feed (RFC 5545), to subscribe to.
-#[utoipa::path(get, path = "/calendar.ics", params(CalendarParams),
-    responses((status = 200, description = "text/calendar", content_type = "text/calendar"), (status = 404, description = "Unknown function")))]
-pub(crate) async fn calendar(State(st): State<Arc<AppState>>, headers: HeaderMap, p: Q<CalendarParams>) -> Result<Response, ApiError> {
-    let p = query(p)?;
+#[utoipa::path(get, path = "/calendar.ics", params(CalendarParams), tag = "calendar",
+    responses((status = 200, description = "The feed", content_type = "text/calendar", body = String, headers(("ETag" = String), ("Last-Modified" = String), ("Cache-Control" = String))),
+              (status = 304, description = "Not modified"),
+              (status = 400, description = "A bad or unknown parameter", body = ErrorBody),
+              (status = 404, description = "Unknown function", body = ErrorBody)))]
+pub(crate) async fn calendar(State(st): State<Arc<AppState>>, req: Request) -> Result<Response, ApiError> {
+    let p = CalendarParams::parse(req.uri().query().unwrap_or(""))?;
     let lang = match p.lang.as_deref() {
         None | Some("ja") => Lang::Ja,
         Some("en") => Lang::En,
-        Some(other) => return Err(ApiError::bad("lang", format!("`{other}` is not a language; expected `ja` or `en`"))),
+        Some(other) => return Err(ApiError::bad("lang", format!("`{other}` is not a language; expected `ja` or `en`, e.g. `lang=en`"))),
     };
     let loaded = st.current();
     let opts = FeedOptions {
@@ -119,36 +319,46 @@ pub(crate) async fn calendar(State(st): State<Arc<AppState>>, headers: HeaderMap
         lang,
         now: time::now(),
         refresh: Duration::hours(1),
-        base_url: super::pages::base_url(&headers),
+        base_url: super::pages::base_url(req.headers()),
     };
     let work = loaded.clone();
     let body = st.heavy(move || ical::feed(&work.schedule, &opts)).await??;
-    Ok(respond(
-        &headers,
-        body,
-        "text/calendar; charset=utf-8",
-        format!("public, max-age={}", st.config.max_age),
-        Some(&loaded.last_modified),
-    ))
+    Ok(send_static(req.headers(), &Generation::of(&loaded), "calendar", body, "text/calendar; charset=utf-8", st.config.max_age))
 }
 
 /// Liveness.
-#[utoipa::path(get, path = "/healthz", responses((status = 200, description = "ok")))]
-pub(crate) async fn healthz() -> &'static str {
-    "ok\n"
+#[utoipa::path(get, path = "/healthz", tag = "operations", responses((status = 200, description = "`ok`", content_type = "text/plain", body = String)))]
+pub(crate) async fn healthz() -> Response {
+    let mut r = "ok\n".into_response();
+    r.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    r
+}
+
+/// `GET /readyz`.
+#[derive(serde::Serialize, utoipa::ToSchema)]
+pub(crate) struct Readiness {
+    /// Always true once serving: the first load must succeed for the server to start.
+    ready: bool,
+    /// Counts successful loads from 1.
+    generation: u64,
+    /// Notices in the schedule serving.
+    notices: usize,
+    /// Whether the last reload succeeded; when it did not, the last good schedule keeps
+    /// serving and the log says what failed and where.
+    last_reload_ok: bool,
 }
 
 /// Readiness: the schedule serving, and whether the last reload worked. What failed, and
 /// where, goes to the log only: paths and file contents are not for every client to read.
-#[utoipa::path(get, path = "/readyz", responses((status = 200, description = "`{ ready, generation, notices, last_reload_ok }`")))]
+#[utoipa::path(get, path = "/readyz", tag = "operations", responses((status = 200, description = "Ready", body = Readiness)))]
 pub(crate) async fn readyz(State(st): State<Arc<AppState>>) -> Response {
     let loaded = st.current();
-    let body = serde_json::json!({
-        "ready": true,
-        "generation": loaded.generation,
-        "notices": loaded.schedule.notices().len(),
-        "last_reload_ok": st.last_reload_ok(),
-    });
+    let body = Readiness {
+        ready: true,
+        generation: loaded.generation,
+        notices: loaded.schedule.notices().len(),
+        last_reload_ok: st.last_reload_ok(),
+    };
     let mut r = to_json(&body).into_response();
     r.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("application/json"));
     r.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
@@ -163,18 +373,23 @@ pub(crate) async fn baseline(State(st): State<Arc<AppState>>) -> Response {
 }
 
 pub(crate) async fn not_found(req: Request) -> ApiError {
-    ApiError {
-        status: StatusCode::NOT_FOUND,
-        body: serde_json::json!({ "error": "not_found", "detail": format!("no route `{}`; expected one of /v1/availability, /v1/windows, /v1/functions, /calendar.ics, /healthz, /readyz, /metrics, /openapi.json", req.uri().path()) }),
-    }
+    ApiError::new(
+        StatusCode::NOT_FOUND,
+        ErrorKind::NotFound,
+        format!(
+            "no route `{}`; expected one of /v1/availability, /v1/windows, /v1/functions, /calendar.ics, /healthz, /readyz, /metrics, /openapi.json",
+            req.uri().path()
+        ),
+    )
 }
 
 pub(crate) async fn method_not_allowed(req: Request) -> Response {
-    let mut r = ApiError {
-        status: StatusCode::METHOD_NOT_ALLOWED,
-        body: serde_json::json!({ "error": "method_not_allowed", "detail": format!("`{}` is not allowed; mado answers GET and HEAD", req.method()) }),
-    }
+    let mut r = ApiError::new(
+        StatusCode::METHOD_NOT_ALLOWED,
+        ErrorKind::MethodNotAllowed,
+        format!("`{}` is not allowed; mado answers GET, HEAD and OPTIONS", req.method()),
+    )
     .into_response();
-    r.headers_mut().insert(header::ALLOW, HeaderValue::from_static("GET, HEAD"));
+    r.headers_mut().insert(header::ALLOW, HeaderValue::from_static(super::metrics::ALLOW));
     r
 }

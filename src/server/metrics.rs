@@ -1,60 +1,182 @@
-//! Request counting and `GET /metrics` in the Prometheus text format.
+//! The edge of every request (`track`): the query-length limit, CORS and `OPTIONS`,
+//! `nosniff`, and counting; and `GET /metrics` in the Prometheus text format.
+//!
+//! Every response is counted, the ones `track` answers itself (414, preflight) and errors
+//! included, under bounded labels: the matched route (or `unmatched`) and a status from a
+//! fixed list (or `other`). Counters live in one shard per worker thread, written by that
+//! thread alone, and are summed when scraped: counting takes no lock and shares no cache line.
 
-use super::http::{ApiError, MAX_QUERY_LEN};
+use super::http::{ApiError, ErrorKind, MAX_QUERY_LEN};
 use super::state::AppState;
 use axum::extract::{MatchedPath, Request, State};
-use axum::http::{header, HeaderValue, StatusCode};
+use axum::http::{header, HeaderValue, Method, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
-use std::collections::BTreeMap;
+use std::cell::RefCell;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, RwLock};
+
+/// The methods every route answers.
+pub(crate) const ALLOW: &str = "GET, HEAD, OPTIONS";
+
+/// Upper bounds of the latency histogram, in seconds: from 10 µs, since a cached answer
+/// takes tens of microseconds.
+const BUCKETS: [f64; 14] = [0.00001, 0.000025, 0.00005, 0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.1, 0.5, 2.5];
+const NB: usize = BUCKETS.len() + 1;
+/// The status label's values; anything else is `other`.
+const STATUSES: [u16; 15] = [200, 204, 304, 400, 404, 405, 408, 413, 414, 415, 429, 431, 500, 503, 504];
+const NS: usize = STATUSES.len() + 1;
+/// At most this many route labels; the last is `other`.
+const MAX_ROUTES: usize = 32;
 
 #[derive(Default)]
-pub(crate) struct RouteStats {
-    by_status: BTreeMap<u16, u64>,
-    buckets: [u64; 10],
-    sum: f64,
+struct Cell {
+    count: [AtomicU64; NS],
+    buckets: [AtomicU64; NB],
+    sum_ns: AtomicU64,
 }
 
-#[derive(Default)]
+/// One worker thread's counters. Only that thread writes them, so an increment is a load and
+/// a store, not a locked read-modify-write.
+struct Shard {
+    routes: [Cell; MAX_ROUTES],
+}
+
+fn bump(a: &AtomicU64, by: u64) {
+    a.store(a.load(Ordering::Relaxed).wrapping_add(by), Ordering::Relaxed);
+}
+
+static NEXT_ID: AtomicU64 = AtomicU64::new(1);
+
+/// The server's counters.
 pub(crate) struct Metrics {
-    routes: Mutex<BTreeMap<String, RouteStats>>,
+    id: u64,
+    routes: RwLock<Vec<Box<str>>>,
+    shards: Mutex<Vec<Arc<Shard>>>,
     pub(crate) reloads: AtomicU64,
     pub(crate) reload_failures: AtomicU64,
 }
 
-const BUCKETS: [f64; 9] = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.1, 0.5, 2.5];
+impl Default for Metrics {
+    fn default() -> Metrics {
+        Metrics {
+            id: NEXT_ID.fetch_add(1, Ordering::Relaxed),
+            routes: RwLock::new(Vec::new()),
+            shards: Mutex::new(Vec::new()),
+            reloads: AtomicU64::new(0),
+            reload_failures: AtomicU64::new(0),
+        }
+    }
+}
+
+/// This thread's shard of each `Metrics`, with the route labels it has seen.
+type Local = Vec<(u64, Arc<Shard>, Vec<(Box<str>, usize)>)>;
+
+thread_local! {
+    static LOCAL: RefCell<Local> = const { RefCell::new(Vec::new()) };
+}
+
+impl Metrics {
+    fn route_index(&self, route: &str) -> usize {
+        if let Some(i) = self.routes.read().unwrap_or_else(|p| p.into_inner()).iter().position(|r| &**r == route) {
+            return i;
+        }
+        let mut routes = self.routes.write().unwrap_or_else(|p| p.into_inner());
+        if let Some(i) = routes.iter().position(|r| &**r == route) {
+            return i;
+        }
+        if routes.len() + 1 >= MAX_ROUTES {
+            return MAX_ROUTES - 1;
+        }
+        routes.push(route.into());
+        routes.len() - 1
+    }
+
+    fn record(&self, route: &str, status: StatusCode, elapsed: std::time::Duration) {
+        let ns = u64::try_from(elapsed.as_nanos()).unwrap_or(u64::MAX);
+        let secs = elapsed.as_secs_f64();
+        let bucket = BUCKETS.iter().position(|b| secs <= *b).unwrap_or(NB - 1);
+        let s = STATUSES.iter().position(|s| *s == status.as_u16()).unwrap_or(NS - 1);
+        LOCAL.with(|l| {
+            let mut l = l.borrow_mut();
+            let i = match l.iter().position(|(id, ..)| *id == self.id) {
+                Some(i) => i,
+                None => {
+                    let shard = Arc::new(Shard { routes: std::array::from_fn(|_| Cell::default()) });
+                    self.shards.lock().unwrap_or_else(|p| p.into_inner()).push(shard.clone());
+                    l.push((self.id, shard, Vec::new()));
+                    l.len() - 1
+                }
+            };
+            let (_, shard, seen) = &mut l[i];
+            let r = match seen.iter().find(|(name, _)| &**name == route) {
+                Some((_, r)) => *r,
+                None => {
+                    let r = self.route_index(route);
+                    seen.push((route.into(), r));
+                    r
+                }
+            };
+            let cell = &shard.routes[r];
+            bump(&cell.count[s], 1);
+            bump(&cell.buckets[bucket], 1);
+            bump(&cell.sum_ns, ns);
+        });
+    }
+
+    /// Counts by route (label, per-status counts, histogram buckets, sum of nanoseconds).
+    fn totals(&self) -> Vec<(String, [u64; NS], [u64; NB], u64)> {
+        let mut routes: Vec<String> = self.routes.read().unwrap_or_else(|p| p.into_inner()).iter().map(|r| r.to_string()).collect();
+        routes.push("other".into());
+        let shards = self.shards.lock().unwrap_or_else(|p| p.into_inner());
+        let mut out: Vec<_> = routes.into_iter().map(|r| (r, [0; NS], [0; NB], 0)).collect();
+        let last = out.len() - 1;
+        for shard in shards.iter() {
+            for (i, cell) in shard.routes.iter().enumerate() {
+                let o = &mut out[if i < last { i } else { last }];
+                for (k, c) in cell.count.iter().enumerate() {
+                    o.1[k] += c.load(Ordering::Relaxed);
+                }
+                for (k, c) in cell.buckets.iter().enumerate() {
+                    o.2[k] += c.load(Ordering::Relaxed);
+                }
+                o.3 += cell.sum_ns.load(Ordering::Relaxed);
+            }
+        }
+        out.retain(|o| o.1.iter().any(|n| *n > 0));
+        out
+    }
+}
 
 /// Prometheus metrics.
-#[utoipa::path(get, path = "/metrics", responses((status = 200, description = "Prometheus text format")))]
+#[utoipa::path(get, path = "/metrics", tag = "operations",
+    responses((status = 200, description = "Prometheus text format 0.0.4", content_type = "text/plain", body = String)))]
 pub(crate) async fn metrics(State(st): State<Arc<AppState>>) -> Response {
     use std::fmt::Write as _;
     let mut out = String::new();
     let m = &st.metrics;
-    let routes = m.routes.lock().unwrap_or_else(|p| p.into_inner());
-    out.push_str("# HELP mado_http_requests_total HTTP requests by route and status.\n# TYPE mado_http_requests_total counter\n");
-    for (route, stats) in routes.iter() {
-        for (status, n) in &stats.by_status {
+    let routes = m.totals();
+    out.push_str("# HELP mado_http_requests_total HTTP responses by route and status.\n# TYPE mado_http_requests_total counter\n");
+    for (route, counts, _, _) in &routes {
+        for (i, n) in counts.iter().enumerate().filter(|(_, n)| **n > 0) {
+            let status = STATUSES.get(i).map_or("other".to_string(), |s| s.to_string());
             let _ = writeln!(out, "mado_http_requests_total{{route=\"{route}\",status=\"{status}\"}} {n}");
         }
     }
     out.push_str(
         "# HELP mado_http_request_duration_seconds Request latency by route.\n# TYPE mado_http_request_duration_seconds histogram\n",
     );
-    for (route, stats) in routes.iter() {
-        let counts = &stats.buckets;
+    for (route, _, buckets, sum_ns) in &routes {
         let mut cumulative = 0;
         for (i, le) in BUCKETS.iter().enumerate() {
-            cumulative += counts[i];
+            cumulative += buckets[i];
             let _ = writeln!(out, "mado_http_request_duration_seconds_bucket{{route=\"{route}\",le=\"{le}\"}} {cumulative}");
         }
-        cumulative += counts[9];
+        cumulative += buckets[NB - 1];
         let _ = writeln!(out, "mado_http_request_duration_seconds_bucket{{route=\"{route}\",le=\"+Inf\"}} {cumulative}");
-        let _ = writeln!(out, "mado_http_request_duration_seconds_sum{{route=\"{route}\"}} {}", stats.sum);
+        let _ = writeln!(out, "mado_http_request_duration_seconds_sum{{route=\"{route}\"}} {}", *sum_ns as f64 / 1e9);
         let _ = writeln!(out, "mado_http_request_duration_seconds_count{{route=\"{route}\"}} {cumulative}");
     }
-    drop(routes);
     let _ = writeln!(
         out,
         "# HELP mado_reloads_total Successful schedule reloads.\n# TYPE mado_reloads_total counter\nmado_reloads_total {}",
@@ -66,32 +188,46 @@ pub(crate) async fn metrics(State(st): State<Arc<AppState>>) -> Response {
     function_gauges(&mut out, &st.current().schedule, crate::engine::time::now());
     let mut r = out.into_response();
     r.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("text/plain; version=0.0.4"));
+    r.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     r
 }
 
+/// `OPTIONS` on a route: what it allows, and the CORS preflight answer. Browsers cache the
+/// preflight for a day, and may send the validators cross-origin.
+fn options() -> Response {
+    let mut r = StatusCode::NO_CONTENT.into_response();
+    let h = r.headers_mut();
+    h.insert(header::ALLOW, HeaderValue::from_static(ALLOW));
+    h.insert(header::ACCESS_CONTROL_ALLOW_METHODS, HeaderValue::from_static(ALLOW));
+    h.insert(header::ACCESS_CONTROL_ALLOW_HEADERS, HeaderValue::from_static("If-None-Match, If-Modified-Since, Cache-Control"));
+    h.insert(header::ACCESS_CONTROL_MAX_AGE, HeaderValue::from_static("86400"));
+    h.insert(header::CACHE_CONTROL, HeaderValue::from_static("public, max-age=86400"));
+    r
+}
+
+/// The edge of every request: limits, CORS, `nosniff`, and counting.
 pub(crate) async fn track(State(st): State<Arc<AppState>>, req: Request, next: Next) -> Response {
-    let route: Arc<str> = req.extensions().get::<MatchedPath>().map_or(Arc::from("unmatched"), |m| Arc::from(m.as_str()));
-    if req.uri().query().is_some_and(|q| q.len() > MAX_QUERY_LEN) {
-        let e = ApiError {
-            status: StatusCode::URI_TOO_LONG,
-            body: serde_json::json!({ "error": "query_too_long", "detail": format!("the query string is longer than {MAX_QUERY_LEN} bytes") }),
-        };
-        return e.into_response();
-    }
     let started = std::time::Instant::now();
-    let response = next.run(req).await;
-    let secs = started.elapsed().as_secs_f64();
-    let bucket = BUCKETS.iter().position(|b| secs <= *b).unwrap_or(9);
-    let mut routes = st.metrics.routes.lock().unwrap_or_else(|p| p.into_inner());
-    if !routes.contains_key(&*route) {
-        routes.insert(route.to_string(), RouteStats::default());
-    }
-    if let Some(stats) = routes.get_mut(&*route) {
-        *stats.by_status.entry(response.status().as_u16()).or_default() += 1;
-        stats.buckets[bucket] += 1;
-        stats.sum += secs;
-    }
-    drop(routes);
+    let route = req.extensions().get::<MatchedPath>().cloned();
+    let mut response = if req.uri().query().is_some_and(|q| q.len() > MAX_QUERY_LEN) {
+        ApiError::new(
+            StatusCode::URI_TOO_LONG,
+            ErrorKind::QueryTooLong,
+            format!("the query string is longer than {MAX_QUERY_LEN} bytes; ask about fewer functions per request"),
+        )
+        .into_response()
+    } else if req.method() == Method::OPTIONS && route.is_some() {
+        options()
+    } else {
+        next.run(req).await
+    };
+    let h = response.headers_mut();
+    h.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
+    // Any origin may read answers; with `*` no `Vary: Origin` is needed, so shared caches
+    // keep one copy for every site.
+    h.insert(header::ACCESS_CONTROL_ALLOW_ORIGIN, HeaderValue::from_static("*"));
+    h.insert(header::ACCESS_CONTROL_EXPOSE_HEADERS, HeaderValue::from_static("ETag, Last-Modified"));
+    st.metrics.record(route.as_ref().map_or("unmatched", |m| m.as_str()), response.status(), started.elapsed());
     response
 }
 

@@ -20,13 +20,13 @@ mod params;
 mod state;
 
 pub use http::MAX_QUERY_LEN;
+pub use http::{ErrorBody, ErrorKind};
 pub use params::{AvailabilityParams, CalendarParams, NoParams, WindowsParams};
 pub use state::{watch, AppState, Config, Loaded, DEBOUNCE, MAX_WAIT};
 
 use crate::engine::answer::Query;
 use crate::engine::time;
 use crate::views::json::to_json;
-use axum::http::{Method, StatusCode};
 use axum::routing::get;
 use axum::Router;
 use handlers::*;
@@ -53,12 +53,16 @@ pub fn router(st: Arc<AppState>) -> Router {
         let _ = st.baseline.set(axum::body::Bytes::from(format!("{{\"baseline\":\"{}\"}}\n", "x".repeat(size.saturating_sub(16)))));
         app = app.route("/bench/baseline", get(baseline));
     }
+    // Outermost last. `track` sees every response (compressed, or the 500 of a panic);
+    // no timeout layer: handlers never wait on anything, so it could only ever time out
+    // the work already done (slow clients are the connection's business, in `serve`).
+    use tower_http::compression::predicate::{NotForContentType, Predicate, SizeAbove};
+    let compress = SizeAbove::new(1024).and(NotForContentType::GRPC).and(NotForContentType::IMAGES).and(NotForContentType::SSE);
     app.fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
-        .layer(axum::middleware::from_fn_with_state(st.clone(), metrics::track))
         .layer(tower_http::catch_panic::CatchPanicLayer::custom(http::panic_response))
-        .layer(tower_http::timeout::TimeoutLayer::with_status_code(StatusCode::REQUEST_TIMEOUT, st.config.timeout))
-        .layer(tower_http::cors::CorsLayer::new().allow_origin(tower_http::cors::Any).allow_methods([Method::GET, Method::HEAD]))
+        .layer(tower_http::compression::CompressionLayer::new().compress_when(compress))
+        .layer(axum::middleware::from_fn_with_state(st.clone(), metrics::track))
         .with_state(st)
 }
 

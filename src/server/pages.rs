@@ -102,7 +102,7 @@ fn html_error(headers: &HeaderMap, lang: Lang, status: StatusCode, detail: &str)
 fn lang_of<T>(p: Q<T>, headers: &HeaderMap, lang: impl Fn(&T) -> Option<&str>) -> Result<(T, Lang), Box<Response>> {
     let fallback = pick_lang(None, headers).unwrap_or(Lang::Ja);
     let p = query(p).map_err(|e| {
-        let detail = e.body.get("detail").and_then(|d| d.as_str()).unwrap_or("bad query string").to_string();
+        let detail = e.body.detail.clone();
         Box::new(html_error(headers, fallback, StatusCode::BAD_REQUEST, &detail))
     })?;
     let l = pick_lang(lang(&p), headers).map_err(|m| Box::new(html_error(headers, fallback, StatusCode::BAD_REQUEST, &m)))?;
@@ -158,7 +158,7 @@ pub(crate) async fn timeline(State(st): State<Arc<AppState>>, headers: HeaderMap
         Ok::<(), super::http::ApiError>(())
     })();
     if let Err(e) = parsed {
-        let detail = e.body.get("detail").and_then(|d| d.as_str()).unwrap_or("bad parameter").to_string();
+        let detail = e.body.detail.clone();
         return html_error(&headers, lang, StatusCode::BAD_REQUEST, &detail);
     }
     o.function = nonempty(&p.function);

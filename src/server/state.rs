@@ -158,9 +158,15 @@ impl AppState {
     /// is bounded, finishes and is dropped).
     pub(crate) async fn heavy<T: Send + 'static>(&self, work: impl FnOnce() -> T + Send + 'static) -> Result<T, super::http::ApiError> {
         let deadline = self.config.timeout.mul_f64(0.9);
-        let busy = || super::http::ApiError {
-            status: axum::http::StatusCode::SERVICE_UNAVAILABLE,
-            body: serde_json::json!({ "error": "busy", "detail": format!("the answer was not ready within {} ms; mado runs {HEAVY_AT_ONCE} long requests at a time, retry later or ask for a shorter range or a lower limit", deadline.as_millis()) }),
+        let busy = || {
+            super::http::ApiError::new(
+                axum::http::StatusCode::SERVICE_UNAVAILABLE,
+                super::http::ErrorKind::Busy,
+                format!(
+                    "the answer was not ready within {} ms; mado runs {HEAVY_AT_ONCE} long requests at a time, retry later or ask for a shorter range or a lower limit",
+                    deadline.as_millis()
+                ),
+            )
         };
         let run = async {
             let _permit = self.heavy.clone().acquire_owned().await.map_err(|_| busy())?;
@@ -241,6 +247,7 @@ mod tests {
         let st = AppState::new(Config { timeout: std::time::Duration::from_millis(200), ..Config::default() }).expect("loads");
         assert_eq!(st.heavy(|| 7).await.ok(), Some(7));
         let slow = st.heavy(|| std::thread::sleep(std::time::Duration::from_secs(1))).await.expect_err("past the deadline");
-        assert_eq!((slow.status.as_u16(), slow.body["error"].as_str()), (503, Some("busy")));
+        let body = serde_json::to_value(&slow.body).expect("json");
+        assert_eq!((slow.status.as_u16(), body["error"].as_str()), (503, Some("busy")));
     }
 }
