@@ -391,6 +391,7 @@ async fn health_ready_metrics_openapi() {
     let (_, _, ready) = get(&app, "/readyz", &[]).await;
     let v: serde_json::Value = serde_json::from_str(&ready).expect("json");
     assert_eq!((v["ready"].as_bool(), v["generation"].as_u64(), v["last_reload_ok"].as_bool()), (Some(true), Some(1), Some(true)));
+    assert_eq!(v["source"], format!("embedded schedules (8 notices, built {})", mado::EMBEDDED_BUILT), "as text answers name it");
     get(&app, "/v1/functions", &[]).await;
     let (_, h, metrics) = get(&app, "/metrics", &[]).await;
     assert!(h[header::CONTENT_TYPE].to_str().expect("ct").starts_with("text/plain"));

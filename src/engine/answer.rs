@@ -276,7 +276,7 @@ pub struct WindowsQuery {
 
 impl WindowsQuery {
     /// The default number of windows a list holds before it says `truncated`.
-    pub const DEFAULT_LIMIT: usize = 1000;
+    pub const DEFAULT_LIMIT: usize = crate::engine::limits::DEFAULT_WINDOWS_LIMIT;
 
     /// Windows overlapping `[from, to)`, for every function, as known now, at most
     /// [`WindowsQuery::DEFAULT_LIMIT`], shown in Asia/Tokyo.
@@ -403,7 +403,7 @@ impl Schedule {
     /// # Errors
     /// [`QueryError`] when the function or channel is not in the catalogue.
     pub fn check(&self, q: &Query) -> Result<Answer, QueryError> {
-        crate::engine::limits::check_query(q)?;
+        crate::engine::limits::check_query(q.at, q.as_of, q.lookahead)?;
         let f = self.resolve_function(&q.function)?;
         let channel = self.resolve_channel(q.channel.as_deref())?;
         let at = time::whole_seconds(q.at);
@@ -469,7 +469,7 @@ impl Schedule {
     /// # Errors
     /// [`QueryError`] when the function is not in the catalogue.
     pub fn windows(&self, q: &WindowsQuery) -> Result<WindowList, QueryError> {
-        crate::engine::limits::check_windows(q)?;
+        crate::engine::limits::check_windows(q.from, q.to, q.as_of, q.limit)?;
         let f = q.function.as_deref().map(|id| self.resolve_function(id)).transpose()?;
         let mut slots = vec![Schedule::slot(f)];
         if let (Some(f), true) = (f, q.with_children) {

@@ -3,7 +3,6 @@
 //! of a windows list. The CLI and the HTTP API ask the same checks, so they accept and
 //! refuse the same queries with the same messages.
 
-use crate::engine::answer::{Query, WindowsQuery};
 use crate::engine::error::QueryError;
 use crate::engine::time::{self, Instant};
 use chrono::{Duration, SecondsFormat};
@@ -11,7 +10,7 @@ use chrono::{Duration, SecondsFormat};
 /// The most windows one list may hold.
 pub const MAX_WINDOWS_LIMIT: usize = 10_000;
 /// How many windows a list holds when no limit is given.
-pub const DEFAULT_WINDOWS_LIMIT: usize = WindowsQuery::DEFAULT_LIMIT;
+pub const DEFAULT_WINDOWS_LIMIT: usize = 1000;
 /// How far a windows list reaches when no end is given, in days.
 pub const DEFAULT_WINDOWS_DAYS: i64 = 31;
 
@@ -36,29 +35,29 @@ fn range(parameter: &str, t: Instant) -> Result<(), QueryError> {
     }
 }
 
-/// Checks a query against the supported range and the lookahead ceiling.
-pub(crate) fn check_query(q: &Query) -> Result<(), QueryError> {
-    range("at", q.at)?;
-    range("as_of", q.as_of)?;
-    if !time::lookahead_ok(q.lookahead) {
+/// Checks a query's instants against the supported range and its lookahead against the ceiling.
+pub(crate) fn check_query(at: Instant, as_of: Instant, lookahead: Duration) -> Result<(), QueryError> {
+    range("at", at)?;
+    range("as_of", as_of)?;
+    if !time::lookahead_ok(lookahead) {
         return Err(QueryError::OutOfRange {
             parameter: "for".into(),
-            detail: time::lookahead_too_long(&time::format_duration(q.lookahead)),
+            detail: time::lookahead_too_long(&time::format_duration(lookahead)),
         });
     }
     Ok(())
 }
 
 /// Checks a windows query: instants in range, `to` after `from`, a limit within the ceiling.
-pub(crate) fn check_windows(q: &WindowsQuery) -> Result<(), QueryError> {
-    range("from", q.from)?;
-    range("to", q.to)?;
-    range("as_of", q.as_of)?;
-    if q.to <= q.from {
+pub(crate) fn check_windows(from: Instant, to: Instant, as_of: Instant, limit: usize) -> Result<(), QueryError> {
+    range("from", from)?;
+    range("to", to)?;
+    range("as_of", as_of)?;
+    if to <= from {
         return Err(QueryError::OutOfRange { parameter: "to".into(), detail: "`to` must be after `from`; the range is [from, to)".into() });
     }
-    if !(1..=MAX_WINDOWS_LIMIT).contains(&q.limit) {
-        return Err(QueryError::OutOfRange { parameter: "limit".into(), detail: limit_message(&q.limit.to_string()) });
+    if !(1..=MAX_WINDOWS_LIMIT).contains(&limit) {
+        return Err(QueryError::OutOfRange { parameter: "limit".into(), detail: limit_message(&limit.to_string()) });
     }
     Ok(())
 }

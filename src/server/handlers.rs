@@ -346,6 +346,8 @@ pub(crate) struct Readiness {
     /// Whether the last reload succeeded; when it did not, the last good schedule keeps
     /// serving and the log says what failed and where.
     last_reload_ok: bool,
+    /// Where the schedule serving comes from, as text answers name it (no paths).
+    source: String,
 }
 
 /// Readiness: the schedule serving, and whether the last reload worked. What failed, and
@@ -358,6 +360,10 @@ pub(crate) async fn readyz(State(st): State<Arc<AppState>>) -> Response {
         generation: loaded.generation,
         notices: loaded.schedule.notices().len(),
         last_reload_ok: st.last_reload_ok(),
+        source: match &st.config.schedules {
+            None => crate::format::source::describe_source(None, loaded.schedule.notices().len(), crate::engine::model::Lang::En),
+            Some(_) => format!("a schedules directory ({} notices)", loaded.schedule.notices().len()),
+        },
     };
     let mut r = to_json(&body).into_response();
     r.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("application/json"));
@@ -390,6 +396,6 @@ pub(crate) async fn method_not_allowed(req: Request) -> Response {
         format!("`{}` is not allowed; mado answers GET, HEAD and OPTIONS", req.method()),
     )
     .into_response();
-    r.headers_mut().insert(header::ALLOW, HeaderValue::from_static(super::metrics::ALLOW));
+    r.headers_mut().insert(header::ALLOW, HeaderValue::from_static(super::edge::ALLOW));
     r
 }

@@ -6,18 +6,10 @@
 //! fixed list (or `other`). Counters live in one shard per worker thread, written by that
 //! thread alone, and are summed when scraped: counting takes no lock and shares no cache line.
 
-use super::http::{ApiError, ErrorKind, MAX_QUERY_LEN};
-use super::state::AppState;
-use axum::extract::{MatchedPath, Request, State};
-use axum::http::{header, HeaderValue, Method, StatusCode};
-use axum::middleware::Next;
-use axum::response::{IntoResponse, Response};
+use axum::http::StatusCode;
 use std::cell::RefCell;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, RwLock};
-
-/// The methods every route answers.
-pub(crate) const ALLOW: &str = "GET, HEAD, OPTIONS";
 
 /// Upper bounds of the latency histogram, in seconds: from 10 µs, since a cached answer
 /// takes tens of microseconds.
@@ -92,7 +84,7 @@ impl Metrics {
         routes.len() - 1
     }
 
-    fn record(&self, route: &str, status: StatusCode, elapsed: std::time::Duration) {
+    pub(crate) fn record(&self, route: &str, status: StatusCode, elapsed: std::time::Duration) {
         let ns = u64::try_from(elapsed.as_nanos()).unwrap_or(u64::MAX);
         let secs = elapsed.as_secs_f64();
         let bucket = BUCKETS.iter().position(|b| secs <= *b).unwrap_or(NB - 1);
@@ -148,87 +140,52 @@ impl Metrics {
     }
 }
 
-/// Prometheus metrics.
-#[utoipa::path(get, path = "/metrics", tag = "operations",
-    responses((status = 200, description = "Prometheus text format 0.0.4", content_type = "text/plain", body = String)))]
-pub(crate) async fn metrics(State(st): State<Arc<AppState>>) -> Response {
-    use std::fmt::Write as _;
-    let mut out = String::new();
-    let m = &st.metrics;
-    let routes = m.totals();
-    out.push_str("# HELP mado_http_requests_total HTTP responses by route and status.\n# TYPE mado_http_requests_total counter\n");
-    for (route, counts, _, _) in &routes {
-        for (i, n) in counts.iter().enumerate().filter(|(_, n)| **n > 0) {
-            let status = STATUSES.get(i).map_or("other".to_string(), |s| s.to_string());
-            let _ = writeln!(out, "mado_http_requests_total{{route=\"{route}\",status=\"{status}\"}} {n}");
+impl Metrics {
+    /// The Prometheus text of every counter, with the schedule's generation, whether the
+    /// last reload failed, and each function's status at `now`.
+    pub(crate) fn render(
+        &self,
+        generation: u64,
+        reload_error: bool,
+        schedule: &crate::engine::eval::Schedule,
+        now: crate::engine::time::Instant,
+    ) -> String {
+        use std::fmt::Write as _;
+        let mut out = String::new();
+        let m = self;
+        let routes = m.totals();
+        out.push_str("# HELP mado_http_requests_total HTTP responses by route and status.\n# TYPE mado_http_requests_total counter\n");
+        for (route, counts, _, _) in &routes {
+            for (i, n) in counts.iter().enumerate().filter(|(_, n)| **n > 0) {
+                let status = STATUSES.get(i).map_or("other".to_string(), |s| s.to_string());
+                let _ = writeln!(out, "mado_http_requests_total{{route=\"{route}\",status=\"{status}\"}} {n}");
+            }
         }
-    }
-    out.push_str(
-        "# HELP mado_http_request_duration_seconds Request latency by route.\n# TYPE mado_http_request_duration_seconds histogram\n",
-    );
-    for (route, _, buckets, sum_ns) in &routes {
-        let mut cumulative = 0;
-        for (i, le) in BUCKETS.iter().enumerate() {
-            cumulative += buckets[i];
-            let _ = writeln!(out, "mado_http_request_duration_seconds_bucket{{route=\"{route}\",le=\"{le}\"}} {cumulative}");
+        out.push_str(
+            "# HELP mado_http_request_duration_seconds Request latency by route.\n# TYPE mado_http_request_duration_seconds histogram\n",
+        );
+        for (route, _, buckets, sum_ns) in &routes {
+            let mut cumulative = 0;
+            for (i, le) in BUCKETS.iter().enumerate() {
+                cumulative += buckets[i];
+                let _ = writeln!(out, "mado_http_request_duration_seconds_bucket{{route=\"{route}\",le=\"{le}\"}} {cumulative}");
+            }
+            cumulative += buckets[NB - 1];
+            let _ = writeln!(out, "mado_http_request_duration_seconds_bucket{{route=\"{route}\",le=\"+Inf\"}} {cumulative}");
+            let _ = writeln!(out, "mado_http_request_duration_seconds_sum{{route=\"{route}\"}} {}", *sum_ns as f64 / 1e9);
+            let _ = writeln!(out, "mado_http_request_duration_seconds_count{{route=\"{route}\"}} {cumulative}");
         }
-        cumulative += buckets[NB - 1];
-        let _ = writeln!(out, "mado_http_request_duration_seconds_bucket{{route=\"{route}\",le=\"+Inf\"}} {cumulative}");
-        let _ = writeln!(out, "mado_http_request_duration_seconds_sum{{route=\"{route}\"}} {}", *sum_ns as f64 / 1e9);
-        let _ = writeln!(out, "mado_http_request_duration_seconds_count{{route=\"{route}\"}} {cumulative}");
+        let _ = writeln!(
+            out,
+            "# HELP mado_reloads_total Successful schedule reloads.\n# TYPE mado_reloads_total counter\nmado_reloads_total {}",
+            m.reloads.load(Ordering::Relaxed)
+        );
+        let _ = writeln!(out, "# HELP mado_reload_failures_total Rejected schedule reloads.\n# TYPE mado_reload_failures_total counter\nmado_reload_failures_total {}", m.reload_failures.load(Ordering::Relaxed));
+        let _ = writeln!(out, "# HELP mado_schedule_generation Generation of the schedule serving.\n# TYPE mado_schedule_generation gauge\nmado_schedule_generation {}", generation);
+        let _ = writeln!(out, "# HELP mado_schedule_reload_error 1 when the last reload was rejected.\n# TYPE mado_schedule_reload_error gauge\nmado_schedule_reload_error {}", u8::from(reload_error));
+        function_gauges(&mut out, schedule, now);
+        out
     }
-    let _ = writeln!(
-        out,
-        "# HELP mado_reloads_total Successful schedule reloads.\n# TYPE mado_reloads_total counter\nmado_reloads_total {}",
-        m.reloads.load(Ordering::Relaxed)
-    );
-    let _ = writeln!(out, "# HELP mado_reload_failures_total Rejected schedule reloads.\n# TYPE mado_reload_failures_total counter\nmado_reload_failures_total {}", m.reload_failures.load(Ordering::Relaxed));
-    let _ = writeln!(out, "# HELP mado_schedule_generation Generation of the schedule serving.\n# TYPE mado_schedule_generation gauge\nmado_schedule_generation {}", st.current().generation);
-    let _ = writeln!(out, "# HELP mado_schedule_reload_error 1 when the last reload was rejected.\n# TYPE mado_schedule_reload_error gauge\nmado_schedule_reload_error {}", u8::from(st.last_error().is_some()));
-    function_gauges(&mut out, &st.current().schedule, crate::engine::time::now());
-    let mut r = out.into_response();
-    r.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("text/plain; version=0.0.4"));
-    r.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-    r
-}
-
-/// `OPTIONS` on a route: what it allows, and the CORS preflight answer. Browsers cache the
-/// preflight for a day, and may send the validators cross-origin.
-fn options() -> Response {
-    let mut r = StatusCode::NO_CONTENT.into_response();
-    let h = r.headers_mut();
-    h.insert(header::ALLOW, HeaderValue::from_static(ALLOW));
-    h.insert(header::ACCESS_CONTROL_ALLOW_METHODS, HeaderValue::from_static(ALLOW));
-    h.insert(header::ACCESS_CONTROL_ALLOW_HEADERS, HeaderValue::from_static("If-None-Match, If-Modified-Since, Cache-Control"));
-    h.insert(header::ACCESS_CONTROL_MAX_AGE, HeaderValue::from_static("86400"));
-    h.insert(header::CACHE_CONTROL, HeaderValue::from_static("public, max-age=86400"));
-    r
-}
-
-/// The edge of every request: limits, CORS, `nosniff`, and counting.
-pub(crate) async fn track(State(st): State<Arc<AppState>>, req: Request, next: Next) -> Response {
-    let started = std::time::Instant::now();
-    let route = req.extensions().get::<MatchedPath>().cloned();
-    let mut response = if req.uri().query().is_some_and(|q| q.len() > MAX_QUERY_LEN) {
-        ApiError::new(
-            StatusCode::URI_TOO_LONG,
-            ErrorKind::QueryTooLong,
-            format!("the query string is longer than {MAX_QUERY_LEN} bytes; ask about fewer functions per request"),
-        )
-        .into_response()
-    } else if req.method() == Method::OPTIONS && route.is_some() {
-        options()
-    } else {
-        next.run(req).await
-    };
-    let h = response.headers_mut();
-    h.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
-    // Any origin may read answers; with `*` no `Vary: Origin` is needed, so shared caches
-    // keep one copy for every site.
-    h.insert(header::ACCESS_CONTROL_ALLOW_ORIGIN, HeaderValue::from_static("*"));
-    h.insert(header::ACCESS_CONTROL_EXPOSE_HEADERS, HeaderValue::from_static("ETag, Last-Modified"));
-    st.metrics.record(route.as_ref().map_or("unmatched", |m| m.as_str()), response.status(), started.elapsed());
-    response
 }
 
 /// Each function's status now and when it next changes, asked of the evaluator at scrape time.

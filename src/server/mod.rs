@@ -11,6 +11,7 @@
 //! May use: the engine, the format's loaders and the views. Nothing outside this folder
 //! knows HTTP.
 
+mod edge;
 pub(crate) mod handlers;
 mod http;
 pub(crate) mod metrics;
@@ -41,7 +42,7 @@ pub fn router(st: Arc<AppState>) -> Router {
         .route("/calendar.ics", get(calendar))
         .route("/healthz", get(healthz))
         .route("/readyz", get(readyz))
-        .route("/metrics", get(metrics::metrics))
+        .route("/metrics", get(edge::metrics))
         .route("/openapi.json", get(crate::server::openapi::handler))
         .route("/", get(pages::status))
         .route("/timeline", get(pages::timeline))
@@ -62,7 +63,7 @@ pub fn router(st: Arc<AppState>) -> Router {
         .method_not_allowed_fallback(method_not_allowed)
         .layer(tower_http::catch_panic::CatchPanicLayer::custom(http::panic_response))
         .layer(tower_http::compression::CompressionLayer::new().compress_when(compress))
-        .layer(axum::middleware::from_fn_with_state(st.clone(), metrics::track))
+        .layer(axum::middleware::from_fn_with_state(st.clone(), edge::track))
         .with_state(st)
 }
 

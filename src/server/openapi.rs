@@ -22,7 +22,7 @@ use utoipa::OpenApi;
         server::calendar,
         server::healthz,
         server::readyz,
-        crate::server::metrics::metrics,
+        crate::server::edge::metrics,
         handler,
         page_status,
         page_timeline,
