@@ -464,3 +464,45 @@ fn chained_rule_until_is_arithmetic() {
     let s = Schedule::from_notice_str(&notice("America/New_York", "")).expect("loads");
     assert_eq!(q(&s, "2024-01-05T12:00Z"), (Status::Unavailable, Some("2024-11-04T03:00:00Z".into())));
 }
+
+/// `Schedule::status` (status only) against the full answer.
+mod status_alone {
+    use crate::{Query, Schedule, Status};
+    use chrono::{Duration, TimeZone, Utc};
+
+    #[test]
+    fn status_alone_equals_the_full_answer_on_seeds_and_generated_schedules() {
+        let as_of = Utc.with_ymd_and_hms(2042, 1, 1, 0, 0, 0).unwrap();
+        let generated = Schedule::from_sources(crate::synth::notices(200, 7)).expect("synthetic loads");
+        for s in [Schedule::embedded().expect("seeds"), generated] {
+            let functions: Vec<String> = s.catalogue().functions().iter().map(|f| f.id().to_string()).collect();
+            let mut seen = std::collections::BTreeSet::new();
+            let mut t = Utc.with_ymd_and_hms(2023, 11, 1, 0, 0, 0).unwrap();
+            while t < Utc.with_ymd_and_hms(2024, 6, 1, 0, 0, 0).unwrap() {
+                for f in &functions {
+                    let full = s.check(&Query::new(f.as_str(), t).as_of(as_of)).expect("known").status;
+                    assert_eq!(s.status(f, t, as_of).expect("known"), full, "{f} at {t}");
+                    seen.insert(full);
+                }
+                t += Duration::minutes(97);
+            }
+            assert!(seen.contains(&Status::Unavailable) && seen.contains(&Status::Available), "the grid meets windows: {seen:?}");
+        }
+        assert!(Schedule::embedded().expect("seeds").status("webcollect.nope", as_of, as_of).is_err());
+    }
+
+    #[test]
+    fn a_set_is_as_bad_as_its_worst_answer_and_changes_with_its_first() {
+        let s = Schedule::embedded().expect("seeds");
+        let at = Utc.with_ymd_and_hms(2023, 11, 12, 14, 30, 0).unwrap(); // 23:30 JST: reauth's nightly blackout
+        let as_of = Utc.with_ymd_and_hms(2024, 1, 1, 0, 0, 0).unwrap();
+        let q = Query::new("ignored", at).as_of(as_of);
+        let set = s.check_each(&["webcollect.credit_card", "webcollect.reauth"], &q).expect("known");
+        let one = |f: &str| s.check(&Query::new(f, at).as_of(as_of)).expect("known");
+        assert_eq!(set.answers, vec![one("webcollect.credit_card"), one("webcollect.reauth")]);
+        assert_eq!(set.status, set.answers.iter().map(|a| a.status).max().unwrap());
+        assert_eq!(set.until, set.answers.iter().filter_map(|a| a.until).min());
+        assert_eq!(set.available, set.status == Status::Available);
+        assert!(s.check_each(&["webcollect.credit_card", "nope"], &q).is_err());
+    }
+}

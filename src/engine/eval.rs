@@ -415,14 +415,14 @@ impl Schedule {
     /// polling many functions.
     ///
     /// # Errors
-    /// [`QueryError::UnknownFunction`](crate::QueryError::UnknownFunction) when the function
+    /// [`QueryError::UnknownFunction`](crate::engine::error::QueryError::UnknownFunction) when the function
     /// is not in the catalogue.
-    pub fn status(&self, function: &str, at: Instant, as_of: Instant) -> Result<Status, crate::QueryError> {
-        let f = self.catalogue.function(function).ok_or_else(|| crate::QueryError::UnknownFunction {
+    pub fn status(&self, function: &str, at: Instant, as_of: Instant) -> Result<Status, crate::engine::error::QueryError> {
+        let f = self.catalogue.function(function).ok_or_else(|| crate::engine::error::QueryError::UnknownFunction {
             id: function.to_string(),
             suggestions: self.catalogue.close_matches(function),
         })?;
-        let (at, as_of) = (crate::time::whole_seconds(at), crate::time::whole_seconds(as_of));
+        let (at, as_of) = (crate::engine::time::whole_seconds(at), crate::engine::time::whole_seconds(as_of));
         let mut status = Status::Available;
         self.covering(Schedule::slot(Some(f)), as_of, Duration::zero(), at, |o| {
             status = status.max(if o.tentative { Status::Tentative } else { Status::Unavailable });
