@@ -383,7 +383,7 @@ pub(crate) async fn not_found(req: Request) -> ApiError {
         StatusCode::NOT_FOUND,
         ErrorKind::NotFound,
         format!(
-            "no route `{}`; expected one of /v1/availability, /v1/windows, /v1/functions, /calendar.ics, /healthz, /readyz, /metrics, /openapi.json",
+            "no route `{}`; expected one of /, /timeline, /notices, /notices/{{id}}, /v1/availability, /v1/windows, /v1/functions, /calendar.ics, /healthz, /readyz, /metrics, /openapi.json",
             req.uri().path()
         ),
     )
