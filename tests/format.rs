@@ -78,6 +78,8 @@ fn a_postponement_without_a_date_is_not_scheduled_but_listed() {
     )
     .expect("feed");
     assert!(feed.contains("STATUS:CANCELLED"), "clients that saw the old time remove it");
+    assert!(feed.contains("SUMMARY:Postponed\\, date TBA"), "and it says postponed, not cancelled:\n{feed}");
+    assert!(feed.replace("\r\n ", "").contains("Postponed\\; the new date will be announced."), "with the reason");
 }
 
 #[test]

@@ -231,9 +231,35 @@ pub fn feed(s: &Schedule, opts: &FeedOptions) -> Result<String, crate::engine::e
         ev.line("STATUS", status);
         ev.line("TRANSP", transp(spec, cancelled));
         ev.line("LAST-MODIFIED", &utc_stamp(stamp));
-        ev.text("SUMMARY", &summary(s, spec, opts.lang, cancelled, None));
-        ev.text("DESCRIPTION", &description(s, l, spec, opts.lang, cancelled, None));
-        ev.line("CATEGORIES", &categories(spec, opts.lang, cancelled));
+        // Postponed with no new date: cancelled on its old time, and said so with the reason.
+        let postponed = cancelled && last.action == Action::Postpone;
+        let (mut sum, mut desc, mut cats) = (
+            summary(s, spec, opts.lang, cancelled, None),
+            description(s, l, spec, opts.lang, cancelled, None),
+            categories(spec, opts.lang, cancelled),
+        );
+        if postponed {
+            let ja = opts.lang == Lang::Ja;
+            sum = sum
+                .replace("【中止】メンテナンス", "【延期・日程未定】メンテナンス")
+                .replace("Cancelled maintenance", "Postponed, date TBA");
+            let why = match (opts.lang, &last.note_en) {
+                (Lang::En, Some(en)) => en.clone(),
+                _ => last.note.clone().unwrap_or_default(),
+            };
+            let said = if ja {
+                format!("このメンテナンスは延期されました（新しい日程は未定）。{why}")
+            } else {
+                format!("This maintenance was postponed; the new date is to be announced. {why}")
+            };
+            desc = desc
+                .replace("このメンテナンスは中止されました。", said.trim_end())
+                .replace("This maintenance was cancelled.", said.trim_end());
+            cats = cats.replace("中止", "延期").replace("cancelled", "postponed");
+        }
+        ev.text("SUMMARY", &sum);
+        ev.text("DESCRIPTION", &desc);
+        ev.line("CATEGORIES", &cats);
         if let Some(url) = notice_url(s, l, opts) {
             ev.line("URL", &url);
         }
