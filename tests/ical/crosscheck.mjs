@@ -41,9 +41,10 @@ function fromFeed(fn) {
 
 function fromWindows(fn) {
   const data = JSON.parse(run('windows', '--from', '2019-01-01', '--to', '2027-01-01', '--as-of', '2100-01-01',
-    '--limit', '1000000', '--format', 'json', ...(fn ? ['--function', fn] : [])));
+    '--limit', '10000', '--format', 'json', ...(fn ? ['--function', fn] : [])));
   if (data.truncated) throw new Error('windows list truncated');
-  return data.windows.map((w) => [Date.parse(w.start), Date.parse(w.end)]).sort((a, b) => a[0] - b[0] || a[1] - b[1]);
+  // Postponed with no date: not scheduled, and cancelled in the feed.
+  return data.windows.filter((w) => w.kind !== 'postponed').map((w) => [Date.parse(w.start), Date.parse(w.end)]).sort((a, b) => a[0] - b[0] || a[1] - b[1]);
 }
 
 const functions = JSON.parse(run('functions', '--format', 'json')).functions.map((f) => f.id);
