@@ -216,7 +216,12 @@ fn marks(w: &WindowInfo, lang: Lang) -> String {
     if w.inferred.is_empty() {
         return String::new();
     }
-    let fields: Vec<&str> = w.inferred.iter().map(|i| i.field.as_str()).collect();
+    let mut fields: Vec<&str> = Vec::new();
+    for i in &w.inferred {
+        if !fields.contains(&i.field.as_str()) {
+            fields.push(&i.field);
+        }
+    }
     format!(" [{}: {}]", words(lang).inferred, fields.join(", "))
 }
 
@@ -338,7 +343,7 @@ pub fn window_list(l: &WindowList, zone: Tz, lang: Lang) -> String {
         out,
         "{} {}{scope}: {} – {}, {} {}",
         l.windows.len(),
-        words.window,
+        if lang == Lang::En && l.windows.len() != 1 { "windows" } else { words.window },
         when(&l.from, zone),
         when(&l.to, zone),
         words.as_of,
