@@ -4,15 +4,12 @@
 //! continuous writes. (Broken pipes: `tests/cli.rs`.)
 mod common;
 
-use axum::body::Body;
-use axum::http::{Request, StatusCode};
-use http_body_util::BodyExt;
+use axum::http::StatusCode;
 use mado::server::{router, AppState, Config};
 use std::io::{Read, Write};
 use std::net::TcpStream;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
-use tower::ServiceExt;
 
 const RANGE: &str = "is outside the supported range; expected an instant from 1900-01-01T00:00:00Z to 9999-12-31T23:59:59Z (years 1900 to 9999), e.g. `2023-11-13T02:00+09:00`";
 
@@ -115,10 +112,8 @@ fn a_window_at_the_end_of_the_range_loads_and_answers_everywhere() {
 }
 
 async fn get(app: &axum::Router, uri: &str) -> (StatusCode, serde_json::Value) {
-    let resp = app.clone().oneshot(Request::builder().uri(uri).body(Body::empty()).expect("request")).await.expect("infallible");
-    let status = resp.status();
-    let bytes = resp.into_body().collect().await.expect("body").to_bytes();
-    (status, serde_json::from_slice(&bytes).unwrap_or(serde_json::Value::Null))
+    let (status, _, body) = common::request(app, uri, &[]).await;
+    (status, serde_json::from_str(&body).unwrap_or(serde_json::Value::Null))
 }
 
 #[tokio::test]

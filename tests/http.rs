@@ -7,16 +7,8 @@ use std::process::Command;
 use std::sync::Arc;
 use tower::ServiceExt;
 
-async fn get(app: &axum::Router, uri: &str, headers: &[(&str, &str)]) -> (StatusCode, axum::http::HeaderMap, String) {
-    let mut req = Request::builder().uri(uri);
-    for (k, v) in headers {
-        req = req.header(*k, *v);
-    }
-    let resp = app.clone().oneshot(req.body(Body::empty()).expect("request")).await.expect("infallible");
-    let (parts, body) = resp.into_parts();
-    let bytes = body.collect().await.expect("body").to_bytes();
-    (parts.status, parts.headers, String::from_utf8_lossy(&bytes).into_owned())
-}
+mod common;
+use common::request as get;
 
 fn embedded() -> (Arc<AppState>, axum::Router) {
     let st = AppState::new(Config::default()).expect("embedded schedules load");

@@ -50,15 +50,11 @@ fn windows_query_builder_sets_every_field() {
 #[cfg(feature = "server")]
 #[tokio::test]
 async fn the_servers_json_reads_back_into_the_answer_type() {
-    use http_body_util::BodyExt;
-    use tower::ServiceExt;
     let st = mado::server::AppState::new(mado::server::Config::default()).expect("embedded schedules load");
     let app = mado::server::router(st);
     let uri = "/v1/availability?function=webcollect.credit_card&at=2023-11-13T03:00%2B09:00&as_of=2024-01-01&for=15m";
-    let req = axum::http::Request::builder().uri(uri).body(axum::body::Body::empty()).expect("request");
-    let resp = app.oneshot(req).await.expect("infallible");
-    let bytes = resp.into_body().collect().await.expect("body").to_bytes();
-    let answer: Answer = serde_json::from_slice(&bytes).expect("the server's JSON is an Answer");
+    let (_, _, body) = common::request(&app, uri, &[]).await;
+    let answer: Answer = serde_json::from_str(&body).expect("the server's JSON is an Answer");
     assert_eq!(answer.status, mado::Status::Unavailable);
     let direct = seeds()
         .check(

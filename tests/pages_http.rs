@@ -1,19 +1,14 @@
 //! The pages and the function gauges through the router: language choice, caching, errors.
-use axum::body::Body;
-use axum::http::{header, Request, StatusCode};
-use http_body_util::BodyExt;
+use axum::http::{header, StatusCode};
 use mado::server::{router, AppState, Config};
-use tower::ServiceExt;
 
+mod common;
+
+/// A request as a browser sends it to `mado.example:8080`.
 async fn get(app: &axum::Router, uri: &str, headers: &[(&str, &str)]) -> (StatusCode, axum::http::HeaderMap, String) {
-    let mut req = Request::builder().uri(uri).header(header::HOST, "mado.example:8080");
-    for (k, v) in headers {
-        req = req.header(*k, *v);
-    }
-    let resp = app.clone().oneshot(req.body(Body::empty()).expect("request")).await.expect("infallible");
-    let (parts, body) = resp.into_parts();
-    let bytes = body.collect().await.expect("body").to_bytes();
-    (parts.status, parts.headers, String::from_utf8_lossy(&bytes).into_owned())
+    let mut all = vec![("host", "mado.example:8080")];
+    all.extend_from_slice(headers);
+    common::request(app, uri, &all).await
 }
 
 fn app() -> axum::Router {

@@ -152,7 +152,7 @@ fn run(command: Command) -> Result<ExitCode> {
         }
         Command::Calendar { function, lang, schedules, format: _, base_url } => {
             let schedule = load(schedules.as_ref())?;
-            let lang = if lang == "en" { mado::ical::Lang::En } else { mado::ical::Lang::Ja };
+            let lang = Lang::parse(&lang).unwrap_or_default(); // clap allows only ja and en
             let opts = mado::ical::FeedOptions { function, lang, now, refresh: chrono::Duration::hours(1), base_url };
             out(&mado::ical::feed(&schedule, &opts)?)?;
             Ok(ExitCode::SUCCESS)

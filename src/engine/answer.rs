@@ -514,7 +514,7 @@ impl Schedule {
                 usual_approx: d.usual_approx,
                 expected: show(d.expected, q.zone),
                 expected_approx: d.expected_approx,
-                note: lang_opt(q.lang, d.note.as_ref(), d.note_en.as_ref()),
+                note: lang_text(q.lang, d.note.as_ref(), d.note_en.as_ref()),
                 inferred: d
                     .inferred
                     .iter()
@@ -565,7 +565,7 @@ impl Schedule {
                 notice: self.notices[v.by_notice].id.clone(),
                 action: Action::Postpone,
                 sequence: v.sequence,
-                note: lang_opt(view.lang, v.note.as_ref(), v.note_en.as_ref()),
+                note: lang_text(view.lang, v.note.as_ref(), v.note_en.as_ref()),
             });
             w.known_from = show(v.known_from, view.zone);
             out.push(w);
@@ -595,13 +595,13 @@ impl Schedule {
                 notice: self.notices[e.by_notice].id.clone(),
                 action: Action::Replace,
                 sequence: e.sequence,
-                note: lang_opt(view.lang, e.note.as_ref(), e.note_en.as_ref()),
+                note: lang_text(view.lang, e.note.as_ref(), e.note_en.as_ref()),
             }),
             None if v.action != Action::Original => Some(RevisionInfo {
                 notice: self.notices[v.by_notice].id.clone(),
                 action: v.action,
                 sequence: v.sequence,
-                note: lang_opt(view.lang, v.note.as_ref(), v.note_en.as_ref()),
+                note: lang_text(view.lang, v.note.as_ref(), v.note_en.as_ref()),
             }),
             None => None,
         };
@@ -640,10 +640,9 @@ impl Schedule {
             })
             .map(|i| InferredInfo { field: i.field.clone(), reason: i.reason(view.lang).to_string() })
             .collect();
-        if let Some(e) = exception {
+        if exception.is_some() {
             // The occurrence's own notice states its times.
             inferred.retain(|i| !matches!(i.field.as_str(), "start" | "end" | "date" | "duration"));
-            let _ = e;
         }
         WindowInfo {
             notice: notice.id.clone(),
@@ -667,7 +666,7 @@ impl Schedule {
                 Shape::Recurring { rule, .. } => Some(rule.text().to_string()),
                 _ => None,
             },
-            title: lang_opt(view.lang, spec.title.as_ref(), spec.title_en.as_ref()),
+            title: lang_text(view.lang, spec.title.as_ref(), spec.title_en.as_ref()),
             functions: spec.functions.iter().map(|f| self.catalogue.functions[*f].id.clone()).collect(),
             available: spec.available.iter().map(|f| self.catalogue.functions[*f].id.clone()).collect(),
             effects,
@@ -677,7 +676,7 @@ impl Schedule {
             url: notice.url.clone(),
             inferred,
             revision,
-            note: lang_opt(view.lang, spec.note.as_ref(), spec.note_en.as_ref()),
+            note: lang_text(view.lang, spec.note.as_ref(), spec.note_en.as_ref()),
         }
     }
 }
@@ -693,12 +692,4 @@ pub(crate) struct View {
 /// A window with an unknown end gives no `until`.
 fn visible_until(t: Option<Instant>) -> Option<Instant> {
     t.filter(|t| *t < time::unknown_end())
-}
-
-fn lang_opt(lang: Lang, ja: Option<&String>, en: Option<&String>) -> Option<String> {
-    match (lang, ja, en) {
-        (Lang::En, _, Some(en)) => Some(en.clone()),
-        (_, Some(ja), _) => Some(ja.clone()),
-        (_, None, en) => en.cloned(),
-    }
 }

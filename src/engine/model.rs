@@ -318,7 +318,7 @@ impl Lang {
         match text {
             "ja" => Ok(Lang::Ja),
             "en" => Ok(Lang::En),
-            other => Err(format!("`{other}` is not a language; expected `ja` or `en`")),
+            other => Err(format!("`{other}` is not a language; expected `ja` or `en`, e.g. `en`")),
         }
     }
     /// The default for a terminal: `ja` when `LANG` (or `LC_ALL`, `LC_MESSAGES`) starts with `ja`, else `en`.
@@ -337,6 +337,15 @@ pub(crate) fn pick<'a>(lang: Lang, ja: &'a str, en: Option<&'a str>) -> &'a str 
     match (lang, en) {
         (Lang::En, Some(en)) => en,
         _ => ja,
+    }
+}
+
+/// An optional text in `lang`: the English when asked for and given, else the Japanese,
+/// else whichever there is.
+pub(crate) fn lang_text(lang: Lang, ja: Option<&String>, en: Option<&String>) -> Option<String> {
+    match ja {
+        Some(ja) => Some(pick(lang, ja, en.map(String::as_str)).to_string()),
+        None => en.cloned(),
     }
 }
 

@@ -7,7 +7,7 @@ use crate::engine::rrule::{Rule, MAX_EXPANDED};
 use crate::engine::time::{self, is_gap, local_to_instant, parse_written, Instant, WrittenTime, DEFAULT_ZONE};
 use crate::format::error::{Diagnostic, LoadError};
 use crate::format::raw::{self, CatalogueFile, NoticeFile, RawEffects, RawWindow, S};
-use crate::format::source::{embedded_sources, read_dir_sources, SourceFile, CATALOGUE_FILE};
+use crate::format::source::{embedded_sources, notice_id, read_dir_sources, SourceFile, CATALOGUE_FILE};
 use chrono::{Duration, NaiveDate, NaiveDateTime};
 use chrono_tz::Tz;
 use std::collections::HashMap;
@@ -246,28 +246,13 @@ struct Broken {
     said: std::collections::HashSet<(String, String)>,
 }
 
-/// The `id = "…"` of a file that is not valid TOML, read line by line.
-fn sniff_id(text: &str) -> Option<String> {
-    for line in text.lines() {
-        let line = line.trim();
-        if line.starts_with('[') {
-            return None;
-        }
-        if let Some(rest) = line.strip_prefix("id") {
-            let v = rest.trim_start().strip_prefix('=')?.trim();
-            return v.strip_prefix('"').and_then(|v| v.split('"').next()).map(str::to_string);
-        }
-    }
-    None
-}
-
 impl Build<'_> {
     /// Step 1: each notice's header: id, zone, publication, stated effects.
     fn read_notices(&mut self) {
         let Build { files, cat, d, notices, parsed, by_id, broken, .. } = self;
         for (fi, file) in files.iter().enumerate() {
             let Some(raw) = parse_toml::<NoticeFile>(file, d) else {
-                if let Some(id) = sniff_id(&file.text) {
+                if let Some(id) = notice_id(&file.text) {
                     broken.notices.entry(id).or_insert_with(|| file.name.clone());
                 }
                 continue;

@@ -96,11 +96,7 @@ pub fn describe_source(dir: Option<&Path>, notices: usize, lang: crate::engine::
 /// `files` with `new` in place of the file it edits: one at the same path, or a notice with
 /// the same `id` (what `mado validate FILE` checks an edited notice against).
 pub fn replacing(files: Vec<SourceFile>, new: SourceFile) -> Vec<SourceFile> {
-    #[derive(serde::Deserialize)]
-    struct IdOnly {
-        id: Option<String>,
-    }
-    let id_of = |f: &SourceFile| toml::from_str::<IdOnly>(&f.text).ok().and_then(|x| x.id);
+    let id_of = |f: &SourceFile| notice_id(&f.text);
     let same_path = |a: &str, b: &str| {
         let (a, b) = (Path::new(a), Path::new(b));
         a == b || matches!((a.canonicalize(), b.canonicalize()), (Ok(x), Ok(y)) if x == y) || a.ends_with(b) || b.ends_with(a)
@@ -127,4 +123,27 @@ fn walk(dir: &Path, out: &mut Vec<PathBuf>) -> Result<(), LoadError> {
         }
     }
     Ok(())
+}
+
+/// A notice file's `id`, also when the file is not valid TOML (read line by line then), so
+/// that errors can name what a broken file was and an edited file can replace its original.
+pub(crate) fn notice_id(text: &str) -> Option<String> {
+    #[derive(serde::Deserialize)]
+    struct IdOnly {
+        id: Option<String>,
+    }
+    if let Ok(parsed) = toml::from_str::<IdOnly>(text) {
+        return parsed.id;
+    }
+    for line in text.lines() {
+        let line = line.trim();
+        if line.starts_with('[') {
+            return None;
+        }
+        if let Some(rest) = line.strip_prefix("id") {
+            let v = rest.trim_start().strip_prefix('=')?.trim();
+            return v.strip_prefix('"').and_then(|v| v.split('"').next()).map(str::to_string);
+        }
+    }
+    None
 }

@@ -10,7 +10,7 @@ use super::state::AppState;
 use crate::engine::answer::{Answer, Query, WindowInfo, WindowsQuery};
 use crate::engine::eval::Schedule;
 use crate::engine::time::{self, Instant};
-use crate::views::ical::{self, FeedOptions, Lang};
+use crate::views::ical::{self, FeedOptions};
 use crate::views::json::to_json;
 use axum::extract::{Request, State};
 use axum::http::{header, HeaderValue, StatusCode};
@@ -308,11 +308,7 @@ pub(crate) async fn functions(State(st): State<Arc<AppState>>, req: Request) -> 
               (status = 404, description = "Unknown function", body = ErrorBody)))]
 pub(crate) async fn calendar(State(st): State<Arc<AppState>>, req: Request) -> Result<Response, ApiError> {
     let p = CalendarParams::parse(req.uri().query().unwrap_or(""))?;
-    let lang = match p.lang.as_deref() {
-        None | Some("ja") => Lang::Ja,
-        Some("en") => Lang::En,
-        Some(other) => return Err(ApiError::bad("lang", format!("`{other}` is not a language; expected `ja` or `en`, e.g. `lang=en`"))),
-    };
+    let lang = lang_param(p.lang.as_ref())?;
     let loaded = st.current();
     let opts = FeedOptions {
         function: p.function.clone(),

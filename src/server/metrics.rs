@@ -1,7 +1,7 @@
-//! The edge of every request (`track`): the query-length limit, CORS and `OPTIONS`,
-//! `nosniff`, and counting; and `GET /metrics` in the Prometheus text format.
+//! The counters behind `GET /metrics` and their Prometheus text (the edge middleware in
+//! `edge.rs` records each response here).
 //!
-//! Every response is counted, the ones `track` answers itself (414, preflight) and errors
+//! Every response is counted, the ones the edge answers itself (414, preflight) and errors
 //! included, under bounded labels: the matched route (or `unmatched`) and a status from a
 //! fixed list (or `other`). Counters live in one shard per worker thread, written by that
 //! thread alone, and are summed when scraped: counting takes no lock and shares no cache line.

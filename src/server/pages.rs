@@ -42,11 +42,8 @@ pub struct TimelineParams {
 /// The page language: `?lang=` if given, else the first of `ja`/`en` by `Accept-Language`
 /// quality, else Japanese (the notices' language).
 pub(crate) fn pick_lang(param: Option<&str>, headers: &HeaderMap) -> Result<Lang, String> {
-    match param {
-        Some("ja") => return Ok(Lang::Ja),
-        Some("en") => return Ok(Lang::En),
-        Some(other) => return Err(format!("`{other}` is not a language; expected `ja` or `en`, e.g. `?lang=en`")),
-        None => {}
+    if let Some(p) = param {
+        return Lang::parse(p);
     }
     let accept = headers.get(header::ACCEPT_LANGUAGE).and_then(|v| v.to_str().ok()).unwrap_or("");
     let mut best: Option<(f32, Lang)> = None;
@@ -54,10 +51,8 @@ pub(crate) fn pick_lang(param: Option<&str>, headers: &HeaderMap) -> Result<Lang
         let mut it = part.split(';');
         let tag = it.next().unwrap_or("").trim().to_ascii_lowercase();
         let q = it.find_map(|p| p.trim().strip_prefix("q=").and_then(|q| q.parse::<f32>().ok())).unwrap_or(1.0);
-        let lang = match tag.split('-').next() {
-            Some("ja") => Lang::Ja,
-            Some("en") => Lang::En,
-            _ => continue,
+        let Some(Ok(lang)) = tag.split('-').next().map(Lang::parse) else {
+            continue;
         };
         if q > 0.0 && best.is_none_or(|(bq, _)| q > bq) {
             best = Some((q, lang));

@@ -231,35 +231,12 @@ pub fn feed(s: &Schedule, opts: &FeedOptions) -> Result<String, crate::engine::e
         ev.line("STATUS", status);
         ev.line("TRANSP", transp(spec, cancelled));
         ev.line("LAST-MODIFIED", &utc_stamp(stamp));
-        // Postponed with no new date: cancelled on its old time, and said so with the reason.
-        let postponed = cancelled && last.action == Action::Postpone;
-        let (mut sum, mut desc, mut cats) = (
-            summary(s, spec, opts.lang, cancelled, None),
-            description(s, l, spec, opts.lang, cancelled, None),
-            categories(spec, opts.lang, cancelled),
-        );
-        if postponed {
-            let ja = opts.lang == Lang::Ja;
-            sum = sum
-                .replace("【中止】メンテナンス", "【延期・日程未定】メンテナンス")
-                .replace("Cancelled maintenance", "Postponed, date TBA");
-            let why = match (opts.lang, &last.note_en) {
-                (Lang::En, Some(en)) => en.clone(),
-                _ => last.note.clone().unwrap_or_default(),
-            };
-            let said = if ja {
-                format!("このメンテナンスは延期されました（新しい日程は未定）。{why}")
-            } else {
-                format!("This maintenance was postponed; the new date is to be announced. {why}")
-            };
-            desc = desc
-                .replace("このメンテナンスは中止されました。", said.trim_end())
-                .replace("This maintenance was cancelled.", said.trim_end());
-            cats = cats.replace("中止", "延期").replace("cancelled", "postponed");
-        }
-        ev.text("SUMMARY", &sum);
-        ev.text("DESCRIPTION", &desc);
-        ev.line("CATEGORIES", &cats);
+        // A window no longer scheduled stays on its old time, said to be cancelled, or
+        // postponed with the new date to be announced.
+        let ended = cancelled.then_some(last.action);
+        ev.text("SUMMARY", &summary(s, spec, opts.lang, ended, None));
+        ev.text("DESCRIPTION", &description(s, l, spec, opts.lang, ended, None));
+        ev.line("CATEGORIES", &categories(spec, opts.lang, ended));
         if let Some(url) = notice_url(s, l, opts) {
             ev.line("URL", &url);
         }
@@ -269,9 +246,9 @@ pub fn feed(s: &Schedule, opts: &FeedOptions) -> Result<String, crate::engine::e
         if let (Shape::Recurring { rule, duration }, false) = (&spec.shape, cancelled) {
             let recurrence_id =
                 |date: NaiveDate| (format!("RECURRENCE-ID;TZID={}", zone.name()), local_stamp(date.and_time(rule.dtstart().time())));
-            let plain_summary = summary(s, spec, opts.lang, false, None);
+            let plain_summary = summary(s, spec, opts.lang, None, None);
             let extra = |ev: &mut String| {
-                ev.push_str(&Writer::property("CATEGORIES", &categories(spec, opts.lang, false)));
+                ev.push_str(&Writer::property("CATEGORIES", &categories(spec, opts.lang, None)));
                 if let Some(url) = notice_url(s, l, opts) {
                     ev.push_str(&Writer::property("URL", &url));
                 }
@@ -292,7 +269,7 @@ pub fn feed(s: &Schedule, opts: &FeedOptions) -> Result<String, crate::engine::e
                     recurrence_id(date),
                     times,
                     &plain_summary,
-                    &description(s, l, spec, opts.lang, false, None),
+                    &description(s, l, spec, opts.lang, None, None),
                 );
                 extra(&mut ev);
                 events.push_str(&ev);
@@ -301,7 +278,7 @@ pub fn feed(s: &Schedule, opts: &FeedOptions) -> Result<String, crate::engine::e
             // Replaced occurrences.
             for e in latest_exceptions(l) {
                 let Some(r) = e.replacement else { continue };
-                let mut d = description(s, l, spec, opts.lang, false, Some(&r));
+                let mut d = description(s, l, spec, opts.lang, None, Some(&r));
                 let by = &s.notices[e.by_notice];
                 let _ = match opts.lang {
                     Lang::Ja => write!(d, "\nこの回の変更: {} ({})", by.title, by.id),
@@ -321,7 +298,7 @@ pub fn feed(s: &Schedule, opts: &FeedOptions) -> Result<String, crate::engine::e
                     e.sequence as usize,
                     recurrence_id(e.date),
                     times,
-                    &summary(s, spec, opts.lang, false, Some(&r)),
+                    &summary(s, spec, opts.lang, None, Some(&r)),
                     &d,
                 );
                 extra(&mut ev);
@@ -526,16 +503,20 @@ fn transp(spec: &Spec, cancelled: bool) -> &'static str {
 }
 
 /// CATEGORIES: a comma-separated list, each value escaped on its own.
-fn categories(spec: &Spec, lang: Lang, cancelled: bool) -> String {
-    let kind = match (lang, cancelled, &spec.shape) {
-        (Lang::Ja, true, _) => "中止",
-        (Lang::Ja, false, Shape::Confirmed { .. }) => "確定",
-        (Lang::Ja, false, Shape::Tentative { .. }) => "時間未定",
-        (Lang::Ja, false, Shape::Recurring { .. }) => "定例停止",
-        (Lang::En, true, _) => "cancelled",
-        (Lang::En, false, Shape::Confirmed { .. }) => "confirmed",
-        (Lang::En, false, Shape::Tentative { .. }) => "tentative",
-        (Lang::En, false, Shape::Recurring { .. }) => "standing blackout",
+/// `ended`: what took a window off the schedule (`Postpone` for a date to be announced),
+/// `None` while it is scheduled.
+fn categories(spec: &Spec, lang: Lang, ended: Option<Action>) -> String {
+    let kind = match (lang, ended, &spec.shape) {
+        (Lang::Ja, Some(Action::Postpone), _) => "延期",
+        (Lang::Ja, Some(_), _) => "中止",
+        (Lang::Ja, None, Shape::Confirmed { .. }) => "確定",
+        (Lang::Ja, None, Shape::Tentative { .. }) => "時間未定",
+        (Lang::Ja, None, Shape::Recurring { .. }) => "定例停止",
+        (Lang::En, Some(Action::Postpone), _) => "postponed",
+        (Lang::En, Some(_), _) => "cancelled",
+        (Lang::En, None, Shape::Confirmed { .. }) => "confirmed",
+        (Lang::En, None, Shape::Tentative { .. }) => "tentative",
+        (Lang::En, None, Shape::Recurring { .. }) => "standing blackout",
     };
     let head = if lang == Lang::Ja { "メンテナンス" } else { "maintenance" };
     format!("{},{}", escape(head), escape(kind))
@@ -543,11 +524,7 @@ fn categories(spec: &Spec, lang: Lang, cancelled: bool) -> String {
 
 fn notice_url(s: &Schedule, l: &Lineage, opts: &FeedOptions) -> Option<String> {
     let base = opts.base_url.as_deref()?.trim_end_matches('/');
-    let lang = match opts.lang {
-        Lang::Ja => "ja",
-        Lang::En => "en",
-    };
-    Some(format!("{base}/notices/{}?lang={lang}", s.notices[l.notice].id))
+    Some(format!("{base}/notices/{}?lang={}", s.notices[l.notice].id, opts.lang.code()))
 }
 
 /// The times of a window (or of one changed occurrence), when it has them: start, end
@@ -568,16 +545,18 @@ fn local_hm(t: Instant, zone: Tz) -> String {
 
 /// What, and which functions, in at most [`SUMMARY_MAX_CHARS`] characters, with 〜/about
 /// where a time is approximate.
-fn summary(s: &Schedule, spec: &Spec, lang: Lang, cancelled: bool, r: Option<&Replacement>) -> String {
-    let what = match (lang, cancelled, &spec.shape) {
-        (Lang::Ja, true, _) => "【中止】メンテナンス",
-        (Lang::Ja, false, Shape::Tentative { .. }) => "【時間未定】メンテナンス",
-        (Lang::Ja, false, Shape::Recurring { .. }) => "定例停止",
-        (Lang::Ja, false, _) => "メンテナンス",
-        (Lang::En, true, _) => "Cancelled maintenance",
-        (Lang::En, false, Shape::Tentative { .. }) => "Maintenance (times TBA)",
-        (Lang::En, false, Shape::Recurring { .. }) => "Standing blackout",
-        (Lang::En, false, _) => "Maintenance",
+fn summary(s: &Schedule, spec: &Spec, lang: Lang, ended: Option<Action>, r: Option<&Replacement>) -> String {
+    let what = match (lang, ended, &spec.shape) {
+        (Lang::Ja, Some(Action::Postpone), _) => "【延期・日程未定】メンテナンス",
+        (Lang::Ja, Some(_), _) => "【中止】メンテナンス",
+        (Lang::Ja, None, Shape::Tentative { .. }) => "【時間未定】メンテナンス",
+        (Lang::Ja, None, Shape::Recurring { .. }) => "定例停止",
+        (Lang::Ja, None, _) => "メンテナンス",
+        (Lang::En, Some(Action::Postpone), _) => "Postponed, date TBA",
+        (Lang::En, Some(_), _) => "Cancelled maintenance",
+        (Lang::En, None, Shape::Tentative { .. }) => "Maintenance (times TBA)",
+        (Lang::En, None, Shape::Recurring { .. }) => "Standing blackout",
+        (Lang::En, None, _) => "Maintenance",
     };
     let labels: Vec<&str> = spec.functions.iter().map(|f| short_label(&s.catalogue.functions[*f], lang)).collect();
     let funcs = match (labels.as_slice(), lang) {
@@ -614,7 +593,7 @@ fn summary(s: &Schedule, spec: &Spec, lang: Lang, cancelled: bool, r: Option<&Re
     format!("{what}: {}…{approx}", funcs.chars().take(room).collect::<String>())
 }
 
-fn description(s: &Schedule, l: &Lineage, spec: &Spec, lang: Lang, cancelled: bool, r: Option<&Replacement>) -> String {
+fn description(s: &Schedule, l: &Lineage, spec: &Spec, lang: Lang, ended: Option<Action>, r: Option<&Replacement>) -> String {
     let notice = &s.notices[l.notice];
     let ja = lang == Lang::Ja;
     let mut d = String::new();
@@ -636,8 +615,25 @@ fn description(s: &Schedule, l: &Lineage, spec: &Spec, lang: Lang, cancelled: bo
         _ => title(notice),
     };
     let _ = writeln!(d, "{what}");
-    if cancelled {
-        let _ = writeln!(d, "{}", if ja { "このメンテナンスは中止されました。" } else { "This maintenance was cancelled." });
+    match ended {
+        Some(Action::Postpone) => {
+            // With the postponing notice's words, as the reason.
+            let why = l
+                .versions
+                .last()
+                .and_then(|v| crate::engine::model::lang_text(lang, v.note.as_ref(), v.note_en.as_ref()))
+                .unwrap_or_default();
+            let said = if ja {
+                "このメンテナンスは延期されました（新しい日程は未定）。"
+            } else {
+                "This maintenance was postponed; the new date is to be announced."
+            };
+            let _ = writeln!(d, "{}", format!("{said} {why}").trim_end());
+        }
+        Some(_) => {
+            let _ = writeln!(d, "{}", if ja { "このメンテナンスは中止されました。" } else { "This maintenance was cancelled." });
+        }
+        None => {}
     }
     let zone = spec.zone;
     let fmt = |t: Instant, approx: bool| {

@@ -279,16 +279,21 @@ fn window_lines(out: &mut String, head: &str, w: &WindowInfo, zone: Tz, lang: La
     }
 }
 
-/// The text form of an answer: one summary line, then the details.
-pub fn answer(a: &Answer, zone: Tz, lang: Lang) -> String {
-    let words = words(lang);
-    let mut out = String::new();
-    let until = a.until.as_ref().map(|u| format!("{} {}{}", words.until, when(u, zone), words.until_close)).unwrap_or_default();
-    let status = match a.status {
+/// A status as a word, and ` (until …)` when it changes.
+fn status_until(status: Status, until: Option<&DateTime<FixedOffset>>, zone: Tz, words: &Words) -> (&'static str, String) {
+    let word = match status {
         Status::Available => words.available,
         Status::Unavailable => words.unavailable,
         Status::Tentative => words.tentative,
     };
+    (word, until.map(|u| format!("{} {}{}", words.until, when(u, zone), words.until_close)).unwrap_or_default())
+}
+
+/// The text form of an answer: one summary line, then the details.
+pub fn answer(a: &Answer, zone: Tz, lang: Lang) -> String {
+    let words = words(lang);
+    let mut out = String::new();
+    let (status, until) = status_until(a.status, a.until.as_ref(), zone, words);
     let first = match a.status {
         Status::Available => match &a.next {
             Some(n) => format!("{status}{until} — {} {}: {}", words.next, label(n, lang), span(n, zone, lang)),
@@ -309,12 +314,7 @@ pub fn answer(a: &Answer, zone: Tz, lang: Lang) -> String {
     }
     let _ = writeln!(out, "  {:<9} {}", words.as_of, when(&a.as_of, zone));
     for c in &a.affected {
-        let until = c.until.as_ref().map(|u| format!("{} {}{}", words.until, when(u, zone), words.until_close)).unwrap_or_default();
-        let status = match c.status {
-            Status::Available => words.available,
-            Status::Unavailable => words.unavailable,
-            Status::Tentative => words.tentative,
-        };
+        let (status, until) = status_until(c.status, c.until.as_ref(), zone, words);
         let _ = writeln!(out, "  {:<9} {} {status}{until}", words.affected, c.function);
     }
     for s in &a.stated_available {

@@ -22,3 +22,18 @@ pub fn with_fixture(rel: &str) -> Result<Schedule, mado::LoadError> {
     files.push(SourceFile { name, text });
     Schedule::from_sources(files)
 }
+
+/// One request through the router, as a client would send it: status, headers and body.
+#[cfg(feature = "server")]
+pub async fn request(app: &axum::Router, uri: &str, headers: &[(&str, &str)]) -> (axum::http::StatusCode, axum::http::HeaderMap, String) {
+    use http_body_util::BodyExt;
+    use tower::ServiceExt;
+    let mut req = axum::http::Request::builder().uri(uri);
+    for (k, v) in headers {
+        req = req.header(*k, *v);
+    }
+    let resp = app.clone().oneshot(req.body(axum::body::Body::empty()).expect("request")).await.expect("infallible");
+    let (parts, body) = resp.into_parts();
+    let bytes = body.collect().await.expect("body").to_bytes();
+    (parts.status, parts.headers, String::from_utf8_lossy(&bytes).into_owned())
+}

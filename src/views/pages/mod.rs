@@ -51,21 +51,14 @@ impl PageContext {
     /// A link to this page in `lang`.
     fn switch_href(&self, lang: Lang) -> String {
         let mut params = self.params.clone();
-        params.push(("lang".into(), lang_code(lang).into()));
+        params.push(("lang".into(), lang.code().into()));
         format!("{}?{}", self.path, encode_query(&params))
     }
     /// A link to another page in this page's language.
     pub(crate) fn href(&self, path: &str, params: &[(&str, &str)]) -> String {
         let mut all: Vec<(String, String)> = params.iter().map(|(k, v)| ((*k).to_string(), (*v).to_string())).collect();
-        all.push(("lang".into(), lang_code(self.lang).into()));
+        all.push(("lang".into(), self.lang.code().into()));
         format!("{path}?{}", encode_query(&all))
-    }
-}
-
-pub(crate) fn lang_code(l: Lang) -> &'static str {
-    match l {
-        Lang::Ja => "ja",
-        Lang::En => "en",
     }
 }
 
@@ -374,13 +367,13 @@ pub(crate) fn layout(cx: &PageContext, title: &str, body: Markup) -> Markup {
     };
     html! {
         (DOCTYPE)
-        html lang=(lang_code(cx.lang)) {
+        html lang=(cx.lang.code()) {
             head {
                 meta charset="utf-8";
                 meta name="viewport" content="width=device-width, initial-scale=1";
                 title { (title) " — " (t.site) }
                 style { (PreEscaped(CSS)) }
-                link rel="alternate" hreflang=(lang_code(other)) href=(cx.switch_href(other));
+                link rel="alternate" hreflang=(other.code()) href=(cx.switch_href(other));
             }
             body {
                 header {
@@ -389,7 +382,7 @@ pub(crate) fn layout(cx: &PageContext, title: &str, body: Markup) -> Markup {
                         a href=(cx.href("/", &[])) { (t.nav_status) }
                         a href=(cx.href("/timeline", &[])) { (t.nav_timeline) }
                         a href=(cx.href("/notices", &[])) { (t.nav_notices) }
-                        a.lang href=(cx.switch_href(other)) hreflang=(lang_code(other)) lang=(lang_code(other)) { (t.other_lang_name) }
+                        a.lang href=(cx.switch_href(other)) hreflang=(other.code()) lang=(other.code()) { (t.other_lang_name) }
                     }
                 }
                 main { (body) }

@@ -88,7 +88,7 @@ pub fn status_page(s: &Schedule, cx: &PageContext) -> (String, Option<Instant>) 
             h2 #subscribe { (t.subscribe) }
             p { (t.subscribe_help) }
             @let feed = |f: Option<&str>| {
-                let mut q = vec![("lang".to_string(), lang_code(lang).to_string())];
+                let mut q = vec![("lang".to_string(), lang.code().to_string())];
                 if let Some(f) = f { q.insert(0, ("function".into(), f.to_string())); }
                 format!("{}/calendar.ics?{}", cx.host, encode_query(&q))
             };

@@ -214,7 +214,7 @@ pub fn timeline_page(s: &Schedule, cx: &PageContext, o: &TimelineOptions) -> Res
             @if o.as_of_given { br; strong { (t.as_of) ": " (instant_utc(lang, o.as_of)) } }
         }
         form.range method="get" action="/timeline" {
-            input type="hidden" name="lang" value=(lang_code(lang));
+            input type="hidden" name="lang" value=(lang.code());
             label { (t.from) input type="date" name="from" value=(date_value(o.from)); }
             label { (t.to) input type="date" name="to" value=(date_value(o.to)); }
             label { (t.function)
