@@ -54,17 +54,11 @@ pub fn router(st: Arc<AppState>) -> Router {
         let _ = st.baseline.set(axum::body::Bytes::from(format!("{{\"baseline\":\"{}\"}}\n", "x".repeat(size.saturating_sub(16)))));
         app = app.route("/bench/baseline", get(baseline));
     }
-    // Outermost last. `track` sees every response (compressed, or the 500 of a panic);
-    // no timeout layer: handlers never wait on anything, so it could only ever time out
-    // the work already done (slow clients are the connection's business, in `serve`).
-    use tower_http::compression::predicate::{NotForContentType, Predicate, SizeAbove};
-    let compress = SizeAbove::new(1024).and(NotForContentType::GRPC).and(NotForContentType::IMAGES).and(NotForContentType::SSE);
-    app.fallback(not_found)
-        .method_not_allowed_fallback(method_not_allowed)
-        .layer(tower_http::catch_panic::CatchPanicLayer::custom(http::panic_response))
-        .layer(tower_http::compression::CompressionLayer::new().compress_when(compress))
-        .layer(axum::middleware::from_fn_with_state(st.clone(), edge::track))
-        .with_state(st)
+    // One edge layer around every route and the fallbacks (see `edge`): it sees every
+    // response, the compressed ones and the 500 of a panic included. No timeout layer:
+    // handlers never wait on anything, so it could only ever time out the work already done
+    // (slow clients are the connection's business, in `serve`).
+    app.fallback(not_found).method_not_allowed_fallback(method_not_allowed).layer(edge::EdgeLayer::new(st.clone())).with_state(st)
 }
 
 /// Runs the server until SIGTERM or Ctrl-C; SIGHUP reloads.
