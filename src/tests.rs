@@ -506,3 +506,43 @@ mod status_alone {
         assert!(s.check_each(&["webcollect.credit_card", "nope"], &q).is_err());
     }
 }
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 2048, ..ProptestConfig::default() })]
+
+    /// The byte-by-byte reader of common RFC 3339 shapes agrees with chrono's format parser
+    /// wherever it answers, and answers for every well-formed instant in those shapes.
+    #[test]
+    fn common_rfc3339_agrees_with_the_format_parser(
+        year in prop_oneof![1890u32..10_000, Just(10_010)],
+        month in 0u32..14,
+        day in 0u32..33,
+        sep in prop_oneof![Just("T"), Just(" "), Just("t")],
+        hour in 0u32..26,
+        minute in 0u32..62,
+        second in proptest::option::of(0u32..62),
+        fraction in proptest::option::of(0usize..11),
+        offset in prop_oneof![Just("Z".to_string()), Just("z".to_string()), (prop_oneof![Just('+'), Just('-')], 0u32..26, 0u32..62).prop_map(|(s, h, m)| format!("{s}{h:02}:{m:02}"))],
+    ) {
+        let mut text = format!("{year:04}-{month:02}-{day:02}{sep}{hour:02}:{minute:02}");
+        if let Some(sec) = second {
+            text += &format!(":{sec:02}");
+            if let Some(n) = fraction {
+                text += &format!(".{}", "7".repeat(n));
+            }
+        }
+        text += &offset;
+        let fast = rfc3339_common(text.as_bytes());
+        let slow = rfc3339_by_formats(&text);
+        if fast.is_some() {
+            prop_assert_eq!(fast, slow, "{}", text);
+        }
+        let offset_ok = offset.len() == 1 || (offset[1..3].parse::<u32>().unwrap_or(99) < 24 && offset[4..6].parse::<u32>().unwrap_or(99) < 60);
+        let well_formed = slow.is_some() && sep != "t" && year < 10_000 && second.is_none_or(|s| s < 60 && fraction.is_none_or(|n| n > 0 && n < 10)) && offset_ok;
+        prop_assert_eq!(fast.is_some(), well_formed, "{}", text);
+        if let Some(t) = slow {
+            let asked = parse_instant(&text, DEFAULT_ZONE, Utc::now());
+            prop_assert_eq!(asked.ok(), in_range(t).then_some(t), "{}", text);
+        }
+    }
+}

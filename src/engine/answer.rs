@@ -67,6 +67,40 @@ impl Query {
     }
 }
 
+/// What the answer to a query says, found but not yet described: the evaluation of the
+/// function and of each affected child, and the statements in force. [`Schedule::check`]
+/// describes it in the query's zone and language.
+///
+/// Its `Hash` covers everything but `at` and `as_of`: two evaluations that hash to the same
+/// bytes, described for the same function id, channel id, zone and language, give answers
+/// that differ only in `at` and `as_of`. The server keys its answer templates on that.
+#[derive(Debug, Clone)]
+pub(crate) struct Evaluated {
+    f: FnIdx,
+    channel: Option<ChIdx>,
+    at: Instant,
+    as_of: Instant,
+    lookahead: Duration,
+    ev: crate::engine::eval::Evaluation,
+    /// Children not available: (function, status, visible until).
+    affected: Vec<(FnIdx, Status, Option<Instant>)>,
+    /// (lineage, version in force, function named available).
+    statements: Vec<(usize, usize, FnIdx)>,
+}
+
+impl Evaluated {
+    /// The instants asked about and as of, as the answer shows them in `zone`.
+    pub(crate) fn shown(&self, zone: Tz) -> (DateTime<FixedOffset>, DateTime<FixedOffset>) {
+        (show(self.at, zone), show(self.as_of, zone))
+    }
+}
+
+impl std::hash::Hash for Evaluated {
+    fn hash<H: std::hash::Hasher>(&self, h: &mut H) {
+        (self.f, self.channel, self.lookahead.num_seconds(), &self.ev, &self.affected, &self.statements).hash(h);
+    }
+}
+
 /// The answer to a [`Query`]. Serializes to the JSON of `mado check --format json` and
 /// `GET /v1/availability`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -403,6 +437,13 @@ impl Schedule {
     /// # Errors
     /// [`QueryError`] when the function or channel is not in the catalogue.
     pub fn check(&self, q: &Query) -> Result<Answer, QueryError> {
+        let e = self.evaluated(q)?;
+        Ok(self.answer(&e, q))
+    }
+
+    /// The first half of [`Schedule::check`]: what the answer to `q` says, found but not yet
+    /// described.
+    pub(crate) fn evaluated(&self, q: &Query) -> Result<Evaluated, QueryError> {
         crate::engine::limits::check_query(q.at, q.as_of, q.lookahead)?;
         let f = self.resolve_function(&q.function)?;
         let channel = self.resolve_channel(q.channel.as_deref())?;
@@ -410,40 +451,51 @@ impl Schedule {
         let as_of = time::whole_seconds(q.as_of);
         let lookahead = q.lookahead.max(Duration::zero());
         let ev = self.evaluate(Schedule::slot(Some(f)), at, as_of, lookahead);
-        let view = View { zone: q.zone, lang: q.lang, channel, function: Some(f) };
         let affected = (0..self.catalogue.functions.len())
             .filter(|&g| g != f && self.catalogue.is_within(g, f))
             .filter_map(|g| {
                 let e = self.evaluate(Schedule::slot(Some(g)), at, as_of, lookahead);
-                (e.status != Status::Available).then(|| Affected {
-                    function: self.catalogue.functions[g].id.clone(),
-                    status: e.status,
-                    until: visible_until(e.until).map(|t| show(t, q.zone)),
-                })
+                (e.status != Status::Available).then(|| (g, e.status, visible_until(e.until)))
             })
             .collect();
-        Ok(Answer {
-            function: q.function.clone(),
-            at: show(at, q.zone),
-            as_of: show(as_of, q.zone),
-            lookahead: format_duration(lookahead),
-            channel: q.channel.clone(),
-            status: ev.status,
-            available: ev.status == Status::Available,
-            until: visible_until(ev.until).map(|t| show(t, q.zone)),
-            windows: ev.windows.iter().map(|o| self.describe(o, &view)).collect(),
-            next: ev.next.map(|o| self.describe(&o, &view)),
-            affected,
-            stated_available: self.statements(f, at, at + lookahead.max(Duration::seconds(1)), as_of, &view),
-        })
+        let statements = self.statements(f, at, at + lookahead.max(Duration::seconds(1)), as_of);
+        Ok(Evaluated { f, channel, at, as_of, lookahead, ev, affected, statements })
     }
 
-    /// The windows in force at `as_of` whose notice states that `f` (or an ancestor) stays
-    /// available, overlapping `[from, to)`.
-    fn statements(&self, f: FnIdx, from: Instant, to: Instant, as_of: Instant, view: &View) -> Vec<Statement> {
+    /// The second half of [`Schedule::check`]: `e`, found for `q`, described in `q`'s zone
+    /// and language.
+    pub(crate) fn answer(&self, e: &Evaluated, q: &Query) -> Answer {
+        let view = View { zone: q.zone, lang: q.lang, channel: e.channel, function: Some(e.f) };
+        Answer {
+            function: q.function.clone(),
+            at: show(e.at, q.zone),
+            as_of: show(e.as_of, q.zone),
+            lookahead: format_duration(e.lookahead),
+            channel: q.channel.clone(),
+            status: e.ev.status,
+            available: e.ev.status == Status::Available,
+            until: visible_until(e.ev.until).map(|t| show(t, q.zone)),
+            windows: e.ev.windows.iter().map(|o| self.describe(o, &view)).collect(),
+            next: e.ev.next.map(|o| self.describe(&o, &view)),
+            affected: e
+                .affected
+                .iter()
+                .map(|&(g, status, until)| Affected {
+                    function: self.catalogue.functions[g].id.clone(),
+                    status,
+                    until: until.map(|t| show(t, q.zone)),
+                })
+                .collect(),
+            stated_available: e.statements.iter().map(|&(l, v, named)| self.statement(l, v, named, &view)).collect(),
+        }
+    }
+
+    /// The lineages (and their version in force at `as_of`) whose notice states that `f`,
+    /// or the ancestor named third, stays available over a window overlapping `[from, to)`.
+    fn statements(&self, f: FnIdx, from: Instant, to: Instant, as_of: Instant) -> Vec<(usize, usize, FnIdx)> {
         let mut out = Vec::new();
-        for l in &self.lineages {
-            let Some((_, v)) = l.version_at(as_of) else { continue };
+        for (i, l) in self.lineages.iter().enumerate() {
+            let Some((vi, v)) = l.version_at(as_of) else { continue };
             let Some(spec) = &v.spec else { continue };
             let Some(named) = spec.available.iter().find(|a| self.catalogue.is_within(f, **a)) else { continue };
             let (start, end) = match &spec.shape {
@@ -451,17 +503,27 @@ impl Schedule {
                 Shape::Recurring { .. } => continue,
             };
             if start < to && from < end {
-                let notice = &self.notices[l.notice];
-                out.push(Statement {
-                    uid: format!("{}/{}", notice.id, l.id),
-                    start: show(start, view.zone),
-                    end: show(end, view.zone),
-                    function: self.catalogue.functions[*named].id.clone(),
-                    source: notice.source_in(view.lang).to_string(),
-                });
+                out.push((i, vi, *named));
             }
         }
         out
+    }
+
+    /// One of `statements`, described.
+    fn statement(&self, l: usize, v: usize, named: FnIdx, view: &View) -> Statement {
+        let lineage = &self.lineages[l];
+        let notice = &self.notices[lineage.notice];
+        let (start, end) = match lineage.versions[v].spec.as_ref().map(|s| &s.shape) {
+            Some(Shape::Confirmed { start, end, .. } | Shape::Tentative { start, end, .. }) => (*start, *end),
+            _ => (time::unknown_end(), time::unknown_end()),
+        };
+        Statement {
+            uid: format!("{}/{}", notice.id, lineage.id),
+            start: show(start, view.zone),
+            end: show(end, view.zone),
+            function: self.catalogue.functions[named].id.clone(),
+            source: notice.source_in(view.lang).to_string(),
+        }
     }
 
     /// Lists window occurrences overlapping a range, and the delays on days in it.

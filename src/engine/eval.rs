@@ -14,7 +14,7 @@ use chrono::{DateTime, Duration, NaiveDate, Utc};
 use std::fmt;
 
 /// The answer's verdict.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize)]
 #[cfg_attr(feature = "server", derive(utoipa::ToSchema))]
 #[serde(rename_all = "lowercase")]
 pub enum Status {
@@ -37,7 +37,7 @@ impl fmt::Display for Status {
 }
 
 /// One occurrence of one version of a window: the unit the evaluator works with.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct Occurrence {
     /// Start instant.
     pub start: Instant,
@@ -483,7 +483,7 @@ enum RunEnd {
 }
 
 /// What the evaluator found for one query, before it is described for output.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Hash)]
 pub(crate) struct Evaluation {
     pub status: Status,
     pub until: Option<Instant>,

@@ -172,6 +172,11 @@ fn written(text: &str) -> Result<WrittenTime, Bad> {
 
 /// Parses an RFC 3339 instant with an offset; seconds and fractions optional, fractions dropped.
 fn parse_rfc3339_loose(s: &str) -> Option<Instant> {
+    rfc3339_common(s.as_bytes()).or_else(|| rfc3339_by_formats(s))
+}
+
+/// `parse_rfc3339_loose` through chrono's format parser: every shape it accepts.
+pub(crate) fn rfc3339_by_formats(s: &str) -> Option<Instant> {
     let has_offset = s.ends_with(['Z', 'z']) || {
         let tail = s.get(s.len().saturating_sub(6)..).unwrap_or("");
         tail.len() == 6 && (tail.starts_with('+') || tail.starts_with('-')) && tail.as_bytes().get(3) == Some(&b':')
@@ -186,6 +191,54 @@ fn parse_rfc3339_loose(s: &str) -> Option<Instant> {
         }
     }
     None
+}
+
+/// The common shapes of `parse_rfc3339_loose`, read byte by byte without chrono's format
+/// machinery (which was a tenth of an uncached HTTP answer): `YYYY-MM-DD`, `T` or a space,
+/// `HH:MM`, optionally `:SS` and `.` with 1 to 9 digits, then `Z`, `z` or `±HH:MM`. `None`
+/// for anything else, including leap seconds and offsets of a day or more, which the format
+/// parser then reads (or rejects) as before; `tests.rs` checks the two agree.
+pub(crate) fn rfc3339_common(b: &[u8]) -> Option<Instant> {
+    fn num(b: &[u8]) -> Option<u32> {
+        b.iter().try_fold(0u32, |n, d| d.is_ascii_digit().then(|| n * 10 + u32::from(d - b'0')))
+    }
+    if b.len() < 17 || b[4] != b'-' || b[7] != b'-' || !matches!(b[10], b'T' | b' ') || b[13] != b':' {
+        return None;
+    }
+    let date = NaiveDate::from_ymd_opt(i32::try_from(num(&b[0..4])?).ok()?, num(&b[5..7])?, num(&b[8..10])?)?;
+    let (hour, minute) = (num(&b[11..13])?, num(&b[14..16])?);
+    let mut i = 16;
+    let mut second = 0;
+    if b.get(i) == Some(&b':') {
+        second = num(b.get(i + 1..i + 3)?)?;
+        i += 3;
+        if b.get(i) == Some(&b'.') {
+            let digits = b[i + 1..].iter().take_while(|d| d.is_ascii_digit()).count();
+            if !(1..=9).contains(&digits) {
+                return None;
+            }
+            i += 1 + digits;
+        }
+    }
+    let offset = match &b[i..] {
+        [b'Z' | b'z'] => 0,
+        [sign @ (b'+' | b'-'), h1, h2, b':', m1, m2] => {
+            let (h, m) = (num(&[*h1, *h2])?, num(&[*m1, *m2])?);
+            if h > 23 || m > 59 {
+                return None;
+            }
+            let secs = i32::try_from(h * 3600 + m * 60).ok()?;
+            if *sign == b'-' {
+                -secs
+            } else {
+                secs
+            }
+        }
+        _ => return None,
+    };
+    let local = date.and_hms_opt(hour, minute, second)?;
+    let utc = local.checked_sub_signed(Duration::seconds(i64::from(offset)))?;
+    Some(DateTime::from_naive_utc_and_offset(utc, Utc))
 }
 
 /// Parses `YYYY-MM-DD`, from 1900-01-01 to 9999-12-31.
@@ -291,6 +344,11 @@ pub fn format_duration(d: Duration) -> String {
 pub fn parse_instant(text: &str, zone: Tz, now: Instant) -> Result<Instant, String> {
     if text.trim().eq_ignore_ascii_case("now") {
         return Ok(now);
+    }
+    // The shape most queries use, first; anything else (and anything out of range, for its
+    // message) goes the long way.
+    if let Some(t) = rfc3339_common(text.trim().as_bytes()).filter(|t| in_range(*t)) {
+        return Ok(t);
     }
     let t = match NaiveDate::parse_from_str(text.trim(), "%Y-%m-%d") {
         Ok(date) if date_in_range(date) => local_to_instant(zone, date.and_time(NaiveTime::MIN)),

@@ -2,11 +2,11 @@
 //! answer through the same JSON or iCalendar writer as the CLI.
 
 use super::http::{
-    cache_control, http_date, json_body, seconds_until, send, send_static, unmodified, weak_tag, AnswerCache, ApiError, ErrorBody,
-    ErrorKind, Generation, Meaning, Prepared,
+    cache_control, http_date, json_body, json_instant, seconds_until, send, send_static, unmodified, weak_tag, AnswerCache, ApiError,
+    ErrorBody, ErrorKind, Generation, KeyBytes, Meaning, Prepared, Template, Templates,
 };
 use super::params::{instant_param, lang_param, zone_param, AvailabilityParams, CalendarParams, NoParams, WindowsParams};
-use super::state::AppState;
+use super::state::{AppState, Loaded};
 use crate::engine::answer::{Answer, Query, WindowInfo, WindowsQuery};
 use crate::engine::eval::Schedule;
 use crate::engine::time::{self, Instant};
@@ -53,15 +53,38 @@ impl Plan {
         q.lang(self.lang)
     }
 
+    /// What an answer to `q` is filed under among the templates: everything it says but
+    /// `at` and `as_of`, and the words it is said in.
+    fn template_key(e: &crate::engine::answer::Evaluated, q: &Query) -> Vec<u8> {
+        use std::hash::Hash;
+        let mut key = KeyBytes::default();
+        (e, &q.function, &q.channel, q.zone.name(), q.lang.code()).hash(&mut key);
+        key.0
+    }
+
     /// The body, the validator's hash and the earliest `until`, asked at `now`.
-    fn answer(&self, s: &Schedule, fingerprint: u64, now: Instant) -> Result<(axum::body::Bytes, u64, Option<Instant>), ApiError> {
+    fn answer(&self, loaded: &Arc<Loaded>, fingerprint: u64, now: Instant) -> Result<(axum::body::Bytes, u64, Option<Instant>), ApiError> {
+        let s = &loaded.schedule;
         let q = self.query(now);
         let mut m = Meaning::new(fingerprint);
         m.str(self.zone.name()).u64(self.lang as u64);
         if self.functions.len() == 1 {
-            let a = s.check(&q)?;
+            let e = s.evaluated(&q)?;
+            let (at, as_of) = e.shown(self.zone);
+            let (at, as_of) = (json_instant(&at), json_instant(&as_of));
+            let key = Plan::template_key(&e, &q);
+            if let Some(t) = Templates::get(&key, loaded) {
+                if let Some(body) = t.fill(&at, &as_of) {
+                    return Ok((body, t.hash, t.until));
+                }
+            }
+            let a = s.answer(&e, &q);
             answer_meaning(&mut m, &a);
-            Ok((json_body(&a), m.finish(), a.until.map(|u| u.to_utc())))
+            let (body, hash, until) = (json_body(&a), m.finish(), a.until.map(|u| u.to_utc()));
+            if let Some(t) = Template::of(&body, &at, &as_of, hash, until) {
+                Templates::put(key, loaded, t);
+            }
+            Ok((body, hash, until))
         } else {
             let set = s.check_each(&self.functions, &q)?;
             set.answers.iter().for_each(|a| answer_meaning(&mut m, a));
@@ -126,7 +149,7 @@ pub(crate) async fn availability(State(st): State<Arc<AppState>>, req: Request) 
         Some(hit) => hit,
         None => {
             let plan = Plan::parse(key, now)?;
-            let (body, hash, until) = plan.answer(&loaded.schedule, generation.fingerprint, now)?;
+            let (body, hash, until) = plan.answer(&loaded, generation.fingerprint, now)?;
             let about_now = if plan.at.is_none() { until } else { None };
             let as_known_now = if plan.as_of.is_none() { generation.next_known(now) } else { None };
             let p = Prepared {
@@ -144,7 +167,7 @@ pub(crate) async fn availability(State(st): State<Arc<AppState>>, req: Request) 
         }
     };
     let not_modified = unmodified(req.headers(), &generation, now, &prepared.etag, |t| {
-        Plan::parse(key, t).and_then(|p| p.answer(&loaded.schedule, generation.fingerprint, t)).ok().map(|a| a.1)
+        Plan::parse(key, t).and_then(|p| p.answer(&loaded, generation.fingerprint, t)).ok().map(|a| a.1)
     });
     Ok(send(prepared, "application/json", not_modified))
 }
@@ -394,4 +417,74 @@ pub(crate) async fn method_not_allowed(req: Request) -> Response {
     .into_response();
     r.headers_mut().insert(header::ALLOW, HeaderValue::from_static(super::edge::ALLOW));
     r
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    const FUNCTIONS: [&str; 9] = [
+        "webcollect",
+        "webcollect.credit_card",
+        "webcollect.convenience_store",
+        "webcollect.carrier",
+        "webcollect.reauth",
+        "webcollect.admin",
+        "atobarai.credit_card",
+        "atobarai",
+        "webcollect.kuroneko_pay",
+    ];
+    const ZONES: [&str; 5] = ["Asia/Tokyo", "America/New_York", "Europe/London", "Africa/Monrovia", "UTC"];
+    const LOOKAHEADS: [&str; 4] = ["", "&for=15m", "&for=2h", "&for=1d"];
+
+    fn state() -> Arc<AppState> {
+        AppState::new(crate::server::Config::default()).expect("embedded schedules load")
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 64, ..ProptestConfig::default() })]
+
+        /// An answer filled in from a template is the answer `check` gives, byte for byte,
+        /// and neighbouring instants do reuse templates.
+        #[test]
+        fn a_filled_template_is_the_answer_check_gives(
+            f in 0usize..FUNCTIONS.len(),
+            zone in 0usize..ZONES.len(),
+            lang in prop_oneof![Just("ja"), Just("en")],
+            look in 0usize..LOOKAHEADS.len(),
+            channel in proptest::option::of(prop_oneof![Just("api"), Just("link")]),
+            as_of in proptest::option::of(1_546_300_800i64..1_924_992_000),
+            start in 1_546_300_800i64..1_924_992_000,
+            steps in proptest::collection::vec(0i64..4 * 3600, 2..12),
+        ) {
+            let st = state();
+            let loaded = st.current.load_full();
+            let mut t = start;
+            let mut hits = Vec::new();
+            // The last instant is asked twice: the second time must be filled in.
+            for (i, step) in steps.iter().chain([&0]).enumerate() {
+                t += if i == 0 { 0 } else { *step };
+                // "Now" moves on too, so an answer as known now has a new `as_of` each time.
+                let now = time::now() + Duration::seconds(i as i64);
+                let at = chrono::DateTime::from_timestamp(t, 0).expect("in range").format("%Y-%m-%dT%H:%M:%SZ");
+                let mut query = format!("function={}&at={at}&tz={}&lang={lang}{}", FUNCTIONS[f], ZONES[zone], LOOKAHEADS[look]);
+                if let Some(c) = channel {
+                    query += &format!("&channel={c}");
+                }
+                if let Some(a) = as_of {
+                    query += &format!("&as_of={}", chrono::DateTime::from_timestamp(a, 0).expect("in range").format("%Y-%m-%dT%H:%M:%SZ"));
+                }
+                let plan = Plan::parse(&query, now).expect("a good query");
+                let q = plan.query(now);
+                let e = loaded.schedule.evaluated(&q).expect("known function");
+                hits.push(Templates::get(&Plan::template_key(&e, &q), &loaded).is_some());
+                let (body, _, until) = plan.answer(&loaded, 0, now).expect("answers");
+                let want = loaded.schedule.check(&q).expect("answers");
+                prop_assert_eq!(std::str::from_utf8(&body).expect("utf-8"), to_json(&want), "{}", query);
+                prop_assert_eq!(until, want.until.map(|u| u.to_utc()));
+            }
+            prop_assert_eq!(hits.last(), Some(&true), "the same question again was not filled in from its template");
+        }
+    }
 }
