@@ -88,6 +88,7 @@ pub(crate) struct Evaluated {
     statements: Vec<(usize, usize, FnIdx)>,
 }
 
+#[cfg(feature = "server")]
 impl Evaluated {
     /// The instants asked about and as of, as the answer shows them in `zone`.
     pub(crate) fn shown(&self, zone: Tz) -> (DateTime<FixedOffset>, DateTime<FixedOffset>) {
