@@ -8,6 +8,7 @@
 //! Compression is tower-http's, and only a request with `Accept-Encoding` goes through it.
 
 use super::http::{panic_response, ApiError, ErrorKind, MAX_QUERY_LEN};
+use super::metrics::Slot;
 use super::state::AppState;
 use axum::body::Body;
 use axum::extract::{MatchedPath, Request, State};
@@ -104,7 +105,8 @@ where
 
     fn call(&mut self, req: Request) -> Self::Future {
         let started = std::time::Instant::now();
-        let route = req.extensions().get::<MatchedPath>().cloned();
+        let route = req.extensions().get::<MatchedPath>();
+        let slot = self.st.metrics.slot(route.map_or("unmatched", MatchedPath::as_str));
         let kind = if req.uri().query().is_some_and(|q| q.len() > MAX_QUERY_LEN) {
             let e = ApiError::new(
                 StatusCode::URI_TOO_LONG,
@@ -128,7 +130,7 @@ where
                 Err(panic) => Kind::Done { response: Some(panicked(panic)) },
             }
         };
-        EdgeFuture { kind, st: self.st.clone(), route, started }
+        EdgeFuture { kind, slot, started }
     }
 }
 
@@ -146,8 +148,7 @@ pin_project! {
     pub(crate) struct EdgeFuture<F, G> {
         #[pin]
         kind: Kind<F, G>,
-        st: Arc<AppState>,
-        route: Option<MatchedPath>,
+        slot: Slot,
         started: std::time::Instant,
     }
 }
@@ -188,7 +189,7 @@ where
         // keep one copy for every site.
         h.insert(header::ACCESS_CONTROL_ALLOW_ORIGIN, HeaderValue::from_static("*"));
         h.insert(header::ACCESS_CONTROL_EXPOSE_HEADERS, HeaderValue::from_static("ETag, Last-Modified"));
-        this.st.metrics.record(this.route.as_ref().map_or("unmatched", |m| m.as_str()), response.status(), this.started.elapsed());
+        this.slot.record(response.status(), this.started.elapsed());
         Poll::Ready(Ok(response))
     }
 }

@@ -3,7 +3,7 @@
 
 use super::http::{
     cache_control, http_date, json_body, json_instant, seconds_until, send, send_static, unmodified, weak_tag, AnswerCache, ApiError,
-    ErrorBody, ErrorKind, Generation, KeyBytes, Meaning, Prepared, Template, Templates,
+    ErrorBody, ErrorKind, KeyBytes, Meaning, Prepared, Template, Templates,
 };
 use super::params::{instant_param, lang_param, zone_param, AvailabilityParams, CalendarParams, NoParams, WindowsParams};
 use super::state::{AppState, Loaded};
@@ -144,7 +144,7 @@ pub(crate) async fn availability(State(st): State<Arc<AppState>>, req: Request) 
     let now = time::now();
     let loaded = st.current.load();
     let key = req.uri().query().unwrap_or("");
-    let generation = Generation::of(&loaded);
+    let generation = &loaded.http;
     let prepared = match AnswerCache::get(key, &loaded, now.timestamp()) {
         Some(hit) => hit,
         None => {
@@ -166,7 +166,7 @@ pub(crate) async fn availability(State(st): State<Arc<AppState>>, req: Request) 
             p
         }
     };
-    let not_modified = unmodified(req.headers(), &generation, now, &prepared.etag, |t| {
+    let not_modified = unmodified(req.headers(), generation, now, &prepared.etag, |t| {
         Plan::parse(key, t).and_then(|p| p.answer(&loaded, generation.fingerprint, t)).ok().map(|a| a.1)
     });
     Ok(send(prepared, "application/json", not_modified))
@@ -264,7 +264,7 @@ pub(crate) async fn windows(State(st): State<Arc<AppState>>, req: Request) -> Re
     let key = req.uri().query().unwrap_or("");
     let plan = WindowsPlan::parse(key, now)?;
     let loaded = st.current();
-    let generation = Generation::of(&loaded);
+    let generation = &loaded.http;
     // Up to 10,000 windows to list and serialise: off the async workers, with a deadline.
     let (work, fingerprint) = (loaded.clone(), generation.fingerprint);
     let (plan, listed) = st
@@ -282,7 +282,7 @@ pub(crate) async fn windows(State(st): State<Arc<AppState>>, req: Request) -> Re
         cache_control: cache_control(freshness(st.config.max_age, now, about_now, as_known_now)),
         last_modified: if plan.from.is_none() || plan.as_of.is_none() { http_date(now) } else { generation.last_modified(now) },
     };
-    let not_modified = unmodified(req.headers(), &generation, now, &p.etag, |t| {
+    let not_modified = unmodified(req.headers(), generation, now, &p.etag, |t| {
         WindowsPlan::parse(key, t).and_then(|w| w.list(&loaded.schedule, generation.fingerprint, t)).ok().map(|l| l.1)
     });
     Ok(send(p, "application/json", not_modified))
@@ -320,7 +320,7 @@ pub(crate) async fn functions(State(st): State<Arc<AppState>>, req: Request) -> 
     NoParams::parse(req.uri().query().unwrap_or(""))?;
     let loaded = st.current();
     let body = to_json(&crate::views::json::catalogue_json(loaded.schedule.catalogue()));
-    Ok(send_static(req.headers(), &Generation::of(&loaded), "functions", body, "application/json", st.config.max_age))
+    Ok(send_static(req.headers(), &loaded.http, "functions", body, "application/json", st.config.max_age))
 }
 
 /// The iCalendar feed (RFC 5545), to subscribe to.
@@ -342,7 +342,7 @@ pub(crate) async fn calendar(State(st): State<Arc<AppState>>, req: Request) -> R
     };
     let work = loaded.clone();
     let body = st.heavy(move || ical::feed(&work.schedule, &opts)).await??;
-    Ok(send_static(req.headers(), &Generation::of(&loaded), "calendar", body, "text/calendar; charset=utf-8", st.config.max_age))
+    Ok(send_static(req.headers(), &loaded.http, "calendar", body, "text/calendar; charset=utf-8", st.config.max_age))
 }
 
 /// Liveness.

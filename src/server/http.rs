@@ -14,7 +14,7 @@ use crate::views::json::to_json;
 use axum::body::Body;
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 
 /// The longest query string accepted, in bytes.
 pub const MAX_QUERY_LEN: usize = 2048;
@@ -79,10 +79,10 @@ pub(crate) fn weak_tag(hash: u64) -> HeaderValue {
     HeaderValue::from_bytes(&buf[..20]).unwrap_or_else(|_| HeaderValue::from_static("W/\"0\""))
 }
 
-/// What a schedule generation contributes to every validator and date, computed once per
-/// generation and shared by the worker threads.
+/// What a schedule generation contributes to every validator and date, computed when it is
+/// loaded (kept in `Loaded`, so a request reads it through the schedule it already holds).
+#[derive(Debug)]
 pub(crate) struct Generation {
-    loaded: Arc<crate::server::Loaded>,
     /// A hash of the schedule's whole content: equal on replicas serving the same files.
     pub(crate) fingerprint: u64,
     /// The second after the one this process started serving it in: `Last-Modified` of what
@@ -94,44 +94,16 @@ pub(crate) struct Generation {
     known_from: Vec<Instant>,
 }
 
-static LATEST: Mutex<Option<Arc<Generation>>> = Mutex::new(None);
-
-thread_local! {
-    static GENERATION: std::cell::RefCell<Option<Arc<Generation>>> = const { std::cell::RefCell::new(None) };
-}
-
 impl Generation {
-    /// The generation of `loaded`; the thread's copy when it is current, so hits take no lock.
-    pub(crate) fn of(loaded: &Arc<crate::server::Loaded>) -> Arc<Generation> {
-        GENERATION.with(|g| {
-            if let Some(cur) = g.borrow().as_ref().filter(|c| Arc::ptr_eq(&c.loaded, loaded)) {
-                return cur.clone();
-            }
-            let mut latest = LATEST.lock().unwrap_or_else(|p| p.into_inner());
-            let cur = match latest.as_ref().filter(|c| Arc::ptr_eq(&c.loaded, loaded)) {
-                Some(c) => c.clone(),
-                None => {
-                    let c = Arc::new(Generation::new(loaded.clone()));
-                    *latest = Some(c.clone());
-                    c
-                }
-            };
-            drop(latest);
-            *g.borrow_mut() = Some(cur.clone());
-            cur
-        })
-    }
-
-    fn new(loaded: Arc<crate::server::Loaded>) -> Generation {
+    pub(crate) fn new(s: &Schedule) -> Generation {
         use std::fmt::Write as _;
-        let s: &Schedule = &loaded.schedule;
         let mut m = Meaning::new(0);
         // Debug output covers every field of the model, in load order (no hash maps).
         let _ = write!(m, "{:?}{:?}{:?}{:?}", s.catalogue, s.notices, s.lineages, s.delays);
         let since = crate::engine::time::now() + chrono::Duration::seconds(1);
         let mut known_from: Vec<Instant> = s.notices().iter().map(|n| n.known_from()).collect();
         known_from.sort_unstable();
-        Generation { fingerprint: m.finish(), since, since_header: http_date(since), known_from, loaded }
+        Generation { fingerprint: m.finish(), since, since_header: http_date(since), known_from }
     }
 
     /// `Last-Modified` for what depends on the schedule alone, asked at `now`: never later

@@ -5,11 +5,14 @@
 //! included, under bounded labels: the matched route (or `unmatched`) and a status from a
 //! fixed list (or `other`). Counters live in one shard per worker thread, written by that
 //! thread alone, and are summed when scraped: counting takes no lock and shares no cache line.
+//! A request is counted through a `Slot` (which counters, and which route), a plain copy
+//! that holds no reference: sharing one `Arc` between the threads' requests would make
+//! every request bounce its count between the cores.
 
 use axum::http::StatusCode;
 use std::cell::RefCell;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, Mutex, RwLock};
+use std::sync::{Arc, Mutex, RwLock, Weak};
 
 /// Upper bounds of the latency histogram, in seconds: from 10 µs, since a cached answer
 /// takes tens of microseconds.
@@ -40,24 +43,72 @@ fn bump(a: &AtomicU64, by: u64) {
 
 static NEXT_ID: AtomicU64 = AtomicU64::new(1);
 
+/// Every thread's shard of one `Metrics`.
+type Shards = Mutex<Vec<Arc<Shard>>>;
+
+/// The shards of every live `Metrics` by id, for a thread that counts a request for one it
+/// has not counted for before.
+static REGISTRY: Mutex<Vec<(u64, Weak<Shards>)>> = Mutex::new(Vec::new());
+
 /// The server's counters.
 pub(crate) struct Metrics {
     id: u64,
     routes: RwLock<Vec<Box<str>>>,
-    shards: Mutex<Vec<Arc<Shard>>>,
+    shards: Arc<Shards>,
     pub(crate) reloads: AtomicU64,
     pub(crate) reload_failures: AtomicU64,
 }
 
 impl Default for Metrics {
     fn default() -> Metrics {
-        Metrics {
-            id: NEXT_ID.fetch_add(1, Ordering::Relaxed),
-            routes: RwLock::new(Vec::new()),
-            shards: Mutex::new(Vec::new()),
-            reloads: AtomicU64::new(0),
-            reload_failures: AtomicU64::new(0),
-        }
+        let id = NEXT_ID.fetch_add(1, Ordering::Relaxed);
+        let shards = Arc::new(Mutex::new(Vec::new()));
+        let mut registry = REGISTRY.lock().unwrap_or_else(|p| p.into_inner());
+        registry.retain(|(_, w)| w.strong_count() > 0);
+        registry.push((id, Arc::downgrade(&shards)));
+        drop(registry);
+        Metrics { id, routes: RwLock::new(Vec::new()), shards, reloads: AtomicU64::new(0), reload_failures: AtomicU64::new(0) }
+    }
+}
+
+/// Which counters a response is counted in: a `Metrics` and a route of it.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Slot {
+    id: u64,
+    route: usize,
+}
+
+fn new_shard(shards: &Shards) -> Arc<Shard> {
+    let shard = Arc::new(Shard { routes: std::array::from_fn(|_| Cell::default()) });
+    shards.lock().unwrap_or_else(|p| p.into_inner()).push(shard.clone());
+    shard
+}
+
+impl Slot {
+    /// Counts one response, in this thread's shard (made on the thread's first count; not
+    /// counted if the `Metrics` is gone).
+    pub(crate) fn record(self, status: StatusCode, elapsed: std::time::Duration) {
+        let ns = u64::try_from(elapsed.as_nanos()).unwrap_or(u64::MAX);
+        let secs = elapsed.as_secs_f64();
+        let bucket = BUCKETS.iter().position(|b| secs <= *b).unwrap_or(NB - 1);
+        let s = STATUSES.iter().position(|s| *s == status.as_u16()).unwrap_or(NS - 1);
+        LOCAL.with(|l| {
+            let mut l = l.borrow_mut();
+            let i = match l.iter().position(|(id, ..)| *id == self.id) {
+                Some(i) => i,
+                None => {
+                    let registry = REGISTRY.lock().unwrap_or_else(|p| p.into_inner());
+                    let Some(shards) = registry.iter().find(|(id, _)| *id == self.id).and_then(|(_, w)| w.upgrade()) else { return };
+                    drop(registry);
+                    l.push((self.id, new_shard(&shards), Vec::new()));
+                    l.len() - 1
+                }
+            };
+            let cell = &l[i].1.routes[self.route.min(MAX_ROUTES - 1)];
+            bump(&cell.count[s], 1);
+            bump(&cell.buckets[bucket], 1);
+            bump(&cell.sum_ns, ns);
+        });
     }
 }
 
@@ -84,38 +135,29 @@ impl Metrics {
         routes.len() - 1
     }
 
-    pub(crate) fn record(&self, route: &str, status: StatusCode, elapsed: std::time::Duration) {
-        let ns = u64::try_from(elapsed.as_nanos()).unwrap_or(u64::MAX);
-        let secs = elapsed.as_secs_f64();
-        let bucket = BUCKETS.iter().position(|b| secs <= *b).unwrap_or(NB - 1);
-        let s = STATUSES.iter().position(|s| *s == status.as_u16()).unwrap_or(NS - 1);
-        LOCAL.with(|l| {
+    /// Where a response of `route` is counted.
+    pub(crate) fn slot(&self, route: &str) -> Slot {
+        let route = LOCAL.with(|l| {
             let mut l = l.borrow_mut();
             let i = match l.iter().position(|(id, ..)| *id == self.id) {
                 Some(i) => i,
                 None => {
-                    let shard = Arc::new(Shard { routes: std::array::from_fn(|_| Cell::default()) });
-                    self.shards.lock().unwrap_or_else(|p| p.into_inner()).push(shard.clone());
-                    l.push((self.id, shard, Vec::new()));
+                    l.push((self.id, new_shard(&self.shards), Vec::new()));
                     l.len() - 1
                 }
             };
-            let (_, shard, seen) = &mut l[i];
-            let r = match seen.iter().find(|(name, _)| &**name == route) {
+            let seen = &mut l[i].2;
+            match seen.iter().find(|(name, _)| &**name == route) {
                 Some((_, r)) => *r,
                 None => {
                     let r = self.route_index(route);
                     seen.push((route.into(), r));
                     r
                 }
-            };
-            let cell = &shard.routes[r];
-            bump(&cell.count[s], 1);
-            bump(&cell.buckets[bucket], 1);
-            bump(&cell.sum_ns, ns);
+            }
         });
+        Slot { id: self.id, route }
     }
-
     /// Counts by route (label, per-status counts, histogram buckets, sum of nanoseconds).
     fn totals(&self) -> Vec<(String, [u64; NS], [u64; NB], u64)> {
         let mut routes: Vec<String> = self.routes.read().unwrap_or_else(|p| p.into_inner()).iter().map(|r| r.to_string()).collect();
@@ -210,5 +252,31 @@ pub(crate) fn function_gauges(out: &mut String, s: &crate::engine::eval::Schedul
         if let Some(u) = a.until {
             let _ = writeln!(out, "mado_function_next_change_timestamp_seconds{{function=\"{}\"}} {}", a.function, u.timestamp());
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A request may finish on another worker thread than the one it started on.
+    #[test]
+    fn a_slot_counts_on_any_thread_and_not_after_its_metrics_are_gone() {
+        let m = Metrics::default();
+        let slot = m.slot("/v1/availability");
+        slot.record(StatusCode::OK, std::time::Duration::from_micros(20));
+        std::thread::spawn(move || slot.record(StatusCode::NOT_MODIFIED, std::time::Duration::from_micros(20))).join().expect("thread");
+        std::thread::spawn(move || slot.record(StatusCode::OK, std::time::Duration::from_millis(3))).join().expect("thread");
+        let totals = m.totals();
+        assert_eq!(totals.len(), 1);
+        let (route, counts, buckets, _) = &totals[0];
+        assert_eq!(route, "/v1/availability");
+        assert_eq!((counts[0], counts[2]), (2, 1), "200s and 304s");
+        assert_eq!(buckets.iter().sum::<u64>(), 3);
+        assert_eq!(buckets[1], 2, "20 µs is in the 25 µs bucket");
+        drop(m);
+        std::thread::spawn(move || slot.record(StatusCode::OK, std::time::Duration::from_micros(20)))
+            .join()
+            .expect("a count for metrics that are gone is dropped, not a panic");
     }
 }

@@ -2,7 +2,7 @@
 //! closed sets of the schedule serving (function and channel ids) filled in as enums.
 
 use crate::server::handlers as server;
-use crate::server::http::{send_static, Generation};
+use crate::server::http::send_static;
 use crate::server::state::AppState;
 use axum::extract::{Request, State};
 use axum::response::Response;
@@ -124,7 +124,7 @@ fn document_for(schedule: &crate::Schedule) -> String {
 pub(crate) async fn handler(State(st): State<Arc<AppState>>, req: Request) -> Response {
     let loaded = st.current();
     let body = document_for(&loaded.schedule);
-    send_static(req.headers(), &Generation::of(&loaded), "openapi", body, "application/json", st.config.max_age)
+    send_static(req.headers(), &loaded.http, "openapi", body, "application/json", st.config.max_age)
 }
 
 /// Rustdoc links (``[`Query`]``, ``[`X`](crate::X)``) read as plain code in the document.

@@ -57,6 +57,8 @@ pub struct Loaded {
     /// Counts successful loads from 1.
     pub generation: u64,
     pub(crate) last_modified: HeaderValue,
+    /// What the HTTP validators and dates need from this schedule.
+    pub(crate) http: super::http::Generation,
 }
 
 impl Loaded {
@@ -64,7 +66,8 @@ impl Loaded {
         let latest = schedule.notices().iter().map(|n| n.known_from()).max().unwrap_or_default();
         let last_modified = HeaderValue::from_str(&latest.format("%a, %d %b %Y %H:%M:%S GMT").to_string())
             .unwrap_or_else(|_| HeaderValue::from_static("Thu, 01 Jan 1970 00:00:00 GMT"));
-        Loaded { last_modified, schedule, generation }
+        let http = super::http::Generation::new(&schedule);
+        Loaded { last_modified, schedule, generation, http }
     }
 }
 
