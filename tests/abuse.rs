@@ -231,6 +231,30 @@ fn closed(s: &mut TcpStream, within: Duration) -> bool {
 }
 
 #[test]
+fn a_client_that_stops_reading_is_closed_after_the_timeout() {
+    let port = port();
+    let _server = serve(port, &["--header-timeout", "1"]);
+    let mut c = TcpStream::connect(("127.0.0.1", port)).expect("connect");
+    // Pipelined requests for big lists, never read: far more than the socket buffers hold.
+    let request = "GET /v1/windows?from=2019-01-01&to=2027-12-31&limit=10000 HTTP/1.1\r\nHost: x\r\n\r\n";
+    c.write_all(request.repeat(16).as_bytes()).expect("write");
+    std::thread::sleep(Duration::from_secs(4));
+    c.set_read_timeout(Some(Duration::from_secs(5))).expect("timeout");
+    let (mut got, mut buf) = (0usize, vec![0u8; 1 << 16]);
+    let ended = loop {
+        match c.read(&mut buf) {
+            Ok(0) => break true,
+            Ok(n) => got += n,
+            Err(e) if matches!(e.kind(), std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut) => break false,
+            Err(_) => break true,
+        }
+    };
+    // Each list is about 3.6 MB (README); all sixteen would be over 50 MB.
+    assert!(ended, "a connection whose client stopped reading is still open after {got} bytes");
+    assert!(got < 16 * 3_000_000, "all {got} bytes were written: the stall never happened");
+}
+
+#[test]
 fn slow_heads_are_closed_extra_connections_get_503_and_shutdown_has_a_deadline() {
     let port = port();
     let server = serve(port, &["--header-timeout", "1", "--max-connections", "3", "--shutdown-grace", "1"]);

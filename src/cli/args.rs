@@ -127,7 +127,7 @@ pub enum Command {
         /// Per-request timeout, in seconds.
         #[arg(long, default_value_t = 10)]
         timeout: u64,
-        /// A request head must arrive within this many seconds; idle keep-alive connections close after it too.
+        /// A request head must arrive within this many seconds of the connection opening or its last response (slow heads and idle keep-alive connections are closed), and a response write stalled this long is closed too.
         #[arg(long, default_value_t = 10, value_parser = clap::value_parser!(u64).range(1..=3600))]
         header_timeout: u64,
         /// The most connections open at once; one more is answered 503 and closed.

@@ -11,6 +11,7 @@
 //! May use: the engine, the format's loaders and the views. Nothing outside this folder
 //! knows HTTP.
 
+mod conn;
 mod edge;
 pub(crate) mod handlers;
 mod http;
@@ -64,8 +65,9 @@ pub fn router(st: Arc<AppState>) -> Router {
 /// Runs the server until SIGTERM or Ctrl-C; SIGHUP reloads.
 ///
 /// Connections are served by hyper directly, with the limits `Config` names: a request head
-/// must arrive within `header_timeout` (slow or idle clients are closed; the same timer
-/// closes a keep-alive connection that sends no new request), at most `max_connections` are
+/// must arrive within `header_timeout` of the connection opening or its last response being
+/// written (slow heads and idle keep-alive connections are closed), a response write that
+/// makes no progress for as long is closed too (see `conn`), at most `max_connections` are
 /// open (one more is answered `503` and closed, never left hanging), and on shutdown the open
 /// connections get `shutdown_grace` to finish before they are dropped.
 ///
@@ -104,11 +106,14 @@ fn busy_response() -> Vec<u8> {
 
 /// Serves `listener` until `stop` completes, then shuts down within the grace period.
 pub async fn serve_on(listener: tokio::net::TcpListener, st: Arc<AppState>, stop: impl std::future::Future<Output = ()>) {
-    use hyper_util::rt::{TokioIo, TokioTimer};
+    use hyper::service::Service as _;
+    use hyper_util::rt::TokioIo;
     use tokio::io::AsyncWriteExt;
     let app = router(st.clone());
     let mut http = hyper::server::conn::http1::Builder::new();
-    http.timer(TokioTimer::new()).header_read_timeout(st.config.header_timeout).max_buf_size(64 * 1024);
+    // No hyper timer: `conn`'s watchdog keeps the header timeout without one per request.
+    http.max_buf_size(64 * 1024);
+    let timeout = st.config.header_timeout;
     let permits = Arc::new(tokio::sync::Semaphore::new(st.config.max_connections));
     let graceful = hyper_util::server::graceful::GracefulShutdown::new();
     let mut last_busy_log = std::time::Instant::now() - std::time::Duration::from_secs(60);
@@ -146,11 +151,38 @@ pub async fn serve_on(listener: tokio::net::TcpListener, st: Arc<AppState>, stop
             });
             continue;
         };
-        let service = hyper_util::service::TowerToHyperService::new(app.clone());
-        let conn = graceful.watch(http.serve_connection(TokioIo::new(stream), service));
+        let activity = conn::Activity::new();
+        let io = conn::Watched { io: TokioIo::new(stream), activity: activity.clone() };
+        let routes = hyper_util::service::TowerToHyperService::new(app.clone());
+        let watched = activity.clone();
+        let service = hyper::service::service_fn(move |req| {
+            let busy = watched.begin();
+            let answer = routes.call(req);
+            async move {
+                let r = answer.await;
+                drop(busy);
+                r
+            }
+        });
+        let conn = graceful.watch(http.serve_connection(io, service));
         tokio::spawn(async move {
-            if let Err(e) = conn.await {
-                tracing::debug!(%peer, "connection ended: {e}");
+            tokio::pin!(conn);
+            let mut watchdog = tokio::time::interval(conn::Activity::period(timeout));
+            watchdog.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+            loop {
+                tokio::select! {
+                    biased;
+                    ended = conn.as_mut() => {
+                        if let Err(e) = ended {
+                            tracing::debug!(%peer, "connection ended: {e}");
+                        }
+                        break;
+                    }
+                    _ = watchdog.tick() => if activity.overdue(timeout) {
+                        tracing::debug!(%peer, "closing a connection that waited longer than the header timeout");
+                        break;
+                    },
+                }
             }
             drop(permit);
         });

@@ -22,7 +22,9 @@ pub struct Config {
     pub timeout: std::time::Duration,
     /// Serve `/bench/baseline`, a constant body the size of an availability answer.
     pub baseline_route: bool,
-    /// A request head must arrive within this; it also closes idle keep-alive connections.
+    /// A request head must arrive within this of the connection opening or its last response
+    /// (slow heads and idle keep-alive connections are closed); a response write that makes
+    /// no progress for as long is closed too.
     pub header_timeout: std::time::Duration,
     /// The most connections open at once; one more is answered `503` and closed.
     pub max_connections: usize,
