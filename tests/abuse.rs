@@ -111,7 +111,7 @@ fn a_window_at_the_end_of_the_range_loads_and_answers_everywhere() {
     }
 }
 
-async fn get(app: &axum::Router, uri: &str) -> (StatusCode, serde_json::Value) {
+async fn get(app: &mado::server::App, uri: &str) -> (StatusCode, serde_json::Value) {
     let (status, _, body) = common::request(app, uri, &[]).await;
     (status, serde_json::from_str(&body).unwrap_or(serde_json::Value::Null))
 }

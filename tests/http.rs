@@ -10,7 +10,7 @@ use tower::ServiceExt;
 mod common;
 use common::request as get;
 
-fn embedded() -> (Arc<AppState>, axum::Router) {
+fn embedded() -> (Arc<AppState>, mado::server::App) {
     let st = AppState::new(Config::default()).expect("embedded schedules load");
     (st.clone(), router(st))
 }
@@ -238,7 +238,7 @@ async fn unknown_function_404_with_close_matches_and_unknown_route_404() {
     assert!(body.contains("\"error\": \"not_found\""));
 }
 
-async fn send(app: &axum::Router, method: Method, uri: &str, headers: &[(&str, &str)]) -> axum::http::Response<Body> {
+async fn send(app: &mado::server::App, method: Method, uri: &str, headers: &[(&str, &str)]) -> axum::http::Response<Body> {
     let mut req = Request::builder().method(method).uri(uri);
     for (k, v) in headers {
         req = req.header(*k, *v);
@@ -409,7 +409,7 @@ async fn health_ready_metrics_openapi() {
 
 const GOOD: &str = "id = \"n\"\npublished = \"2020-01-01\"\ntitle = \"t\"\nsource = \"s\"\n[[window]]\nid = \"w\"\nfunctions = [\"webcollect\"]\nstart = \"2030-01-01 02:00\"\nend = \"03:00\"\n";
 
-async fn status_at(app: &axum::Router, at: &str) -> String {
+async fn status_at(app: &mado::server::App, at: &str) -> String {
     let (_, _, body) = get(app, &format!("/v1/availability?function=webcollect.admin&at={at}&as_of=2029-01-01"), &[]).await;
     let v: serde_json::Value = serde_json::from_str(&body).expect("json");
     v["status"].as_str().unwrap_or("").to_string()

@@ -5,13 +5,13 @@ use mado::server::{router, AppState, Config};
 mod common;
 
 /// A request as a browser sends it to `mado.example:8080`.
-async fn get(app: &axum::Router, uri: &str, headers: &[(&str, &str)]) -> (StatusCode, axum::http::HeaderMap, String) {
+async fn get(app: &mado::server::App, uri: &str, headers: &[(&str, &str)]) -> (StatusCode, axum::http::HeaderMap, String) {
     let mut all = vec![("host", "mado.example:8080")];
     all.extend_from_slice(headers);
     common::request(app, uri, &all).await
 }
 
-fn app() -> axum::Router {
+fn app() -> mado::server::App {
     router(AppState::new(Config::default()).expect("embedded schedules load"))
 }
 

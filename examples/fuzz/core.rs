@@ -396,7 +396,7 @@ pub fn run(seed: u64, inputs: u64, until: Instant, hang: Duration, current: &Cur
     let seeds = mado::embedded_sources();
     let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("runtime");
     let dir = tempfile::tempdir().expect("tempdir");
-    let mut apps: Vec<axum::Router> = vec![router(AppState::new(Config::default()).expect("seeds load"))];
+    let mut apps: Vec<mado::server::App> = vec![router(AppState::new(Config::default()).expect("seeds load"))];
     let started = current_epoch(current);
     let check = |t: &mut Tally, label: &str, input: &str, took: Duration, result: Result<(), String>| {
         t.inputs += 1;

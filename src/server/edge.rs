@@ -2,16 +2,19 @@
 //! and its preflight, `nosniff`, compression when the client asks, a `500` for a panic, and
 //! counting; and `GET /metrics`.
 //!
-//! One layer rather than a stack (`axum::middleware::from_fn`, tower-http's catch-panic and
-//! compression): each of those boxed or wrapped every request and response, and together
-//! they cost about a quarter of a cached answer's throughput (README, "HTTP load test").
-//! Compression is tower-http's, and only a request with `Accept-Encoding` goes through it.
+//! One service around the whole router rather than a stack of layers on each route
+//! (`axum::middleware::from_fn`, tower-http's catch-panic and compression): axum clones a
+//! route's layers for every request, and each of those boxed or wrapped every request and
+//! response (README, "HTTP load test"). Compression is tower-http's, and only a request with
+//! `Accept-Encoding` goes through it. As the edge sees a request before the router has
+//! matched it, it names the route itself (`route_label`), from the same table the router is
+//! built from.
 
 use super::http::{panic_response, ApiError, ErrorKind, MAX_QUERY_LEN};
 use super::metrics::Slot;
 use super::state::AppState;
 use axum::body::Body;
-use axum::extract::{MatchedPath, Request, State};
+use axum::extract::{Request, State};
 use axum::http::{header, HeaderValue, Method, StatusCode};
 use axum::response::{IntoResponse, Response};
 use pin_project_lite::pin_project;
@@ -53,38 +56,33 @@ fn options() -> Response {
 }
 
 /// Which bodies are compressed: over 1 KB, and not images, gRPC or event streams.
-type Compressible = And<And<And<SizeAbove, NotForContentType>, NotForContentType>, NotForContentType>;
+pub type Compressible = And<And<And<SizeAbove, NotForContentType>, NotForContentType>, NotForContentType>;
 
 fn compressible() -> Compressible {
     SizeAbove::new(1024).and(NotForContentType::GRPC).and(NotForContentType::IMAGES).and(NotForContentType::SSE)
 }
 
-/// The layer `router` puts around every route and the fallbacks.
+/// The router behind the edge: the limits, CORS, `nosniff`, compression, catch-panic and
+/// counting every response gets. Cloned once per connection.
 #[derive(Clone)]
-pub(crate) struct EdgeLayer {
-    st: Arc<AppState>,
-}
-
-impl EdgeLayer {
-    pub(crate) fn new(st: Arc<AppState>) -> EdgeLayer {
-        EdgeLayer { st }
-    }
-}
-
-impl<S: Clone> tower::Layer<S> for EdgeLayer {
-    type Service = Edge<S>;
-    fn layer(&self, inner: S) -> Edge<S> {
-        Edge { st: self.st.clone(), compressed: Compression::new(inner.clone()).compress_when(compressible()), inner }
-    }
-}
-
-/// The edge around one route: `inner` for requests that accept no encoding, `compressed`
-/// (the same route behind tower-http's compression) for those that do.
-#[derive(Clone)]
-pub(crate) struct Edge<S> {
+pub struct Edge<S> {
     st: Arc<AppState>,
     inner: S,
     compressed: Compression<S, Compressible>,
+}
+
+impl<S: Clone> Edge<S> {
+    pub(crate) fn new(st: Arc<AppState>, inner: S) -> Edge<S> {
+        Edge { st, compressed: Compression::new(inner.clone()).compress_when(compressible()), inner }
+    }
+}
+
+/// The route a path is answered by, as the router names it, or `None` (a `404`).
+pub(crate) fn route_label(path: &str) -> Option<&'static str> {
+    if let Some(id) = path.strip_prefix("/notices/") {
+        return (!id.is_empty() && !id.contains('/')).then_some("/notices/{id}");
+    }
+    super::ROUTES.iter().find(|r| **r == path).copied()
 }
 
 impl<S> tower::Service<Request> for Edge<S>
@@ -105,8 +103,8 @@ where
 
     fn call(&mut self, req: Request) -> Self::Future {
         let started = std::time::Instant::now();
-        let route = req.extensions().get::<MatchedPath>();
-        let slot = self.st.metrics.slot(route.map_or("unmatched", MatchedPath::as_str));
+        let route = route_label(req.uri().path());
+        let slot = self.st.metrics.slot(route.unwrap_or("unmatched"));
         let kind = if req.uri().query().is_some_and(|q| q.len() > MAX_QUERY_LEN) {
             let e = ApiError::new(
                 StatusCode::URI_TOO_LONG,
@@ -136,7 +134,7 @@ where
 
 pin_project! {
     #[project = KindProj]
-    pub(crate) enum Kind<F, G> {
+    pub enum Kind<F, G> {
         Done { response: Option<Response> },
         Plain { #[pin] fut: F },
         Compressed { #[pin] fut: G },
@@ -145,7 +143,7 @@ pin_project! {
 
 pin_project! {
     /// The response of `Edge`: the route's, or one the edge made itself, finished on the way out.
-    pub(crate) struct EdgeFuture<F, G> {
+    pub struct EdgeFuture<F, G> {
         #[pin]
         kind: Kind<F, G>,
         slot: Slot,
@@ -204,7 +202,7 @@ fn panicked(panic: Box<dyn std::any::Any + Send + 'static>) -> Response {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use tower::{Layer, Service, ServiceExt};
+    use tower::{Service, ServiceExt};
 
     fn state() -> Arc<AppState> {
         AppState::new(crate::server::Config::default()).expect("embedded schedules load")
@@ -229,6 +227,22 @@ mod tests {
         }
     }
 
+    #[test]
+    fn every_documented_route_is_named_by_its_path_and_nothing_else_is() {
+        let st = state();
+        let doc: serde_json::Value = serde_json::from_str(&crate::server::openapi::document_for(&st.current().schedule)).expect("json");
+        let paths: Vec<&String> = doc["paths"].as_object().expect("paths").keys().collect();
+        assert!(paths.len() >= 12, "{paths:?}");
+        for p in paths {
+            let concrete = p.replace("{id}", "2023-10-10-db-upgrade-revised");
+            assert_eq!(route_label(&concrete), Some(p.as_str()), "{concrete}");
+            assert!(super::super::ROUTES.contains(&p.as_str()), "{p} is not in ROUTES");
+        }
+        for unknown in ["/v1", "/v1/availability/", "/notices/", "/notices/a/b", "/favicon.ico", ""] {
+            assert_eq!(route_label(unknown), None, "{unknown}");
+        }
+    }
+
     #[tokio::test]
     async fn a_panic_is_a_counted_500_with_the_edge_headers_and_a_json_body() {
         let st = state();
@@ -238,7 +252,7 @@ mod tests {
                 if let Some(e) = encoding {
                     req = req.header(header::ACCEPT_ENCODING, e);
                 }
-                let svc = EdgeLayer::new(st.clone()).layer(Panics { in_call });
+                let svc = Edge::new(st.clone(), Panics { in_call });
                 let r = svc.oneshot(req.body(Body::empty()).expect("request")).await.expect("infallible");
                 assert_eq!(r.status(), StatusCode::INTERNAL_SERVER_ERROR, "in_call {in_call}, {encoding:?}");
                 assert_eq!(r.headers()[header::ACCESS_CONTROL_ALLOW_ORIGIN], "*");

@@ -34,32 +34,56 @@ use axum::Router;
 use handlers::*;
 use std::sync::Arc;
 
-/// The router with every endpoint and middleware.
-pub fn router(st: Arc<AppState>) -> Router {
+/// Every route's path, in the order `router` adds them (the edge names routes from it).
+pub(crate) const ROUTES: [&str; 13] = [
+    "/v1/availability",
+    "/v1/windows",
+    "/v1/functions",
+    "/calendar.ics",
+    "/healthz",
+    "/readyz",
+    "/metrics",
+    "/openapi.json",
+    "/",
+    "/timeline",
+    "/notices",
+    "/notices/{id}",
+    "/bench/baseline",
+];
+
+/// The whole HTTP interface: every endpoint behind the one edge service. A tower `Service`
+/// (`tower::ServiceExt::oneshot` in tests); `serve` gives each connection its own copy.
+pub type App = edge::Edge<Router>;
+
+/// The router with every endpoint, behind the edge.
+pub fn router(st: Arc<AppState>) -> App {
+    let [availability_, windows_, functions_, calendar_, healthz_, readyz_, metrics_, openapi_, status_, timeline_, notices_, notice_, baseline_] =
+        ROUTES;
     let mut app = Router::new()
-        .route("/v1/availability", get(availability))
-        .route("/v1/windows", get(windows))
-        .route("/v1/functions", get(functions))
-        .route("/calendar.ics", get(calendar))
-        .route("/healthz", get(healthz))
-        .route("/readyz", get(readyz))
-        .route("/metrics", get(edge::metrics))
-        .route("/openapi.json", get(crate::server::openapi::handler))
-        .route("/", get(pages::status))
-        .route("/timeline", get(pages::timeline))
-        .route("/notices", get(pages::notices))
-        .route("/notices/{id}", get(pages::notice));
+        .route(availability_, get(availability))
+        .route(windows_, get(windows))
+        .route(functions_, get(functions))
+        .route(calendar_, get(calendar))
+        .route(healthz_, get(healthz))
+        .route(readyz_, get(readyz))
+        .route(metrics_, get(edge::metrics))
+        .route(openapi_, get(crate::server::openapi::handler))
+        .route(status_, get(pages::status))
+        .route(timeline_, get(pages::timeline))
+        .route(notices_, get(pages::notices))
+        .route(notice_, get(pages::notice));
     if st.config.baseline_route {
         let sample = Query::new("webcollect.credit_card", time::now());
         let size = st.current().schedule.check(&sample).map(|a| to_json(&a).len()).unwrap_or(1024);
         let _ = st.baseline.set(axum::body::Bytes::from(format!("{{\"baseline\":\"{}\"}}\n", "x".repeat(size.saturating_sub(16)))));
-        app = app.route("/bench/baseline", get(baseline));
+        app = app.route(baseline_, get(baseline));
     }
-    // One edge layer around every route and the fallbacks (see `edge`): it sees every
-    // response, the compressed ones and the 500 of a panic included. No timeout layer:
-    // handlers never wait on anything, so it could only ever time out the work already done
-    // (slow clients are the connection's business, in `serve`).
-    app.fallback(not_found).method_not_allowed_fallback(method_not_allowed).layer(edge::EdgeLayer::new(st.clone())).with_state(st)
+    // The edge around the whole router (see `edge`) sees every response, the compressed
+    // ones and the 500 of a panic included. No timeout layer: handlers never wait on
+    // anything, so it could only ever time out the work already done (slow clients are the
+    // connection's business, in `serve`).
+    let routes = app.fallback(not_found).method_not_allowed_fallback(method_not_allowed).with_state(st.clone());
+    edge::Edge::new(st, routes)
 }
 
 /// Runs the server until SIGTERM or Ctrl-C; SIGHUP reloads.
@@ -106,7 +130,6 @@ fn busy_response() -> Vec<u8> {
 
 /// Serves `listener` until `stop` completes, then shuts down within the grace period.
 pub async fn serve_on(listener: tokio::net::TcpListener, st: Arc<AppState>, stop: impl std::future::Future<Output = ()>) {
-    use hyper::service::Service as _;
     use hyper_util::rt::TokioIo;
     use tokio::io::AsyncWriteExt;
     let app = router(st.clone());
@@ -153,11 +176,18 @@ pub async fn serve_on(listener: tokio::net::TcpListener, st: Arc<AppState>, stop
         };
         let activity = conn::Activity::new();
         let io = conn::Watched { io: TokioIo::new(stream), activity: activity.clone() };
-        let routes = hyper_util::service::TowerToHyperService::new(app.clone());
+        // The connection's own copy of the app, called in place: hyper asks one request at a
+        // time on an HTTP/1 connection, so the cell is never borrowed twice, and the router is
+        // not cloned per request (axum's Router and the edge are always ready).
+        let (routes, spare) = (std::cell::RefCell::new(app.clone()), app.clone());
         let watched = activity.clone();
-        let service = hyper::service::service_fn(move |req| {
+        let service = hyper::service::service_fn(move |req: hyper::Request<hyper::body::Incoming>| {
             let busy = watched.begin();
-            let answer = routes.call(req);
+            let req = req.map(axum::body::Body::new);
+            let answer = match routes.try_borrow_mut() {
+                Ok(mut app) => tower::Service::call(&mut *app, req),
+                Err(_) => tower::Service::call(&mut spare.clone(), req),
+            };
             async move {
                 let r = answer.await;
                 drop(busy);

@@ -51,7 +51,7 @@ use utoipa::OpenApi;
 struct ApiDoc;
 
 /// The document with `function` and `channel` parameters restricted to `schedule`'s ids.
-fn document_for(schedule: &crate::Schedule) -> String {
+pub(crate) fn document_for(schedule: &crate::Schedule) -> String {
     let mut v = serde_json::to_value(ApiDoc::openapi()).unwrap_or_default();
     let functions: Vec<&str> = schedule.catalogue().functions().iter().map(|f| f.id()).collect();
     let channels: Vec<&str> = schedule.catalogue().channels().iter().map(|c| c.id()).collect();

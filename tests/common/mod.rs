@@ -25,7 +25,11 @@ pub fn with_fixture(rel: &str) -> Result<Schedule, mado::LoadError> {
 
 /// One request through the router, as a client would send it: status, headers and body.
 #[cfg(feature = "server")]
-pub async fn request(app: &axum::Router, uri: &str, headers: &[(&str, &str)]) -> (axum::http::StatusCode, axum::http::HeaderMap, String) {
+pub async fn request(
+    app: &mado::server::App,
+    uri: &str,
+    headers: &[(&str, &str)],
+) -> (axum::http::StatusCode, axum::http::HeaderMap, String) {
     use http_body_util::BodyExt;
     use tower::ServiceExt;
     let mut req = axum::http::Request::builder().uri(uri);
