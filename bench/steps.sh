@@ -7,7 +7,7 @@
 # same round) and the median requests/s.
 #
 # Usage: bench/steps.sh [seconds per run, default 3]   (MADO_BENCH_ROUNDS, default 8)
-# Builds six release binaries (about two minutes each on 2 cores) in scratch worktrees.
+# Builds seven release binaries (about two minutes each on 2 cores) in scratch worktrees.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 secs="${1:-3}"
@@ -33,6 +33,7 @@ steps=(
   "templates:49c8ca6:"
   "slot:e215089:"
   "watchdog:cdf0a91:"
+  "edge-outside:1be3d7a:"
 )
 names=()
 for s in "${steps[@]}"; do
@@ -53,7 +54,7 @@ for name in "${names[@]}"; do
   port[$name]=$p
   p=$((p + 1))
 done
-for _ in $(seq 1 100); do curl -fsS "http://127.0.0.1:${port[watchdog]}/healthz" >/dev/null 2>&1 && break; sleep 0.1; done
+for _ in $(seq 1 100); do curl -fsS "http://127.0.0.1:${port[edge-outside]}/healthz" >/dev/null 2>&1 && break; sleep 0.1; done
 sleep 1
 
 mean_size() { # mix -> mean body size of the newest step's answers
@@ -70,7 +71,7 @@ for _ in range(200):
     t = datetime.datetime.fromtimestamp(random.randint(1546300800, 1924992000), datetime.timezone.utc)
     print("/v1/availability?function=%s&at=%s" % (random.choice(fs), t.strftime("%Y-%m-%dT%H:%M:%SZ")))') ;;
   esac
-  for u in $paths; do curl -fsS "http://127.0.0.1:${port[watchdog]}$u" | wc -c; done | awk '{ s += $1; n++ } END { printf "%d\n", s / n }'
+  for u in $paths; do curl -fsS "http://127.0.0.1:${port[edge-outside]}$u" | wc -c; done | awk '{ s += $1; n++ } END { printf "%d\n", s / n }'
 }
 
 out="$work/runs"
