@@ -28,27 +28,12 @@ MADO_LOG=warn "$target/mado" serve --addr "127.0.0.1:$mado_port" --max-age 60 & 
 wait_up $mado_port
 
 # Mean body size of each mix, from mado itself, for the bare server of that mix.
-mean_size() {
-  local paths
-  case "$1" in
-    one) paths="/v1/availability?function=webcollect.credit_card&for=15m" ;;
-    checkout) paths=$(for f in webcollect.credit_card webcollect.convenience_store webcollect.carrier webcollect.id_payment webcollect.kuroneko_pay webcollect.reauth atobarai.credit_card atobarai.au_kantan; do
-        echo "/v1/availability?function=$f"; echo "/v1/availability?function=$f&for=15m"; done) ;;
-    random) paths=$(python3 -c '
-import random, datetime
-fs = ["webcollect.credit_card","webcollect.convenience_store","webcollect.carrier","webcollect.id_payment","webcollect.kuroneko_pay","webcollect.reauth","atobarai.credit_card","atobarai.au_kantan"]
-random.seed(7)
-for _ in range(200):
-    t = datetime.datetime.fromtimestamp(random.randint(1546300800, 1924992000), datetime.timezone.utc)
-    print("/v1/availability?function=%s&at=%s" % (random.choice(fs), t.strftime("%Y-%m-%dT%H:%M:%SZ")))') ;;
-  esac
-  for p in $paths; do curl -fsS "http://127.0.0.1:$mado_port$p" | wc -c; done | awk '{ s += $1; n++ } END { printf "%d\n", s / n }'
-}
+. bench/mix_size.sh
 mixes="one checkout random"
 declare -A bare_port
 port=18202
 for mix in $mixes; do
-  size=$(mean_size "$mix")
+  size=$(mean_size "$mix" "http://127.0.0.1:$mado_port")
   "$target/examples/bare_axum" "127.0.0.1:$port" "$size" & pids+=($!)
   wait_up $port
   bare_port[$mix]=$port

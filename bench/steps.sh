@@ -57,27 +57,12 @@ done
 for _ in $(seq 1 100); do curl -fsS "http://127.0.0.1:${port[edge-outside]}/healthz" >/dev/null 2>&1 && break; sleep 0.1; done
 sleep 1
 
-mean_size() { # mix -> mean body size of the newest step's answers
-  local paths
-  case "$1" in
-    one) paths="/v1/availability?function=webcollect.credit_card&for=15m" ;;
-    checkout) paths=$(for f in webcollect.credit_card webcollect.convenience_store webcollect.carrier webcollect.id_payment webcollect.kuroneko_pay webcollect.reauth atobarai.credit_card atobarai.au_kantan; do
-        echo "/v1/availability?function=$f"; echo "/v1/availability?function=$f&for=15m"; done) ;;
-    random) paths=$(python3 -c '
-import random, datetime
-fs = ["webcollect.credit_card","webcollect.convenience_store","webcollect.carrier","webcollect.id_payment","webcollect.kuroneko_pay","webcollect.reauth","atobarai.credit_card","atobarai.au_kantan"]
-random.seed(7)
-for _ in range(200):
-    t = datetime.datetime.fromtimestamp(random.randint(1546300800, 1924992000), datetime.timezone.utc)
-    print("/v1/availability?function=%s&at=%s" % (random.choice(fs), t.strftime("%Y-%m-%dT%H:%M:%SZ")))') ;;
-  esac
-  for u in $paths; do curl -fsS "http://127.0.0.1:${port[edge-outside]}$u" | wc -c; done | awk '{ s += $1; n++ } END { printf "%d\n", s / n }'
-}
+. bench/mix_size.sh
 
 out="$work/runs"
 mkdir "$out"
 for mix in one checkout random; do
-  size=$(mean_size "$mix")
+  size=$(mean_size "$mix" "http://127.0.0.1:${port[edge-outside]}")
   "$work/bare" "127.0.0.1:$p" "$size" & bare_pid=$!
   for _ in $(seq 1 100); do curl -fsS "http://127.0.0.1:$p/" >/dev/null 2>&1 && break; sleep 0.1; done
   order=(bare "${names[@]}")

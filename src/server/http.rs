@@ -221,8 +221,9 @@ impl AnswerCache {
 #[derive(Clone)]
 pub(crate) struct Template {
     body: axum::body::Bytes,
-    at: usize,
-    as_of: usize,
+    /// Where `at` and `as_of` are written, and how long each is.
+    at: (usize, usize),
+    as_of: (usize, usize),
     /// The answer's validator hash and `until`, which do not depend on `at` or `as_of`.
     pub(crate) hash: u64,
     pub(crate) until: Option<Instant>,
@@ -242,7 +243,7 @@ impl Template {
         let place = |key: &str, value: &str| {
             let needle = format!("\n  \"{key}\": \"{value}\"");
             let i = body.windows(needle.len()).position(|w| w == needle.as_bytes())?;
-            Some(i + needle.len() - 1 - value.len())
+            Some((i + needle.len() - 1 - value.len(), value.len()))
         };
         Some(Template { at: place("at", at)?, as_of: place("as_of", as_of)?, body: body.clone(), hash, until })
     }
@@ -250,14 +251,12 @@ impl Template {
     /// The body with `at` and `as_of` written in; `None` when either is not as long as the
     /// one it replaces (an offset with seconds, say).
     pub(crate) fn fill(&self, at: &str, as_of: &str) -> Option<axum::body::Bytes> {
-        let old_at = self.body.get(self.at..)?.iter().position(|b| *b == b'"')?;
-        let old_as_of = self.body.get(self.as_of..)?.iter().position(|b| *b == b'"')?;
-        if old_at != at.len() || old_as_of != as_of.len() {
+        if self.at.1 != at.len() || self.as_of.1 != as_of.len() {
             return None;
         }
         let mut v = self.body.to_vec();
-        v[self.at..self.at + at.len()].copy_from_slice(at.as_bytes());
-        v[self.as_of..self.as_of + as_of.len()].copy_from_slice(as_of.as_bytes());
+        v[self.at.0..self.at.0 + at.len()].copy_from_slice(at.as_bytes());
+        v[self.as_of.0..self.as_of.0 + as_of.len()].copy_from_slice(as_of.as_bytes());
         Some(v.into())
     }
 }
