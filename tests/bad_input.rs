@@ -3,7 +3,7 @@ mod common;
 
 const CASES: &[(&str, &str)] = &[
     ("toml-syntax", "tests/data/bad/toml-syntax.toml:3:17: not valid TOML: invalid basic string"),
-    ("unknown-field", "tests/data/bad/unknown-field.toml:10:1: unknown field `finish`, expected one of `id`, `notice`, `window`, `action`, `title`, `title_en`, `functions`, `add_functions`, `available`, `effects`, `note`, `note_en`, `inferred`, `from`, `start`, `end`, `start_approx`, `end_approx`, `date`, `last_date`, `expected_duration`, `expected_duration_approx`, `rrule`, `duration`, `zone`"),
+    ("unknown-field", "tests/data/bad/unknown-field.toml:10:1: unknown field `finish`, expected one of `id`, `notice`, `window`, `action`, `kind`, `title`, `title_en`, `functions`, `add_functions`, `available`, `effects`, `note`, `note_en`, `inferred`, `from`, `start`, `end`, `start_approx`, `end_approx`, `date`, `last_date`, `expected_duration`, `expected_duration_approx`, `rrule`, `duration`, `zone`"),
     ("missing-field", "tests/data/bad/missing-field.toml:1:1: missing field `title`; docs/format.md lists the fields each table needs"),
     ("unknown-function", "tests/data/bad/unknown-function.toml:8:14: unknown function `webcollect.creditcard`; expected an id from the catalogue (`mado functions`), e.g. `webcollect.credit_card`"),
     ("unknown-channel", "tests/data/bad/unknown-channel.toml:7:1: unknown channel `token`; expected one of `link`, `mail`, `token_embedded`, `token_modal`, `api`"),
@@ -15,9 +15,16 @@ const CASES: &[(&str, &str)] = &[
     ("duplicate-window-id", "tests/data/bad/duplicate-window-id.toml:13:6: duplicate window id `w` in notice `bad-duplicate-window-id`; window ids are unique within a notice"),
     ("nonexistent-local-time", "tests/data/bad/nonexistent-local-time.toml:10:9: `2024-03-10 02:30` does not exist in America/New_York (the clocks skip it); write a time after the change, e.g. one hour later"),
     ("unknown-published", "tests/data/bad/unknown-published.toml:2:13: `published = \"unknown\"` needs `known_by`: the latest instant the sources show the notice was public, e.g. `known_by = \"2021-06-14T01:00+09:00\"`"),
-    ("cancel-begun-rule", "tests/data/bad/cancel-begun-rule.toml:6:1: window `daily` of notice `standing-reauth-blackout` is a standing rule whose occurrences began before this notice (2023-10-10 23:00); `cancel` would erase them from the past too; to stop it from a date on, write `action = \"end\"` with `from`, e.g. `from = \"2025-03-01 00:00\"`"),
+    ("cancel-begun-rule", "tests/data/bad/cancel-begun-rule.toml:6:1: window `daily` of notice `standing-reauth-blackout` is a standing rule whose occurrences began before this notice (2023-10-10 23:00); `cancel` would rewrite them in the past too; to give it new times from a date on, write `action = \"change\"` with `from` and the new `start` (and `duration`), to stop it `action = \"end\"` with `from`, e.g. `from = \"2025-03-01 00:00\"`; one night: [[occurrence]]"),
     ("unknown-inferred-field", "tests/data/bad/unknown-inferred-field.toml:11:23: `colour` is not a field mado infers; expected one of `published`, `functions`, `start`, `end`, `date`, `duration`, `title`, or `effects.<channel>` with a channel of the catalogue, e.g. `effects.api`"),
     ("occurrence-not-in-rule", "tests/data/bad/occurrence-not-in-rule.toml:9:8: `2023-10-01` is not an occurrence of `daily` (rule `FREQ=DAILY` from 2023-10-10 23:00); name the date an occurrence starts on"),
+    ("replace-begun-rule", "tests/data/bad/replace-begun-rule.toml:6:1: window `daily` of notice `standing-reauth-blackout` is a standing rule whose occurrences began before this notice (2023-10-10 23:00); `replace` would rewrite them in the past too; to give it new times from a date on, write `action = \"change\"` with `from` and the new `start` (and `duration`), to stop it `action = \"end\"` with `from`, e.g. `from = \"2025-03-01 00:00\"`; one night: [[occurrence]]"),
+    ("change-start-before-from", "tests/data/bad/change-start-before-from.toml:11:9: `start` `2025-03-31 22:00` is before `from` `2025-04-01 00:00`; the new times begin at or after `from`"),
+    ("change-one-off", "tests/data/bad/change-one-off.toml:10:8: window `all-functions` of notice `2023-08-28-db-upgrade` is not a recurring window; `change` gives a standing rule new times from a date on, use `replace` for a one-off window"),
+    ("javascript-url", "tests/data/bad/javascript-url.toml:5:7: url `javascript:alert(document.domain)//` is not an http or https address; expected the address the notice prints, e.g. `https://www.yamato-hd.co.jp/…`"),
+    ("title-en-without-title", "tests/data/bad/title-en-without-title.toml:6:1: `title_en` without `title`; give the notice's own wording in `title` (and the English in `title_en`), or leave both out"),
+    ("unknown-kind", "tests/data/bad/unknown-kind.toml:5:8: `outage` is not a kind; expected `maintenance` (planned, the default) or `incident` (an unplanned outage)"),
+    ("end-inferred-bogus", "tests/data/bad/end-inferred-bogus.toml:11:23: `bogus` is not a field mado infers; expected one of `published`, `functions`, `start`, `end`, `date`, `duration`, `title`, or `effects.<channel>` with a channel of the catalogue, e.g. `effects.api`"),
 ];
 
 #[test]

@@ -107,7 +107,9 @@ const CASES: &[Case] = &[
         "2021-05-14-3ds-maintenance/3ds-expansion",
     ),
     // A window naming children does not make the parent unavailable.
-    ("webcollect", "2021-08-09 03:00", "2021-07-01", "", A, None, ""),
+    // The parent is available, but its answer lists card payment as affected until 06:00:
+    // the answer holds until then (reference semantics: a parent's `until`).
+    ("webcollect", "2021-08-09 03:00", "2021-07-01", "", A, Some("2021-08-09T06:00:00+09:00"), ""),
     // 2023-08-28 notice: 01:00-05:30, reauth 23:00-07:00, test env 00:00-02:00.
     (
         "webcollect.credit_card",

@@ -124,7 +124,7 @@ pub enum Command {
         /// Ceiling for Cache-Control max-age, in seconds.
         #[arg(long, default_value_t = 60)]
         max_age: u64,
-        /// Per-request timeout, in seconds.
+        /// Deadline, in seconds, for window lists and the feed (run 4 at a time off the async workers): one not ready within 90 % of it is answered 503. No other request has a deadline.
         #[arg(long, default_value_t = 10)]
         timeout: u64,
         /// A request head must arrive within this many seconds of the connection opening or its last response (slow heads and idle keep-alive connections are closed), and a response write stalled this long is closed too.

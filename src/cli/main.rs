@@ -168,8 +168,16 @@ fn run(command: Command) -> Result<ExitCode> {
         }
         Command::Validate { path, source } => {
             let schedule = validate(path, &source)?;
+            let warnings = schedule.warnings(now);
+            if source.format == Format::Text {
+                let mut stderr = std::io::stderr().lock();
+                for w in &warnings {
+                    let _ = writeln!(stderr, "warning: {w}");
+                }
+            }
             let summary = serde_json::json!({
                 "ok": true,
+                "warnings": warnings.iter().map(|w| serde_json::json!({"file": w.file, "line": w.line, "column": w.column, "message": w.message})).collect::<Vec<_>>(),
                 "notices": schedule.notices().len(),
                 "indexed_occurrences": schedule.indexed_len(),
             });

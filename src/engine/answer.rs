@@ -86,6 +86,8 @@ pub(crate) struct Evaluated {
     affected: Vec<(FnIdx, Status, Option<Instant>)>,
     /// (lineage, version in force, function named available).
     statements: Vec<(usize, usize, FnIdx)>,
+    /// Lineages postponed with no date as of `as_of` that affect the function.
+    pending: Vec<usize>,
 }
 
 #[cfg(feature = "server")]
@@ -98,7 +100,7 @@ impl Evaluated {
 
 impl std::hash::Hash for Evaluated {
     fn hash<H: std::hash::Hasher>(&self, h: &mut H) {
-        (self.f, self.channel, self.lookahead.num_seconds(), &self.ev, &self.affected, &self.statements).hash(h);
+        (self.f, self.channel, self.lookahead.num_seconds(), &self.ev, &self.affected, &self.statements, &self.pending).hash(h);
     }
 }
 
@@ -136,6 +138,11 @@ pub struct Answer {
     /// 「auかんたん決済 ご利用いただけます」), so the answer cites them instead of silence.
     #[serde(default)]
     pub stated_available: Vec<Statement>,
+    /// Windows affecting this function (as last described) that are postponed with no new
+    /// date as of `as_of`: not outages yet, but still coming. Listed at their last known
+    /// time, with `kind: "postponed"`.
+    #[serde(default)]
+    pub pending: Vec<WindowInfo>,
 }
 
 /// A child function's status, listed in its parent's answer.
@@ -206,9 +213,15 @@ pub struct WindowInfo {
     pub occurrence: Option<NaiveDate>,
     /// Confirmed (times known) or tentative (days known, times not).
     pub kind: WindowKind,
+    /// Planned maintenance or an incident (an unplanned outage).
+    #[serde(default)]
+    pub category: Kind,
     /// Start (inclusive).
     pub start: DateTime<FixedOffset>,
-    /// End (exclusive). For a tentative window, 00:00 after its last day.
+    /// End (exclusive). For a tentative window, 00:00 after its last day. `null` when no
+    /// notice gives the end yet (`end_unknown`).
+    #[serde(serialize_with = "end_or_null", deserialize_with = "null_or_end")]
+    #[cfg_attr(feature = "server", schema(value_type = Option<String>, format = DateTime))]
     pub end: DateTime<FixedOffset>,
     /// The notice gives the start as approximate.
     pub start_approx: bool,
@@ -262,6 +275,20 @@ pub struct WindowInfo {
     /// The window's note.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub note: Option<String>,
+}
+
+/// An end at the end of the supported range is no end the notices give: `null`.
+fn end_or_null<S: serde::Serializer>(end: &DateTime<FixedOffset>, s: S) -> Result<S::Ok, S::Error> {
+    if end.to_utc() >= time::unknown_end() {
+        s.serialize_none()
+    } else {
+        end.serialize(s)
+    }
+}
+
+fn null_or_end<'de, D: serde::Deserializer<'de>>(d: D) -> Result<DateTime<FixedOffset>, D::Error> {
+    let end: Option<DateTime<FixedOffset>> = Option::deserialize(d)?;
+    Ok(end.unwrap_or_else(|| time::unknown_end().fixed_offset()))
 }
 
 /// Whether a window's times are known.
@@ -451,16 +478,21 @@ impl Schedule {
         let at = time::whole_seconds(q.at);
         let as_of = time::whole_seconds(q.as_of);
         let lookahead = q.lookahead.max(Duration::zero());
-        let ev = self.evaluate(Schedule::slot(Some(f)), at, as_of, lookahead);
-        let affected = (0..self.catalogue.functions.len())
-            .filter(|&g| g != f && self.catalogue.is_within(g, f))
-            .filter_map(|g| {
-                let e = self.evaluate(Schedule::slot(Some(g)), at, as_of, lookahead);
-                (e.status != Status::Available).then(|| (g, e.status, visible_until(e.until)))
-            })
-            .collect();
+        let mut ev = self.evaluate(Schedule::slot(Some(f)), at, as_of, lookahead);
+        let mut affected = Vec::new();
+        for g in (0..self.catalogue.functions.len()).filter(|&g| g != f && self.catalogue.is_within(g, f)) {
+            let e = self.evaluate(Schedule::slot(Some(g)), at, as_of, lookahead);
+            if e.status != Status::Available {
+                affected.push((g, e.status, visible_until(e.until)));
+            }
+            // The answer lists its affected children: it holds until any of them changes.
+            if let Some(u) = e.until {
+                ev.until = Some(ev.until.map_or(u, |t| t.min(u)));
+            }
+        }
         let statements = self.statements(f, at, at + lookahead.max(Duration::seconds(1)), as_of);
-        Ok(Evaluated { f, channel, at, as_of, lookahead, ev, affected, statements })
+        let pending = self.pending_for(f, as_of);
+        Ok(Evaluated { f, channel, at, as_of, lookahead, ev, affected, statements, pending })
     }
 
     /// The second half of [`Schedule::check`]: `e`, found for `q`, described in `q`'s zone
@@ -488,6 +520,7 @@ impl Schedule {
                 })
                 .collect(),
             stated_available: e.statements.iter().map(|&(l, v, named)| self.statement(l, v, named, &view)).collect(),
+            pending: e.pending.iter().filter_map(|&l| self.postponed_info(l, e.as_of, &view)).collect(),
         }
     }
 
@@ -600,40 +633,49 @@ impl Schedule {
     /// when that overlaps the range: not outages, but merchants should see them.
     fn postponed(&self, f: Option<FnIdx>, q: &WindowsQuery, view: &View) -> Vec<WindowInfo> {
         let mut out = Vec::new();
-        for (li, l) in self.lineages.iter().enumerate() {
-            let Some((vi, v)) = l.version_at(q.as_of) else { continue };
-            if v.action != Action::Postpone || v.spec.is_some() {
-                continue;
-            }
-            let Some(pi) = l.versions[..vi].iter().rposition(|p| p.spec.is_some()) else { continue };
-            let Some(spec) = &l.versions[pi].spec else { continue };
+        for li in self.postponed_lineages(q.as_of) {
+            let l = &self.lineages[li];
+            let Some(spec) = l.versions.iter().rev().find_map(|v| v.spec.as_ref()) else { continue };
             let affects = |g: FnIdx| {
                 spec.functions.iter().any(|n| self.catalogue.is_within(g, *n) || (q.with_children && self.catalogue.is_within(*n, g)))
             };
             if f.is_some_and(|f| !affects(f)) {
                 continue;
             }
-            let (start, end, tentative) = match &spec.shape {
-                Shape::Confirmed { start, end, .. } => (*start, *end, false),
-                Shape::Tentative { start, end, .. } => (*start, *end, true),
-                Shape::Recurring { .. } => continue,
-            };
-            if !(start < q.to && q.from < end) {
-                continue;
+            let Some(w) = self.postponed_info(li, q.as_of, view) else { continue };
+            if w.start.to_utc() < q.to && q.from < w.end.to_utc() {
+                out.push(w);
             }
-            let o = Occurrence { start, end, tentative, lineage: li as u32, version: pi as u32, date: None, exception: None };
-            let mut w = self.describe(&o, view);
-            w.kind = WindowKind::Postponed;
-            w.revision = Some(RevisionInfo {
-                notice: self.notices[v.by_notice].id.clone(),
-                action: Action::Postpone,
-                sequence: v.sequence,
-                note: lang_text(view.lang, v.note.as_ref(), v.note_en.as_ref()),
-            });
-            w.known_from = show(v.known_from, view.zone);
-            out.push(w);
         }
         out
+    }
+
+    /// Lineage `li`, postponed with no new date as of `as_of`, described at its last known
+    /// time (a recurring window at its first occurrence).
+    pub(crate) fn postponed_info(&self, li: usize, as_of: Instant, view: &View) -> Option<WindowInfo> {
+        let l = &self.lineages[li];
+        let (vi, v) = l.version_at(as_of)?;
+        if v.action != Action::Postpone || v.spec.is_some() {
+            return None;
+        }
+        let pi = l.versions[..vi].iter().rposition(|p| p.spec.is_some())?;
+        let spec = l.versions[pi].spec.as_ref()?;
+        let (start, end, tentative) = match &spec.shape {
+            Shape::Confirmed { start, end, .. } => (*start, *end, false),
+            Shape::Tentative { start, end, .. } => (*start, *end, true),
+            Shape::Recurring { rule, duration } => (rule.first_start(), rule.first_start() + *duration, false),
+        };
+        let o = Occurrence { start, end, tentative, lineage: li as u32, version: pi as u32, date: None, exception: None, part: 0 };
+        let mut w = self.describe(&o, view);
+        w.kind = WindowKind::Postponed;
+        w.revision = Some(RevisionInfo {
+            notice: self.notices[v.by_notice].id.clone(),
+            action: Action::Postpone,
+            sequence: v.sequence,
+            note: lang_text(view.lang, v.note.as_ref(), v.note_en.as_ref()),
+        });
+        w.known_from = show(v.known_from, view.zone);
+        Some(w)
     }
 
     /// Describes one occurrence for output.
@@ -676,16 +718,19 @@ impl Schedule {
         let mut effects = Vec::new();
         for c in channels {
             let candidates: Vec<&Candidate> = match view.function {
-                Some(f) => vec![spec.effect_for(c, Some(f), &self.catalogue)],
+                Some(f) => spec.effect_for(c, Some(f), &self.catalogue).into_iter().collect(),
                 None => {
                     let n = spec.effects[c].iter().position(|e| e.scope.is_none()).map_or(spec.effects[c].len(), |i| i + 1);
                     spec.effects[c][..n].iter().collect()
                 }
             };
             for e in candidates {
+                let mut effect = e.effect.clone();
+                effect.note = lang_text(view.lang, e.effect.note.as_ref(), e.effect.note_en.as_ref());
+                effect.note_en = None;
                 effects.push(ChannelEffect {
                     channel: self.catalogue.channels[c].id.clone(),
-                    effect: e.effect.clone(),
+                    effect,
                     source: e.source,
                     functions: e.scope.as_ref().map(|s| s.iter().map(|f| self.catalogue.functions[*f].id.clone()).collect()),
                 });
@@ -713,6 +758,7 @@ impl Schedule {
             uid: format!("{}/{}", notice.id, l.id),
             occurrence: o.date,
             kind: if o.tentative { WindowKind::Tentative } else { WindowKind::Confirmed },
+            category: spec.kind,
             start: show(o.start, zone),
             end: show(o.end, zone),
             start_approx,

@@ -39,11 +39,24 @@ impl Schedule {
     /// # Errors
     /// The first [`QueryError`]: a function or the channel not in the catalogue.
     pub fn check_each<S: AsRef<str>>(&self, functions: &[S], q: &Query) -> Result<AnswerSet, QueryError> {
+        self.check_each_with(functions, q, |_, _| {})
+    }
+
+    /// [`Schedule::check_each`], showing `seen` each answer's evaluation and query before it
+    /// is described (the server files its validators under what each answer means).
+    pub(crate) fn check_each_with<S: AsRef<str>>(
+        &self,
+        functions: &[S],
+        q: &Query,
+        mut seen: impl FnMut(&crate::engine::answer::Evaluated, &Query),
+    ) -> Result<AnswerSet, QueryError> {
         let mut q = q.clone();
         let mut answers = Vec::with_capacity(functions.len());
         for f in functions {
             q.function = f.as_ref().to_string();
-            answers.push(self.check(&q)?);
+            let e = self.evaluated(&q)?;
+            seen(&e, &q);
+            answers.push(self.answer(&e, &q));
         }
         let status = answers.iter().map(|a| a.status).max().unwrap_or(Status::Available);
         let until = answers.iter().filter_map(|a| a.until).min();

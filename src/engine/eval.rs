@@ -51,6 +51,9 @@ pub struct Occurrence {
     pub(crate) date: Option<NaiveDate>,
     /// For a changed occurrence, its index in the lineage's exceptions.
     pub(crate) exception: Option<u32>,
+    /// Which part of the version's description: 0 its own, 1 what it was before its last
+    /// `change`, and so on (see [`Spec::part`]).
+    pub(crate) part: u8,
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -65,6 +68,7 @@ struct Entry {
 struct Lazy {
     lineage: u32,
     version: u32,
+    part: u8,
     valid_from: Instant,
     valid_until: Instant,
     functions: u64,
@@ -80,6 +84,7 @@ impl Lazy {
             version: self.version,
             date: Some(date),
             exception: None,
+            part: self.part,
         }
     }
 }
@@ -103,6 +108,20 @@ pub struct Schedule {
     lazies: Vec<Lazy>,
     /// Slot 0 holds every entry; slot `f + 1` those that affect function `f`.
     indexes: Vec<Index>,
+    /// Spans of as-of instants in which a window is postponed with no new date.
+    pendings: Vec<Pending>,
+    /// Readings of the notices worth a second look (`mado validate` prints them).
+    pub(crate) warnings: Vec<crate::format::error::Diagnostic>,
+}
+
+/// A window postponed with no new date, from `valid_from` until a later notice revises it.
+#[derive(Debug, Clone, Copy)]
+struct Pending {
+    lineage: u32,
+    valid_from: Instant,
+    valid_until: Instant,
+    /// The functions its last description covers.
+    functions: u64,
 }
 
 const FOREVER: Instant = DateTime::<Utc>::MAX_UTC;
@@ -128,61 +147,84 @@ impl Schedule {
         }
         let mut entries = Vec::new();
         let mut lazies = Vec::new();
+        let mut pendings = Vec::new();
         for (li, l) in lineages.iter().enumerate() {
             for (vi, v) in l.versions.iter().enumerate() {
-                let Some(spec) = &v.spec else { continue };
+                if v.action == Action::Postpone && v.spec.is_none() {
+                    let valid_until = l.versions.get(vi + 1).map_or(FOREVER, |n| n.known_from);
+                    if let Some(last) = l.versions[..vi].iter().rev().find_map(|p| p.spec.as_ref()) {
+                        let stays = last.available.iter().fold(0u64, |acc, f| acc | cover[*f]);
+                        let functions = last.functions.iter().fold(0u64, |acc, f| acc | cover[*f]) & !stays;
+                        if v.known_from < valid_until {
+                            pendings.push(Pending { lineage: li as u32, valid_from: v.known_from, valid_until, functions });
+                        }
+                    }
+                }
+                let Some(top) = &v.spec else { continue };
                 let valid_until = l.versions.get(vi + 1).map_or(FOREVER, |n| n.known_from);
                 if valid_until <= v.known_from {
                     continue; // superseded at the very instant it became known
                 }
-                // A window covers the functions it names and those below them, except those
-                // its notice states stay available.
-                let stays = spec.available.iter().fold(0u64, |acc, f| acc | cover[*f]);
-                let functions = spec.functions.iter().fold(0u64, |acc, f| acc | cover[*f]) & !stays;
-                let base = Occurrence {
-                    start: FOREVER,
-                    end: FOREVER,
-                    tentative: false,
-                    lineage: li as u32,
-                    version: vi as u32,
-                    date: None,
-                    exception: None,
-                };
-                let mut push = |occ: Occurrence, from: Instant, until: Instant| {
-                    if from < until {
-                        entries.push(Entry { occ, valid_from: from, valid_until: until, functions });
-                    }
-                };
-                match &spec.shape {
-                    Shape::Confirmed { start, end, .. } => push(Occurrence { start: *start, end: *end, ..base }, v.known_from, valid_until),
-                    Shape::Tentative { start, end, .. } => {
-                        push(Occurrence { start: *start, end: *end, tentative: true, ..base }, v.known_from, valid_until)
-                    }
-                    Shape::Recurring { rule, duration } => {
-                        if rule.is_bounded() {
-                            let to = rule.last_start().unwrap_or(rule.first_start()) + second();
-                            for s in rule.starts_between(rule.first_start(), to, usize::MAX) {
-                                let date = rule.date_of_nominal(s);
-                                let first_change = l.exceptions_on(date).first().map_or(FOREVER, |e| e.known_from);
-                                push(
-                                    Occurrence { start: s, end: s + *duration, date: Some(date), ..base },
-                                    v.known_from,
-                                    valid_until.min(first_change),
-                                );
-                            }
-                        } else {
-                            lazies.push(Lazy { lineage: li as u32, version: vi as u32, valid_from: v.known_from, valid_until, functions });
+                for (part, spec) in top.parts().enumerate() {
+                    // A window covers the functions it names and those below them, except those
+                    // its notice states stay available.
+                    let stays = spec.available.iter().fold(0u64, |acc, f| acc | cover[*f]);
+                    let functions = spec.functions.iter().fold(0u64, |acc, f| acc | cover[*f]) & !stays;
+                    let base = Occurrence {
+                        start: FOREVER,
+                        end: FOREVER,
+                        tentative: false,
+                        lineage: li as u32,
+                        version: vi as u32,
+                        date: None,
+                        exception: None,
+                        part: part as u8,
+                    };
+                    let mut push = |occ: Occurrence, from: Instant, until: Instant| {
+                        if from < until {
+                            entries.push(Entry { occ, valid_from: from, valid_until: until, functions });
                         }
-                        // Replaced occurrences are plain entries, in force from their notice
-                        // until the next change of the same occurrence.
-                        for (ei, e) in l.exceptions.iter().enumerate() {
-                            let Some(r) = e.replacement else { continue };
-                            if !rule.occurs_on(e.date) {
-                                continue;
+                    };
+                    match &spec.shape {
+                        Shape::Confirmed { start, end, .. } => {
+                            push(Occurrence { start: *start, end: *end, ..base }, v.known_from, valid_until)
+                        }
+                        Shape::Tentative { start, end, .. } => {
+                            push(Occurrence { start: *start, end: *end, tentative: true, ..base }, v.known_from, valid_until)
+                        }
+                        Shape::Recurring { rule, duration } => {
+                            if rule.is_bounded() {
+                                let to = rule.last_start().unwrap_or(rule.first_start()) + second();
+                                for s in rule.starts_between(rule.first_start(), to, usize::MAX) {
+                                    let date = rule.date_of_nominal(s);
+                                    let first_change = l.exceptions_on(date).first().map_or(FOREVER, |e| e.known_from);
+                                    push(
+                                        Occurrence { start: s, end: s + *duration, date: Some(date), ..base },
+                                        v.known_from,
+                                        valid_until.min(first_change),
+                                    );
+                                }
+                            } else {
+                                lazies.push(Lazy {
+                                    lineage: li as u32,
+                                    version: vi as u32,
+                                    part: part as u8,
+                                    valid_from: v.known_from,
+                                    valid_until,
+                                    functions,
+                                });
                             }
-                            let next = l.exceptions.get(ei + 1).filter(|n| n.date == e.date).map_or(FOREVER, |n| n.known_from);
-                            let occ = Occurrence { start: r.start, end: r.end, date: Some(e.date), exception: Some(ei as u32), ..base };
-                            push(occ, v.known_from.max(e.known_from), valid_until.min(next));
+                            // Replaced occurrences are plain entries, in force from their notice
+                            // until the next change of the same occurrence.
+                            for (ei, e) in l.exceptions.iter().enumerate() {
+                                let Some(r) = e.replacement else { continue };
+                                if !rule.occurs_on(e.date) {
+                                    continue;
+                                }
+                                let next = l.exceptions.get(ei + 1).filter(|n| n.date == e.date).map_or(FOREVER, |n| n.known_from);
+                                let occ = Occurrence { start: r.start, end: r.end, date: Some(e.date), exception: Some(ei as u32), ..base };
+                                push(occ, v.known_from.max(e.known_from), valid_until.min(next));
+                            }
                         }
                     }
                 }
@@ -209,7 +251,21 @@ impl Schedule {
                 }
             }
         }
-        Schedule { catalogue, notices, lineages, delays, entries, lazies, indexes }
+        Schedule { catalogue, notices, lineages, delays, entries, lazies, indexes, pendings, warnings: Vec::new() }
+    }
+
+    /// The lineages postponed with no new date as of `as_of` whose last description covers `f`.
+    pub(crate) fn pending_for(&self, f: FnIdx, as_of: Instant) -> Vec<usize> {
+        self.pendings
+            .iter()
+            .filter(|p| p.functions & (1 << f) != 0 && p.valid_from <= as_of && as_of < p.valid_until)
+            .map(|p| p.lineage as usize)
+            .collect()
+    }
+
+    /// The lineages postponed with no new date as of `as_of`.
+    pub(crate) fn postponed_lineages(&self, as_of: Instant) -> Vec<usize> {
+        self.pendings.iter().filter(|p| p.valid_from <= as_of && as_of < p.valid_until).map(|p| p.lineage as usize).collect()
     }
 
     /// The function and channel catalogue.
@@ -231,7 +287,7 @@ impl Schedule {
         let l = &self.lineages[o.lineage as usize];
         let v = &l.versions[o.version as usize];
         // Only versions with a spec are ever indexed.
-        let spec = v.spec.as_ref().expect("indexed versions have a spec");
+        let spec = v.spec.as_ref().expect("indexed versions have a spec").part(o.part);
         (l, v, spec)
     }
 
@@ -242,7 +298,7 @@ impl Schedule {
             if !(z.valid_from <= as_of && as_of < z.valid_until) {
                 return None;
             }
-            match &self.lineages[z.lineage as usize].versions[z.version as usize].spec.as_ref()?.shape {
+            match &self.lineages[z.lineage as usize].versions[z.version as usize].spec.as_ref()?.part(z.part).shape {
                 Shape::Recurring { rule, duration } => Some((z, rule, *duration)),
                 _ => None,
             }

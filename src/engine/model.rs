@@ -84,6 +84,9 @@ pub struct Effect {
     /// Anything else the notice says.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub note: Option<String>,
+    /// `note` in English, where the notice file gives it (answers show the note in their language).
+    #[serde(skip)]
+    pub note_en: Option<String>,
 }
 
 impl Effect {
@@ -398,6 +401,31 @@ pub enum Action {
     Cancel,
     /// A standing rule stops: occurrences from a date on no longer happen (earlier ones stay).
     End,
+    /// A standing rule gets new times from a date on (earlier occurrences keep theirs).
+    Change,
+}
+
+/// What a window is: planned maintenance, or an incident (an unplanned outage, reported
+/// after it began).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "server", derive(utoipa::ToSchema))]
+#[serde(rename_all = "lowercase")]
+pub enum Kind {
+    /// Planned maintenance (メンテナンス).
+    #[default]
+    Maintenance,
+    /// An incident (障害): catalogue defaults that describe maintenance do not apply.
+    Incident,
+}
+
+impl Kind {
+    /// `maintenance` or `incident`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Kind::Maintenance => "maintenance",
+            Kind::Incident => "incident",
+        }
+    }
 }
 
 /// The time shape of a window.
@@ -465,26 +493,54 @@ pub struct Spec {
     pub(crate) available: Vec<FnIdx>,
     pub(crate) zone: Tz,
     pub(crate) shape: Shape,
-    /// Per catalogue channel, in catalogue order: candidates, the last one unscoped.
+    /// Per catalogue channel, in catalogue order: candidates, the last one unscoped (for an
+    /// incident, possibly none: no catalogue default applies).
     pub(crate) effects: Vec<Vec<Candidate>>,
     pub(crate) note: Option<String>,
     pub(crate) note_en: Option<String>,
     /// What mado reads into the window that its notices do not state.
     pub(crate) inferred: Vec<Inference>,
+    /// Maintenance or incident.
+    pub(crate) kind: Kind,
+    /// After a `change`: what the window was before `from` (its rule ended before `from`),
+    /// itself possibly changed before.
+    pub(crate) earlier: Option<Box<Spec>>,
 }
 
 impl Spec {
+    /// The description at depth `part`: 0 is this one, 1 what it was before its last
+    /// `change`, and so on.
+    pub(crate) fn part(&self, part: u8) -> &Spec {
+        let mut s = self;
+        for _ in 0..part {
+            match &s.earlier {
+                Some(e) => s = e,
+                None => break,
+            }
+        }
+        s
+    }
+
+    /// This description and the earlier ones before each `change`, newest first.
+    pub(crate) fn parts(&self) -> impl Iterator<Item = &Spec> {
+        std::iter::successors(Some(self), |s| s.earlier.as_deref())
+    }
+
+    /// The first start of the earliest part, for a recurring window.
+    pub(crate) fn rule_began(&self) -> Option<Instant> {
+        self.parts().filter_map(|s| if let Shape::Recurring { rule, .. } = &s.shape { Some(rule.first_start()) } else { None }).min()
+    }
+
     /// The effect on channel `c` for function `f` (`None`: the window as a whole, the
     /// unscoped candidate).
-    pub(crate) fn effect_for(&self, c: ChIdx, f: Option<FnIdx>, cat: &Catalogue) -> &Candidate {
+    /// `None` when no candidate applies: an incident on a channel its notices say nothing of.
+    pub(crate) fn effect_for(&self, c: ChIdx, f: Option<FnIdx>, cat: &Catalogue) -> Option<&Candidate> {
         let list = &self.effects[c];
-        list.iter()
-            .find(|e| match (&e.scope, f) {
-                (None, _) => true,
-                (Some(scope), Some(f)) => scope.iter().any(|g| cat.is_within(f, *g)),
-                (Some(_), None) => false,
-            })
-            .unwrap_or(&list[list.len() - 1])
+        list.iter().find(|e| match (&e.scope, f) {
+            (None, _) => true,
+            (Some(scope), Some(f)) => scope.iter().any(|g| cat.is_within(f, *g)),
+            (Some(_), None) => false,
+        })
     }
 }
 

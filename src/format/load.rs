@@ -16,6 +16,8 @@ use std::path::Path;
 
 struct Diags {
     list: Vec<Diagnostic>,
+    /// Readings worth a second look: they do not stop the load (`mado validate` prints them).
+    warnings: Vec<Diagnostic>,
     /// Occurrences of recurring windows with an end, expanded at load, so far.
     expanded: usize,
 }
@@ -28,6 +30,12 @@ impl Diags {
         };
         self.list.push(Diagnostic { file: file.name.clone(), line, column, message });
     }
+}
+
+/// Records a warning at a position of `file`.
+fn self_warn(warnings: &mut Vec<Diagnostic>, file: &SourceFile, span: Option<Range<usize>>, message: String) {
+    let (line, column) = span.map_or((0, 0), |r| position(&file.text, r.start));
+    warnings.push(Diagnostic { file: file.name.clone(), line, column, message });
 }
 
 /// 1-based line and column (in characters) of a byte offset.
@@ -106,7 +114,86 @@ fn build_catalogue(file: &SourceFile, d: &mut Diags) -> Option<Catalogue> {
 }
 
 fn effect(r: &raw::RawEffect) -> Effect {
-    Effect { error_code: r.error_code.clone(), page: r.page.clone(), message: r.message.clone(), note: r.note.clone() }
+    Effect {
+        error_code: r.error_code.clone(),
+        page: r.page.clone(),
+        message: r.message.clone(),
+        note: r.note.clone(),
+        note_en: r.note_en.clone(),
+    }
+}
+
+fn parse_kind(file: &SourceFile, k: &S<String>, d: &mut Diags) -> Option<Kind> {
+    match k.get_ref().as_str() {
+        "maintenance" => Some(Kind::Maintenance),
+        "incident" => Some(Kind::Incident),
+        other => {
+            d.at(
+                file,
+                Some(k.span()),
+                format!("`{other}` is not a kind; expected `maintenance` (planned, the default) or `incident` (an unplanned outage)"),
+            );
+            None
+        }
+    }
+}
+
+/// A notice's `url` must be a web address: the pages link to it.
+fn check_url(file: &SourceFile, u: &S<String>, d: &mut Diags) {
+    let text = u.get_ref();
+    let lower = text.to_ascii_lowercase();
+    let ok = ["https://", "http://"].iter().any(|p| lower.starts_with(p) && text.len() > p.len())
+        && !text.chars().any(|c| c.is_control() || c.is_whitespace());
+    if !ok {
+        d.at(
+            file,
+            Some(u.span()),
+            format!(
+                "url `{}` is not an http or https address; expected the address the notice prints, e.g. `https://www.yamato-hd.co.jp/…`",
+                text.escape_debug()
+            ),
+        );
+    }
+}
+
+fn action_name(a: Action) -> &'static str {
+    match a {
+        Action::Original => "original",
+        Action::Replace => "replace",
+        Action::Postpone => "postpone",
+        Action::Cancel => "cancel",
+        Action::End => "end",
+        Action::Change => "change",
+    }
+}
+
+/// The rule's text without its `UNTIL`/`COUNT`: a changed rule goes on unless its change says otherwise.
+fn strip_bound(text: &str) -> String {
+    text.trim()
+        .trim_start_matches("RRULE:")
+        .split(';')
+        .filter(|p| !p.starts_with("UNTIL=") && !p.starts_with("COUNT="))
+        .collect::<Vec<_>>()
+        .join(";")
+}
+
+/// `spec` with every rule (its own and those before each `change`) stopped before `t`;
+/// parts left with no occurrence are dropped. `None` when nothing is left.
+fn end_parts(spec: &Spec, t: Instant, expanded: &mut usize) -> Result<Option<Spec>, String> {
+    let earlier = match &spec.earlier {
+        Some(e) => end_parts(e, t, expanded)?,
+        None => None,
+    };
+    let Shape::Recurring { rule, duration } = &spec.shape else {
+        return Ok(Some(Spec { earlier: earlier.map(Box::new), ..spec.clone() }));
+    };
+    match rule.ending_before(t)? {
+        Some(rule) => {
+            *expanded += rule.count().map_or(0, |n| n as usize);
+            Ok(Some(Spec { shape: Shape::Recurring { rule, duration: *duration }, earlier: earlier.map(Box::new), ..spec.clone() }))
+        }
+        None => Ok(earlier),
+    }
 }
 
 /// Everything a notice file contributes before revisions are applied.
@@ -116,6 +203,8 @@ struct Parsed {
     zone: Tz,
     /// The notice's stated effects, by channel.
     effects: Vec<Option<Stated>>,
+    /// The notice's `kind`, when it states one.
+    kind: Option<Kind>,
 }
 
 impl Schedule {
@@ -171,6 +260,30 @@ impl Schedule {
         }
     }
 
+    /// Readings worth a second look, as of `now`: revisions that bring back a window
+    /// postponed with no date (and what they inherit), notices published after `now`, titles
+    /// naming a day none of the notice's windows is on. They do not stop the load.
+    pub fn warnings(&self, now: Instant) -> Vec<Diagnostic> {
+        let mut out = self.warnings.clone();
+        for n in &self.notices {
+            if n.known_from > now {
+                out.push(Diagnostic {
+                    file: n.file.clone(),
+                    line: 0,
+                    column: 0,
+                    message: format!(
+                        "notice `{}` is published {}, after now ({}): answers as of now do not count it yet",
+                        n.id,
+                        n.known_from.with_timezone(&DEFAULT_ZONE).format("%Y-%m-%d %H:%M %Z"),
+                        now.with_timezone(&DEFAULT_ZONE).format("%Y-%m-%d %H:%M %Z")
+                    ),
+                });
+            }
+        }
+        out.sort_by(|a, b| (&a.file, a.line, a.column).cmp(&(&b.file, b.line, b.column)));
+        out
+    }
+
     /// Loads one notice from a string, with the embedded catalogue.
     ///
     /// # Errors
@@ -187,7 +300,7 @@ impl Schedule {
 /// recurring windows, delays. Every step records its problems and goes on, so one run reports
 /// them all; any problem means no schedule.
 pub(crate) fn build(catalogue: &SourceFile, files: &[SourceFile]) -> Result<Schedule, LoadError> {
-    let mut d = Diags { list: Vec::new(), expanded: 0 };
+    let mut d = Diags { list: Vec::new(), warnings: Vec::new(), expanded: 0 };
     let Some(cat) = build_catalogue(catalogue, &mut d) else {
         // Notices cannot be checked against a broken catalogue; report their syntax only.
         for f in files {
@@ -210,6 +323,7 @@ pub(crate) fn build(catalogue: &SourceFile, files: &[SourceFile]) -> Result<Sche
     b.announce_windows();
     b.apply_revisions();
     b.apply_occurrence_changes();
+    b.check_titles();
     let delays = b.delays();
     let Build { cat, mut d, notices, lineages, .. } = b;
     if !d.list.is_empty() {
@@ -217,7 +331,9 @@ pub(crate) fn build(catalogue: &SourceFile, files: &[SourceFile]) -> Result<Sche
         d.list.dedup();
         return Err(LoadError::Invalid(d.list));
     }
-    Ok(Schedule::new(cat, notices, lineages, delays))
+    let mut schedule = Schedule::new(cat, notices, lineages, delays);
+    schedule.warnings = d.warnings;
+    Ok(schedule)
 }
 
 /// The state the build steps share.
@@ -287,6 +403,10 @@ impl Build<'_> {
                 continue;
             };
             let effects = stated_effects(file, &raw.effects, cat, d);
+            let kind = raw.kind.as_ref().and_then(|k| parse_kind(file, k, d));
+            if let Some(u) = &raw.url {
+                check_url(file, u, d);
+            }
             by_id.insert(id.clone(), parsed.len());
             notices.push(Notice {
                 id,
@@ -297,12 +417,12 @@ impl Build<'_> {
                 title_en: raw.title_en.clone(),
                 source: raw.source.clone(),
                 source_en: raw.source_en.clone(),
-                url: raw.url.clone(),
+                url: raw.url.as_ref().map(|u| u.get_ref().clone()),
                 notes: raw.notes.clone(),
                 notes_en: raw.notes_en.clone(),
                 inferred: inferences(file, &raw.inferred, cat, d),
             });
-            parsed.push(Parsed { file: fi, raw, zone, effects });
+            parsed.push(Parsed { file: fi, raw, zone, effects, kind });
         }
     }
 
@@ -356,7 +476,7 @@ impl Build<'_> {
                             .into(),
                     );
                 }
-                let Some(spec) = make_spec(file, &p.raw.window[wi], p, cat, None, d) else {
+                let Some(spec) = make_spec(file, &p.raw.window[wi], p, cat, None, None, d) else {
                     broken.windows.insert((ni, id.get_ref().clone()), file.name.clone());
                     continue;
                 };
@@ -409,39 +529,64 @@ impl Build<'_> {
                 d.at(file, Some(span.clone()), format!("notice `{}` is known from {} but revises `{}`, which is known only from {}; a revision cannot come before what it revises", notices[ni].id, known_from, notices[lineages[li].notice].id, target_known));
                 continue;
             }
-            let Some(action) = r.action.as_ref().and_then(|a| parse_action(file, a, &["replace", "postpone", "cancel", "end"], d)) else {
+            let Some(action) =
+                r.action.as_ref().and_then(|a| parse_action(file, a, &["replace", "postpone", "cancel", "end", "change"], d))
+            else {
                 if r.action.is_none() {
                     d.at(
                         file,
                         Some(span),
-                        "missing field `action` in [[revise]]; expected `replace`, `postpone`, `cancel` or `end`".into(),
+                        "missing field `action` in [[revise]]; expected `replace`, `postpone`, `cancel`, `end` or `change`".into(),
                     );
                 }
                 continue;
             };
-            if action != Action::End {
-                if let Some(from) = &r.from {
+            // The window as it stands (`None`: cancelled, or postponed with no date), and its
+            // last description, which a revision inherits from across a postponement too.
+            let current = lineages[li].versions.last().and_then(|v| v.spec.clone());
+            let last = lineages[li].versions.iter().rev().find_map(|v| v.spec.clone());
+            let after_postponement = current.is_none() && lineages[li].versions.last().is_some_and(|v| v.action == Action::Postpone);
+            let target = format!("window `{}` of notice `{}`", lineages[li].id, notices[lineages[li].notice].id);
+            if matches!(action, Action::Cancel) || (action == Action::Postpone && !has_shape(r)) {
+                // Checked here, since no description of the window is built from them.
+                let _ = inferences(file, &r.inferred, cat, d);
+            }
+            if let Some(k) = &r.kind {
+                if matches!(action, Action::Cancel | Action::End) || (action == Action::Postpone && !has_shape(r)) {
                     d.at(
                         file,
-                        Some(from.span()),
-                        "`from` belongs to `action = \"end\"` (a standing rule stops from that instant on)".into(),
+                        Some(k.span()),
+                        format!(
+                            "`kind` does not belong in a revision with `action = \"{}\"`; it takes no description",
+                            action_name(action)
+                        ),
                     );
                     continue;
                 }
             }
-            let prev = lineages[li].versions.last().and_then(|v| v.spec.clone());
-            let target = format!("window `{}` of notice `{}`", lineages[li].id, notices[lineages[li].notice].id);
+            // A standing rule whose occurrences began cannot be rewritten as a whole.
+            if let Some(began) = current.as_ref().and_then(Spec::rule_began) {
+                if began < known_from && matches!(action, Action::Replace | Action::Postpone | Action::Cancel) {
+                    let from_hint = known_from.with_timezone(&current.as_ref().map_or(p.zone, |c| c.zone)).format("%Y-%m-%d %H:%M");
+                    d.at(file, Some(span), format!("{target} is a standing rule whose occurrences began before this notice ({}); `{}` would rewrite them in the past too; to give it new times from a date on, write `action = \"change\"` with `from` and the new `start` (and `duration`), to stop it `action = \"end\"` with `from`, e.g. `from = \"{from_hint}\"`; one night: [[occurrence]]", began.with_timezone(&current.as_ref().map_or(p.zone, |c| c.zone)).format("%Y-%m-%d %H:%M"), action_name(action)));
+                    continue;
+                }
+            }
+            if !matches!(action, Action::End | Action::Change) {
+                if let Some(from) = &r.from {
+                    d.at(
+                        file,
+                        Some(from.span()),
+                        "`from` belongs to `action = \"end\"` or `action = \"change\"` (a standing rule stops, or changes its times, from that instant on)".into(),
+                    );
+                    continue;
+                }
+            }
             let spec = match action {
                 Action::Cancel => {
                     if has_shape(r) || r.functions.is_some() {
                         d.at(file, Some(span), "a revision with `action = \"cancel\"` takes no times or functions".into());
                         continue;
-                    }
-                    if let Some(Shape::Recurring { rule, .. }) = prev.as_ref().map(|s| &s.shape) {
-                        if rule.first_start() < known_from {
-                            d.at(file, Some(span), format!("{target} is a standing rule whose occurrences began before this notice ({}); `cancel` would erase them from the past too; to stop it from a date on, write `action = \"end\"` with `from`, e.g. `from = \"{}\"`", rule.dtstart().format("%Y-%m-%d %H:%M"), known_from.with_timezone(&rule.zone()).format("%Y-%m-%d %H:%M")));
-                            continue;
-                        }
                     }
                     None
                 }
@@ -451,28 +596,34 @@ impl Build<'_> {
                         continue;
                     };
                     if has_shape(r) || r.functions.is_some() || r.add_functions.is_some() {
-                        d.at(file, Some(span), "a revision with `action = \"end\"` takes only `from` (and `note`); to change times or functions, use `replace`".into());
+                        d.at(
+                            file,
+                            Some(span),
+                            "a revision with `action = \"end\"` takes only `from` (and `note`); to change times, use `change`".into(),
+                        );
                         continue;
                     }
-                    let Some(prev) = prev else {
-                        d.at(file, Some(span), format!("{target} was cancelled before; there is nothing to end"));
+                    let Some(prev) = current else {
+                        d.at(file, Some(span), format!("{target} was cancelled or postponed with no date before; there is nothing to end"));
                         continue;
                     };
-                    let Shape::Recurring { rule, duration } = &prev.shape else {
+                    let Shape::Recurring { rule, .. } = &prev.shape else {
                         d.at(file, Some(from.span()), format!("{target} is not a recurring window; `end` stops a standing rule, use `cancel` or `replace` for a one-off window"));
                         continue;
                     };
                     let Some(t) = written(file, from, rule.zone(), d) else {
                         continue;
                     };
-                    match rule.ending_before(t) {
-                        Ok(ended) => {
-                            d.expanded += ended.as_ref().and_then(Rule::count).map_or(0, |n| n as usize);
+                    match end_parts(&prev, t, &mut d.expanded) {
+                        Ok(mut ended) => {
                             if d.expanded > MAX_EXPANDED {
                                 d.at(file, Some(from.span()), format!("recurring windows with an end expand to more than {MAX_EXPANDED} occurrences in all; expected fewer: end this rule sooner"));
                                 continue;
                             }
-                            ended.map(|rule| Spec { shape: Shape::Recurring { rule, duration: *duration }, ..prev.clone() })
+                            if let Some(s) = ended.as_mut() {
+                                s.inferred.extend(inferences(file, &r.inferred, cat, d));
+                            }
+                            ended
                         }
                         Err(m) => {
                             d.at(file, Some(from.span()), m);
@@ -480,25 +631,120 @@ impl Build<'_> {
                         }
                     }
                 }
+                Action::Change => {
+                    let Some(from) = &r.from else {
+                        d.at(file, Some(span), "`action = \"change\"` needs `from`: the local date-time or instant from which the standing rule has its new times, e.g. `from = \"2025-07-01 00:00\"`".into());
+                        continue;
+                    };
+                    let Some(prev) = current else {
+                        d.at(
+                            file,
+                            Some(span),
+                            format!("{target} was cancelled or postponed with no date before; give it times with `replace` instead"),
+                        );
+                        continue;
+                    };
+                    let Shape::Recurring { rule, duration } = &prev.shape else {
+                        d.at(file, Some(from.span()), format!("{target} is not a recurring window; `change` gives a standing rule new times from a date on, use `replace` for a one-off window"));
+                        continue;
+                    };
+                    if r.date.is_some() || r.last_date.is_some() || r.end.is_some() || r.expected_duration.is_some() {
+                        d.at(file, Some(span), "a revision with `action = \"change\"` gives the rule's new `start` (its first occurrence) and optionally `duration` and `rrule`; no `end`, `date` or `last_date`".into());
+                        continue;
+                    }
+                    let Some(start) = &r.start else {
+                        d.at(file, Some(span), "`action = \"change\"` needs `start`: the first occurrence with the new times, at or after `from`, e.g. `start = \"2025-07-01 22:00\"`".into());
+                        continue;
+                    };
+                    let zone = match &r.zone {
+                        Some(z) => match time::parse_zone(z.get_ref()) {
+                            Ok(z) => z,
+                            Err(m) => {
+                                d.at(file, Some(z.span()), m);
+                                continue;
+                            }
+                        },
+                        None => prev.zone,
+                    };
+                    let Some(t) = written(file, from, rule.zone(), d) else {
+                        continue;
+                    };
+                    // The new rule, written as a recurring window would be: the old rule's text
+                    // and duration unless restated.
+                    let rrule_text = r.rrule.as_ref().map_or_else(|| strip_bound(rule.text()), |x| x.get_ref().clone());
+                    let mut shaped = RawWindow {
+                        rrule: Some(r.rrule.clone().unwrap_or_else(|| toml::Spanned::new(from.span(), rrule_text))),
+                        start: Some(start.clone()),
+                        duration: Some(
+                            r.duration.clone().unwrap_or_else(|| toml::Spanned::new(from.span(), time::format_duration(*duration))),
+                        ),
+                        ..RawWindow::default()
+                    };
+                    shaped.zone = r.zone.clone();
+                    let Some(new_shape) = make_shape(file, &shaped, zone, span.clone(), d) else {
+                        continue;
+                    };
+                    let Shape::Recurring { rule: new_rule, .. } = &new_shape else {
+                        continue;
+                    };
+                    if new_rule.first_start() < t {
+                        d.at(
+                            file,
+                            Some(start.span()),
+                            format!(
+                                "`start` `{}` is before `from` `{}`; the new times begin at or after `from`",
+                                start.get_ref(),
+                                from.get_ref()
+                            ),
+                        );
+                        continue;
+                    }
+                    let earlier = match end_parts(&prev, t, &mut d.expanded) {
+                        Ok(e) => e,
+                        Err(m) => {
+                            d.at(file, Some(from.span()), m);
+                            continue;
+                        }
+                    };
+                    let Some(mut spec) = make_spec(file, raw, p, cat, Some(&prev), Some(new_shape.clone()), d) else {
+                        continue;
+                    };
+                    if let Shape::Recurring { rule, .. } = &new_shape {
+                        d.expanded += rule.count().map_or(0, |n| n as usize);
+                    }
+                    if d.expanded > MAX_EXPANDED {
+                        d.at(file, Some(span), format!("recurring windows with an end expand to more than {MAX_EXPANDED} occurrences in all; expected fewer: lower COUNT or UNTIL"));
+                        continue;
+                    }
+                    spec.zone = zone;
+                    spec.earlier = earlier.map(Box::new);
+                    Some(spec)
+                }
                 Action::Postpone if !has_shape(r) => {
                     // Postponed, new date to be announced: not scheduled until a later notice gives times.
-                    if r.functions.is_some() || prev.is_none() {
+                    if r.functions.is_some() || r.add_functions.is_some() || current.is_none() {
                         d.at(file, Some(span), "a postponement without times (date to be announced) takes no functions and needs a window that is still scheduled".into());
                         continue;
                     }
                     None
                 }
                 _ => {
-                    if prev.is_none() && !has_shape(r) {
+                    if current.is_none() && !has_shape(r) {
                         d.at(
                             file,
                             Some(span),
-                            "the window was cancelled or postponed without a date before; a revision that brings it back needs its times"
-                                .into(),
+                            format!(
+                                "{target} was cancelled or postponed without a date before; a revision that brings it back needs its times"
+                            ),
                         );
                         continue;
                     }
-                    match make_spec(file, raw, p, cat, prev.as_ref(), d) {
+                    if after_postponement || current.is_none() {
+                        if let Some(l) = &last {
+                            self_warn(&mut d.warnings, file, Some(span.clone()), format!("{target} was {} before; this revision gives it new times and inherits from its last description: functions {}, title {}, {} channel effect(s){}", if after_postponement { "postponed with no date" } else { "cancelled" }, l.functions.iter().map(|f| format!("`{}`", cat.functions[*f].id)).collect::<Vec<_>>().join(", "), l.title.as_deref().map_or("(none)".to_string(), |t| format!("「{t}」")), l.effects.iter().filter(|c| c.iter().any(|e| e.source != EffectSource::Default)).count(), if l.kind == Kind::Incident { ", kind incident" } else { "" }));
+                        }
+                    }
+                    match make_spec(file, raw, p, cat, last.as_ref(), None, d) {
                         Some(s) => Some(s),
                         None => continue,
                     }
@@ -607,6 +853,41 @@ impl Build<'_> {
         }
     }
 
+    /// A notice title that names a day (「11月13日」, 「(6/14)」) none of the notice's own
+    /// windows is on any more, after every revision: worth a second look (a warning).
+    fn check_titles(&mut self) {
+        let Build { files, d, notices, parsed, lineages, .. } = self;
+        for (ni, p) in parsed.iter().enumerate() {
+            let days = title_days(&notices[ni].title);
+            let own: Vec<&Lineage> = lineages.iter().filter(|l| l.notice == ni).collect();
+            if days.is_empty() || own.is_empty() {
+                continue;
+            }
+            let on = |month: u32, day: u32| {
+                own.iter().any(|l| {
+                    let Some(spec) = l.versions.last().and_then(|v| v.spec.as_ref()) else { return false };
+                    spec.parts().any(|s| shape_has_day(&s.shape, s.zone, month, day))
+                })
+            };
+            let published = match notices[ni].published {
+                Published::At { instant, .. } => {
+                    use chrono::Datelike;
+                    let d = instant.with_timezone(&p.zone).date_naive();
+                    Some((d.month(), d.day()))
+                }
+                Published::Unknown => None,
+            };
+            for (month, day) in days {
+                // A title may name the day it was published on (「8月28日にご案内した」).
+                if !on(month, day) && published != Some((month, day)) {
+                    let file = &files[p.file];
+                    let at = file.text.find("\ntitle").map(|i| i + 1..i + 6);
+                    self_warn(&mut d.warnings, file, at, format!("the title of notice `{}` names {month}/{day}, a day none of its windows is on any more (after revisions); the title quotes the notice, so this may be right: check that the windows are", notices[ni].id));
+                }
+            }
+        }
+    }
+
     /// Step 5: delays of scheduled jobs (listed, not outages).
     fn delays(&mut self) -> Vec<Delay> {
         let Build { files, cat, d, notices, parsed, .. } = self;
@@ -658,6 +939,70 @@ impl Build<'_> {
         }
 
         delays
+    }
+}
+
+/// The days (month, day) a title names: 「11月13日」, 「2023年11月13日」, 「(6/14)」; full-width
+/// digits read as digits.
+fn title_days(title: &str) -> Vec<(u32, u32)> {
+    let text: String = title
+        .chars()
+        .map(|c| match c {
+            '０'..='９' => char::from_u32(c as u32 - '０' as u32 + '0' as u32).unwrap_or(c),
+            '／' => '/',
+            c => c,
+        })
+        .filter(|c| *c != ' ' && *c != '\u{3000}')
+        .collect();
+    let chars: Vec<char> = text.chars().collect();
+    let number = |i: usize| -> (Option<u32>, usize) {
+        let mut j = i;
+        while j < chars.len() && chars[j].is_ascii_digit() && j - i < 4 {
+            j += 1;
+        }
+        (chars[i..j].iter().collect::<String>().parse().ok(), j)
+    };
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < chars.len() {
+        if chars[i].is_ascii_digit() && (i == 0 || !chars[i - 1].is_ascii_digit()) {
+            let (m, j) = number(i);
+            if let (Some(m), Some(sep)) = (m, chars.get(j)) {
+                if (*sep == '月' || *sep == '/') && j + 1 < chars.len() && chars[j + 1].is_ascii_digit() {
+                    let (dd, k) = number(j + 1);
+                    let closes = if *sep == '月' {
+                        chars.get(k) == Some(&'日')
+                    } else {
+                        chars.get(k).is_none_or(|c| !c.is_ascii_digit() && *c != '/')
+                    };
+                    if let (Some(dd), true) = (dd, closes) {
+                        if (1..=12).contains(&m) && (1..=31).contains(&dd) && !out.contains(&(m, dd)) {
+                            out.push((m, dd));
+                        }
+                    }
+                }
+            }
+            i = j.max(i + 1);
+        } else {
+            i += 1;
+        }
+    }
+    out
+}
+
+/// Whether a window's times touch local day `month`/`day` (of any year).
+fn shape_has_day(shape: &Shape, zone: Tz, month: u32, day: u32) -> bool {
+    use chrono::Datelike;
+    let is = |d: NaiveDate| d.month() == month && d.day() == day;
+    let days_between = |a: Instant, b: Instant| {
+        let (a, b) = (a.with_timezone(&zone).date_naive(), (b - Duration::seconds(1)).with_timezone(&zone).date_naive());
+        a.iter_days().take_while(|d| *d <= b).take(400).any(is)
+    };
+    match shape {
+        Shape::Confirmed { start, end_unknown: true, .. } => is(start.with_timezone(&zone).date_naive()),
+        Shape::Confirmed { start, end, .. } => days_between(*start, *end),
+        Shape::Tentative { first, last, .. } => first.iter_days().take_while(|d| d <= last).take(400).any(is),
+        Shape::Recurring { .. } => true,
     }
 }
 
@@ -796,6 +1141,7 @@ fn parse_action(file: &SourceFile, a: &S<String>, allowed: &[&str], d: &mut Diag
         "postpone" => Action::Postpone,
         "cancel" => Action::Cancel,
         "end" => Action::End,
+        "change" => Action::Change,
         _ => Action::Original,
     };
     if action == Action::Original || !allowed.contains(&a.get_ref().as_str()) {
@@ -1071,9 +1417,38 @@ fn next_day(d: NaiveDate) -> NaiveDate {
 }
 
 /// A version's spec: what the table states, else what the previous version said.
-fn make_spec(file: &SourceFile, w: &S<RawWindow>, p: &Parsed, cat: &Catalogue, prev: Option<&Spec>, d: &mut Diags) -> Option<Spec> {
+fn make_spec(
+    file: &SourceFile,
+    w: &S<RawWindow>,
+    p: &Parsed,
+    cat: &Catalogue,
+    prev: Option<&Spec>,
+    shape: Option<Shape>,
+    d: &mut Diags,
+) -> Option<Spec> {
     let span = w.span();
     let w = w.get_ref();
+    if w.title_en.is_some() && w.title.is_none() {
+        d.at(
+            file,
+            Some(span.clone()),
+            "`title_en` without `title`; give the notice's own wording in `title` (and the English in `title_en`), or leave both out"
+                .into(),
+        );
+        return None;
+    }
+    if w.note_en.is_some() && w.note.is_none() {
+        d.at(
+            file,
+            Some(span.clone()),
+            "`note_en` without `note`; give the notice's own wording in `note` (and the English in `note_en`), or leave both out".into(),
+        );
+        return None;
+    }
+    let kind = match &w.kind {
+        Some(k) => parse_kind(file, k, d)?,
+        None => p.kind.or(prev.map(|s| s.kind)).unwrap_or_default(),
+    };
     let zone = match &w.zone {
         Some(z) => time::parse_zone(z.get_ref()).map_err(|m| d.at(file, Some(z.span()), m)).ok()?,
         None => prev.map_or(p.zone, |s| s.zone),
@@ -1109,7 +1484,11 @@ fn make_spec(file: &SourceFile, w: &S<RawWindow>, p: &Parsed, cat: &Catalogue, p
         Some(list) => function_list(file, Some(list), cat, d)?,
         None => prev.map(|s| s.available.clone()).unwrap_or_default(),
     };
-    let shape = if has_shape(w) || prev.is_none() { make_shape(file, w, zone, span.clone(), d)? } else { prev.map(|s| s.shape.clone())? };
+    let shape = match shape {
+        Some(s) => s,
+        None if has_shape(w) || prev.is_none() => make_shape(file, w, zone, span.clone(), d)?,
+        None => prev.map(|s| s.shape.clone())?,
+    };
     if let Shape::Recurring { rule, .. } = &shape {
         d.expanded += rule.count().map_or(0, |n| n as usize);
         if d.expanded > MAX_EXPANDED {
@@ -1135,7 +1514,12 @@ fn make_spec(file: &SourceFile, w: &S<RawWindow>, p: &Parsed, cat: &Catalogue, p
         }
         if list.last().is_none_or(|e| e.scope.is_some()) {
             match prev {
-                Some(prev) => list.extend(prev.effects[i].iter().cloned()),
+                // What the previous version said, except a catalogue default on a window
+                // that is now an incident: defaults describe maintenance.
+                Some(prev) => {
+                    list.extend(prev.effects[i].iter().filter(|e| !(kind == Kind::Incident && e.source == EffectSource::Default)).cloned())
+                }
+                None if kind == Kind::Incident => {}
                 None => list.push(Candidate { scope: None, effect: c.default.clone(), source: EffectSource::Default }),
             }
         }
@@ -1147,6 +1531,7 @@ fn make_spec(file: &SourceFile, w: &S<RawWindow>, p: &Parsed, cat: &Catalogue, p
             "functions" => w.functions.is_some(),
             "title" => w.title.is_some(),
             "start" | "end" | "date" | "duration" => has_shape(w),
+            "kind" => w.kind.is_some(),
             f => f
                 .strip_prefix("effects.")
                 .is_some_and(|c| cat.channel(c).is_some_and(|ci| window_effects[ci].is_some() || p.effects[ci].is_some())),
@@ -1169,5 +1554,7 @@ fn make_spec(file: &SourceFile, w: &S<RawWindow>, p: &Parsed, cat: &Catalogue, p
         note: w.note.clone().or_else(|| prev.and_then(|s| s.note.clone())),
         note_en: if w.note.is_some() { w.note_en.clone() } else { prev.and_then(|s| s.note_en.clone()) },
         inferred,
+        kind,
+        earlier: None,
     })
 }

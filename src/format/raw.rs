@@ -41,6 +41,7 @@ pub(crate) struct RawEffect {
     pub page: Option<String>,
     pub message: Option<String>,
     pub note: Option<String>,
+    pub note_en: Option<String>,
     /// Only for these functions (and those below them); others fall back.
     pub functions: Option<S<Vec<S<String>>>>,
     /// Why mado reads this effect into a notice that does not state it (ja).
@@ -72,7 +73,9 @@ pub(crate) struct NoticeFile {
     pub title_en: Option<String>,
     pub source: String,
     pub source_en: Option<String>,
-    pub url: Option<String>,
+    pub url: Option<S<String>>,
+    /// `maintenance` (default) or `incident`, for the windows it announces and revises.
+    pub kind: Option<S<String>>,
     #[serde(default)]
     pub notes: Vec<String>,
     #[serde(default)]
@@ -101,6 +104,7 @@ pub(crate) struct RawWindow {
     pub notice: Option<S<String>>,
     pub window: Option<S<String>>,
     pub action: Option<S<String>>,
+    pub kind: Option<S<String>>,
     pub title: Option<String>,
     pub title_en: Option<String>,
     pub functions: Option<S<Vec<S<String>>>>,

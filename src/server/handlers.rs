@@ -7,7 +7,7 @@ use super::http::{
 };
 use super::params::{instant_param, lang_param, zone_param, AvailabilityParams, CalendarParams, NoParams, WindowsParams};
 use super::state::{AppState, Loaded};
-use crate::engine::answer::{Answer, Query, WindowInfo, WindowsQuery};
+use crate::engine::answer::{Query, WindowsQuery};
 use crate::engine::eval::Schedule;
 use crate::engine::time::{self, Instant};
 use crate::views::ical::{self, FeedOptions};
@@ -79,39 +79,20 @@ impl Plan {
                 }
             }
             let a = s.answer(&e, &q);
-            answer_meaning(&mut m, &a);
+            // What it means is what its template is filed under: one definition.
+            m.bytes(&key);
             let (body, hash, until) = (json_body(&a), m.finish(), a.until.map(|u| u.to_utc()));
             if let Some(t) = Template::of(&body, &at, &as_of, hash, until) {
                 Templates::put(key, loaded, t);
             }
             Ok((body, hash, until))
         } else {
-            let set = s.check_each(&self.functions, &q)?;
-            set.answers.iter().for_each(|a| answer_meaning(&mut m, a));
+            let set = s.check_each_with(&self.functions, &q, |e, q| {
+                m.bytes(&Plan::template_key(e, q));
+            })?;
             Ok((json_body(&set), m.finish(), set.until.map(|u| u.to_utc())))
         }
     }
-}
-
-/// What an answer means: everything in it but `at` and `as_of`.
-fn answer_meaning(m: &mut Meaning, a: &Answer) {
-    m.str(&a.function).str(&a.lookahead).str(a.channel.as_deref().unwrap_or("")).u64(a.status as u64);
-    m.i64(a.until.map_or(i64::MIN, |u| u.timestamp()));
-    for w in &a.windows {
-        window_meaning(m, w);
-    }
-    m.u64(a.windows.len() as u64);
-    match &a.next {
-        Some(w) => window_meaning(m, w),
-        None => {
-            m.u64(0);
-        }
-    }
-}
-
-fn window_meaning(m: &mut Meaning, w: &WindowInfo) {
-    m.str(&w.uid).i64(w.start.timestamp()).i64(w.end.timestamp()).i64(w.known_from.timestamp());
-    m.u64(w.revision.as_ref().map_or(0, |r| u64::from(r.sequence) + 1)).u64(w.occurrence.map_or(0, |d| d.to_epoch_days() as u64));
 }
 
 /// How long an answer asked at `now` may be kept: the ceiling, no later than `until` for an

@@ -52,9 +52,6 @@ impl Meaning {
     pub(crate) fn u64(&mut self, v: u64) -> &mut Meaning {
         self.bytes(&v.to_le_bytes())
     }
-    pub(crate) fn i64(&mut self, v: i64) -> &mut Meaning {
-        self.bytes(&v.to_le_bytes())
-    }
     pub(crate) fn finish(self) -> u64 {
         self.0
     }

@@ -23,7 +23,7 @@ pub struct AvailabilityParams {
     /// Count only notices known at this instant (same forms as `at`); default now.
     #[param(example = "2024-01-01")]
     pub as_of: Option<String>,
-    /// Lookahead: the answer covers `[at, at + for)`, e.g. `15m`, `2h`, `1d` (also `1h30m`); at most 3650 days.
+    /// Lookahead: the answer covers `[at, at + for)`, e.g. `15m`, `2h`, `1d` (also `1h30m`); at most 31 days.
     #[param(rename = "for", pattern = r"^([0-9]{1,7}s|[0-9]{1,5}m|[0-9]{1,4}h|[0-9]{1,3}d)$", example = "15m")]
     pub lookahead: Option<String>,
     /// Report only this channel's effect.

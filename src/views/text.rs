@@ -3,7 +3,7 @@
 
 use crate::engine::answer::{Answer, DelayInfo, WindowInfo, WindowKind, WindowList};
 use crate::engine::eval::Status;
-use crate::engine::model::{Action, Catalogue, EffectSource, Lang};
+use crate::engine::model::{Action, Catalogue, EffectSource, Kind, Lang};
 use chrono::{DateTime, FixedOffset, Timelike};
 use chrono_tz::Tz;
 use std::fmt::Write as _;
@@ -36,6 +36,10 @@ struct Words {
     postponed_tba: &'static str,
     cancelled: &'static str,
     ended: &'static str,
+    changed: &'static str,
+    incident: &'static str,
+    pending: &'static str,
+    was: &'static str,
     by: &'static str,
     notice: &'static str,
     known_from: &'static str,
@@ -81,6 +85,10 @@ const JA: Words = Words {
     postponed_tba: "延期（日程未定）",
     cancelled: "中止",
     ended: "終了",
+    changed: "時間帯を変更",
+    incident: "障害",
+    pending: "延期されたメンテナンス（新しい日程は未定）",
+    was: "当初",
     by: "：",
     notice: "お知らせ",
     known_from: "公開",
@@ -126,6 +134,10 @@ const EN: Words = Words {
     postponed_tba: "postponed, date to be announced",
     cancelled: "cancelled",
     ended: "ended",
+    changed: "hours changed",
+    incident: "incident",
+    pending: "maintenance postponed, new date to be announced",
+    was: "was",
     by: " by ",
     notice: "notice",
     known_from: "known from",
@@ -209,7 +221,15 @@ fn kind(k: WindowKind, words: &Words) -> &'static str {
 }
 
 fn label(w: &WindowInfo, lang: Lang) -> String {
-    format!("{}: {}", words(lang).maintenance, w.title.as_deref().unwrap_or(&w.notice_title))
+    format!("{}: {}", category(w, words(lang)), w.title.as_deref().unwrap_or(&w.notice_title))
+}
+
+/// `maintenance` or `incident`, in the answer's language.
+fn category(w: &WindowInfo, words: &Words) -> &'static str {
+    match w.category {
+        Kind::Maintenance => words.maintenance,
+        Kind::Incident => words.incident,
+    }
 }
 
 fn marks(w: &WindowInfo, lang: Lang) -> String {
@@ -227,7 +247,8 @@ fn marks(w: &WindowInfo, lang: Lang) -> String {
 
 fn window_lines(out: &mut String, head: &str, w: &WindowInfo, zone: Tz, lang: Lang) {
     let words = words(lang);
-    let _ = writeln!(out, "  {head:<9} {}  [{}]  {}", span(w, zone, lang), kind(w.kind, words), w.uid);
+    let incident = if w.category == Kind::Incident { format!(" [{}]", words.incident) } else { String::new() };
+    let _ = writeln!(out, "  {head:<9} {}  [{}]{incident}  {}", span(w, zone, lang), kind(w.kind, words), w.uid);
     let _ = writeln!(
         out,
         "  {:<9} {} — {} {}{}",
@@ -246,9 +267,13 @@ fn window_lines(out: &mut String, head: &str, w: &WindowInfo, zone: Tz, lang: La
             (Action::Postpone, _) => words.postponed,
             (Action::Cancel, _) => words.cancelled,
             (Action::End, _) => words.ended,
+            (Action::Change, _) => words.changed,
             _ => words.replaced,
         };
         let _ = writeln!(out, "  {:<9} {verb}{}{} ({} {})", "", words.by, r.notice, words.sequence, r.sequence);
+        if let Some(note) = &r.note {
+            let _ = writeln!(out, "  {:<9} {note}", "");
+        }
     }
     let _ = writeln!(
         out,
@@ -295,10 +320,14 @@ pub fn answer(a: &Answer, zone: Tz, lang: Lang) -> String {
     let mut out = String::new();
     let (status, until) = status_until(a.status, a.until.as_ref(), zone, words);
     let first = match a.status {
-        Status::Available => match &a.next {
-            Some(n) => format!("{status}{until} — {} {}: {}", words.next, label(n, lang), span(n, zone, lang)),
-            None => format!("{status}{until} — {}", words.no_window),
-        },
+        Status::Available => {
+            let pending = if a.pending.is_empty() { String::new() } else { format!("; {}", words.pending) };
+            match &a.next {
+                Some(n) => format!("{status}{until} — {} {}: {}{pending}", words.next, label(n, lang), span(n, zone, lang)),
+                None if !a.pending.is_empty() => format!("{status}{until} — {}", words.pending),
+                None => format!("{status}{until} — {}", words.no_window),
+            }
+        }
         Status::Unavailable | Status::Tentative => {
             let w = a.windows.iter().find(|w| (w.kind == WindowKind::Confirmed) == (a.status == Status::Unavailable)).or(a.windows.first());
             let what = w.map(|w| label(w, lang)).unwrap_or_default();
@@ -322,6 +351,10 @@ pub fn answer(a: &Answer, zone: Tz, lang: Lang) -> String {
     }
     for w in &a.windows {
         window_lines(&mut out, words.window, w, zone, lang);
+    }
+    for p in &a.pending {
+        let title = p.title.as_deref().unwrap_or(&p.notice_title);
+        let _ = writeln!(out, "  {:<9} {}: {title} ({} {}; {})", words.postponed, words.pending, words.was, span(p, zone, lang), p.uid);
     }
     if let Some(n) = &a.next {
         window_lines(&mut out, words.next, n, zone, lang);

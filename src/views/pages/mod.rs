@@ -149,6 +149,7 @@ pub(crate) struct Labels {
     pub postponed_to: &'static str,
     pub cancelled_by: &'static str,
     pub ended: &'static str,
+    pub changed: &'static str,
     pub occurrence_changed: &'static str,
     pub occurrence_excluded: &'static str,
     pub effects: &'static str,
@@ -241,6 +242,7 @@ const JA: Labels = Labels {
     postponed_to: "延期",
     cancelled_by: "中止",
     ended: "終了",
+    changed: "時間帯変更",
     occurrence_changed: "この回のみ変更",
     occurrence_excluded: "この回は実施なし",
     effects: "接続方式ごとの影響",
@@ -333,6 +335,7 @@ const EN: Labels = Labels {
     postponed_to: "postponed to",
     cancelled_by: "cancelled",
     ended: "ended",
+    changed: "hours changed",
     occurrence_changed: "this occurrence changed",
     occurrence_excluded: "this occurrence does not happen",
     effects: "What each channel shows",
@@ -615,6 +618,7 @@ pub(crate) fn action_word(t: &Labels, a: Action) -> &'static str {
         Action::Postpone => t.postponed_to,
         Action::Cancel => t.cancelled_by,
         Action::End => t.ended,
+        Action::Change => t.changed,
     }
 }
 

@@ -122,7 +122,7 @@ fn describe_version(s: &Schedule, lang: Lang, li: usize, vi: usize, spec: &Spec)
         Shape::Tentative { start, end, .. } => (*start, *end, true, None),
         Shape::Recurring { rule, duration } => (rule.first_start(), rule.first_start() + *duration, false, Some(rule.dtstart().date())),
     };
-    let o = Occurrence { start, end, tentative, lineage: li as u32, version: vi as u32, date, exception: None };
+    let o = Occurrence { start, end, tentative, lineage: li as u32, version: vi as u32, date, exception: None, part: 0 };
     s.describe(&o, &View { zone: DEFAULT_ZONE, lang, channel: None, function: None })
 }
 
@@ -176,7 +176,7 @@ fn lineage_card(s: &Schedule, cx: &PageContext, this: usize, l: &Lineage) -> Mar
                         (day(lang, e.known_from.with_timezone(&DEFAULT_ZONE).date_naive())) " "
                         @if let Some(r) = e.replacement {
                             (t.occurrence_changed) " (" (day(lang, e.date)) "): "
-                            @let o = Occurrence { start: r.start, end: r.end, tentative: false, lineage: li as u32, version: last_vi as u32, date: Some(e.date), exception: Some(ei as u32) };
+                            @let o = Occurrence { start: r.start, end: r.end, tentative: false, lineage: li as u32, version: last_vi as u32, part: 0, date: Some(e.date), exception: Some(ei as u32) };
                             (span(lang, &s.describe(&o, &View { zone: DEFAULT_ZONE, lang, channel: None, function: None })))
                         } @else {
                             (t.occurrence_excluded) " (" (day(lang, e.date)) ")"
