@@ -511,3 +511,24 @@ async fn watch_reloads_after_rename_on_save() {
     let app = router(st);
     assert_eq!(status_at(&app, "2030-01-01T04:30%2B09:00").await, "unavailable");
 }
+
+/// A parent's answer lists its affected children: a child's window starting must change
+/// its validator and bound its freshness (issue: `affected` was left out of the ETag and a
+/// parent's `until` ignored its children, so caches kept "nothing affected" into a window).
+#[tokio::test]
+async fn a_parent_answer_is_not_revalidated_across_a_childs_window() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let notice = "id = \"n\"\npublished = \"2020-01-01\"\ntitle = \"t\"\nsource = \"s\"\n[[window]]\nid = \"w\"\nfunctions = [\"webcollect.credit_card\"]\nstart = \"2030-01-10 10:54\"\nend = \"12:00\"\n";
+    write_schedule(dir.path(), notice);
+    let app = router(AppState::new(Config { schedules: Some(dir.path().into()), max_age: 600, ..Config::default() }).expect("loads"));
+    let uri = |t: &str| format!("/v1/availability?function=webcollect&at=2030-01-10T{t}%2B09:00&as_of=2029-06-01");
+    let (status, before_h, before) = get(&app, &uri("10:52:00"), &[]).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(before.contains("\"affected\": []"), "{before}");
+    assert!(before.contains("\"until\": \"2030-01-10T10:54:00+09:00\""), "the parent's answer holds until the child's window: {before}");
+    let tag = before_h[header::ETAG].to_str().expect("etag").to_string();
+    let (status, after_h, after) = get(&app, &uri("10:55:00"), &[("if-none-match", &tag)]).await;
+    assert_eq!(status, StatusCode::OK, "a different answer is never a 304");
+    assert!(after.contains("\"function\": \"webcollect.credit_card\""), "{after}");
+    assert_ne!(after_h[header::ETAG], tag.as_str());
+}

@@ -155,7 +155,7 @@ fn new_table(r: &mut Rng, n: usize) -> String {
 
 /// One mutation of a notice file's text.
 fn mutate(r: &mut Rng, text: &mut String, n: usize) {
-    match [0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 2, 2, 2, 2, 3, 3, 4, 5, 5, 5][r.below(20)] {
+    match [0, 0, 0, 0, 0, 0, 0, 0, 0, 2, 2, 2, 2, 3, 3, 4, 5, 5, 6, 6, 7][r.below(21)] {
         // Swap the value of a time-like field for an edge case.
         0 => {
             let key = *r.pick(KEYS);
@@ -200,6 +200,45 @@ fn mutate(r: &mut Rng, text: &mut String, n: usize) {
                 text.push('\n');
             }
         }
+        // Revisions of every kind, including after a postponement with no date and changes
+        // of a standing rule.
+        6 => {
+            let (notice, window) = *r.pick(&[
+                ("standing-reauth-blackout", "daily"),
+                ("2023-08-28-db-upgrade", "all-functions"),
+                ("2021-05-14-3ds-maintenance", "3ds-expansion"),
+                ("nope", "w"),
+            ]);
+            let action = *r.pick(&["replace", "postpone", "cancel", "end", "change", "bogus"]);
+            let mut t = format!("\n[[revise]]\nnotice = \"{notice}\"\nwindow = \"{window}\"\naction = \"{action}\"\n");
+            if r.chance(50) {
+                t.push_str(&format!("from = {}\n", field_value(r, "start")));
+            }
+            if r.chance(50) {
+                t.push_str(&format!("start = {}\n", field_value(r, "start")));
+            }
+            if r.chance(30) {
+                t.push_str(&format!("end = {}\n", field_value(r, "end")));
+            }
+            if r.chance(30) {
+                t.push_str(&format!("duration = {}\nrrule = {}\n", field_value(r, "duration"), field_value(r, "rrule")));
+            }
+            if r.chance(20) {
+                t.push_str(&format!("kind = \"{}\"\n", r.pick(&["incident", "maintenance", "outage"])));
+            }
+            if r.chance(20) {
+                t.push_str("inferred = [{ field = \"bogus\", reason = \"r\" }]\n");
+            }
+            text.push_str(&t);
+        }
+        // Notice-level fields: kind, url, effects with English notes, a title_en alone.
+        7 => text.push_str(match r.below(5) {
+            0 => "\nkind = \"incident\"\n",
+            1 => "\nurl = \"javascript:alert(1)//\"\n",
+            2 => "\n[effects]\napi = { note = \"n\", note_en = \"e\" }\n",
+            3 => "\n[[window]]\nid = \"fz-en\"\ntitle_en = \"x\"\nfunctions = [\"webcollect\"]\nstart = \"2030-01-01 01:00\"\nend = \"unknown\"\nkind = \"incident\"\n",
+            _ => "\nurl = \"https://example.com/\\u001b[2K\"\n",
+        }),
         // Point a revision or occurrence change somewhere odd.
         _ => text.push_str(&format!(
             "\n[[occurrence]]\nnotice = \"standing-reauth-blackout\"\nwindow = \"daily\"\ndate = {}\naction = \"{}\"\nstart = {}\nend = {}\n",

@@ -110,6 +110,8 @@ pub struct Schedule {
     indexes: Vec<Index>,
     /// Spans of as-of instants in which a window is postponed with no new date.
     pendings: Vec<Pending>,
+    /// Per function, the bits of itself and the functions below it.
+    cover: Vec<u64>,
     /// Readings of the notices worth a second look (`mado validate` prints them).
     pub(crate) warnings: Vec<crate::format::error::Diagnostic>,
 }
@@ -251,14 +253,15 @@ impl Schedule {
                 }
             }
         }
-        Schedule { catalogue, notices, lineages, delays, entries, lazies, indexes, pendings, warnings: Vec::new() }
+        Schedule { catalogue, notices, lineages, delays, entries, lazies, indexes, pendings, cover, warnings: Vec::new() }
     }
 
-    /// The lineages postponed with no new date as of `as_of` whose last description covers `f`.
+    /// The lineages postponed with no new date as of `as_of` whose last description covers `f`
+    /// or a function below it (an answer about a parent lists its children's).
     pub(crate) fn pending_for(&self, f: FnIdx, as_of: Instant) -> Vec<usize> {
         self.pendings
             .iter()
-            .filter(|p| p.functions & (1 << f) != 0 && p.valid_from <= as_of && as_of < p.valid_until)
+            .filter(|p| p.functions & self.cover[f] != 0 && p.valid_from <= as_of && as_of < p.valid_until)
             .map(|p| p.lineage as usize)
             .collect()
     }
