@@ -65,3 +65,28 @@ async fn the_servers_json_reads_back_into_the_answer_type() {
         .expect("answer");
     assert_eq!(answer, direct);
 }
+
+/// The validators start from a hash of the files alone: the same files in another directory
+/// give the same hash (replicas agree), a changed byte another.
+#[test]
+fn the_content_hash_depends_on_the_files_only() {
+    let copy = |dir: &std::path::Path| {
+        std::fs::create_dir_all(dir.join("notices")).expect("dir");
+        std::fs::copy("schedules/functions.toml", dir.join("functions.toml")).expect("catalogue");
+        for e in std::fs::read_dir("schedules/notices").expect("notices") {
+            let e = e.expect("entry");
+            std::fs::copy(e.path(), dir.join("notices").join(e.file_name())).expect("notice");
+        }
+    };
+    let (a, b) = (tempfile::tempdir().expect("a"), tempfile::tempdir().expect("b"));
+    copy(a.path());
+    copy(&b.path().join("elsewhere"));
+    let ha = mado::Schedule::from_dir(a.path()).expect("a").content_hash();
+    let hb = mado::Schedule::from_dir(b.path().join("elsewhere")).expect("b").content_hash();
+    assert_eq!(ha, hb);
+    assert_eq!(ha, mado::Schedule::embedded().expect("embedded").content_hash(), "the embedded copy is the same files");
+    let f = a.path().join("notices/standing-reauth-blackout.toml");
+    let text = std::fs::read_to_string(&f).expect("read").replace("duration = \"2h\"", "duration = \"3h\"");
+    std::fs::write(&f, text).expect("write");
+    assert_ne!(mado::Schedule::from_dir(a.path()).expect("edited").content_hash(), ha);
+}

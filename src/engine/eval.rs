@@ -114,6 +114,8 @@ pub struct Schedule {
     cover: Vec<u64>,
     /// Readings of the notices worth a second look (`mado validate` prints them).
     pub(crate) warnings: Vec<crate::format::error::Diagnostic>,
+    /// See [`Schedule::content_hash`].
+    pub(crate) content_hash: u64,
 }
 
 /// A window postponed with no new date, from `valid_from` until a later notice revises it.
@@ -253,7 +255,7 @@ impl Schedule {
                 }
             }
         }
-        Schedule { catalogue, notices, lineages, delays, entries, lazies, indexes, pendings, cover, warnings: Vec::new() }
+        Schedule { catalogue, notices, lineages, delays, entries, lazies, indexes, pendings, cover, warnings: Vec::new(), content_hash: 0 }
     }
 
     /// The lineages postponed with no new date as of `as_of` whose last description covers `f`
@@ -269,6 +271,14 @@ impl Schedule {
     /// The lineages postponed with no new date as of `as_of`.
     pub(crate) fn postponed_lineages(&self, as_of: Instant) -> Vec<usize> {
         self.pendings.iter().filter(|p| p.valid_from <= as_of && as_of < p.valid_until).map(|p| p.lineage as usize).collect()
+    }
+
+    /// A hash of the files the schedule was loaded from: 64-bit FNV-1a over each file's base
+    /// name and bytes, in the order they are loaded (sorted by path), with their lengths. It
+    /// depends on nothing but those files: equal across builds, runs and replicas serving the
+    /// same files, whatever directory they are in. The server's validators start from it.
+    pub fn content_hash(&self) -> u64 {
+        self.content_hash
     }
 
     /// The function and channel catalogue.

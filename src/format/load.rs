@@ -333,7 +333,26 @@ pub(crate) fn build(catalogue: &SourceFile, files: &[SourceFile]) -> Result<Sche
     }
     let mut schedule = Schedule::new(cat, notices, lineages, delays);
     schedule.warnings = d.warnings;
+    schedule.content_hash = content_hash(catalogue, files);
     Ok(schedule)
+}
+
+/// 64-bit FNV-1a over each file's base name and bytes, lengths first (see
+/// [`Schedule::content_hash`]).
+fn content_hash(catalogue: &SourceFile, files: &[SourceFile]) -> u64 {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    let mut feed = |b: &[u8]| {
+        for x in (b.len() as u64).to_le_bytes().iter().chain(b) {
+            h ^= u64::from(*x);
+            h = h.wrapping_mul(0x0000_0100_0000_01b3);
+        }
+    };
+    for f in std::iter::once(catalogue).chain(files) {
+        let base = f.name.rsplit(['/', '\\']).next().unwrap_or(&f.name);
+        feed(base.as_bytes());
+        feed(f.text.as_bytes());
+    }
+    h
 }
 
 /// The state the build steps share.

@@ -10,8 +10,9 @@
 //! matched it, it names the route itself (`route_label`), from the same table the router is
 //! built from.
 
-use super::http::{panic_response, ApiError, ErrorKind, MAX_QUERY_LEN};
+use super::error::{panic_response, ApiError, ErrorKind};
 use super::metrics::Slot;
+use super::params::MAX_QUERY_LEN;
 use super::state::AppState;
 use axum::body::Body;
 use axum::extract::{Request, State};

@@ -1,12 +1,11 @@
 //! One handler per endpoint. Each parses its parameters, asks the library, and sends the
 //! answer through the same JSON or iCalendar writer as the CLI.
 
-use super::http::{
-    cache_control, http_date, json_body, json_instant, seconds_until, send, send_static, unmodified, weak_tag, AnswerCache, ApiError,
-    ErrorBody, ErrorKind, KeyBytes, Meaning, Prepared, Template, Templates,
-};
+use super::cache::{json_instant, AnswerCache, KeyBytes, Template, Templates};
+use super::error::{ApiError, ErrorBody, ErrorKind};
 use super::params::{instant_param, lang_param, zone_param, AvailabilityParams, CalendarParams, NoParams, WindowsParams};
 use super::state::{AppState, Loaded};
+use super::validators::{cache_control, http_date, json_body, seconds_until, send, send_static, unmodified, weak_tag, Meaning, Prepared};
 use crate::engine::answer::{Query, WindowsQuery};
 use crate::engine::eval::Schedule;
 use crate::engine::time::{self, Instant};

@@ -11,18 +11,20 @@
 //! May use: the engine, the format's loaders and the views. Nothing outside this folder
 //! knows HTTP.
 
+mod cache;
 mod conn;
 mod edge;
+mod error;
 pub(crate) mod handlers;
-mod http;
 pub(crate) mod metrics;
 pub(crate) mod openapi;
 pub(crate) mod pages;
 mod params;
 mod state;
+mod validators;
 
-pub use http::MAX_QUERY_LEN;
-pub use http::{ErrorBody, ErrorKind};
+pub use error::{ErrorBody, ErrorKind};
+pub use params::MAX_QUERY_LEN;
 pub use params::{AvailabilityParams, CalendarParams, NoParams, WindowsParams};
 pub use state::{watch, AppState, Config, Loaded, DEBOUNCE, MAX_WAIT};
 

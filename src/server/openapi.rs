@@ -2,8 +2,8 @@
 //! closed sets of the schedule serving (function and channel ids) filled in as enums.
 
 use crate::server::handlers as server;
-use crate::server::http::send_static;
 use crate::server::state::AppState;
+use crate::server::validators::send_static;
 use axum::extract::{Request, State};
 use axum::response::Response;
 use std::sync::Arc;
@@ -40,8 +40,8 @@ use utoipa::OpenApi;
         crate::Action,
         crate::ChannelEffect,
         crate::Effect,
-        crate::server::http::ErrorBody,
-        crate::server::http::ErrorKind,
+        crate::server::error::ErrorBody,
+        crate::server::error::ErrorKind,
         crate::server::params::Lang,
         server::CatalogueBody,
         server::FunctionEntry,

@@ -2,9 +2,9 @@
 //! else `Accept-Language`; caching as the API (ETag, 304, `Cache-Control` bounded by the next
 //! change of status).
 
-use super::http::respond;
 use super::params::{instant_param, query, Q};
 use super::state::AppState;
+use super::validators::respond;
 use crate::engine::time::{self, Instant};
 use crate::views::ical::Lang;
 use crate::views::pages::{self, PageContext, TimelineError, TimelineOptions};
@@ -150,7 +150,7 @@ pub(crate) async fn timeline(State(st): State<Arc<AppState>>, headers: HeaderMap
             o.as_of = a;
             o.as_of_given = true;
         }
-        Ok::<(), super::http::ApiError>(())
+        Ok::<(), super::error::ApiError>(())
     })();
     if let Err(e) = parsed {
         let detail = e.body.detail.clone();

@@ -5,7 +5,10 @@
 //! repeat, a repeated single-valued parameter is an error rather than a silent last-wins,
 //! and an unknown parameter names itself and what is allowed.
 
-use super::http::ApiError;
+use super::error::ApiError;
+
+/// The longest query string accepted, in bytes.
+pub const MAX_QUERY_LEN: usize = 2048;
 use crate::engine::time::{self, Instant};
 use std::borrow::Cow;
 

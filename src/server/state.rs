@@ -3,13 +3,60 @@
 //! so does a reload that panics, and both count as failures on `/readyz` and in `/metrics`.
 
 use super::metrics::Metrics;
+use super::validators::http_date;
 use crate::engine::eval::Schedule;
+use crate::engine::time::Instant;
 use crate::format::error::LoadError;
 use arc_swap::ArcSwap;
 use axum::http::HeaderValue;
 use std::path::PathBuf;
 use std::sync::atomic::Ordering;
 use std::sync::{Arc, Mutex};
+
+/// What a schedule generation contributes to every validator and date, computed when it is
+/// loaded (kept in `Loaded`, so a request reads it through the schedule it already holds).
+#[derive(Debug)]
+pub(crate) struct Generation {
+    /// [`Schedule::content_hash`]: FNV-1a over the files' names and bytes, so equal on
+    /// replicas and builds serving the same files.
+    pub(crate) fingerprint: u64,
+    /// The second after the one this process started serving it in: `Last-Modified` of what
+    /// depends on it alone. Rounded up, so that a response of the previous schedule made in
+    /// that same second is never taken for one of this schedule.
+    pub(crate) since: Instant,
+    since_header: HeaderValue,
+    /// Publication instants, sorted: when an answer "as known now" may next change.
+    known_from: Vec<Instant>,
+}
+
+impl Generation {
+    pub(crate) fn new(s: &Schedule) -> Generation {
+        let since = crate::engine::time::now() + chrono::Duration::seconds(1);
+        let mut known_from: Vec<Instant> = s.notices().iter().map(|n| n.known_from()).collect();
+        known_from.sort_unstable();
+        Generation { fingerprint: s.content_hash(), since, since_header: http_date(since), known_from }
+    }
+
+    /// `Last-Modified` for what depends on the schedule alone, asked at `now`: never later
+    /// than `now` (RFC 9110 §8.8.2.1).
+    pub(crate) fn last_modified(&self, now: Instant) -> HeaderValue {
+        if now < self.since {
+            return http_date(now);
+        }
+        self.since_header.clone()
+    }
+
+    /// Whether `If-Modified-Since: t` is no earlier than this schedule began serving.
+    pub(crate) fn served_since(&self, t: Instant) -> bool {
+        self.since <= t
+    }
+
+    /// The first publication after `now`: an answer "as known now" holds at most until then.
+    pub(crate) fn next_known(&self, now: Instant) -> Option<Instant> {
+        let i = self.known_from.partition_point(|t| *t <= now);
+        self.known_from.get(i).copied()
+    }
+}
 
 /// How the server runs.
 #[derive(Debug, Clone)]
@@ -60,7 +107,7 @@ pub struct Loaded {
     pub generation: u64,
     pub(crate) last_modified: HeaderValue,
     /// What the HTTP validators and dates need from this schedule.
-    pub(crate) http: super::http::Generation,
+    pub(crate) http: Generation,
 }
 
 impl Loaded {
@@ -68,7 +115,7 @@ impl Loaded {
         let latest = schedule.notices().iter().map(|n| n.known_from()).max().unwrap_or_default();
         let last_modified = HeaderValue::from_str(&latest.format("%a, %d %b %Y %H:%M:%S GMT").to_string())
             .unwrap_or_else(|_| HeaderValue::from_static("Thu, 01 Jan 1970 00:00:00 GMT"));
-        let http = super::http::Generation::new(&schedule);
+        let http = Generation::new(&schedule);
         Loaded { last_modified, schedule, generation, http }
     }
 }
@@ -161,12 +208,12 @@ impl AppState {
     /// Runs `work` on the blocking pool, at most [`HEAVY_AT_ONCE`] at a time, with a deadline
     /// a little inside the request timeout; past it the answer is `503` JSON (the work, which
     /// is bounded, finishes and is dropped).
-    pub(crate) async fn heavy<T: Send + 'static>(&self, work: impl FnOnce() -> T + Send + 'static) -> Result<T, super::http::ApiError> {
+    pub(crate) async fn heavy<T: Send + 'static>(&self, work: impl FnOnce() -> T + Send + 'static) -> Result<T, super::error::ApiError> {
         let deadline = self.config.timeout.mul_f64(0.9);
         let busy = || {
-            super::http::ApiError::new(
+            super::error::ApiError::new(
                 axum::http::StatusCode::SERVICE_UNAVAILABLE,
-                super::http::ErrorKind::Busy,
+                super::error::ErrorKind::Busy,
                 format!(
                     "the answer was not ready within {} ms; mado runs {HEAVY_AT_ONCE} long requests at a time, retry later or ask for a shorter range or a lower limit",
                     deadline.as_millis()
