@@ -164,7 +164,9 @@ fn a_dated_revision_after_a_postponement_without_a_date_brings_the_window_back_w
     // validate says what it inherits.
     let warnings = s.warnings(at("2030-06-01"));
     assert!(
-        warnings.iter().any(|w| w.file.ends_with("postpone-tba-dated.toml") && w.message.contains("postponed with no date") && w.message.contains("webcollect.credit_card")),
+        warnings.iter().any(|w| w.file.ends_with("postpone-tba-dated.toml")
+            && w.message.contains("postponed with no date")
+            && w.message.contains("webcollect.credit_card")),
         "{warnings:?}"
     );
 }
