@@ -171,3 +171,35 @@ fn cli_prints_the_intervals_and_refuses_bad_ranges() {
     assert_eq!(code, Some(2));
     assert!(err.contains("webcollect.credit"), "{err}");
 }
+
+/// The export of the view fixtures (tests/data/views) as known on 2025-09-01.
+fn views_export(function: &str, from: &str, to: &str) -> String {
+    let s = mado::Schedule::from_dir("tests/data/views").expect("the view fixtures load");
+    let o = ExportOptions { function: Some(function.into()), from: at(from), to: at(to), as_of: at("2025-09-01") };
+    time_intervals(&s, &o).expect("export")
+}
+
+#[test]
+fn an_incident_is_exported_as_an_incident() {
+    let y = views_export("webcollect.credit_card", "2025-08-20", "2025-08-30");
+    assert!(y.starts_with("# Alertmanager time intervals from mado: Kuroneko Web Collect maintenance windows and incidents."), "{y}");
+    let r = interval(&y, "webcollect.credit_card");
+    assert!(r.contains("# 2025-08-25-incident/card-outage 2025-08-25 10:00 – 2025-08-25 12:30 JST (incident)\n"), "{r}");
+    assert!(r.contains("start_time: \"10:00\"\n            end_time: \"12:30\""), "{r}");
+}
+
+#[test]
+fn a_rule_that_changed_its_hours_is_a_time_range_on_each_side_of_the_change() {
+    // After the change: the new hours, every day, as one rule.
+    let r = views_export("webcollect.reauth", "2025-07-15", "2025-08-15");
+    assert!(r.contains("start_time: \"22:00\"\n            end_time: \"24:00\""), "{r}");
+    assert!(r.contains("start_time: \"00:00\"\n            end_time: \"00:30\""), "{r}");
+    assert!(!r.contains("days_of_month"), "a fitting rule is not expanded:\n{r}");
+    // Before it: the old hours.
+    let r = views_export("webcollect.reauth", "2025-02-01", "2025-03-01");
+    assert!(r.contains("start_time: \"23:00\"\n            end_time: \"24:00\"") && !r.contains("days_of_month"), "{r}");
+    // Across it: night by night, each with its own hours.
+    let r = views_export("webcollect.reauth", "2025-06-28", "2025-07-03");
+    assert!(r.contains("# standing-reauth-blackout/daily 2025-06-30 23:00 – 2025-07-01 01:00 JST"), "{r}");
+    assert!(r.contains("# standing-reauth-blackout/daily 2025-07-01 22:00 – 2025-07-02 00:30 JST"), "{r}");
+}

@@ -206,3 +206,203 @@ fn per_function_calendars_are_named_by_label() {
     let en = unfolded(Lang::En, Some("webcollect.credit_card"));
     assert_eq!(values(&en, "NAME"), ["Kuroneko Web Collect maintenance: card payment"]);
 }
+
+// The view fixtures (tests/data/views): a standing rule whose hours change from 2025-07-01
+// (one night changed before, one excluded after), a weekly rule that ends, an incident, a
+// maintenance postponed with no new date.
+
+fn views() -> mado::Schedule {
+    mado::Schedule::from_dir("tests/data/views").expect("the view fixtures load")
+}
+
+fn views_feed(lang: Lang, function: Option<&str>) -> String {
+    let mut o = opts(function, lang);
+    o.now = Utc.with_ymd_and_hms(2025, 8, 25, 2, 0, 0).unwrap();
+    feed(&views(), &o).expect("feed")
+}
+
+/// The events of `ics` with UID `uid`, unescaped descriptions included.
+fn with_uid(ics: &str, uid: &str) -> Vec<icalendar::Event> {
+    events(ics).into_iter().filter(|e| e.get_uid() == Some(uid)).collect()
+}
+
+fn master(ics: &str, uid: &str) -> icalendar::Event {
+    with_uid(ics, uid).into_iter().find(|e| e.property_value("RECURRENCE-ID").is_none()).unwrap_or_else(|| panic!("no {uid}"))
+}
+
+/// CATEGORIES of the event with UID `uid` that is no override, as written.
+fn categories_of(ics: &str, uid: &str) -> String {
+    let unfolded = ics.replace("\r\n ", "");
+    let block = unfolded
+        .split("BEGIN:VEVENT\r\n")
+        .find(|b| b.contains(&format!("UID:{uid}\r\n")) && !b.contains("RECURRENCE-ID"))
+        .unwrap_or_else(|| panic!("no {uid}"));
+    values(block, "CATEGORIES").concat()
+}
+
+fn description(e: &icalendar::Event) -> String {
+    e.get_description().unwrap_or_default().to_string()
+}
+
+#[test]
+fn an_incident_is_called_an_incident() {
+    let uid = "2025-08-25-incident.card-outage@mado";
+    let en = views_feed(Lang::En, None);
+    let e = master(&en, uid);
+    assert_eq!(e.get_summary(), Some("Incident: card payment, until about 12:30"));
+    assert_eq!(categories_of(&en, uid), "incident,confirmed");
+    assert!(description(&e).starts_with("Incident: Card payment outage\n"), "{}", description(&e));
+    assert!(!description(&e).contains("default"), "no catalogue default for an incident: {}", description(&e));
+    let ja = views_feed(Lang::Ja, None);
+    let e = master(&ja, uid);
+    assert_eq!(e.get_summary(), Some("障害: クレジットカード払い（〜12:30頃）"));
+    assert_eq!(categories_of(&ja, uid), "障害,確定");
+    assert!(description(&e).starts_with("【障害】カード決済の障害\n"), "{}", description(&e));
+    // Maintenance stays maintenance.
+    assert_eq!(categories_of(&ja, "2025-08-10-store.night@mado"), "メンテナンス,延期");
+}
+
+#[test]
+fn a_changed_rule_ends_its_old_rrule_and_links_the_continuation() {
+    let (old_uid, new_uid) = ("standing-reauth-blackout.daily@mado", "standing-reauth-blackout.daily.from-20250701@mado");
+    for lang in [Lang::Ja, Lang::En] {
+        let ics = views_feed(lang, Some("webcollect.reauth"));
+        let old = master(&ics, old_uid);
+        assert_eq!(old.property_value("DTSTART"), Some("20250101T230000"));
+        assert_eq!(old.property_value("DURATION"), Some("PT2H"));
+        assert_eq!(old.property_value("RRULE"), Some("FREQ=DAILY;UNTIL=20250630T145959Z"), "the old nights stay, up to the change");
+        assert!(old.property_value("RELATED-TO").is_none());
+        let new = master(&ics, new_uid);
+        assert_eq!(new.property_value("DTSTART"), Some("20250701T220000"));
+        assert_eq!(new.property_value("DURATION"), Some("PT2H30M"));
+        assert_eq!(new.property_value("RRULE"), Some("FREQ=DAILY"));
+        assert_eq!(new.property_value("RELATED-TO"), Some(old_uid));
+        // Each night changed or excluded goes to the rule it is a night of.
+        let overrides: Vec<(String, String)> =
+            events(&ics).iter().filter_map(|e| Some((e.get_uid()?.to_string(), e.property_value("RECURRENCE-ID")?.to_string()))).collect();
+        assert_eq!(overrides, [(old_uid.to_string(), "20250615T230000".to_string())]);
+        assert!(ics.contains("EXDATE;TZID=Asia/Tokyo:20250710T220000\r\nRELATED-TO:"), "the excluded night on the new rule");
+        assert_eq!(ics.matches("EXDATE").count(), 1);
+        let (before, after) = (description(&old), description(&new));
+        match lang {
+            Lang::En => {
+                assert!(
+                    before
+                        .contains("\nHours changed from 2025-07-01 by notice 2025-06-01-change: from then on every day 22:00–00:30 JST\n"),
+                    "{before}"
+                );
+                assert!(
+                    after.contains("\nHours changed from 2025-07-01 by notice 2025-06-01-change: previously every day 23:00–01:00 JST\n"),
+                    "{after}"
+                );
+                assert!(before.contains("Revised (hours changed): "), "{before}");
+            }
+            Lang::Ja => {
+                assert!(
+                    before.contains("\n2025-07-01から時間帯変更（お知らせ 2025-06-01-change）: 変更後は毎日 22:00〜00:30 JST\n"),
+                    "{before}"
+                );
+                assert!(
+                    after.contains("\n2025-07-01から時間帯変更（お知らせ 2025-06-01-change）: 変更前は毎日 23:00〜01:00 JST\n"),
+                    "{after}"
+                );
+            }
+        }
+    }
+    // Another function's feed has neither.
+    let other = views_feed(Lang::En, Some("testenv"));
+    assert!(with_uid(&other, old_uid).is_empty() && with_uid(&other, new_uid).is_empty());
+}
+
+#[test]
+fn an_ended_rule_says_so() {
+    let en = views_feed(Lang::En, Some("testenv"));
+    let e = master(&en, "2025-01-01-weekly-batch.sunday@mado");
+    assert_eq!(e.property_value("RRULE"), Some("FREQ=WEEKLY;BYDAY=SU;UNTIL=20250930T145959Z"));
+    let d = description(&e);
+    assert!(d.contains("Standing rule: every Sunday 03:00–04:00, since 2025-01-05, last on 2025-09-28\n"), "{d}");
+    assert!(
+        d.contains("Revised (ended): Weekly test-environment stop ends (2025-09-01-end), 2025-09-01\nNo weekly stop from October"),
+        "{d}"
+    );
+    assert!(d.contains("Inferred (end): “From October” read as 1 October"), "{d}");
+}
+
+#[test]
+fn effect_notes_follow_the_feed_language_and_no_effect_line_is_empty() {
+    let en = views_feed(Lang::En, None);
+    let d = description(&master(&en, "standing-reauth-blackout.daily@mado"));
+    assert!(d.contains("\n- API method: (re-authorisation returns an error)\n"), "note_en in English: {d}");
+    assert!(d.contains("\n- link method: (再与信ボタンはエラーになる)\n"), "a Japanese-only note as written: {d}");
+    let ja = views_feed(Lang::Ja, None);
+    let d = description(&master(&ja, "standing-reauth-blackout.daily@mado"));
+    assert!(d.contains("\n- API方式: (再与信はエラーとなる)\n"), "{d}");
+    for ics in [en, ja, unfolded(Lang::En, None), unfolded(Lang::Ja, None)] {
+        for e in events(&ics) {
+            for line in description(&e).lines() {
+                assert!(!(line.starts_with("- ") && line.trim_end().ends_with(':')), "empty effect line `{line}` in {:?}", e.get_uid());
+            }
+        }
+    }
+}
+
+/// `PT2H30M` as a duration (the subset the feed writes).
+fn ical_duration(text: &str) -> chrono::Duration {
+    let mut secs = 0;
+    let mut n = 0;
+    for c in text.trim_start_matches("PT").chars() {
+        match c {
+            '0'..='9' => n = n * 10 + i64::from(c.to_digit(10).unwrap_or(0)),
+            'H' => (secs, n) = (secs + n * 3600, 0),
+            'M' => (secs, n) = (secs + n * 60, 0),
+            'S' => (secs, n) = (secs + n, 0),
+            _ => panic!("unexpected duration {text}"),
+        }
+    }
+    chrono::Duration::seconds(secs)
+}
+
+#[test]
+fn the_nights_of_a_changed_rule_in_the_feed_are_the_evaluators() {
+    use chrono::NaiveDateTime;
+    let tz = mado::time::DEFAULT_ZONE;
+    let local = |v: &str| NaiveDateTime::parse_from_str(v, "%Y%m%dT%H%M%S").expect("local date-time");
+    let instant = |v: &str| mado::time::local_to_instant(tz, local(v));
+    let (from, to) = (common_at("2025-06-01"), common_at("2025-08-01"));
+    let ics = views_feed(Lang::En, Some("webcollect.reauth"));
+    let unfolded = ics.replace("\r\n ", "");
+    let mut nights: Vec<(chrono::DateTime<Utc>, chrono::DateTime<Utc>)> = Vec::new();
+    let mut rule_nights: Vec<(String, chrono::DateTime<Utc>, chrono::DateTime<Utc>)> = Vec::new();
+    let mut overridden: Vec<(String, chrono::DateTime<Utc>)> = Vec::new();
+    for block in unfolded.split("BEGIN:VEVENT\r\n").skip(1) {
+        let get = |name: &str| block.split("\r\n").find_map(|l| l.strip_prefix(name)).map(|l| l.rsplit(':').next().unwrap_or(""));
+        let uid = get("UID:").expect("uid").to_string();
+        if let Some(rid) = get("RECURRENCE-ID") {
+            overridden.push((uid, instant(rid)));
+            nights.push((instant(get("DTSTART").expect("start")), instant(get("DTEND").expect("end"))));
+            continue;
+        }
+        let rule = block.split("\r\n").find_map(|l| l.strip_prefix("RRULE:")).expect("a rule");
+        let rule = mado::rrule::Rule::parse(rule, local(get("DTSTART").expect("start")), tz).expect("the feed's rule parses");
+        let length = ical_duration(get("DURATION:").expect("duration"));
+        let exdates: Vec<_> = block.split("\r\n").filter_map(|l| l.strip_prefix("EXDATE;TZID=Asia/Tokyo:")).map(instant).collect();
+        for s in rule.starts_between(from - length, to, 1000) {
+            if !exdates.contains(&s) {
+                rule_nights.push((uid.clone(), s, s + length));
+            }
+        }
+    }
+    // A RECURRENCE-ID replaces the night of its UID's rule that starts then.
+    nights.extend(rule_nights.into_iter().filter(|(uid, s, _)| !overridden.contains(&(uid.clone(), *s))).map(|(_, s, e)| (s, e)));
+    nights.retain(|(s, e)| *e > from && *s < to);
+    nights.sort();
+    let list =
+        views().windows(&mado::WindowsQuery::new(from, to).function("webcollect.reauth").as_of(common_at("2025-08-25"))).expect("windows");
+    let expected: Vec<_> = list.windows.iter().map(|w| (w.start.to_utc(), w.end.to_utc())).collect();
+    assert_eq!(nights, expected);
+    assert!(expected.len() > 50);
+}
+
+fn common_at(s: &str) -> chrono::DateTime<Utc> {
+    mado::time::parse_instant(s, mado::time::DEFAULT_ZONE, mado::time::now()).expect("instant")
+}

@@ -211,3 +211,136 @@ fn timeline_of_a_parent_lists_its_childrens_windows_and_the_postponed_one() {
     assert!(table.contains("data-uid=\"2021-05-14-3ds-maintenance/3ds-expansion\""), "the 3-D Secure window names only children");
     assert!(html.contains("class=\"struck\" data-uid=\"2021-05-14-3ds-maintenance/3ds-expansion\""), "its first date, struck through");
 }
+
+// The view fixtures (tests/data/views), at 2025-08-25 11:00 JST: an incident in progress on
+// card payment, a convenience-store maintenance postponed with no new date, the daily
+// re-authorisation stop with new hours since 2025-07-01, a weekly rule ended from October.
+
+fn views() -> mado::Schedule {
+    mado::Schedule::from_dir("tests/data/views").expect("the view fixtures load")
+}
+
+fn views_cx(lang: Lang, path: &str) -> PageContext {
+    PageContext { now: at("2025-08-25 11:00"), ..cx(lang, path) }
+}
+
+/// The part of `html` from `marker` to the end of its element `tag`.
+fn element<'a>(html: &'a str, marker: &str, tag: &str) -> &'a str {
+    let from = html.find(marker).unwrap_or_else(|| panic!("{marker} not in the page"));
+    let rest = &html[from..];
+    &rest[..rest.find(&format!("</{tag}>")).unwrap_or(rest.len())]
+}
+
+#[test]
+fn an_incident_is_called_an_incident_on_the_pages() {
+    let s = views();
+    let (en, _) = status_page(&s, &views_cx(Lang::En, "/"));
+    let banner = element(&en, "data-uid=\"2025-08-25-incident/card-outage\"", "section");
+    assert!(banner.contains("Incident in progress") && !banner.contains("Maintenance in progress"), "{banner}");
+    let row = element(&en, "data-function=\"webcollect.credit_card\"", "li");
+    assert!(row.contains("✕</span> Unavailable (incident)"), "{row}");
+    let (ja, _) = status_page(&s, &views_cx(Lang::Ja, "/"));
+    assert!(element(&ja, "data-uid=\"2025-08-25-incident/card-outage\"", "section").contains("障害発生中"));
+    assert!(element(&ja, "data-function=\"webcollect.credit_card\"", "li").contains("利用不可（障害）"));
+    let table = element(&ja, "<tr data-uid=\"2025-08-25-incident/card-outage\"", "tr");
+    assert!(table.contains("【障害】"), "{table}");
+    let notice = notice_page(&s, &views_cx(Lang::En, "/notices/2025-08-25-incident"), "2025-08-25-incident").expect("page");
+    assert!(notice.contains("<h2>Incidents</h2>") && notice.contains("[incident] </span>Card payment outage"), "{notice}");
+    let mut o = TimelineOptions::around(at("2025-08-25 11:00"));
+    o.from = at("2025-08-24");
+    o.to = at("2025-08-27");
+    let tl = timeline_page(&s, &views_cx(Lang::En, "/timeline"), &o).expect("timeline");
+    assert!(tl.contains("data-uid=\"2025-08-25-incident/card-outage\" data-kind=\"confirmed\" data-category=\"incident\""), "{tl}");
+    assert!(tl.contains("<title>confirmed: incident: Card payment outage"), "{tl}");
+}
+
+#[test]
+fn a_pending_postponement_shows_on_the_status_page_and_its_notice() {
+    let s = views();
+    let (en, _) = status_page(&s, &views_cx(Lang::En, "/"));
+    let row = element(&en, "data-function=\"webcollect.convenience_store\"", "li");
+    assert!(row.contains("data-pending=\"2025-08-10-store/night\">postponed, date to be announced"), "{row}");
+    let block = element(&en, "<h3 id=\"pending\">", "ul");
+    assert!(block.contains("Postponed, date to be announced") && block.contains("data-pending=\"2025-08-10-store/night\""), "{block}");
+    assert!(block.contains("Postponed; the new date will follow."), "the postponing notice's note: {block}");
+    assert!(!element(&en, "data-function=\"webcollect.reauth\"", "li").contains("data-pending"), "only the functions it covers");
+    let (ja, _) = status_page(&s, &views_cx(Lang::Ja, "/"));
+    assert!(element(&ja, "<h3 id=\"pending\">", "ul").contains("延期（日程未定）"));
+    for (lang, said) in [(Lang::En, "postponed, date to be announced"), (Lang::Ja, "延期（日程未定）")] {
+        let html = notice_page(&s, &views_cx(lang, "/notices/2025-08-10-store"), "2025-08-10-store").expect("page");
+        let step = element(&html, "<li data-action=\"postpone\">", "li");
+        assert!(step.contains(&format!("</time> {said} — ")), "{step}");
+        assert!(!step.contains("postponed to") && !step.contains("延期 —"), "{step}");
+        assert!(element(&html, "<h3>", "h3").contains(&format!("({said})")), "not `cancelled`");
+    }
+}
+
+#[test]
+fn a_rule_that_changed_its_hours_reads_as_one_rule_with_its_change() {
+    let s = views();
+    let (en, _) = status_page(&s, &views_cx(Lang::En, "/"));
+    let rule = element(&en, "data-rule=\"standing-reauth-blackout/daily\"", "li");
+    assert!(rule.contains("<strong>every day 22:00–00:30 JST</strong>, since <time datetime=\"2025-01-01\">"), "{rule}");
+    assert!(
+        rule.contains("; hours changed on <time datetime=\"2025-07-01\">Tue 2025-07-01</time> (was every day 23:00–01:00 JST)"),
+        "{rule}"
+    );
+    assert_eq!(en.matches("data-uid=\"standing-reauth-blackout/daily\"").count(), 0, "no row per night");
+    let (ja, _) = status_page(&s, &views_cx(Lang::Ja, "/"));
+    assert!(element(&ja, "data-rule=\"standing-reauth-blackout/daily\"", "li").contains("に時間帯変更（変更前: 毎日 23:00–01:00 JST）"));
+    // Across the change, the timeline too lists one rule, not each night.
+    let mut o = TimelineOptions::around(at("2025-08-25 11:00"));
+    o.from = at("2025-06-25");
+    o.to = at("2025-07-05");
+    let tl = timeline_page(&s, &views_cx(Lang::En, "/timeline"), &o).expect("timeline");
+    let table = &tl[tl.find("Windows in this range").expect("list")..];
+    assert!(
+        table.contains("data-rule=\"standing-reauth-blackout/daily\"")
+            && !table.contains("<tr data-uid=\"standing-reauth-blackout/daily\"")
+    );
+    // The rule's notice and the changing notice show the rule now, and what the change did.
+    for id in ["standing-reauth-blackout", "2025-06-01-change"] {
+        let html = notice_page(&s, &views_cx(Lang::En, &format!("/notices/{id}")), id).expect("page");
+        let card = element(&html, "data-uid=\"standing-reauth-blackout/daily\"", "section");
+        assert!(card.contains("<strong>every day 22:00–00:30 JST</strong>"), "{card}");
+        let first = element(card, "<li data-action=\"original\">", "li");
+        assert!(first.contains("announced: every day 23:00–01:00 JST, since"), "the original hours: {first}");
+        let change = element(card, "<li data-action=\"change\">", "li");
+        assert!(
+            change.contains(
+                "hours changed: every day 22:00–00:30 JST, since <time datetime=\"2025-07-01\">Tue 2025-07-01</time> (was: every day 23:00–01:00 JST)"
+            ),
+            "{change}"
+        );
+        assert!(change.contains("From 1 July 2025: 22:00 – 00:30"), "{change}");
+        // The night changed before the change keeps its old rule's day.
+        assert!(card.contains("this occurrence changed (<time datetime=\"2025-06-15\">"), "{card}");
+    }
+}
+
+#[test]
+fn an_end_shows_its_note_and_reasons_on_the_notice_page() {
+    let s = views();
+    for (lang, note, reason) in [
+        (Lang::En, "No weekly stop from October", "“From October” read as 1 October"),
+        (Lang::Ja, "10月以降は週次停止を行いません", "終了日は「10月以降」から10月1日とした"),
+    ] {
+        let html = notice_page(&s, &views_cx(lang, "/notices/2025-09-01-end"), "2025-09-01-end").expect("page");
+        let step = element(&html, "<li data-action=\"end\">", "ol");
+        assert!(step.contains(note), "{step}");
+        assert!(step.contains("<li data-field=\"end\">") && step.contains(reason), "{step}");
+        assert!(step.contains("<time datetime=\"2025-09-28\">"), "its last night: {step}");
+    }
+}
+
+#[test]
+fn a_rule_in_another_zone_is_not_labelled_jst() {
+    let text = "id = \"seoul\"\npublished = \"2025-01-01\"\nzone = \"Asia/Seoul\"\ntitle = \"t\"\nsource = \"s\"\n[[window]]\nid = \"w\"\nfunctions = [\"testenv\"]\nrrule = \"FREQ=DAILY\"\nstart = \"2025-01-01 23:00\"\nduration = \"2h\"\n";
+    let s = mado::Schedule::from_notice_str(text).expect("loads");
+    let (html, _) = status_page(&s, &views_cx(Lang::En, "/"));
+    assert!(element(&html, "data-rule=\"seoul/w\"", "li").contains("every day 23:00–01:00 KST"), "{html}");
+    let text = text.replace("Asia/Seoul", "America/New_York");
+    let s = mado::Schedule::from_notice_str(&text).expect("loads");
+    let html = notice_page(&s, &views_cx(Lang::En, "/notices/seoul"), "seoul").expect("page");
+    assert!(html.contains("every day 23:00–01:00 America/New_York"), "EST or EDT by season: the zone's name");
+}

@@ -1,17 +1,19 @@
 //! Alertmanager `time_intervals` (YAML): one named interval per function, so a route can
-//! mute its alerts during maintenance with `mute_time_intervals: [webcollect.credit_card]`.
+//! mute its alerts during maintenance and announced incidents with
+//! `mute_time_intervals: [webcollect.credit_card]`. Each entry's comment says which it is.
 //!
 //! Alertmanager intervals are `[start_time, end_time)` in a `location` and cannot cross
 //! midnight (`24:00` may end one). A recurring window becomes weekday/time ranges when its
 //! rule fits them over the whole range (daily or weekly, started before the range, no changed
-//! occurrence in it); every other window is expanded into one entry per local day it touches.
+//! occurrence in it; for a rule whose hours changed, the hours in force over the whole range);
+//! every other window is expanded into one entry per local day it touches.
 //! Tentative windows (days known, times not) are not muted: they are listed as comments,
 //! to export again once their times are announced.
 
 use crate::engine::answer::{WindowInfo, WindowKind, WindowsQuery};
 use crate::engine::error::QueryError;
 use crate::engine::eval::Schedule;
-use crate::engine::model::{Lang, Shape};
+use crate::engine::model::{Action, Kind, Lang, Shape};
 use crate::engine::time::{Instant, DEFAULT_ZONE};
 use chrono::{Datelike, Duration, NaiveTime, TimeZone};
 use chrono_tz::Tz;
@@ -67,9 +69,9 @@ pub fn time_intervals(s: &Schedule, o: &ExportOptions) -> Result<String, ExportE
     };
     let show = |t: Instant| t.with_timezone(&DEFAULT_ZONE).format("%Y-%m-%d %H:%M %Z").to_string();
     let mut out = String::new();
-    let _ = writeln!(out, "# Alertmanager time intervals from mado: Kuroneko Web Collect maintenance windows.");
+    let _ = writeln!(out, "# Alertmanager time intervals from mado: Kuroneko Web Collect maintenance windows and incidents.");
     let _ = writeln!(out, "# Windows from {} to {}, as known at {}.", show(o.from), show(o.to), show(o.as_of));
-    let _ = writeln!(out, "# Mute a route during maintenance: mute_time_intervals: [webcollect.credit_card]");
+    let _ = writeln!(out, "# Mute a route during maintenance or an incident: mute_time_intervals: [webcollect.credit_card]");
     let _ = writeln!(out, "time_intervals:");
     for f in &functions {
         let list = s.windows(&WindowsQuery {
@@ -92,21 +94,27 @@ pub fn time_intervals(s: &Schedule, o: &ExportOptions) -> Result<String, ExportE
         let mut unfit_rules: Vec<&str> = Vec::new();
         for w in &list.windows {
             if w.kind == WindowKind::Postponed {
-                let _ =
-                    writeln!(comments, "      # not muted, postponed (new date to follow): {} {}", w.uid, w.start.format("%Y-%m-%d %H:%M"));
+                let _ = writeln!(
+                    comments,
+                    "      # not muted, postponed (new date to follow): {} {}{}",
+                    w.uid,
+                    w.start.format("%Y-%m-%d %H:%M"),
+                    incident_note(w)
+                );
                 continue;
             }
             if w.kind == WindowKind::Tentative {
                 let (a, b) = w.days.unwrap_or((w.start.date_naive(), w.end.date_naive()));
                 let _ = writeln!(
                     comments,
-                    "      # not muted, times not announced yet: {} {a}..{b} ({})",
+                    "      # not muted, times not announced yet: {} {a}..{b} ({}){}",
                     w.uid,
-                    w.expected_duration.as_deref().unwrap_or("length unknown")
+                    w.expected_duration.as_deref().unwrap_or("length unknown"),
+                    incident_note(w)
                 );
                 continue;
             }
-            if w.rrule.is_some() && w.revision.is_none() && !unfit_rules.contains(&w.uid.as_str()) {
+            if of_rule(w) && !unfit_rules.contains(&w.uid.as_str()) {
                 if done_rules.contains(&w.uid.as_str()) {
                     continue;
                 }
@@ -130,6 +138,20 @@ pub fn time_intervals(s: &Schedule, o: &ExportOptions) -> Result<String, ExportE
     Ok(out)
 }
 
+/// Whether `w` is an occurrence of its rule as the rule says: unchanged, or changed only by a
+/// revision of the whole rule (new hours from a date, or an end), not one night's change.
+fn of_rule(w: &WindowInfo) -> bool {
+    w.rrule.is_some() && w.revision.as_ref().is_none_or(|r| matches!(r.action, Action::Change | Action::End))
+}
+
+/// ` (incident)` in an entry's comment for an incident (an unplanned outage), else nothing.
+fn incident_note(w: &WindowInfo) -> &'static str {
+    match w.category {
+        Kind::Incident => " (incident)",
+        Kind::Maintenance => "",
+    }
+}
+
 /// YAML double-quoted scalar.
 fn quote(s: &str) -> String {
     format!("\"{}\"", s.replace('\\', "\\\\").replace('"', "\\\""))
@@ -144,7 +166,7 @@ fn expanded(w: &WindowInfo) -> String {
     let zone: Tz = DEFAULT_ZONE;
     let (start, end) = (w.start.with_timezone(&zone), w.end.with_timezone(&zone));
     let mut out = String::new();
-    let _ = writeln!(out, "      # {} {} – {}", w.uid, start.format("%Y-%m-%d %H:%M"), end.format("%Y-%m-%d %H:%M %Z"));
+    let _ = writeln!(out, "      # {} {} – {}{}", w.uid, start.format("%Y-%m-%d %H:%M"), end.format("%Y-%m-%d %H:%M %Z"), incident_note(w));
     let mut day = start.date_naive();
     while day <= end.date_naive() {
         let from = if day == start.date_naive() { start.time() } else { NaiveTime::MIN };
@@ -171,16 +193,19 @@ fn expanded(w: &WindowInfo) -> String {
 fn rule_entries(s: &Schedule, o: &ExportOptions, w: &WindowInfo, all: &[WindowInfo]) -> Option<String> {
     let l = s.lineages.iter().find(|l| s.notices[l.notice].id == w.notice && l.id == w.window)?;
     let (_, v) = l.version_at(o.as_of)?;
-    let Shape::Recurring { rule, duration } = &v.spec.as_ref()?.shape else { return None };
+    // The rule (of a rule that changed its hours, the part) must cover the whole range:
+    // started before it, not ended in it.
+    let (rule, duration) = v.spec.as_ref()?.parts().find_map(|p| match &p.shape {
+        Shape::Recurring { rule, duration } if rule.first_start() <= o.from && rule.last_start().is_none_or(|last| last >= o.to) => {
+            Some((rule, duration))
+        }
+        _ => None,
+    })?;
     let zone = rule.zone();
-    // The rule must cover the whole range: started before it, not ended in it.
-    if rule.first_start() > o.from || rule.last_start().is_some_and(|last| last < o.to) {
-        return None;
-    }
     // No occurrence in the range changed or excluded (a changed one shows up with a revision).
     let (a, b) = (o.from.with_timezone(&zone).date_naive() - Duration::days(1), o.to.with_timezone(&zone).date_naive());
     if l.exceptions.iter().any(|e| e.known_from <= o.as_of && e.date >= a && e.date <= b)
-        || all.iter().any(|x| x.uid == w.uid && x.revision.is_some())
+        || all.iter().any(|x| x.uid == w.uid && !of_rule(x))
     {
         return None;
     }
@@ -221,11 +246,12 @@ fn rule_entries(s: &Schedule, o: &ExportOptions, w: &WindowInfo, all: &[WindowIn
     let mut out = String::new();
     let _ = writeln!(
         out,
-        "      # {} RRULE:{text}, {} from {} {}",
+        "      # {} RRULE:{text}, {} from {} {}{}",
         w.uid,
         crate::engine::time::format_duration(*duration),
         rule.dtstart().format("%Y-%m-%d %H:%M"),
-        zone.name()
+        zone.name(),
+        incident_note(w)
     );
     let first_end = if end_dt.date() == rule.dtstart().date() { hhmm(end_dt.time()) } else { "24:00".to_string() };
     let _ = writeln!(out, "      - times:\n          - start_time: \"{}\"\n            end_time: \"{first_end}\"", hhmm(start));

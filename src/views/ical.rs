@@ -8,6 +8,12 @@
 //! - A tentative window is an all-day event (DTEND the day after its last day) with
 //!   STATUS:TENTATIVE. A recurring window is one VEVENT with RRULE; a replaced occurrence
 //!   is a VEVENT with RECURRENCE-ID, an excluded one an EXDATE.
+//! - A standing rule whose hours changed (`action = "change"`) is one VEVENT per part: the
+//!   oldest keeps the UID with its RRULE ended (UNTIL), each later one is
+//!   `<notice>.<window>.from-YYYYMMDD@mado` (its first day) with RELATED-TO the first UID, and
+//!   each description says in one line what changed. A changed or excluded night goes to the
+//!   part whose rule has it.
+//! - An incident (`kind = "incident"`) says so in SUMMARY, CATEGORIES and DESCRIPTION.
 //! - Times carry TZID with a VTIMEZONE for every zone used. DTSTAMP is the publication of
 //!   the latest change, never the clock, so the same schedule gives the same bytes.
 //!
@@ -175,36 +181,135 @@ pub fn feed(s: &Schedule, opts: &FeedOptions) -> Result<String, crate::engine::e
     w.line("REFRESH-INTERVAL;VALUE=DURATION", &ical_duration(opts.refresh));
     w.line("X-PUBLISHED-TTL", &ical_duration(opts.refresh));
 
-    let mut events = String::new();
-    let mut zones: Vec<(Tz, i32, i32)> = Vec::new();
+    let mut body = Body { events: String::new(), zones: Vec::new() };
     for l in &s.lineages {
         let (last_i, last) = (l.versions.len() - 1, &l.versions[l.versions.len() - 1]);
         // The latest version with a spec gives the times; a cancel keeps the times it cancels.
         let Some(spec) = l.versions.iter().rev().find_map(|v| v.spec.as_ref()) else { continue };
-        if let Some(f) = f {
-            if !spec.functions.iter().any(|g| s.catalogue.is_within(f, *g)) {
-                continue;
-            }
-        }
         let cancelled = last.spec.is_none();
         if cancelled && last_end(spec) + Duration::days(CANCELLED_RETENTION_DAYS) < opts.now {
             continue;
         }
-        let uid = format!("{}.{}@mado", s.notices[l.notice].id, l.id);
-        let stamp = l.versions.iter().map(|v| v.known_from).max().unwrap_or(last.known_from);
+        let cx = LineageEvents {
+            s,
+            l,
+            opts,
+            uid: format!("{}.{}@mado", s.notices[l.notice].id, l.id),
+            stamp: l.versions.iter().map(|v| v.known_from).max().unwrap_or(last.known_from),
+            sequence: last_i,
+            cancelled,
+            // A window no longer scheduled stays on its old time, said to be cancelled, or
+            // postponed with the new date to be announced.
+            ended: cancelled.then_some(last.action),
+        };
+        // A standing rule whose hours changed is one VEVENT per part: the oldest keeps the
+        // window's UID with its rule ended (UNTIL), each later one is its own UID, related
+        // to the first; each changed or excluded night goes to the part it belongs to.
+        let parts = rule_parts(l, spec);
+        if parts.len() < 2 {
+            if f.is_none_or(|f| covers(s, spec, f)) {
+                cx.write(&mut body, spec, cx.uid.clone(), None, &[], &|_| true);
+            }
+            continue;
+        }
+        for (i, p) in parts.iter().enumerate() {
+            if f.is_some_and(|f| !covers(s, p.spec, f)) {
+                continue;
+            }
+            let mut changes = Vec::new();
+            if let Some(v) = p.changed_by {
+                changes.push(change_line(
+                    opts.lang,
+                    s,
+                    v,
+                    p.rule,
+                    &rule_phrase(opts.lang, parts[i - 1].rule, parts[i - 1].duration, feed_sep(opts.lang)),
+                    true,
+                ));
+            }
+            if let Some(next) = parts.get(i + 1) {
+                if let Some(v) = next.changed_by {
+                    changes.push(change_line(
+                        opts.lang,
+                        s,
+                        v,
+                        next.rule,
+                        &rule_phrase(opts.lang, next.rule, next.duration, feed_sep(opts.lang)),
+                        false,
+                    ));
+                }
+            }
+            let (uid, related) = if i == 0 {
+                (cx.uid.clone(), None)
+            } else {
+                let from = p.rule.dtstart().date().format("%Y%m%d");
+                (format!("{}.{}.from-{from}@mado", s.notices[l.notice].id, l.id), Some(cx.uid.as_str()))
+            };
+            // An exception belongs to the newest part whose rule occurs on its date.
+            let owner = |date: NaiveDate| parts.iter().rposition(|q| q.rule.occurs_on(date)) == Some(i);
+            cx.write(&mut body, p.spec, uid, related, &changes, &owner);
+        }
+    }
+    body.zones.sort_by_key(|(z, _, _)| z.name());
+    for (zone, from_year, to_year) in &body.zones {
+        vtimezone(&mut w, *zone, *from_year, *to_year);
+    }
+    w.out.push_str(&body.events);
+    w.line("END", "VCALENDAR");
+    Ok(w.out)
+}
+
+/// The feed's events, and the zones (with the years) they use.
+struct Body {
+    events: String,
+    zones: Vec<(Tz, i32, i32)>,
+}
+
+/// What every VEVENT of one window shares.
+struct LineageEvents<'a> {
+    s: &'a Schedule,
+    l: &'a Lineage,
+    opts: &'a FeedOptions,
+    /// `<notice>.<window>@mado`.
+    uid: String,
+    stamp: Instant,
+    sequence: usize,
+    cancelled: bool,
+    /// What took the window off the schedule, while it is off.
+    ended: Option<Action>,
+}
+
+impl LineageEvents<'_> {
+    /// The VEVENT of `spec` (the window, or one part of a standing rule that changed its
+    /// hours) with its overrides: the nights `owns` (by original date) that a notice changed,
+    /// or that a client could place differently.
+    fn write(
+        &self,
+        body: &mut Body,
+        spec: &Spec,
+        uid: String,
+        related: Option<&str>,
+        changes: &[String],
+        owns: &dyn Fn(NaiveDate) -> bool,
+    ) {
+        let (s, l, opts, stamp, cancelled, ended) = (self.s, self.l, self.opts, self.stamp, self.cancelled, self.ended);
+        let (events, zones) = (&mut body.events, &mut body.zones);
         let mut ev = Writer { out: String::new() };
         ev.line("BEGIN", "VEVENT");
         ev.line("UID", &uid);
         ev.line("DTSTAMP", &utc_stamp(stamp));
-        ev.line("SEQUENCE", &last_i.to_string());
-        let zone = spec.zone;
+        ev.line("SEQUENCE", &self.sequence.to_string());
+        let zone = match &spec.shape {
+            Shape::Recurring { rule, .. } => rule.zone(),
+            _ => spec.zone,
+        };
         match &spec.shape {
             Shape::Confirmed { start, end, .. } => {
                 let (k, v) = zoned("DTSTART", *start, zone);
                 ev.line(&k, &v);
                 let (k, v) = zoned("DTEND", *end, zone);
                 ev.line(&k, &v);
-                note_zone(&mut zones, zone, *start, *end);
+                note_zone(zones, zone, *start, *end);
             }
             Shape::Tentative { first, last, .. } => {
                 ev.line("DTSTART;VALUE=DATE", &first.format("%Y%m%d").to_string());
@@ -215,13 +320,16 @@ pub fn feed(s: &Schedule, opts: &FeedOptions) -> Result<String, crate::engine::e
                 ev.line("DURATION", &ical_duration(*duration));
                 ev.line("RRULE", &rule_for_ical(rule));
                 let end_year = rule.last_start().unwrap_or(opts.now + Duration::days(3 * 366));
-                note_zone(&mut zones, zone, rule.first_start(), end_year);
+                note_zone(zones, zone, rule.first_start(), end_year);
                 if !cancelled {
-                    for date in excluded_dates(l) {
+                    for date in excluded_dates(l).into_iter().filter(|d| owns(*d)) {
                         ev.line(&format!("EXDATE;TZID={}", zone.name()), &local_stamp(date.and_time(rule.dtstart().time())));
                     }
                 }
             }
+        }
+        if let Some(r) = related {
+            ev.line("RELATED-TO", r);
         }
         let status = match (&spec.shape, cancelled) {
             (_, true) => "CANCELLED",
@@ -231,11 +339,9 @@ pub fn feed(s: &Schedule, opts: &FeedOptions) -> Result<String, crate::engine::e
         ev.line("STATUS", status);
         ev.line("TRANSP", transp(spec, cancelled));
         ev.line("LAST-MODIFIED", &utc_stamp(stamp));
-        // A window no longer scheduled stays on its old time, said to be cancelled, or
-        // postponed with the new date to be announced.
-        let ended = cancelled.then_some(last.action);
+        let describe = |ended: Option<Action>, r: Option<&Replacement>| description(s, l, spec, opts.lang, ended, r, changes);
         ev.text("SUMMARY", &summary(s, spec, opts.lang, ended, None));
-        ev.text("DESCRIPTION", &description(s, l, spec, opts.lang, ended, None));
+        ev.text("DESCRIPTION", &describe(ended, None));
         ev.line("CATEGORIES", &categories(spec, opts.lang, ended));
         if let Some(url) = notice_url(s, l, opts) {
             ev.line("URL", &url);
@@ -243,77 +349,180 @@ pub fn feed(s: &Schedule, opts: &FeedOptions) -> Result<String, crate::engine::e
         ev.line("END", "VEVENT");
         events.push_str(&ev.out);
 
-        if let (Shape::Recurring { rule, duration }, false) = (&spec.shape, cancelled) {
-            let recurrence_id =
-                |date: NaiveDate| (format!("RECURRENCE-ID;TZID={}", zone.name()), local_stamp(date.and_time(rule.dtstart().time())));
-            let plain_summary = summary(s, spec, opts.lang, None, None);
-            let extra = |ev: &mut String| {
-                ev.push_str(&Writer::property("CATEGORIES", &categories(spec, opts.lang, None)));
-                if let Some(url) = notice_url(s, l, opts) {
-                    ev.push_str(&Writer::property("URL", &url));
-                }
+        let (Shape::Recurring { rule, duration }, false) = (&spec.shape, cancelled) else { return };
+        let recurrence_id =
+            |date: NaiveDate| (format!("RECURRENCE-ID;TZID={}", zone.name()), local_stamp(date.and_time(rule.dtstart().time())));
+        let plain_summary = summary(s, spec, opts.lang, None, None);
+        let extra = |ev: &mut String| {
+            ev.push_str(&Writer::property("CATEGORIES", &categories(spec, opts.lang, None)));
+            if let Some(url) = notice_url(s, l, opts) {
+                ev.push_str(&Writer::property("URL", &url));
+            }
+        };
+        // Occurrences a client could place differently: spelled out in UTC.
+        let changed: Vec<NaiveDate> = l.exceptions.iter().map(|e| e.date).collect();
+        let horizon = rule.last_start().map_or(opts.now + Duration::days(10 * 366), |l| l + Duration::seconds(1));
+        for start in rule.starts_between(rule.first_start(), horizon, 100_000) {
+            let date = rule.date_of_nominal(start);
+            if changed.contains(&date) || !needs_override(zone, date.and_time(rule.dtstart().time()), start, start + *duration) {
+                continue;
+            }
+            let times = [("DTSTART".to_string(), utc_stamp(start)), ("DTEND".to_string(), utc_stamp(start + *duration))];
+            let mut ev = override_event(&uid, stamp, self.sequence, recurrence_id(date), times, &plain_summary, &describe(None, None));
+            extra(&mut ev);
+            events.push_str(&ev);
+            events.push_str("END:VEVENT\r\n");
+        }
+        // Replaced occurrences.
+        for e in latest_exceptions(l).into_iter().filter(|e| owns(e.date)) {
+            let Some(r) = e.replacement else { continue };
+            let mut d = describe(None, Some(&r));
+            let by = &s.notices[e.by_notice];
+            let _ = match opts.lang {
+                Lang::Ja => write!(d, "\nこの回の変更: {} ({})", by.title, by.id),
+                Lang::En => write!(d, "\nThis occurrence changed by: {} ({})", by.title_en.as_deref().unwrap_or(&by.title), by.id),
             };
-            // Occurrences a client could place differently: spelled out in UTC.
-            let changed: Vec<NaiveDate> = l.exceptions.iter().map(|e| e.date).collect();
-            let horizon = rule.last_start().map_or(opts.now + Duration::days(10 * 366), |l| l + Duration::seconds(1));
-            for start in rule.starts_between(rule.first_start(), horizon, 100_000) {
-                let date = rule.date_of_nominal(start);
-                if changed.contains(&date) || !needs_override(zone, date.and_time(rule.dtstart().time()), start, start + *duration) {
-                    continue;
-                }
-                let times = [("DTSTART".to_string(), utc_stamp(start)), ("DTEND".to_string(), utc_stamp(start + *duration))];
-                let mut ev = override_event(
-                    &uid,
-                    stamp,
-                    last_i,
-                    recurrence_id(date),
-                    times,
-                    &plain_summary,
-                    &description(s, l, spec, opts.lang, None, None),
-                );
-                extra(&mut ev);
-                events.push_str(&ev);
-                events.push_str("END:VEVENT\r\n");
+            let note = match opts.lang {
+                Lang::Ja => e.note.as_deref(),
+                Lang::En => e.note_en.as_deref().or(e.note.as_deref()),
+            };
+            if let Some(n) = note.filter(|n| reads_as(n, opts.lang)) {
+                let _ = write!(d, "\n{n}");
             }
-            // Replaced occurrences.
-            for e in latest_exceptions(l) {
-                let Some(r) = e.replacement else { continue };
-                let mut d = description(s, l, spec, opts.lang, None, Some(&r));
-                let by = &s.notices[e.by_notice];
-                let _ = match opts.lang {
-                    Lang::Ja => write!(d, "\nこの回の変更: {} ({})", by.title, by.id),
-                    Lang::En => write!(d, "\nThis occurrence changed by: {} ({})", by.title_en.as_deref().unwrap_or(&by.title), by.id),
-                };
-                let note = match opts.lang {
-                    Lang::Ja => e.note.as_deref(),
-                    Lang::En => e.note_en.as_deref().or(e.note.as_deref()),
-                };
-                if let Some(n) = note.filter(|n| reads_as(n, opts.lang)) {
-                    let _ = write!(d, "\n{n}");
-                }
-                let times = [zoned("DTSTART", r.start, zone), zoned("DTEND", r.end, zone)];
-                let mut ev = override_event(
-                    &uid,
-                    e.known_from.max(stamp),
-                    e.sequence as usize,
-                    recurrence_id(e.date),
-                    times,
-                    &summary(s, spec, opts.lang, None, Some(&r)),
-                    &d,
-                );
-                extra(&mut ev);
-                events.push_str(&ev);
-                events.push_str("END:VEVENT\r\n");
-            }
+            let times = [zoned("DTSTART", r.start, zone), zoned("DTEND", r.end, zone)];
+            let mut ev = override_event(
+                &uid,
+                e.known_from.max(stamp),
+                e.sequence as usize,
+                recurrence_id(e.date),
+                times,
+                &summary(s, spec, opts.lang, None, Some(&r)),
+                &d,
+            );
+            extra(&mut ev);
+            events.push_str(&ev);
+            events.push_str("END:VEVENT\r\n");
         }
     }
-    zones.sort_by_key(|(z, _, _)| z.name());
-    for (zone, from_year, to_year) in &zones {
-        vtimezone(&mut w, *zone, *from_year, *to_year);
+}
+
+/// Whether a window described by `spec` affects function `f` (names it or an ancestor).
+fn covers(s: &Schedule, spec: &Spec, f: FnIdx) -> bool {
+    spec.functions.iter().any(|g| s.catalogue.is_within(f, *g))
+}
+
+/// One part of a standing rule's history, oldest first (see [`Spec::parts`]).
+pub(crate) struct RulePart<'a> {
+    pub spec: &'a Spec,
+    pub rule: &'a crate::engine::rrule::Rule,
+    pub duration: Duration,
+    /// The version whose `change` gave these hours; `None` for the oldest part.
+    pub changed_by: Option<&'a Version>,
+}
+
+/// The parts of a recurring window as `spec` describes it, oldest first; empty for a
+/// window that does not recur.
+pub(crate) fn rule_parts<'a>(l: &'a Lineage, spec: &'a Spec) -> Vec<RulePart<'a>> {
+    let mut parts: Vec<RulePart<'a>> = spec
+        .parts()
+        .filter_map(|p| match &p.shape {
+            Shape::Recurring { rule, duration } => Some(RulePart { spec: p, rule, duration: *duration, changed_by: None }),
+            _ => None,
+        })
+        .collect();
+    parts.reverse();
+    for p in parts.iter_mut().skip(1) {
+        // The change that began a part gave it its DTSTART; later revisions keep it.
+        p.changed_by = l.versions.iter().find(|v| {
+            v.action == Action::Change
+                && v.spec.as_ref().is_some_and(
+                    |s| matches!(&s.shape, Shape::Recurring { rule, .. } if rule.dtstart() == p.rule.dtstart() && rule.zone() == p.rule.zone()),
+                )
+        });
     }
-    w.out.push_str(&events);
-    w.line("END", "VCALENDAR");
-    Ok(w.out)
+    parts
+}
+
+/// A standing rule's hours in words, the times joined by `sep`: `every day 23:00–01:00 JST`.
+pub(crate) fn rule_phrase(lang: Lang, rule: &crate::engine::rrule::Rule, duration: Duration, sep: &str) -> String {
+    let start = rule.dtstart();
+    let end = start + duration;
+    format!(
+        "{} {}{sep}{} {}",
+        rule_words(lang, rule.text()),
+        start.format("%H:%M"),
+        end.format("%H:%M"),
+        zone_abbr(rule.zone(), rule.first_start())
+    )
+}
+
+/// The abbreviation of `zone` (`JST`) where it has one all year, else its IANA name
+/// (`America/New_York`: EST in winter, EDT in summer).
+pub(crate) fn zone_abbr(zone: Tz, at: Instant) -> String {
+    use chrono::Datelike;
+    let abbr =
+        |month: u32| Utc.with_ymd_and_hms(at.year(), month, 1, 0, 0, 0).single().map(|t| t.with_timezone(&zone).format("%Z").to_string());
+    match (abbr(1), abbr(7)) {
+        (Some(a), Some(b)) if a == b && a.chars().all(|c| c.is_ascii_alphabetic()) => a,
+        _ => zone.name().to_string(),
+    }
+}
+
+/// `FREQ=DAILY` as "every day" / "毎日"; weekly and monthly rules likewise; anything else as
+/// written. `UNTIL` and `COUNT` are left to the caller.
+pub(crate) fn rule_words(lang: Lang, text: &str) -> String {
+    let get = |k: &str| text.split(';').find_map(|p| p.strip_prefix(k).and_then(|v| v.strip_prefix('=')));
+    let interval: u32 = get("INTERVAL").and_then(|v| v.parse().ok()).unwrap_or(1);
+    let days = |v: &str| {
+        v.split(',')
+            .map(|d| {
+                let i = ["MO", "TU", "WE", "TH", "FR", "SA", "SU"].iter().position(|x| d.ends_with(x)).unwrap_or(0);
+                match lang {
+                    Lang::Ja => ["月", "火", "水", "木", "金", "土", "日"][i].to_string(),
+                    Lang::En => ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"][i].to_string(),
+                }
+            })
+            .collect::<Vec<_>>()
+    };
+    match (get("FREQ"), get("BYDAY"), get("BYMONTHDAY"), interval, lang) {
+        (Some("DAILY"), None, None, 1, Lang::Ja) => "毎日".into(),
+        (Some("DAILY"), None, None, 1, Lang::En) => "every day".into(),
+        (Some("DAILY"), None, None, n, Lang::Ja) => format!("{n}日ごと"),
+        (Some("DAILY"), None, None, n, Lang::En) => format!("every {n} days"),
+        (Some("WEEKLY"), Some(d), None, 1, Lang::Ja) => format!("毎週{}曜日", days(d).join("・")),
+        (Some("WEEKLY"), Some(d), None, 1, Lang::En) => format!("every {}", days(d).join(", ")),
+        (Some("MONTHLY"), None, Some(d), 1, Lang::Ja) => format!("毎月{d}日"),
+        (Some("MONTHLY"), None, Some(d), 1, Lang::En) => format!("every month on day {d}"),
+        _ => format!("RRULE:{}", strip_bound(text)),
+    }
+}
+
+/// How the feed joins two times of day: `23:00〜01:00`, `23:00–01:00`.
+fn feed_sep(lang: Lang) -> &'static str {
+    if lang == Lang::Ja {
+        "〜"
+    } else {
+        "–"
+    }
+}
+
+/// A rule's text without its `UNTIL`/`COUNT` (shown apart, in words).
+fn strip_bound(text: &str) -> String {
+    text.split(';').filter(|p| !p.starts_with("UNTIL=") && !p.starts_with("COUNT=")).collect::<Vec<_>>().join(";")
+}
+
+/// The line saying a standing rule's hours changed from the first day of `new`, by version
+/// `v`: on the part after the change, what the hours were (`before`); on the part before it,
+/// what they became.
+fn change_line(lang: Lang, s: &Schedule, v: &Version, new: &crate::engine::rrule::Rule, phrase: &str, after: bool) -> String {
+    let day = new.dtstart().date().format("%Y-%m-%d");
+    let by = &s.notices[v.by_notice].id;
+    match (lang, after) {
+        (Lang::Ja, true) => format!("{day}から時間帯変更（お知らせ {by}）: 変更前は{phrase}"),
+        (Lang::Ja, false) => format!("{day}から時間帯変更（お知らせ {by}）: 変更後は{phrase}"),
+        (Lang::En, true) => format!("Hours changed from {day} by notice {by}: previously {phrase}"),
+        (Lang::En, false) => format!("Hours changed from {day} by notice {by}: from then on {phrase}"),
+    }
 }
 
 /// A VEVENT for one occurrence of a recurring window (same UID, with RECURRENCE-ID), without
@@ -506,19 +715,27 @@ fn transp(spec: &Spec, cancelled: bool) -> &'static str {
 /// `ended`: what took a window off the schedule (`Postpone` for a date to be announced),
 /// `None` while it is scheduled.
 fn categories(spec: &Spec, lang: Lang, ended: Option<Action>) -> String {
+    let incident = spec.kind == Kind::Incident;
     let kind = match (lang, ended, &spec.shape) {
         (Lang::Ja, Some(Action::Postpone), _) => "延期",
         (Lang::Ja, Some(_), _) => "中止",
         (Lang::Ja, None, Shape::Confirmed { .. }) => "確定",
         (Lang::Ja, None, Shape::Tentative { .. }) => "時間未定",
+        (Lang::Ja, None, Shape::Recurring { .. }) if incident => "定例",
         (Lang::Ja, None, Shape::Recurring { .. }) => "定例停止",
         (Lang::En, Some(Action::Postpone), _) => "postponed",
         (Lang::En, Some(_), _) => "cancelled",
         (Lang::En, None, Shape::Confirmed { .. }) => "confirmed",
         (Lang::En, None, Shape::Tentative { .. }) => "tentative",
+        (Lang::En, None, Shape::Recurring { .. }) if incident => "recurring",
         (Lang::En, None, Shape::Recurring { .. }) => "standing blackout",
     };
-    let head = if lang == Lang::Ja { "メンテナンス" } else { "maintenance" };
+    let head = match (lang, spec.kind) {
+        (Lang::Ja, Kind::Maintenance) => "メンテナンス",
+        (Lang::Ja, Kind::Incident) => "障害",
+        (Lang::En, Kind::Maintenance) => "maintenance",
+        (Lang::En, Kind::Incident) => "incident",
+    };
     format!("{},{}", escape(head), escape(kind))
 }
 
@@ -546,17 +763,25 @@ fn local_hm(t: Instant, zone: Tz) -> String {
 /// What, and which functions, in at most [`SUMMARY_MAX_CHARS`] characters, with 〜/about
 /// where a time is approximate.
 fn summary(s: &Schedule, spec: &Spec, lang: Lang, ended: Option<Action>, r: Option<&Replacement>) -> String {
-    let what = match (lang, ended, &spec.shape) {
-        (Lang::Ja, Some(Action::Postpone), _) => "【延期・日程未定】メンテナンス",
-        (Lang::Ja, Some(_), _) => "【中止】メンテナンス",
-        (Lang::Ja, None, Shape::Tentative { .. }) => "【時間未定】メンテナンス",
-        (Lang::Ja, None, Shape::Recurring { .. }) => "定例停止",
-        (Lang::Ja, None, _) => "メンテナンス",
-        (Lang::En, Some(Action::Postpone), _) => "Postponed, date TBA",
-        (Lang::En, Some(_), _) => "Cancelled maintenance",
-        (Lang::En, None, Shape::Tentative { .. }) => "Maintenance (times TBA)",
-        (Lang::En, None, Shape::Recurring { .. }) => "Standing blackout",
-        (Lang::En, None, _) => "Maintenance",
+    let what = match (lang, spec.kind, ended, &spec.shape) {
+        (Lang::Ja, Kind::Maintenance, Some(Action::Postpone), _) => "【延期・日程未定】メンテナンス",
+        (Lang::Ja, Kind::Maintenance, Some(_), _) => "【中止】メンテナンス",
+        (Lang::Ja, Kind::Maintenance, None, Shape::Tentative { .. }) => "【時間未定】メンテナンス",
+        (Lang::Ja, Kind::Maintenance, None, Shape::Recurring { .. }) => "定例停止",
+        (Lang::Ja, Kind::Maintenance, None, _) => "メンテナンス",
+        (Lang::Ja, Kind::Incident, Some(Action::Postpone), _) => "【延期・日程未定】障害",
+        (Lang::Ja, Kind::Incident, Some(_), _) => "【取消】障害",
+        (Lang::Ja, Kind::Incident, None, Shape::Tentative { .. }) => "【時間未定】障害",
+        (Lang::Ja, Kind::Incident, None, _) => "障害",
+        (Lang::En, Kind::Maintenance, Some(Action::Postpone), _) => "Postponed, date TBA",
+        (Lang::En, Kind::Maintenance, Some(_), _) => "Cancelled maintenance",
+        (Lang::En, Kind::Maintenance, None, Shape::Tentative { .. }) => "Maintenance (times TBA)",
+        (Lang::En, Kind::Maintenance, None, Shape::Recurring { .. }) => "Standing blackout",
+        (Lang::En, Kind::Maintenance, None, _) => "Maintenance",
+        (Lang::En, Kind::Incident, Some(Action::Postpone), _) => "Incident postponed, date TBA",
+        (Lang::En, Kind::Incident, Some(_), _) => "Withdrawn incident",
+        (Lang::En, Kind::Incident, None, Shape::Tentative { .. }) => "Incident (times TBA)",
+        (Lang::En, Kind::Incident, None, _) => "Incident",
     };
     let labels: Vec<&str> = spec.functions.iter().map(|f| short_label(&s.catalogue.functions[*f], lang)).collect();
     let funcs = match (labels.as_slice(), lang) {
@@ -593,7 +818,17 @@ fn summary(s: &Schedule, spec: &Spec, lang: Lang, ended: Option<Action>, r: Opti
     format!("{what}: {}…{approx}", funcs.chars().take(room).collect::<String>())
 }
 
-fn description(s: &Schedule, l: &Lineage, spec: &Spec, lang: Lang, ended: Option<Action>, r: Option<&Replacement>) -> String {
+/// What the feed says of a window: `changes` are lines on a standing rule's change of hours,
+/// written after the rule.
+fn description(
+    s: &Schedule,
+    l: &Lineage,
+    spec: &Spec,
+    lang: Lang,
+    ended: Option<Action>,
+    r: Option<&Replacement>,
+    changes: &[String],
+) -> String {
     let notice = &s.notices[l.notice];
     let ja = lang == Lang::Ja;
     let mut d = String::new();
@@ -614,7 +849,12 @@ fn description(s: &Schedule, l: &Lineage, spec: &Spec, lang: Lang, ended: Option
         (Lang::Ja, Some(t), _) | (Lang::En, _, Some(t)) => t.clone(),
         _ => title(notice),
     };
-    let _ = writeln!(d, "{what}");
+    let incident = spec.kind == Kind::Incident;
+    let _ = match (incident, lang) {
+        (false, _) => writeln!(d, "{what}"),
+        (true, Lang::Ja) => writeln!(d, "【障害】{what}"),
+        (true, Lang::En) => writeln!(d, "Incident: {what}"),
+    };
     match ended {
         Some(Action::Postpone) => {
             // With the postponing notice's words, as the reason.
@@ -623,15 +863,22 @@ fn description(s: &Schedule, l: &Lineage, spec: &Spec, lang: Lang, ended: Option
                 .last()
                 .and_then(|v| crate::engine::model::lang_text(lang, v.note.as_ref(), v.note_en.as_ref()))
                 .unwrap_or_default();
-            let said = if ja {
-                "このメンテナンスは延期されました（新しい日程は未定）。"
-            } else {
-                "This maintenance was postponed; the new date is to be announced."
+            let said = match (lang, incident) {
+                (Lang::Ja, false) => "このメンテナンスは延期されました（新しい日程は未定）。",
+                (Lang::Ja, true) => "この障害の対応は延期されました（新しい日程は未定）。",
+                (Lang::En, false) => "This maintenance was postponed; the new date is to be announced.",
+                (Lang::En, true) => "The work on this incident was postponed; the new date is to be announced.",
             };
             let _ = writeln!(d, "{}", format!("{said} {why}").trim_end());
         }
         Some(_) => {
-            let _ = writeln!(d, "{}", if ja { "このメンテナンスは中止されました。" } else { "This maintenance was cancelled." });
+            let said = match (lang, incident) {
+                (Lang::Ja, false) => "このメンテナンスは中止されました。",
+                (Lang::Ja, true) => "この障害の情報は取り消されました。",
+                (Lang::En, false) => "This maintenance was cancelled.",
+                (Lang::En, true) => "This incident was withdrawn.",
+            };
+            let _ = writeln!(d, "{said}");
         }
         None => {}
     }
@@ -657,17 +904,33 @@ fn description(s: &Schedule, l: &Lineage, spec: &Spec, lang: Lang, ended: Option
     if let Shape::Recurring { rule, duration } = &spec.shape {
         let start = rule.dtstart();
         let end = start + *duration;
-        let every = match (rule.text(), lang) {
-            ("FREQ=DAILY", Lang::Ja) => "毎日".to_string(),
-            ("FREQ=DAILY", Lang::En) => "every day".to_string(),
-            (t, _) => format!("RRULE:{t}"),
-        };
-        let _ = match lang {
-            Lang::Ja => writeln!(d, "定例: {every} {}〜{}（{}から）", start.format("%H:%M"), end.format("%H:%M"), start.format("%Y-%m-%d")),
-            Lang::En => {
+        let every = rule_words(lang, rule.text());
+        let last = rule.last_start().map(|t| t.with_timezone(&rule.zone()).format("%Y-%m-%d").to_string());
+        let _ = match (lang, last) {
+            (Lang::Ja, None) => {
+                writeln!(d, "定例: {every} {}〜{}（{}から）", start.format("%H:%M"), end.format("%H:%M"), start.format("%Y-%m-%d"))
+            }
+            (Lang::Ja, Some(last)) => writeln!(
+                d,
+                "定例: {every} {}〜{}（{}から{last}まで）",
+                start.format("%H:%M"),
+                end.format("%H:%M"),
+                start.format("%Y-%m-%d")
+            ),
+            (Lang::En, None) => {
                 writeln!(d, "Standing rule: {every} {}–{}, since {}", start.format("%H:%M"), end.format("%H:%M"), start.format("%Y-%m-%d"))
             }
+            (Lang::En, Some(last)) => writeln!(
+                d,
+                "Standing rule: {every} {}–{}, since {}, last on {last}",
+                start.format("%H:%M"),
+                end.format("%H:%M"),
+                start.format("%Y-%m-%d")
+            ),
         };
+    }
+    for c in changes {
+        let _ = writeln!(d, "{c}");
     }
     let (l_funcs, l_effects, l_source, l_revised) = match lang {
         Lang::Ja => ("影響する機能", "各方式の影響", "お知らせ", "変更"),
@@ -691,14 +954,27 @@ fn description(s: &Schedule, l: &Lineage, spec: &Spec, lang: Lang, ended: Option
             (Lang::En, None) => writeln!(d, "Times to follow."),
         };
     }
-    let _ = writeln!(d, "{l_effects}:");
+    let mut effect_lines = Vec::new();
     for (ci, candidates) in spec.effects.iter().enumerate() {
         let c = &s.catalogue.channels[ci];
         let label = if lang == Lang::Ja { c.ja.as_str() } else { c.en.as_str() };
         for e in candidates {
             let error = if lang == Lang::Ja { "エラーコード" } else { "error code" };
             let mut effect = e.effect.clone();
-            effect.note = effect.note.filter(|n| reads_as(n, lang));
+            // The note in the feed's language; one the notice gives only in Japanese is shown
+            // as written rather than dropped, and a maintainer's English note stays out of the
+            // ja feed unless it is all the effect says.
+            effect.note = match lang {
+                Lang::En => e.effect.note_en.clone().or_else(|| e.effect.note.clone()),
+                Lang::Ja => e.effect.note.clone(),
+            };
+            effect.note_en = None;
+            if lang == Lang::Ja && effect.note.as_deref().is_some_and(|n| !reads_as(n, lang)) {
+                let without = Effect { note: None, ..effect.clone() };
+                if !without.phrases(error, "", "", ("「", "」")).is_empty() {
+                    effect = without;
+                }
+            }
             let mut parts = effect.phrases(error, "", "", ("「", "」"));
             if let Some(scope) = &e.scope {
                 let names: Vec<&str> = scope.iter().map(|f| s.catalogue.functions[*f].id.as_str()).collect();
@@ -711,10 +987,18 @@ fn description(s: &Schedule, l: &Lineage, spec: &Spec, lang: Lang, ended: Option
                 (EffectSource::Default, Lang::En) => parts.push("(not in the notice: default)".into()),
                 (EffectSource::Notice, _) => {}
             }
-            let _ = writeln!(d, "- {label}: {}", parts.join(" "));
+            if !parts.is_empty() {
+                effect_lines.push(format!("- {label}: {}", parts.join(" ")));
+            }
             if e.scope.is_none() {
                 break;
             }
+        }
+    }
+    if !effect_lines.is_empty() {
+        let _ = writeln!(d, "{l_effects}:");
+        for line in effect_lines {
+            let _ = writeln!(d, "{line}");
         }
     }
     for i in notice.inferred.iter().chain(spec.inferred.iter()).filter(|i| reads_as(i.reason(lang), lang)) {
@@ -730,9 +1014,13 @@ fn description(s: &Schedule, l: &Lineage, spec: &Spec, lang: Lang, ended: Option
         let action = match (v.action, lang) {
             (Action::Cancel, Lang::Ja) => "中止",
             (Action::Postpone, Lang::Ja) => "延期",
+            (Action::End, Lang::Ja) => "終了",
+            (Action::Change, Lang::Ja) => "時間帯変更",
             (_, Lang::Ja) => "時間変更",
             (Action::Cancel, Lang::En) => "cancelled",
             (Action::Postpone, Lang::En) => "postponed",
+            (Action::End, Lang::En) => "ended",
+            (Action::Change, Lang::En) => "hours changed",
             (_, Lang::En) => "times changed",
         };
         let _ = writeln!(d, "{l_revised} ({action}): {} ({}), {}", title(n), n.id, published(n));

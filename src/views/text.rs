@@ -383,9 +383,10 @@ pub fn window_list(l: &WindowList, zone: Tz, lang: Lang) -> String {
         when(&l.as_of, zone)
     );
     for w in &l.windows {
+        let incident = if w.category == Kind::Incident { format!(" [{}]", words.incident) } else { String::new() };
         let _ = writeln!(
             out,
-            "{:<44} {:<10} {:<40} {}{}",
+            "{:<44} {:<10} {:<40} {}{}{incident}",
             span(w, zone, lang),
             kind(w.kind, words),
             w.uid,

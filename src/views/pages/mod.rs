@@ -18,9 +18,10 @@ pub use timeline::{timeline_page, TimelineError, TimelineOptions, MAX_TIMELINE_D
 
 use crate::engine::answer::{WindowInfo, WindowKind};
 use crate::engine::eval::{Schedule, Status};
-use crate::engine::model::{Action, Shape};
+use crate::engine::model::{Action, Kind};
 use crate::engine::time::{Instant, DEFAULT_ZONE};
 use crate::views::ical::Lang;
+use crate::views::ical::{rule_parts, rule_phrase};
 use chrono::{DateTime, Datelike, FixedOffset, NaiveDate, Weekday};
 use maud::{html, Markup, PreEscaped, DOCTYPE};
 
@@ -150,6 +151,14 @@ pub(crate) struct Labels {
     pub cancelled_by: &'static str,
     pub ended: &'static str,
     pub changed: &'static str,
+    pub postponed_tba: &'static str,
+    pub pending: &'static str,
+    pub incident: &'static str,
+    pub incidents: &'static str,
+    pub incident_in_progress: &'static str,
+    pub unavailable_incident: &'static str,
+    pub was: &'static str,
+    pub originally: &'static str,
     pub occurrence_changed: &'static str,
     pub occurrence_excluded: &'static str,
     pub effects: &'static str,
@@ -243,6 +252,14 @@ const JA: Labels = Labels {
     cancelled_by: "中止",
     ended: "終了",
     changed: "時間帯変更",
+    postponed_tba: "延期（日程未定）",
+    pending: "延期されたメンテナンス（日程未定）",
+    incident: "障害",
+    incidents: "障害",
+    incident_in_progress: "障害発生中",
+    unavailable_incident: "利用不可（障害）",
+    was: "変更前",
+    originally: "当初の予定",
     occurrence_changed: "この回のみ変更",
     occurrence_excluded: "この回は実施なし",
     effects: "接続方式ごとの影響",
@@ -336,6 +353,14 @@ const EN: Labels = Labels {
     cancelled_by: "cancelled",
     ended: "ended",
     changed: "hours changed",
+    postponed_tba: "postponed, date to be announced",
+    pending: "Postponed, date to be announced",
+    incident: "incident",
+    incidents: "Incidents",
+    incident_in_progress: "Incident in progress",
+    unavailable_incident: "Unavailable (incident)",
+    was: "was",
+    originally: "was",
     occurrence_changed: "this occurrence changed",
     occurrence_excluded: "this occurrence does not happen",
     effects: "What each channel shows",
@@ -414,11 +439,13 @@ pub fn error_page(cx: &PageContext, not_found: bool, detail: &str) -> String {
     .into_string()
 }
 
-/// The status as a symbol and a word, never colour alone.
-pub(crate) fn status_badge(t: &Labels, s: Status) -> Markup {
+/// The status as a symbol and a word, never colour alone; `incident` when what makes the
+/// function unavailable is an incident, not maintenance.
+pub(crate) fn status_badge(t: &Labels, s: Status, incident: bool) -> Markup {
     let (class, symbol, word) = match s {
         Status::Available => ("ok", "●", t.available),
         Status::Tentative => ("maybe", "▲", t.tentative),
+        Status::Unavailable if incident => ("down", "✕", t.unavailable_incident),
         Status::Unavailable => ("down", "✕", t.unavailable),
     };
     html! { span class={"badge " (class)} data-status=(s.to_string()) { span aria-hidden="true" { (symbol) } " " (word) } }
@@ -519,25 +546,65 @@ pub(crate) fn window_title(s: &Schedule, lang: Lang, w: &WindowInfo) -> String {
     w.title.clone().unwrap_or_else(|| notice_title(s, lang, &w.notice))
 }
 
-/// A recurring window as a standing rule: "every day 23:00–01:00 JST, since 2023-10-10".
+/// A recurring window as a standing rule: "every day 23:00–01:00 JST, since 2023-10-10",
+/// with the earlier hours of a rule that changed them.
 pub(crate) struct StandingRule {
     pub uid: String,
+    /// Its hours now (the latest part).
     pub phrase: String,
+    /// The first day of its earliest hours.
     pub since: NaiveDate,
     pub until: Option<NaiveDate>,
+    /// Each change of hours, oldest first: the first day of the new hours, and the hours before.
+    pub changes: Vec<(NaiveDate, String)>,
 }
 
 /// The rule of the recurring window `w` in words, from the schedule's model.
 pub(crate) fn standing_rule(s: &Schedule, lang: Lang, w: &WindowInfo) -> Option<StandingRule> {
     let l = s.lineages.iter().find(|l| s.notices[l.notice].id == w.notice && l.id == w.window)?;
     let spec = l.versions.iter().rev().find_map(|v| v.spec.as_ref())?;
-    let Shape::Recurring { rule, duration } = &spec.shape else { return None };
-    let start = rule.dtstart().time();
-    let end = start + *duration;
-    let times = format!("{}–{} JST", start.format("%H:%M"), end.format("%H:%M"));
-    let phrase = format!("{} {times}", rule_words(lang, rule.text()));
-    let until = rule.last_start().map(|t| t.with_timezone(&rule.zone()).date_naive());
-    Some(StandingRule { uid: w.uid.clone(), phrase, since: rule.dtstart().date(), until })
+    let parts = rule_parts(l, spec);
+    let (first, now) = (parts.first()?, parts.last()?);
+    let until = now.rule.last_start().map(|t| t.with_timezone(&now.rule.zone()).date_naive());
+    let changes = parts.windows(2).map(|p| (p[1].rule.dtstart().date(), rule_phrase(lang, p[0].rule, p[0].duration, "–"))).collect();
+    Some(StandingRule {
+        uid: w.uid.clone(),
+        phrase: rule_phrase(lang, now.rule, now.duration, "–"),
+        since: first.rule.dtstart().date(),
+        until,
+        changes,
+    })
+}
+
+/// A standing rule in words: its hours, since when, until when, and each change of hours.
+pub(crate) fn rule_markup(t: &Labels, lang: Lang, r: &StandingRule) -> Markup {
+    html! {
+        strong { (r.phrase) } ", " (t.since) " " (day(lang, r.since))
+        @if let Some(u) = r.until { ", " (t.until_rule) " " (day(lang, u)) } @else { " (" (t.no_end) ")" }
+        @for (d, was) in &r.changes {
+            span data-changed=(d.format("%Y-%m-%d").to_string()) {
+                @match lang {
+                    Lang::Ja => { "、" (day(lang, *d)) "に時間帯変更（" (t.was) ": " (was) "）" }
+                    Lang::En => { "; hours changed on " (day(lang, *d)) " (" (t.was) " " (was) ")" }
+                }
+            }
+        }
+    }
+}
+
+/// Whether `w` reads as an occurrence of its standing rule: unchanged, or changed only by a
+/// revision of the whole rule (new hours from a date, or an end), not one night's change.
+pub(crate) fn of_standing_rule(w: &WindowInfo) -> bool {
+    w.rrule.is_some() && w.revision.as_ref().is_none_or(|r| matches!(r.action, Action::Change | Action::End))
+}
+
+/// `【障害】` / `[incident] ` before what an incident is called; nothing for maintenance.
+pub(crate) fn incident_mark(t: &Labels, lang: Lang, w: &WindowInfo) -> Markup {
+    html! {
+        @if w.category == Kind::Incident {
+            span data-category="incident" { @match lang { Lang::Ja => { "【" (t.incident) "】" } Lang::En => { "[" (t.incident) "] " } } }
+        }
+    }
 }
 
 /// Splits windows into standing rules (unchanged occurrences of a recurring window read as
@@ -549,7 +616,7 @@ pub(crate) fn split_rules<'a>(
 ) -> (Vec<(StandingRule, &'a WindowInfo)>, Vec<&'a WindowInfo>) {
     let (mut rules, mut single): (Vec<(StandingRule, &WindowInfo)>, Vec<&WindowInfo>) = (Vec::new(), Vec::new());
     for w in ws {
-        if w.rrule.is_some() && w.revision.is_none() {
+        if of_standing_rule(w) {
             if !rules.iter().any(|(r, _)| r.uid == w.uid) {
                 match standing_rule(s, lang, w) {
                     Some(r) => rules.push((r, w)),
@@ -572,41 +639,12 @@ pub(crate) fn rules_list(s: &Schedule, cx: &PageContext, rules: &[(StandingRule,
         ul {
             @for (r, w) in rules {
                 li data-rule=(r.uid) {
-                    strong { (r.phrase) } ", " (t.since) " " (day(lang, r.since))
-                    @if let Some(u) = r.until { ", " (t.until_rule) " " (day(lang, u)) } @else { " (" (t.no_end) ")" }
+                    (incident_mark(t, lang, w)) (rule_markup(t, lang, r))
                     " — " (w.functions.iter().map(|f| function_label(s, lang, f)).collect::<Vec<_>>().join(status::lang_sep(lang)))
                     " — " a href=(cx.href(&format!("/notices/{}", w.notice), &[])) { (notice_title(s, lang, &w.notice)) }
                 }
             }
         }
-    }
-}
-
-/// `FREQ=DAILY` as "every day" / "毎日"; weekly and monthly rules likewise; anything else as written.
-fn rule_words(lang: Lang, text: &str) -> String {
-    let get = |k: &str| text.split(';').find_map(|p| p.strip_prefix(k).and_then(|v| v.strip_prefix('=')));
-    let interval: u32 = get("INTERVAL").and_then(|v| v.parse().ok()).unwrap_or(1);
-    let days = |v: &str| {
-        v.split(',')
-            .map(|d| {
-                let i = ["MO", "TU", "WE", "TH", "FR", "SA", "SU"].iter().position(|x| d.ends_with(x)).unwrap_or(0);
-                match lang {
-                    Lang::Ja => ["月", "火", "水", "木", "金", "土", "日"][i].to_string(),
-                    Lang::En => ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"][i].to_string(),
-                }
-            })
-            .collect::<Vec<_>>()
-    };
-    match (get("FREQ"), get("BYDAY"), get("BYMONTHDAY"), interval, lang) {
-        (Some("DAILY"), None, None, 1, Lang::Ja) => "毎日".into(),
-        (Some("DAILY"), None, None, 1, Lang::En) => "every day".into(),
-        (Some("DAILY"), None, None, n, Lang::Ja) => format!("{n}日ごと"),
-        (Some("DAILY"), None, None, n, Lang::En) => format!("every {n} days"),
-        (Some("WEEKLY"), Some(d), None, 1, Lang::Ja) => format!("毎週{}曜日", days(d).join("・")),
-        (Some("WEEKLY"), Some(d), None, 1, Lang::En) => format!("every {}", days(d).join(", ")),
-        (Some("MONTHLY"), None, Some(d), 1, Lang::Ja) => format!("毎月{d}日"),
-        (Some("MONTHLY"), None, Some(d), 1, Lang::En) => format!("every month on day {d}"),
-        _ => format!("RRULE:{text}"),
     }
 }
 

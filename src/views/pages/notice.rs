@@ -5,7 +5,7 @@ use super::status::lang_sep;
 use super::*;
 use crate::engine::answer::View;
 use crate::engine::eval::Occurrence;
-use crate::engine::model::{EffectSource, Lineage, Published, Spec};
+use crate::engine::model::{EffectSource, Lineage, Published, Shape, Spec, Version};
 
 /// The notices, newest first.
 pub fn notices_page(s: &Schedule, cx: &PageContext) -> String {
@@ -51,7 +51,7 @@ pub fn notice_page(s: &Schedule, cx: &PageContext, id: &str) -> Option<String> {
             @if lang == Lang::En && n.title_en().is_some() { dt { "原題" } dd lang="ja" { (n.title()) } }
         }
         @if !own.is_empty() {
-            h2 { (t.windows) }
+            h2 { (if own.iter().all(|l| is_incident(l)) { t.incidents } else { t.windows }) }
             @for l in &own { (lineage_card(s, cx, idx, l)) }
         }
         @if !changed.is_empty() {
@@ -96,6 +96,11 @@ fn pick_note<'a>(lang: Lang, ja: &'a Option<String>, en: &'a Option<String>) -> 
     }
 }
 
+/// Whether a window is an incident, as last described.
+fn is_incident(l: &Lineage) -> bool {
+    l.versions.iter().rev().find_map(|v| v.spec.as_ref()).is_some_and(|s| s.kind == crate::engine::model::Kind::Incident)
+}
+
 /// The windows a notice announced, and those of earlier notices it changed.
 fn related(s: &Schedule, idx: usize) -> (Vec<&Lineage>, Vec<&Lineage>) {
     let own = s.lineages.iter().filter(|l| l.notice == idx).collect();
@@ -137,6 +142,7 @@ fn lineage_card(s: &Schedule, cx: &PageContext, this: usize, l: &Lineage) -> Mar
     };
     let current = describe_version(s, lang, li, last_vi, last_spec);
     let cancelled = l.versions.last().is_some_and(|v| v.spec.is_none());
+    let tba = cancelled && l.versions.last().is_some_and(|v| v.action == Action::Postpone);
     let rule = standing_rule(s, lang, &current);
     let notice_link = |n: usize| {
         let id = &s.notices[n].id;
@@ -147,28 +153,34 @@ fn lineage_card(s: &Schedule, cx: &PageContext, this: usize, l: &Lineage) -> Mar
     html! {
         section.card data-uid=(uid) {
             h3 {
-                @if cancelled { span.struck { (window_title(s, lang, &current)) } " (" (t.cancelled) ")" } @else { (window_title(s, lang, &current)) }
+                (incident_mark(t, lang, &current))
+                @if tba { (window_title(s, lang, &current)) " (" (t.postponed_tba) ")" }
+                @else if cancelled { span.struck { (window_title(s, lang, &current)) } " (" (t.cancelled) ")" } @else { (window_title(s, lang, &current)) }
                 " " code { (uid) }
             }
             p { (t.functions) ": " (current.functions.iter().map(|f| function_label(s, lang, f)).collect::<Vec<_>>().join(lang_sep(lang))) }
             @if let Some(r) = &rule {
-                p { strong { (r.phrase) } ", " (t.since) " " (day(lang, r.since))
-                    @if let Some(u) = r.until { ", " (t.until_rule) " " (day(lang, u)) } @else { " (" (t.no_end) ")" } }
+                p { (rule_markup(t, lang, r)) }
             }
             h4 { (t.trail) }
             ol.trail {
                 @for (vi, v) in l.versions.iter().enumerate() {
                     li data-action=(format!("{:?}", v.action).to_lowercase()) {
                         (day(lang, v.known_from.with_timezone(&DEFAULT_ZONE).date_naive())) " "
-                        (action_word(t, v.action))
+                        @if v.action == Action::Postpone && v.spec.is_none() { (t.postponed_tba) } @else { (action_word(t, v.action)) }
                         @if let Some(spec) = &v.spec {
-                            @let w = describe_version(s, lang, li, vi, spec);
                             ": "
-                            @if let Some(r) = standing_rule(s, lang, &w) { (r.phrase) ", " (t.since) " " (day(lang, r.since)) }
-                            @else { (span(lang, &w)) }
+                            @if let Some(r) = version_rule(t, lang, l, v, spec) { (r) }
+                            @else { (span(lang, &describe_version(s, lang, li, vi, spec))) }
                         }
                         " — " (notice_link(v.by_notice))
                         @if let Some(note) = pick_note(lang, &v.note, &v.note_en) { br; span.muted { (note) } }
+                        @let new = new_inferences(l, vi);
+                        @if !new.is_empty() {
+                            ul.inferred {
+                                @for i in new { li data-field=(i.field()) { strong { (t.inferred) " — " (crate::views::ical::field_label(s, i.field(), lang)) } ": " (i.reason(lang)) } }
+                            }
+                        }
                     }
                 }
                 @for (ei, e) in l.exceptions.iter().enumerate() {
@@ -176,7 +188,8 @@ fn lineage_card(s: &Schedule, cx: &PageContext, this: usize, l: &Lineage) -> Mar
                         (day(lang, e.known_from.with_timezone(&DEFAULT_ZONE).date_naive())) " "
                         @if let Some(r) = e.replacement {
                             (t.occurrence_changed) " (" (day(lang, e.date)) "): "
-                            @let o = Occurrence { start: r.start, end: r.end, tentative: false, lineage: li as u32, version: last_vi as u32, part: 0, date: Some(e.date), exception: Some(ei as u32) };
+                            @let part = last_spec.parts().position(|p| matches!(&p.shape, Shape::Recurring { rule, .. } if rule.occurs_on(e.date))).unwrap_or(0) as u8;
+                            @let o = Occurrence { start: r.start, end: r.end, tentative: false, lineage: li as u32, version: last_vi as u32, part, date: Some(e.date), exception: Some(ei as u32) };
                             (span(lang, &s.describe(&o, &View { zone: DEFAULT_ZONE, lang, channel: None, function: None })))
                         } @else {
                             (t.occurrence_excluded) " (" (day(lang, e.date)) ")"
@@ -194,7 +207,7 @@ fn lineage_card(s: &Schedule, cx: &PageContext, this: usize, l: &Lineage) -> Mar
                 p { strong { (t.inferred) } }
                 ul.inferred { @for i in &current.inferred { li data-field=(i.field) { strong { (crate::views::ical::field_label(s, &i.field, lang)) } ": " (i.reason) } } }
             }
-            details open[l.notice == this] {
+            @if !current.effects.is_empty() { details open[l.notice == this] {
                 summary { (t.effects) }
                 table.stack {
                     thead { tr { th { (t.channel) } th { (t.effect) } th { (t.effect_source) } } }
@@ -209,7 +222,36 @@ fn lineage_card(s: &Schedule, cx: &PageContext, this: usize, l: &Lineage) -> Mar
                         }
                     }
                 }
-            }
+            } }
         }
     }
+}
+
+/// A version of a recurring window in words: its newest hours from their first day; for a
+/// change, the hours before; for an end, the last day.
+fn version_rule(t: &Labels, lang: Lang, l: &Lineage, v: &Version, spec: &Spec) -> Option<Markup> {
+    let parts = crate::views::ical::rule_parts(l, spec);
+    let now = parts.last()?;
+    let before = parts.len().checked_sub(2).map(|i| &parts[i]);
+    let phrase = crate::views::ical::rule_phrase(lang, now.rule, now.duration, "–");
+    let last = now.rule.last_start().map(|t| t.with_timezone(&now.rule.zone()).date_naive());
+    Some(html! {
+        (phrase) ", " (t.since) " " (day(lang, now.rule.dtstart().date()))
+        @if v.action == Action::Change {
+            @if let Some(b) = before { " (" (t.was) ": " (crate::views::ical::rule_phrase(lang, b.rule, b.duration, "–")) ")" }
+        }
+        @if let Some(u) = last { ", " (t.until_rule) " " (day(lang, u)) }
+    })
+}
+
+/// What version `vi` marks as inferred that the version before it did not: the reasons a
+/// revision (an `end`, say) gives.
+fn new_inferences(l: &Lineage, vi: usize) -> Vec<&crate::engine::model::Inference> {
+    let Some(spec) = l.versions[vi].spec.as_ref() else { return Vec::new() };
+    if vi == 0 {
+        return Vec::new();
+    }
+    let before: Vec<&crate::engine::model::Inference> =
+        l.versions[..vi].iter().rev().find_map(|v| v.spec.as_ref()).map(|p| p.inferred.iter().collect()).unwrap_or_default();
+    spec.inferred.iter().filter(|i| !before.contains(i)).collect()
 }

@@ -27,6 +27,13 @@ pub fn status_page(s: &Schedule, cx: &PageContext) -> (String, Option<Instant>) 
         }
     }
     in_progress.sort_by_key(|w| (w.kind == WindowKind::Tentative, w.start));
+    // Windows postponed with no new date that affect some function, once each.
+    let mut pending: Vec<&WindowInfo> = Vec::new();
+    for w in answers.iter().flat_map(|a| a.pending.iter()) {
+        if !pending.iter().any(|x| x.uid == w.uid) {
+            pending.push(w);
+        }
+    }
 
     let upcoming = s.windows(&WindowsQuery {
         from: now,
@@ -49,9 +56,10 @@ pub fn status_page(s: &Schedule, cx: &PageContext) -> (String, Option<Instant>) 
         h1 { (t.status_title) " " span.muted { "(" (instant_utc(lang, now)) " " (t.as_at) ")" } }
         @for w in &in_progress {
             @let tentative = w.kind == WindowKind::Tentative;
-            section class=(if tentative { "banner maybe" } else { "banner" }) role="status" data-uid=(w.uid) {
-                h2 { span aria-hidden="true" { (if tentative { "▲ " } else { "✕ " }) } (t.in_progress) @if tentative { " (" (t.times_tba) ")" } }
-                p { strong { (window_title(s, lang, w)) } }
+            @let incident = w.category == Kind::Incident;
+            section class=(if tentative { "banner maybe" } else { "banner" }) role="status" data-uid=(w.uid) data-category=[incident.then_some("incident")] {
+                h2 { span aria-hidden="true" { (if tentative { "▲ " } else { "✕ " }) } (if incident { t.incident_in_progress } else { t.in_progress }) @if tentative { " (" (t.times_tba) ")" } }
+                p { (incident_mark(t, lang, w)) strong { (window_title(s, lang, w)) } }
                 p { (span(lang, w)) }
                 p { (t.functions) ": " (w.functions.iter().map(|f| function_label(s, lang, f)).collect::<Vec<_>>().join(lang_sep(lang))) }
                 p { a href=(cx.href(&format!("/notices/{}", w.notice), &[])) { (t.notice) ": " (notice_title(s, lang, &w.notice)) } }
@@ -70,6 +78,20 @@ pub fn status_page(s: &Schedule, cx: &PageContext) -> (String, Option<Instant>) 
                 (window_table(s, cx, &single))
             }
             @if truncated { p.muted { "…" } }
+            @if !pending.is_empty() {
+                h3 #pending { (t.pending) }
+                ul {
+                    @for w in &pending {
+                        li data-pending=(w.uid) {
+                            (incident_mark(t, lang, w))
+                            a href=(cx.href(&format!("/notices/{}", w.notice), &[])) { (window_title(s, lang, w)) }
+                            " — " (w.functions.iter().map(|f| function_label(s, lang, f)).collect::<Vec<_>>().join(lang_sep(lang)))
+                            " — " (t.postponed_tba) " (" (t.originally) ": " span.struck { (span(lang, w)) } ")"
+                            @if let Some(note) = w.revision.as_ref().and_then(|r| r.note.as_deref()) { br; span.muted { (note) } }
+                        }
+                    }
+                }
+            }
             @if !delays.is_empty() {
                 h3 { (t.delays) }
                 ul {
@@ -118,6 +140,12 @@ pub fn status_page(s: &Schedule, cx: &PageContext) -> (String, Option<Instant>) 
     (layout(cx, t.status_title, body).into_string(), next_change)
 }
 
+/// Whether what makes `a` unavailable is incidents only: its confirmed windows now.
+fn answer_is_incident(a: &Answer) -> bool {
+    let mut confirmed = a.windows.iter().filter(|w| w.kind == WindowKind::Confirmed).peekable();
+    confirmed.peek().is_some() && confirmed.all(|w| w.category == Kind::Incident)
+}
+
 pub(crate) fn lang_sep(lang: Lang) -> &'static str {
     match lang {
         Lang::Ja => "、",
@@ -136,13 +164,17 @@ fn tree_markup(s: &Schedule, cx: &PageContext, answers: &[Answer], parent: Optio
                 li data-function=(a.function) {
                     div.fn {
                         span.name { strong { (function_label(s, lang, &a.function)) } code { (a.function) } }
-                        span { (status_badge(t, a.status)) }
+                        span { (status_badge(t, a.status, answer_is_incident(a))) }
                         span { span.k { (t.until) } @if let Some(u) = &a.until { (instant(lang, u, false)) } @else { (t.no_change) } }
                         span {
                             span.k { (t.next) }
                             @if let Some(n) = &a.next {
-                                (span(lang, n)) br; a href=(cx.href(&format!("/notices/{}", n.notice), &[])) { (window_title(s, lang, n)) }
+                                (span(lang, n)) br; (incident_mark(t, lang, n)) a href=(cx.href(&format!("/notices/{}", n.notice), &[])) { (window_title(s, lang, n)) }
                             } @else { (t.none_announced) }
+                            @for p in &a.pending {
+                                br; span.k data-pending=(p.uid) { (t.postponed_tba) }
+                                (incident_mark(t, lang, p)) a href=(cx.href(&format!("/notices/{}", p.notice), &[])) { (window_title(s, lang, p)) }
+                            }
                         }
                     }
                     (tree_markup(s, cx, answers, Some(&a.function)))
@@ -164,6 +196,7 @@ pub(crate) fn window_table(s: &Schedule, cx: &PageContext, ws: &[&WindowInfo]) -
                     tr data-uid=(w.uid) {
                         td data-label=(t.when) { (span(lang, w)) }
                         td data-label=(t.what) {
+                            (incident_mark(t, lang, w))
                             a href=(cx.href(&format!("/notices/{}", w.notice), &[])) { (window_title(s, lang, w)) }
                             @if let Some(r) = &w.revision { " (" (revision_word(t, r.action)) ")" }
                         }

@@ -135,7 +135,8 @@ pub fn timeline_page(s: &Schedule, cx: &PageContext, o: &TimelineOptions) -> Res
                 @for b in &bars {
                     @let x0 = x(&b.w.start);
                     @let x1 = x(&b.w.end).max(x0 + 2.0);
-                    @let tip = format!("{} — {}", window_title(s, lang, b.w), plain_span(lang, b.w));
+                    @let what = if b.w.category == Kind::Incident { format!("{}: ", t.incident) } else { String::new() };
+                    @let tip = format!("{what}{} — {}", window_title(s, lang, b.w), plain_span(lang, b.w));
                     a href=(cx.href(&format!("/notices/{}", b.w.notice), &[])) {
                         @match (b.struck, b.w.kind) {
                             (Some(a), _) => {
@@ -151,7 +152,7 @@ pub fn timeline_page(s: &Schedule, cx: &PageContext, o: &TimelineOptions) -> Res
                                 }
                             }
                             (None, _) => {
-                                rect data-uid=(b.w.uid) data-kind="confirmed" x=(x0) y=(y + 17.0) width=(round(x1 - x0)) height="16"
+                                rect data-uid=(b.w.uid) data-kind="confirmed" data-category=[(b.w.category == Kind::Incident).then_some("incident")] x=(x0) y=(y + 17.0) width=(round(x1 - x0)) height="16"
                                     fill=(if b.w.end_approx { "url(#fade)" } else { "#1f5fa8" }) stroke="#1f5fa8" stroke-dasharray=(if b.w.end_approx { "4 2" } else { "none" }) {
                                     title { (t.confirmed) ": " (tip) }
                                 }
@@ -248,7 +249,7 @@ pub fn timeline_page(s: &Schedule, cx: &PageContext, o: &TimelineOptions) -> Res
                 @for (w, a) in &struck_table {
                     li.struck-item data-uid=(w.uid) {
                         (revision_word(t, *a)) ": " span.struck { (span(lang, w)) } " — "
-                        a href=(cx.href(&format!("/notices/{}", w.notice), &[])) { (window_title(s, lang, w)) }
+                        (incident_mark(t, lang, w)) a href=(cx.href(&format!("/notices/{}", w.notice), &[])) { (window_title(s, lang, w)) }
                     }
                 }
             }
