@@ -280,3 +280,13 @@ fn validate_warns_about_a_title_whose_day_moved_and_a_notice_from_the_future() {
     let early = s.warnings(at("2021-01-01"));
     assert!(early.iter().any(|d| d.message.contains("after now")), "{early:?}");
 }
+
+#[test]
+fn a_night_of_the_old_hours_can_still_be_changed_after_a_rule_change() {
+    let s = schedule(&["end-rule", "change-rule", "change-rule-old-night"]);
+    let a = check(&s, "webcollect.reauth", "2030-02-21 01:30", "2030-03-01");
+    assert_eq!(a.status, Status::Unavailable, "the moved old night runs to 02:00");
+    assert_eq!(a.until.map(|u| u.to_rfc3339()).as_deref(), Some("2030-02-21T02:00:00+09:00"));
+    assert_eq!(check(&s, "webcollect.reauth", "2030-02-20 23:15", "2030-03-01").status, Status::Available);
+    assert_eq!(check(&s, "webcollect.reauth", "2030-02-21 01:30", "2030-02-17").status, Status::Available, "before the move");
+}

@@ -803,9 +803,22 @@ impl Build<'_> {
             else {
                 continue;
             };
-            let rule = match lineages[li].version_at(known_from).and_then(|(_, v)| v.spec.as_ref()).map(|s| &s.shape) {
-                Some(Shape::Recurring { rule, duration }) => (rule.clone(), *duration),
-                _ => {
+            // The rules in force (after a `change`, the old one before `from` too).
+            let rules: Vec<(Rule, Duration)> = lineages[li]
+                .version_at(known_from)
+                .and_then(|(_, v)| v.spec.as_ref())
+                .map(|s| {
+                    s.parts()
+                        .filter_map(|p| match &p.shape {
+                            Shape::Recurring { rule, duration } => Some((rule.clone(), *duration)),
+                            _ => None,
+                        })
+                        .collect()
+                })
+                .unwrap_or_default();
+            let rule = match rules.first() {
+                Some(r) => r.clone(),
+                None => {
                     d.at(
                         file,
                         Some(o.window.span()),
@@ -826,6 +839,8 @@ impl Build<'_> {
                     continue;
                 }
             };
+            // The part whose rule has an occurrence that day (the newest, if several).
+            let rule = rules.iter().find(|(r, _)| r.occurs_on(date)).cloned().unwrap_or(rule);
             if !rule.0.occurs_on(date) {
                 d.at(
                     file,
