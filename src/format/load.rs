@@ -1518,6 +1518,7 @@ fn make_spec(
         Some(list) => function_list(file, Some(list), cat, d)?,
         None => prev.map(|s| s.available.clone()).unwrap_or_default(),
     };
+    let inherits_times = shape.is_none() && !has_shape(w) && prev.is_some();
     let shape = match shape {
         Some(s) => s,
         None if has_shape(w) || prev.is_none() => make_shape(file, w, zone, span.clone(), d)?,
@@ -1591,4 +1592,22 @@ fn make_spec(
         kind,
         earlier: None,
     })
+    .map(|mut spec| {
+        // Times inherited whole: after a `change`, the earlier hours too, described as now.
+        if inherits_times {
+            spec.earlier = prev.and_then(|p| p.earlier.as_deref()).map(|e| Box::new(described_as(e, &spec)));
+        }
+        spec
+    })
+}
+
+/// `part` (an earlier set of hours and those before it) with everything but its times and
+/// zone taken from `now`: a revision that gives no times describes every part alike.
+fn described_as(part: &Spec, now: &Spec) -> Spec {
+    Spec {
+        shape: part.shape.clone(),
+        zone: part.zone,
+        earlier: part.earlier.as_deref().map(|e| Box::new(described_as(e, now))),
+        ..now.clone()
+    }
 }
