@@ -546,3 +546,79 @@ proptest! {
         }
     }
 }
+
+mod indexes {
+    use super::*;
+    use crate::format::source::SourceFile;
+
+    /// Notices with statements that functions stay available, revised and cancelled, over
+    /// overlapping windows: generated from `seed`.
+    fn with_statements(seed: u64, n: usize) -> Vec<SourceFile> {
+        let mut x = seed;
+        let mut next = |m: u64| {
+            x = x.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1_442_695_040_888_963_407);
+            (x >> 33) % m
+        };
+        let funcs = ["webcollect", "webcollect.credit_card", "atobarai", "atobarai.au_kantan", "atobarai.bank_transfer", "testenv"];
+        let mut files: Vec<SourceFile> = crate::embedded_sources().into_iter().filter(SourceFile::is_catalogue).collect();
+        for i in 0..n {
+            let day = 1 + next(28);
+            let (f, a) = (funcs[next(3) as usize * 2 % 6], funcs[next(6) as usize]);
+            let mut text = format!(
+                "id = \"s{i}\"\npublished = \"2029-12-{:02} {:02}:00\"\ntitle = \"t\"\nsource = \"s\"\n[[window]]\nid = \"w\"\nfunctions = [\"{f}\"]\navailable = [\"{a}\"]\n",
+                1 + i / 2,
+                (i % 2) * 12 + next(12) as usize
+            );
+            if next(5) == 0 {
+                text.push_str(&format!("date = \"2030-01-{day:02}\"\n"));
+            } else {
+                text.push_str(&format!("start = \"2030-01-{day:02} {:02}:00\"\nend = \"2030-01-{:02} 03:00\"\n", next(3), day + next(3)));
+            }
+            if i > 1 && next(3) == 0 {
+                // An earlier notice: published on an earlier day.
+                let t = next((i - i % 2) as u64);
+                let action = ["cancel", "replace", "postpone"][next(3) as usize];
+                text.push_str(&format!("[[revise]]\nnotice = \"s{t}\"\nwindow = \"w\"\naction = \"{action}\"\n"));
+                if action != "cancel" {
+                    let d = 1 + next(28);
+                    text.push_str(&format!(
+                        "available = [\"{}\"]\nstart = \"2030-01-{d:02} 01:00\"\nend = \"05:00\"\n",
+                        funcs[next(6) as usize]
+                    ));
+                }
+            }
+            files.push(SourceFile { name: format!("s{i:03}.toml"), text });
+        }
+        files
+    }
+
+    /// The per-function statement index answers exactly as the whole-schedule scan, at every
+    /// as-of, over ranges that start, end and fall inside windows.
+    #[test]
+    fn statement_index_equals_the_scan() {
+        let (mut loaded, mut found) = (0, 0);
+        for seed in 0..20 {
+            let s = match Schedule::from_sources(with_statements(seed, 40)) {
+                Ok(s) => s,
+                Err(e) => panic!("seed {seed}: {e}"),
+            };
+            loaded += 1;
+            let base = utc("2029-12-31T15:00Z");
+            for f in 0..s.catalogue().functions().len() {
+                for as_of_day in [0i64, 5, 10, 15, 22] {
+                    let as_of = utc("2029-11-30T15:00Z") + Duration::days(as_of_day);
+                    for h in (0..24 * 32).step_by(7) {
+                        let from = base + Duration::hours(h);
+                        for len in [1i64, 3600, 86_400] {
+                            let to = from + Duration::seconds(len);
+                            let fast = s.statements_for(f, from, to, as_of);
+                            found += fast.len();
+                            assert_eq!(fast, s.statements_scan(f, from, to, as_of), "seed {seed} f {f}");
+                        }
+                    }
+                }
+            }
+        }
+        assert!(loaded == 20 && found > 1000, "the generator must produce statements: {loaded} schedules, {found} found");
+    }
+}

@@ -524,9 +524,16 @@ impl Schedule {
         }
     }
 
-    /// The lineages (and their version in force at `as_of`) whose notice states that `f`,
-    /// or the ancestor named third, stays available over a window overlapping `[from, to)`.
+    /// The statements in force: the indexed lookup, or (in tests) the scan it must equal.
     fn statements(&self, f: FnIdx, from: Instant, to: Instant, as_of: Instant) -> Vec<(usize, usize, FnIdx)> {
+        self.statements_for(f, from, to, as_of)
+    }
+
+    /// The lineages (and their version in force at `as_of`) whose notice states that `f`,
+    /// or the ancestor named third, stays available over a window overlapping `[from, to)`:
+    /// the whole-schedule scan that [`Schedule::statements_for`] must equal.
+    #[cfg(test)]
+    pub(crate) fn statements_scan(&self, f: FnIdx, from: Instant, to: Instant, as_of: Instant) -> Vec<(usize, usize, FnIdx)> {
         let mut out = Vec::new();
         for (i, l) in self.lineages.iter().enumerate() {
             let Some((vi, v)) = l.version_at(as_of) else { continue };
