@@ -100,7 +100,7 @@ try {
         check(bars >= 10 && struck >= 1, `timeline ${width}px: ${bars} confirmed bars, ${struck} struck through`);
       }
       if (name === "notice") {
-        const trail = await page.locator('[data-uid="2023-08-28-db-upgrade/all-functions"] ol.trail li').count();
+        const trail = await page.locator('[data-uid="2023-08-28-db-upgrade/all-functions"] ol.trail > li').count();
         check(trail === 2, `notice ${width}px: the upgrade's trail has ${trail} entries (announced, revised)`);
       }
       await page.screenshot({ path: join(out, `${name}-${width}.png`), fullPage: true });
