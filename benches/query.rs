@@ -23,7 +23,7 @@ fn bench_query(c: &mut Criterion) {
     let qs = queries();
     let seeds = Schedule::embedded().expect("seeds load");
     g.bench_function("seeds", |b| b.iter(|| qs.iter().map(|q| seeds.check(black_box(q)).expect("ok").windows.len()).sum::<usize>()));
-    for n in [100, 1_000, 10_000] {
+    for n in [10, 100, 1_000, 10_000] {
         let s = Schedule::from_sources(mado::synth::notices(n, 7)).expect("synthetic loads");
         g.bench_with_input(BenchmarkId::new("generated", n), &s, |b, s| {
             b.iter(|| qs.iter().map(|q| s.check(black_box(q)).expect("ok").windows.len()).sum::<usize>())

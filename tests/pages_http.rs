@@ -1,6 +1,6 @@
 //! The pages and the function gauges through the router: language choice, caching, errors.
 use axum::http::{header, StatusCode};
-use mado::server::{router, AppState, Config};
+use mado::server::{router, AppState, Config, Links};
 
 mod common;
 
@@ -13,6 +13,12 @@ async fn get(app: &mado::server::App, uri: &str, headers: &[(&str, &str)]) -> (S
 
 fn app() -> mado::server::App {
     router(AppState::new(Config::default()).expect("embedded schedules load"))
+}
+
+/// The app with absolute links: from `mado.example:8080` when asked on it, or from a public URL.
+fn app_linking(public_url: Option<&str>) -> mado::server::App {
+    let links = Links::new(public_url, &["mado.example:8080".into()], &[]).expect("good flags");
+    router(AppState::new(Config { links, ..Config::default() }).expect("embedded schedules load"))
 }
 
 #[tokio::test]
@@ -51,13 +57,16 @@ async fn pages_are_cached_like_the_api() {
 }
 
 #[tokio::test]
-async fn feed_links_use_the_host_asked_on() {
-    let (_, _, body) = get(&app(), "/?lang=en", &[]).await;
+async fn feed_links_use_a_trusted_host_or_the_public_url() {
+    let (_, _, body) = get(&app_linking(None), "/?lang=en", &[]).await;
     assert!(body.contains("href=\"webcal://mado.example:8080/calendar.ics?lang=en\""));
     assert!(body.contains("href=\"http://mado.example:8080/calendar.ics?function=webcollect.credit_card&amp;lang=en\""));
-    // Behind a TLS proxy the plain link is https.
-    let (_, _, body) = get(&app(), "/?lang=en", &[("x-forwarded-proto", "https")]).await;
-    assert!(body.contains("href=\"https://mado.example:8080/calendar.ics?lang=en\""));
+    // Behind a TLS proxy: the public URL (a client's X-Forwarded-Proto counts for nothing; tests/hostile.rs).
+    let (_, _, body) = get(&app_linking(Some("https://mado.example")), "/?lang=en", &[]).await;
+    assert!(body.contains("href=\"https://mado.example/calendar.ics?lang=en\""));
+    // Without either, the feed is linked by path.
+    let (_, _, body) = get(&app(), "/?lang=en", &[]).await;
+    assert!(body.contains("href=\"/calendar.ics?lang=en\"") && !body.contains("webcal://"));
 }
 
 #[tokio::test]
@@ -120,8 +129,8 @@ async fn function_gauges_match_the_availability_answers() {
 }
 
 #[tokio::test]
-async fn feed_events_link_the_notice_page_on_the_host_asked_on() {
-    let (_, _, ics) = get(&app(), "/calendar.ics?lang=en", &[]).await;
+async fn feed_events_link_the_notice_page_on_a_trusted_host() {
+    let (_, _, ics) = get(&app_linking(None), "/calendar.ics?lang=en", &[]).await;
     assert!(ics.contains("URL:http://mado.example:8080/notices/2023-08-28-db-upgrade?lang=en\r\n"), "{ics}");
     let (_, _, page) = get(&app(), "/notices/2023-08-28-db-upgrade?lang=en", &[]).await;
     assert!(page.contains("<h1>"), "the linked page exists");

@@ -112,15 +112,27 @@ pub enum Command {
         after_help = "Example:\n  mado serve --addr 0.0.0.0:8080 --schedules schedules --watch\n\nLogs go to stderr (MADO_LOG=debug for more, MADO_LOG_FORMAT=json for JSON lines).\nExit status: 0 after SIGTERM or Ctrl-C, 2 if it cannot start."
     )]
     Serve {
-        /// Address to listen on.
-        #[arg(long, default_value = "127.0.0.1:8080")]
-        addr: std::net::SocketAddr,
+        /// Address to listen on, HOST:PORT: `127.0.0.1:8080`, `[::]:8080`, `0.0.0.0:8080` or a host name such as `localhost:8080`.
+        #[arg(long, default_value = "127.0.0.1:8080", value_name = "HOST:PORT")]
+        addr: String,
         /// Schedules directory (default: the schedules embedded at build time).
         #[arg(long, env = "MADO_SCHEDULES", value_name = "DIR")]
         schedules: Option<PathBuf>,
-        /// Reload when files under --schedules change (SIGHUP reloads too).
+        /// Reload when files under --schedules change (SIGHUP reloads too); a symlink swapped to a new release and a directory made again are followed.
         #[arg(long)]
         watch: bool,
+        /// With --watch, re-read the whole tree this often and reload if it differs from the files serving, whatever the events said (`30s`, `5m`; 0 turns it off).
+        #[arg(long, default_value = "30s", value_name = "DURATION", value_parser = duration)]
+        recheck: std::time::Duration,
+        /// A reload whose read of the schedules takes longer fails, and /readyz is not ready until the read returns (a hung mount).
+        #[arg(long, default_value = "5s", value_name = "DURATION", value_parser = positive_duration)]
+        read_timeout: std::time::Duration,
+        /// The largest schedule file read (`4MiB`, `512KiB`, bytes); a larger one, or a FIFO or device, fails the reload.
+        #[arg(long, default_value = "4MiB", value_name = "SIZE", value_parser = size)]
+        max_file_size: u64,
+        /// Refuse a reload that would drop more than this share of the notices serving, or all of them (`50%`; `100%` allows any).
+        #[arg(long, default_value = "50%", value_name = "PERCENT", value_parser = percent)]
+        max_drop: f64,
         /// Ceiling for Cache-Control max-age, in seconds.
         #[arg(long, default_value_t = 60)]
         max_age: u64,
@@ -139,6 +151,18 @@ pub enum Command {
         /// Also serve /bench/baseline (a constant body the size of an answer), for bench/.
         #[arg(long, hide = true)]
         bench_baseline: bool,
+        /// Where people reach mado, e.g. `https://status.example.com`: every absolute link (the feed's event URLs, the status page's `webcal://` and feed links) uses it, whatever a request says.
+        #[arg(long, env = "MADO_PUBLIC_URL", value_name = "URL")]
+        public_url: Option<String>,
+        /// Without --public-url: a Host (`host[:port]`, exact) absolute links may be built from; repeatable or comma-separated. Requests for other hosts get no absolute links.
+        #[arg(long = "trusted-host", env = "MADO_TRUSTED_HOSTS", value_delimiter = ',', value_name = "HOST[:PORT]")]
+        trusted_hosts: Vec<String>,
+        /// A proxy whose X-Forwarded-Proto and X-Forwarded-Host count (an IP or CIDR, e.g. 127.0.0.1 or 10.0.0.0/8); repeatable or comma-separated. Nobody else's do.
+        #[arg(long = "trusted-proxy", env = "MADO_TRUSTED_PROXIES", value_delimiter = ',', value_name = "IP|CIDR")]
+        trusted_proxies: Vec<String>,
+        /// Write one JSON line per request (time, peer, method, path, status, bytes, duration_ms) to PATH (appended), or to stdout with `-`. Off by default.
+        #[arg(long, env = "MADO_ACCESS_LOG", value_name = "PATH|-")]
+        access_log: Option<String>,
     },
     /// Print the iCalendar feed (what `GET /calendar.ics` serves).
     #[command(
@@ -217,4 +241,62 @@ pub enum Export {
         #[arg(long, env = "MADO_SCHEDULES", value_name = "DIR")]
         schedules: Option<PathBuf>,
     },
+}
+
+/// `--recheck`: `30s`, `5m`, `1h`, `500ms`, or `0` (off).
+pub fn duration(text: &str) -> Result<std::time::Duration, String> {
+    let t = text.trim();
+    if t == "0" {
+        return Ok(std::time::Duration::ZERO);
+    }
+    let split = t.find(|c: char| !c.is_ascii_digit()).unwrap_or(t.len());
+    let (n, unit) = t.split_at(split);
+    let n: u64 = n.parse().map_err(|_| format!("`{text}` is not a duration; expected e.g. `30s`, `5m` or `500ms`"))?;
+    let ms = match unit {
+        "ms" => 1,
+        "s" => 1000,
+        "m" => 60_000,
+        "h" => 3_600_000,
+        _ => return Err(format!("`{text}` is not a duration; expected a number and a unit (ms, s, m, h), e.g. `30s`")),
+    };
+    n.checked_mul(ms).map(std::time::Duration::from_millis).ok_or_else(|| format!("`{text}` is too long"))
+}
+
+/// `--read-timeout`: a duration above zero.
+pub fn positive_duration(text: &str) -> Result<std::time::Duration, String> {
+    match duration(text)? {
+        d if d.is_zero() => Err(format!("`{text}`: expected a duration above zero, e.g. `5s`")),
+        d => Ok(d),
+    }
+}
+
+/// `--max-file-size`: bytes, or a number with KiB, MiB or GiB (K, M, G alike).
+pub fn size(text: &str) -> Result<u64, String> {
+    let t = text.trim();
+    let split = t.find(|c: char| !c.is_ascii_digit()).unwrap_or(t.len());
+    let (n, unit) = t.split_at(split);
+    let n: u64 = n.parse().map_err(|_| format!("`{text}` is not a size; expected e.g. `4MiB`, `512KiB` or a number of bytes"))?;
+    let shift = match unit.trim() {
+        "" | "B" => 0,
+        "K" | "KiB" => 10,
+        "M" | "MiB" => 20,
+        "G" | "GiB" => 30,
+        _ => return Err(format!("`{text}` is not a size; expected a number and KiB, MiB or GiB, e.g. `4MiB`")),
+    };
+    match n.checked_mul(1 << shift) {
+        Some(0) => Err(format!("`{text}`: expected a size above zero, e.g. `4MiB`")),
+        Some(v) => Ok(v),
+        None => Err(format!("`{text}` is too large")),
+    }
+}
+
+/// `--max-drop`: a percentage, `0%` to `100%` (the `%` may be left out); as a share, 0 to 1.
+pub fn percent(text: &str) -> Result<f64, String> {
+    let t = text.trim();
+    let n: f64 =
+        t.strip_suffix('%').unwrap_or(t).trim().parse().map_err(|_| format!("`{text}` is not a percentage; expected e.g. `50%`"))?;
+    if !(0.0..=100.0).contains(&n) {
+        return Err(format!("`{text}`: expected 0% to 100%"));
+    }
+    Ok(n / 100.0)
 }

@@ -71,10 +71,29 @@ fn out(s: &str) -> Result<()> {
     }
 }
 
+/// JSON for a terminal: serde_json already escapes C0 controls; DEL, C1 controls, the line
+/// and paragraph separators and the bidirectional overrides are escaped too (`\u009b`).
+/// They can only be inside strings (the rest of JSON is ASCII), so the escape is valid JSON.
+fn json_safe(json: String) -> String {
+    if !json.chars().any(text::is_hostile) {
+        return json;
+    }
+    let mut out = String::with_capacity(json.len() + 16);
+    for c in json.chars() {
+        if text::is_hostile(c) && c != '\n' {
+            out.push_str(&format!("\\u{:04x}", c as u32));
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
 fn print<T: serde::Serialize>(format: Format, value: &T, as_text: impl FnOnce(&T) -> String) -> Result<()> {
     match format {
-        Format::Json => out(&json::to_json(value)),
-        Format::Text => out(&as_text(value)),
+        Format::Json => out(&json_safe(json::to_json(value))),
+        // The views already show every control character in a value; this is the backstop.
+        Format::Text => out(&text::visible(&as_text(value))),
     }
 }
 
@@ -132,8 +151,36 @@ fn run(command: Command) -> Result<ExitCode> {
             })?;
             Ok(ExitCode::SUCCESS)
         }
-        Command::Serve { addr, schedules, watch, max_age, timeout, header_timeout, max_connections, shutdown_grace, bench_baseline } => {
+        Command::Serve {
+            addr,
+            schedules,
+            watch,
+            recheck,
+            read_timeout,
+            max_file_size,
+            max_drop,
+            max_age,
+            timeout,
+            header_timeout,
+            max_connections,
+            shutdown_grace,
+            bench_baseline,
+            public_url,
+            trusted_hosts,
+            trusted_proxies,
+            access_log,
+        } => {
             anyhow::ensure!(!watch || schedules.is_some(), "--watch needs --schedules DIR (the embedded schedules cannot change)");
+            let links = mado::server::Links::new(public_url.as_deref(), &trusted_hosts, &trusted_proxies).map_err(anyhow::Error::msg)?;
+            if !links.absolute() && !trusted_proxies.is_empty() {
+                tracing::warn!("--trusted-proxy without --trusted-host or --public-url: no host is trusted, so absolute links (feed URLs, webcal://) are left out");
+            }
+            let access_log = match access_log.as_deref() {
+                Some(target) => Some(
+                    mado::server::AccessLog::open(target).with_context(|| format!("opening the access log `{target}` (--access-log)"))?,
+                ),
+                None => None,
+            };
             let config = mado::server::Config {
                 schedules,
                 max_age,
@@ -142,9 +189,15 @@ fn run(command: Command) -> Result<ExitCode> {
                 header_timeout: std::time::Duration::from_secs(header_timeout),
                 max_connections: usize::try_from(max_connections).unwrap_or(usize::MAX),
                 shutdown_grace: std::time::Duration::from_secs(shutdown_grace),
+                links,
+                access_log,
+                recheck,
+                read_timeout,
+                max_file_size,
+                max_drop,
             };
             let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
-            let served = runtime.block_on(mado::server::serve(addr, config, watch));
+            let served = runtime.block_on(mado::server::serve(&addr, config, watch));
             // Connections past the grace period are dropped with the runtime, without waiting.
             runtime.shutdown_timeout(std::time::Duration::from_millis(500));
             served?;
@@ -161,8 +214,8 @@ fn run(command: Command) -> Result<ExitCode> {
         Command::Functions { source } => {
             let schedule = load(source.schedules.as_ref())?;
             match source.format {
-                Format::Json => out(&json::to_json(&mado::catalogue_json(schedule.catalogue())))?,
-                Format::Text => out(&text::catalogue(schedule.catalogue()))?,
+                Format::Json => out(&json_safe(json::to_json(&mado::catalogue_json(schedule.catalogue()))))?,
+                Format::Text => out(&text::visible(&text::catalogue(schedule.catalogue())))?,
             }
             Ok(ExitCode::SUCCESS)
         }
@@ -172,7 +225,7 @@ fn run(command: Command) -> Result<ExitCode> {
             if source.format == Format::Text {
                 let mut stderr = std::io::stderr().lock();
                 for w in &warnings {
-                    let _ = writeln!(stderr, "warning: {w}");
+                    let _ = writeln!(stderr, "warning: {}", text::visible_line(&w.to_string()));
                 }
             }
             let summary = serde_json::json!({
@@ -229,25 +282,53 @@ fn error_format(c: &Command) -> Format {
     }
 }
 
+/// One error of a chain for the terminal: every control character in it shown
+/// ([`text::visible_line`]); a schedule's problems one per line, so a value quoted in one
+/// cannot start a line of its own.
+fn shown_error(cause: &(dyn std::error::Error + 'static)) -> String {
+    let whole = cause.to_string();
+    match cause.downcast_ref::<mado::LoadError>() {
+        Some(mado::LoadError::Invalid(problems)) => {
+            let mut s = text::visible_line(whole.lines().next().unwrap_or("")).into_owned();
+            for d in problems {
+                s.push_str("\n  ");
+                s.push_str(&text::visible_line(&d.to_string()));
+            }
+            s
+        }
+        _ => text::visible_line(&whole).into_owned(),
+    }
+}
+
 fn report(e: &anyhow::Error, format: Format) {
     let diagnostics: Vec<mado::Diagnostic> =
         e.chain().find_map(|c| c.downcast_ref::<mado::LoadError>()).map(mado::LoadError::diagnostics).unwrap_or_default();
     let mut stderr = std::io::stderr().lock();
     let text = match format {
-        Format::Json => json::to_json(&serde_json::json!({
+        Format::Json => json_safe(json::to_json(&serde_json::json!({
             "error": e.to_string(),
             "causes": e.chain().skip(1).map(ToString::to_string).collect::<Vec<_>>(),
             "diagnostics": diagnostics.iter().map(|d| serde_json::json!({"file": d.file, "line": d.line, "column": d.column, "message": d.message})).collect::<Vec<_>>(),
-        })),
+        }))),
         Format::Text => {
-            let mut s = format!("error: {e}\n");
-            for cause in e.chain().skip(1) {
-                s.push_str(&format!("  caused by: {cause}\n"));
+            let mut chain = e.chain();
+            let mut s = format!("error: {}\n", chain.next().map(shown_error).unwrap_or_default());
+            for cause in chain {
+                s.push_str(&format!("  caused by: {}\n", shown_error(cause)));
             }
             s
         }
     };
     let _ = stderr.write_all(text.as_bytes());
+}
+
+/// A log value with its control characters escaped as Rust does (`\n`, `\u{1b}`): a value
+/// quoted in a log line cannot start a line of its own or reach the terminal raw.
+fn log_escaped(s: &str) -> std::borrow::Cow<'_, str> {
+    if !s.chars().any(text::is_hostile) {
+        return s.into();
+    }
+    s.chars().map(|c| if text::is_hostile(c) { c.escape_debug().to_string() } else { c.to_string() }).collect::<String>().into()
 }
 
 fn init_logging() {
@@ -256,7 +337,18 @@ fn init_logging() {
     if std::env::var("MADO_LOG_FORMAT").is_ok_and(|f| f == "json") {
         builder.json().init();
     } else {
-        builder.with_ansi(std::io::stderr().is_terminal()).init();
+        use tracing_subscriber::field::MakeExt;
+        // Every field and message escaped: a file name, a path or a message quoting a
+        // schedule's text cannot forge a log line (`… INFO mado::server: reload ok`).
+        let fields = tracing_subscriber::fmt::format::debug_fn(|w, field, value| {
+            let value = format!("{value:?}");
+            match field.name() {
+                "message" => write!(w, "{}", log_escaped(&value)),
+                name => write!(w, "{name}={}", log_escaped(&value)),
+            }
+        })
+        .delimited(" ");
+        builder.fmt_fields(fields).with_ansi(std::io::stderr().is_terminal()).init();
     }
 }
 

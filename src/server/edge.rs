@@ -1,6 +1,6 @@
 //! The edge of every request, as one hand-written tower layer: the query-length limit, CORS
-//! and its preflight, `nosniff`, compression when the client asks, a `500` for a panic, and
-//! counting; and `GET /metrics`.
+//! and its preflight, `nosniff` and the other security headers, compression when the client
+//! asks, a `500` for a panic, counting and the access log; and `GET /metrics`.
 //!
 //! One service around the whole router rather than a stack of layers on each route
 //! (`axum::middleware::from_fn`, tower-http's catch-panic and compression): axum clones a
@@ -10,6 +10,7 @@
 //! matched it, it names the route itself (`route_label`), from the same table the router is
 //! built from.
 
+use super::access::Entry;
 use super::error::{panic_response, ApiError, ErrorKind};
 use super::metrics::Slot;
 use super::params::MAX_QUERY_LEN;
@@ -30,6 +31,13 @@ use tower_http::compression::{Compression, CompressionBody};
 
 /// The methods every route answers.
 pub(crate) const ALLOW: &str = "GET, HEAD, OPTIONS";
+
+/// What the pages may load: they run no script, their one stylesheet is inline (`<style>`),
+/// the timeline is inline SVG, and its form is sent to mado itself.
+pub(crate) const PAGE_CSP: &str =
+    "default-src 'none'; style-src 'unsafe-inline'; img-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'";
+/// Everything else is data, never a document to render or frame.
+pub(crate) const DATA_CSP: &str = "default-src 'none'; frame-ancestors 'none'";
 
 /// Prometheus metrics.
 #[utoipa::path(get, path = "/metrics", tag = "operations",
@@ -106,6 +114,7 @@ where
         let started = std::time::Instant::now();
         let route = route_label(req.uri().path());
         let slot = self.st.metrics.slot(route.unwrap_or("unmatched"));
+        let entry = self.st.config.access_log.as_ref().map(|log| log.begin(&req));
         let kind = if req.uri().query().is_some_and(|q| q.len() > MAX_QUERY_LEN) {
             let e = ApiError::new(
                 StatusCode::URI_TOO_LONG,
@@ -129,7 +138,7 @@ where
                 Err(panic) => Kind::Done { response: Some(panicked(panic)) },
             }
         };
-        EdgeFuture { kind, slot, started }
+        EdgeFuture { kind, slot, started, entry }
     }
 }
 
@@ -149,6 +158,7 @@ pin_project! {
         kind: Kind<F, G>,
         slot: Slot,
         started: std::time::Instant,
+        entry: Option<Entry>,
     }
 }
 
@@ -170,8 +180,13 @@ where
                 let mut r = r.unwrap_or_else(|e| match e {});
                 // What tower-http's compression would say for a body it may compress, so a
                 // shared cache keys the plain and the compressed copy apart.
-                if compressible().should_compress(&r) && !r.headers().contains_key(header::VARY) {
-                    r.headers_mut().insert(header::VARY, HeaderValue::from_static("accept-encoding"));
+                let varies = r
+                    .headers()
+                    .get_all(header::VARY)
+                    .iter()
+                    .any(|v| v.to_str().is_ok_and(|v| v.split(',').any(|h| h.trim().eq_ignore_ascii_case("accept-encoding"))));
+                if compressible().should_compress(&r) && !varies {
+                    r.headers_mut().append(header::VARY, HeaderValue::from_static("accept-encoding"));
                 }
                 r
             }),
@@ -182,13 +197,20 @@ where
             Ok(Poll::Ready(r)) => r,
             Err(panic) => panicked(panic),
         };
+        let html = response.headers().get(header::CONTENT_TYPE).is_some_and(|t| t.as_bytes().starts_with(b"text/html"));
         let h = response.headers_mut();
         h.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
+        h.insert(header::CONTENT_SECURITY_POLICY, HeaderValue::from_static(if html { PAGE_CSP } else { DATA_CSP }));
+        h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
+        h.insert(header::REFERRER_POLICY, HeaderValue::from_static("no-referrer"));
         // Any origin may read answers; with `*` no `Vary: Origin` is needed, so shared caches
         // keep one copy for every site.
         h.insert(header::ACCESS_CONTROL_ALLOW_ORIGIN, HeaderValue::from_static("*"));
         h.insert(header::ACCESS_CONTROL_EXPOSE_HEADERS, HeaderValue::from_static("ETag, Last-Modified"));
         this.slot.record(response.status(), this.started.elapsed());
+        if let Some(entry) = this.entry.take() {
+            response = entry.finish(response);
+        }
         Poll::Ready(Ok(response))
     }
 }

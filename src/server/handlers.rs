@@ -318,11 +318,16 @@ pub(crate) async fn calendar(State(st): State<Arc<AppState>>, req: Request) -> R
         lang,
         now: time::now(),
         refresh: Duration::hours(1),
-        base_url: super::pages::base_url(req.headers()),
+        // Each event's `URL`: from --public-url, or a trusted host; else none.
+        base_url: st.config.links.base(req.headers(), super::pages::peer_ip(req.extensions().get())),
     };
     let work = loaded.clone();
     let body = st.heavy(move || ical::feed(&work.schedule, &opts)).await??;
-    Ok(send_static(req.headers(), &loaded.http, "calendar", body, "text/calendar; charset=utf-8", st.config.max_age))
+    let mut r = send_static(req.headers(), &loaded.http, "calendar", body, "text/calendar; charset=utf-8", st.config.max_age);
+    if let Some(vary) = st.config.links.vary() {
+        r.headers_mut().append(header::VARY, HeaderValue::from_static(vary));
+    }
+    Ok(r)
 }
 
 /// Liveness.
@@ -336,8 +341,11 @@ pub(crate) async fn healthz() -> Response {
 /// `GET /readyz`.
 #[derive(serde::Serialize, utoipa::ToSchema)]
 pub(crate) struct Readiness {
-    /// Always true once serving: the first load must succeed for the server to start.
+    /// False (and the status 503) while a read of the schedules is stuck past
+    /// `--read-timeout` or the watcher has failed: what is served may be stale unnoticed.
     ready: bool,
+    /// Why not ready: `reload_stuck`, `watcher_failed`; empty when ready.
+    not_ready: Vec<&'static str>,
     /// Counts successful loads from 1.
     generation: u64,
     /// Notices in the schedule serving.
@@ -345,26 +353,41 @@ pub(crate) struct Readiness {
     /// Whether the last reload succeeded; when it did not, the last good schedule keeps
     /// serving and the log says what failed and where.
     last_reload_ok: bool,
+    /// When the schedule serving was loaded (RFC 3339).
+    last_reload_success: String,
+    /// When the files were last found to be the schedule serving (RFC 3339): its load, or a
+    /// re-check (`--recheck`) that re-read them unchanged.
+    confirmed: String,
     /// Where the schedule serving comes from, as text answers name it (no paths).
     source: String,
 }
 
-/// Readiness: the schedule serving, and whether the last reload worked. What failed, and
-/// where, goes to the log only: paths and file contents are not for every client to read.
-#[utoipa::path(get, path = "/readyz", tag = "operations", responses((status = 200, description = "Ready", body = Readiness)))]
+/// Readiness: the schedule serving, whether the last reload worked, and when the files were
+/// last confirmed to be what is served; `503` while a read is stuck or the watcher failed.
+/// What failed, and where, goes to the log only: paths and file contents are not for every
+/// client to read.
+#[utoipa::path(get, path = "/readyz", tag = "operations", responses((status = 200, description = "Ready", body = Readiness), (status = 503, description = "Not ready: a read of the schedules is stuck or the watcher failed", body = Readiness)))]
 pub(crate) async fn readyz(State(st): State<Arc<AppState>>) -> Response {
     let loaded = st.current();
+    let health = st.health();
+    let stamp = |t: crate::engine::time::Instant| t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
     let body = Readiness {
-        ready: true,
+        ready: health.ready,
+        not_ready: health.reasons.clone(),
         generation: loaded.generation,
         notices: loaded.schedule.notices().len(),
-        last_reload_ok: st.last_reload_ok(),
+        last_reload_ok: health.last_reload_ok,
+        last_reload_success: stamp(health.last_reload_success),
+        confirmed: stamp(health.confirmed),
         source: match &st.config.schedules {
             None => crate::format::source::describe_source(None, loaded.schedule.notices().len(), crate::engine::model::Lang::En),
             Some(_) => format!("a schedules directory ({} notices)", loaded.schedule.notices().len()),
         },
     };
     let mut r = to_json(&body).into_response();
+    if !health.ready {
+        *r.status_mut() = StatusCode::SERVICE_UNAVAILABLE;
+    }
     r.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("application/json"));
     r.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     r

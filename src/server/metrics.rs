@@ -11,7 +11,7 @@
 
 use axum::http::StatusCode;
 use std::cell::RefCell;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicI64, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, RwLock, Weak};
 
 /// Upper bounds of the latency histogram, in seconds: from 10 µs, since a cached answer
@@ -57,6 +57,17 @@ pub(crate) struct Metrics {
     shards: Arc<Shards>,
     pub(crate) reloads: AtomicU64,
     pub(crate) reload_failures: AtomicU64,
+    /// Reloads refused because they would drop more than `--max-drop` of the notices.
+    pub(crate) shrink_refusals: AtomicU64,
+    /// When the schedule serving was loaded (Unix seconds).
+    pub(crate) last_reload_success: AtomicI64,
+    /// When the files were last found to be the schedule serving (Unix seconds).
+    pub(crate) last_confirmed: AtomicI64,
+    /// Reads of the schedules past their deadline that have not returned (shared with the
+    /// threads doing them, which count themselves out when they return).
+    pub(crate) stuck_reads: Arc<AtomicU64>,
+    /// The watcher reported an error or could not watch what the schedules path resolves to.
+    pub(crate) watch_failed: AtomicBool,
 }
 
 impl Default for Metrics {
@@ -67,7 +78,18 @@ impl Default for Metrics {
         registry.retain(|(_, w)| w.strong_count() > 0);
         registry.push((id, Arc::downgrade(&shards)));
         drop(registry);
-        Metrics { id, routes: RwLock::new(Vec::new()), shards, reloads: AtomicU64::new(0), reload_failures: AtomicU64::new(0) }
+        Metrics {
+            id,
+            routes: RwLock::new(Vec::new()),
+            shards,
+            reloads: AtomicU64::new(0),
+            reload_failures: AtomicU64::new(0),
+            shrink_refusals: AtomicU64::new(0),
+            last_reload_success: AtomicI64::new(0),
+            last_confirmed: AtomicI64::new(0),
+            stuck_reads: Arc::new(AtomicU64::new(0)),
+            watch_failed: AtomicBool::new(false),
+        }
     }
 }
 
@@ -225,8 +247,55 @@ impl Metrics {
         let _ = writeln!(out, "# HELP mado_reload_failures_total Rejected schedule reloads.\n# TYPE mado_reload_failures_total counter\nmado_reload_failures_total {}", m.reload_failures.load(Ordering::Relaxed));
         let _ = writeln!(out, "# HELP mado_schedule_generation Generation of the schedule serving.\n# TYPE mado_schedule_generation gauge\nmado_schedule_generation {}", generation);
         let _ = writeln!(out, "# HELP mado_schedule_reload_error 1 when the last reload was rejected.\n# TYPE mado_schedule_reload_error gauge\nmado_schedule_reload_error {}", u8::from(reload_error));
+        self.render_freshness(&mut out, reload_error);
         function_gauges(&mut out, schedule, now);
         out
+    }
+}
+
+impl Metrics {
+    /// Whether the schedule serving is known to be current, as Prometheus shows its own
+    /// configuration reloads (`*_config_last_reload_successful` and its timestamp), and why
+    /// `/readyz` is not ready when it is not.
+    fn render_freshness(&self, out: &mut String, reload_error: bool) {
+        use std::fmt::Write as _;
+        let stuck = self.stuck_reads.load(Ordering::Relaxed);
+        let watch_failed = self.watch_failed.load(Ordering::Relaxed);
+        let _ = writeln!(
+            out,
+            "# HELP mado_schedule_last_reload_successful 1 when the last reload succeeded, 0 when it was refused.\n# TYPE mado_schedule_last_reload_successful gauge\nmado_schedule_last_reload_successful {}",
+            u8::from(!reload_error)
+        );
+        let _ = writeln!(
+            out,
+            "# HELP mado_schedule_last_reload_success_timestamp_seconds When the schedule serving was loaded (Unix time).\n# TYPE mado_schedule_last_reload_success_timestamp_seconds gauge\nmado_schedule_last_reload_success_timestamp_seconds {}",
+            self.last_reload_success.load(Ordering::Relaxed)
+        );
+        let _ = writeln!(
+            out,
+            "# HELP mado_schedule_last_confirmed_timestamp_seconds When the files were last found to be the schedule serving (Unix time): its load, or a re-check or watch event that re-read them unchanged.\n# TYPE mado_schedule_last_confirmed_timestamp_seconds gauge\nmado_schedule_last_confirmed_timestamp_seconds {}",
+            self.last_confirmed.load(Ordering::Relaxed)
+        );
+        let _ = writeln!(
+            out,
+            "# HELP mado_reload_shrink_refusals_total Reloads refused because they would drop every notice or more than --max-drop of them.\n# TYPE mado_reload_shrink_refusals_total counter\nmado_reload_shrink_refusals_total {}",
+            self.shrink_refusals.load(Ordering::Relaxed)
+        );
+        let _ = writeln!(
+            out,
+            "# HELP mado_reload_stuck_reads Reads of the schedules past --read-timeout that have not returned (threads left behind).\n# TYPE mado_reload_stuck_reads gauge\nmado_reload_stuck_reads {stuck}"
+        );
+        let _ = writeln!(
+            out,
+            "# HELP mado_ready 1 when /readyz is ready.\n# TYPE mado_ready gauge\nmado_ready {}",
+            u8::from(stuck == 0 && !watch_failed)
+        );
+        let _ = writeln!(
+            out,
+            "# HELP mado_not_ready Why /readyz is not ready: a read of the schedules stuck past --read-timeout, or the watcher failed.\n# TYPE mado_not_ready gauge\nmado_not_ready{{reason=\"reload_stuck\"}} {}\nmado_not_ready{{reason=\"watcher_failed\"}} {}",
+            u8::from(stuck > 0),
+            u8::from(watch_failed)
+        );
     }
 }
 

@@ -11,6 +11,7 @@
 //! May use: the engine, the format's loaders and the views. Nothing outside this folder
 //! knows HTTP.
 
+mod access;
 mod cache;
 mod conn;
 mod edge;
@@ -23,7 +24,9 @@ mod params;
 mod state;
 mod validators;
 
+pub use access::{AccessLog, Peer};
 pub use error::{ErrorBody, ErrorKind};
+pub use pages::Links;
 pub use params::MAX_QUERY_LEN;
 pub use params::{AvailabilityParams, CalendarParams, NoParams, WindowsParams};
 pub use state::{watch, AppState, Config, Loaded, DEBOUNCE, MAX_WAIT};
@@ -97,9 +100,14 @@ pub fn router(st: Arc<AppState>) -> App {
 /// open (one more is answered `503` and closed, never left hanging), and on shutdown the open
 /// connections get `shutdown_grace` to finish before they are dropped.
 ///
+/// `addr` is `HOST:PORT`; a host name (`localhost:8080`) is resolved, and the first of its
+/// addresses that can be bound is used.
+///
 /// # Errors
-/// When the address cannot be bound, the schedule cannot be loaded, or watching fails.
-pub async fn serve(addr: std::net::SocketAddr, config: Config, watch_dir: bool) -> anyhow::Result<()> {
+/// When the address cannot be bound (the error names it), the schedule cannot be loaded, or
+/// watching fails.
+pub async fn serve(addr: &str, config: Config, watch_dir: bool) -> anyhow::Result<()> {
+    use anyhow::Context as _;
     let st = AppState::new(config)?;
     let _watcher = if watch_dir { Some(watch(st.clone(), state::DEBOUNCE)?) } else { None };
     #[cfg(unix)]
@@ -113,7 +121,8 @@ pub async fn serve(addr: std::net::SocketAddr, config: Config, watch_dir: bool) 
             }
         });
     }
-    let listener = tokio::net::TcpListener::bind(addr).await?;
+    let listener = tokio::net::TcpListener::bind(addr).await.with_context(|| format!("cannot listen on `{addr}` (--addr HOST:PORT)"))?;
+    let addr = listener.local_addr()?;
     tracing::info!(%addr, generation = st.current().generation, "mado serving");
     serve_on(listener, st, shutdown()).await;
     tracing::info!("mado stopped");
@@ -185,7 +194,8 @@ pub async fn serve_on(listener: tokio::net::TcpListener, st: Arc<AppState>, stop
         let watched = activity.clone();
         let service = hyper::service::service_fn(move |req: hyper::Request<hyper::body::Incoming>| {
             let busy = watched.begin();
-            let req = req.map(axum::body::Body::new);
+            let mut req = req.map(axum::body::Body::new);
+            req.extensions_mut().insert(access::Peer(peer));
             let answer = match routes.try_borrow_mut() {
                 Ok(mut app) => tower::Service::call(&mut *app, req),
                 Err(_) => tower::Service::call(&mut spare.clone(), req),

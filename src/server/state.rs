@@ -1,17 +1,27 @@
 //! The schedule being served, and keeping it fresh: reload on demand, on SIGHUP, or when
 //! files under the schedules directory change. A reload that fails keeps the last good one;
-//! so does a reload that panics, and both count as failures on `/readyz` and in `/metrics`.
+//! so does a reload that panics, one that would drop too many notices, and a read that does
+//! not finish in time, and all count as failures on `/readyz` and in `/metrics`.
+//!
+//! The watch cannot go stale unnoticed: it follows what the schedules path resolves to (a
+//! symlink swapped to a new release, a directory removed and created again) by watching the
+//! path's parent too and re-resolving before each reload; a periodic re-check re-reads the
+//! tree and compares its fingerprint with the files the serving schedule came from, which no
+//! lost event can fool; reads run on their own thread with a deadline, so a FIFO, a device
+//! or a hung mount ends in a failed reload, never in a watch that waits forever.
 
 use super::metrics::Metrics;
 use super::validators::http_date;
 use crate::engine::eval::Schedule;
 use crate::engine::time::Instant;
 use crate::format::error::LoadError;
+use crate::format::source::{fingerprint, read_dir_sources_with, SourceFile, MAX_FILE_SIZE};
 use arc_swap::ArcSwap;
 use axum::http::HeaderValue;
-use std::path::PathBuf;
-use std::sync::atomic::Ordering;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU8, Ordering};
 use std::sync::{Arc, Mutex};
+use std::time::Duration;
 
 /// What a schedule generation contributes to every validator and date, computed when it is
 /// loaded (kept in `Loaded`, so a request reads it through the schedule it already holds).
@@ -77,6 +87,21 @@ pub struct Config {
     pub max_connections: usize,
     /// On shutdown, how long open connections may take to finish before they are dropped.
     pub shutdown_grace: std::time::Duration,
+    /// Where absolute links point (`--public-url`, `--trusted-host`, `--trusted-proxy`).
+    pub links: super::Links,
+    /// One JSON line per request (`--access-log`); `None` logs nothing.
+    pub access_log: Option<super::AccessLog>,
+    /// With [`watch`], how often the whole tree is re-read and compared with the files the
+    /// serving schedule came from (a reload when they differ); zero turns the re-check off.
+    pub recheck: Duration,
+    /// The largest schedule file read; a larger one fails the reload.
+    pub max_file_size: u64,
+    /// A read of the schedules that takes longer fails the reload; the thread doing it is
+    /// left behind, and `/readyz` is not ready until it returns.
+    pub read_timeout: Duration,
+    /// The largest share (0 to 1) of the serving schedule's notices a reload may drop; one
+    /// that would drop more, or every notice, is refused. 1 allows any reload.
+    pub max_drop: f64,
 }
 
 impl Default for Config {
@@ -89,9 +114,23 @@ impl Default for Config {
             header_timeout: std::time::Duration::from_secs(10),
             max_connections: 1024,
             shutdown_grace: std::time::Duration::from_secs(10),
+            links: super::Links::default(),
+            access_log: None,
+            recheck: RECHECK,
+            max_file_size: MAX_FILE_SIZE,
+            read_timeout: READ_TIMEOUT,
+            max_drop: 0.5,
         }
     }
 }
+
+/// How often `--watch` re-reads the tree by default (`--recheck`).
+pub const RECHECK: Duration = Duration::from_secs(30);
+/// How long a read of the schedules may take by default (`--read-timeout`).
+pub const READ_TIMEOUT: Duration = Duration::from_secs(5);
+/// Reads past their deadline that may be left running at once; with this many stuck (a hung
+/// mount), no new read starts until one returns.
+pub const MAX_STUCK_READS: u64 = 4;
 
 /// How long `--watch` waits for changes to settle before it reloads.
 pub const DEBOUNCE: std::time::Duration = std::time::Duration::from_millis(200);
@@ -128,13 +167,51 @@ pub struct AppState {
     pub(crate) metrics: Metrics,
     pub(crate) baseline: std::sync::OnceLock<axum::body::Bytes>,
     reload_lock: Mutex<()>,
+    /// Fingerprints of files as read: those the serving schedule came from, and the last
+    /// ones refused (so that a re-check does not refuse, log and count them again).
+    files: Mutex<Files>,
     /// Permits for work that may take long (window lists, the feed): off the async workers,
     /// a few at a time, so they cannot starve `/healthz` or take all the memory.
     heavy: Arc<tokio::sync::Semaphore>,
 }
 
+#[derive(Debug, Default)]
+struct Files {
+    serving: Option<u64>,
+    refused: Option<u64>,
+}
+
 /// How many long requests run at once; others wait for a permit until their deadline.
 pub const HEAVY_AT_ONCE: usize = 4;
+
+/// Whether the server may be sent traffic, and how fresh what it serves is known to be:
+/// what `/readyz` and `/metrics` show.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Health {
+    /// False while a read of the schedules is stuck past `--read-timeout` or the watcher has
+    /// failed: the schedule serving may be stale and nothing would notice.
+    pub ready: bool,
+    /// Why not ready: `reload_stuck`, `watcher_failed` (empty when ready).
+    pub reasons: Vec<&'static str>,
+    /// Whether the last reload succeeded.
+    pub last_reload_ok: bool,
+    /// When the schedule serving was loaded.
+    pub last_reload_success: Instant,
+    /// When the files were last found to be the schedule serving: its load, or a re-check
+    /// (or a watch event) that re-read them and found them unchanged.
+    pub confirmed: Instant,
+    /// Reads of the schedules past their deadline that have not returned.
+    pub stuck_reads: u64,
+}
+
+/// Why a reload is asked for: an explicit one (SIGHUP, [`AppState::reload`]) always builds
+/// and swaps in a new generation; one from the watch or the re-check only when the files
+/// changed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Trigger {
+    Explicit,
+    Changed,
+}
 
 impl AppState {
     /// Loads the schedule once; fails if the first load fails (there is nothing to serve).
@@ -142,14 +219,24 @@ impl AppState {
     /// # Errors
     /// The [`LoadError`] of the first load.
     pub fn new(config: Config) -> Result<Arc<AppState>, LoadError> {
-        let schedule = load(&config)?;
+        let metrics = Metrics::default();
+        let files = read_bounded(&metrics, &config, reader(&config))?;
+        let serving = fingerprint(&files);
+        let schedule = parse(&config, files)?;
+        if config.schedules.is_some() && schedule.notices().is_empty() {
+            tracing::warn!("the schedules directory has no notices: every function answers available");
+        }
+        let now = crate::engine::time::now().timestamp();
+        metrics.last_reload_success.store(now, Ordering::Relaxed);
+        metrics.last_confirmed.store(now, Ordering::Relaxed);
         Ok(Arc::new(AppState {
             current: ArcSwap::from_pointee(Loaded::new(schedule, 1)),
             config,
             last_error: Mutex::new(None),
-            metrics: Metrics::default(),
+            metrics,
             baseline: std::sync::OnceLock::new(),
             reload_lock: Mutex::new(()),
+            files: Mutex::new(Files { serving: Some(serving), refused: None }),
             heavy: Arc::new(tokio::sync::Semaphore::new(HEAVY_AT_ONCE)),
         }))
     }
@@ -165,44 +252,105 @@ impl AppState {
     /// # Errors
     /// The [`LoadError`], after it has been recorded.
     pub fn reload(&self) -> Result<u64, LoadError> {
-        self.reload_with(|| load(&self.config))
+        self.refresh(Trigger::Explicit, reader(&self.config)).map(|g| g.unwrap_or(self.current.load().generation))
     }
 
-    fn reload_with(&self, load: impl FnOnce() -> Result<Schedule, LoadError>) -> Result<u64, LoadError> {
+    /// What the watch and the re-check do: re-read the files and reload only when they
+    /// differ from those the serving schedule came from (or from those last refused).
+    /// `Ok(None)` when they do not; the serving schedule is then confirmed current.
+    ///
+    /// # Errors
+    /// As [`AppState::reload`].
+    pub fn reload_if_changed(&self) -> Result<Option<u64>, LoadError> {
+        self.refresh(Trigger::Changed, reader(&self.config))
+    }
+
+    fn refresh(&self, why: Trigger, read: Reader) -> Result<Option<u64>, LoadError> {
         let _one_at_a_time = self.reload_lock.lock().unwrap_or_else(|p| p.into_inner());
-        // A panic while loading is a failed reload like any other: the last good schedule
-        // keeps serving, and the failure is counted and shown.
-        let loaded = std::panic::catch_unwind(std::panic::AssertUnwindSafe(load)).unwrap_or_else(|panic| {
-            let what = panic
-                .downcast_ref::<&str>()
-                .map(|s| s.to_string())
-                .or_else(|| panic.downcast_ref::<String>().cloned())
-                .unwrap_or_else(|| "a panic".into());
-            Err(LoadError::Invalid(vec![crate::format::error::Diagnostic {
-                file: self.config.schedules.as_ref().map_or("<embedded>".into(), |p| p.display().to_string()),
-                line: 0,
-                column: 0,
-                message: format!("the loader panicked ({what}); this is a bug in mado, please report it with the schedules"),
-            }]))
-        });
-        match loaded {
-            Ok(schedule) => {
-                let generation = self.current.load().generation + 1;
-                self.current.store(Arc::new(Loaded::new(schedule, generation)));
+        let files = match read_bounded(&self.metrics, &self.config, read) {
+            Ok(files) => files,
+            // The re-check meeting the same failure again (a FIFO still there): not logged
+            // and counted every time.
+            Err(e) if why == Trigger::Changed && self.last_error().is_some_and(|last| last == e.to_string()) => return Err(e),
+            Err(e) => return Err(self.failed(e)),
+        };
+        let print = fingerprint(&files);
+        let now = crate::engine::time::now().timestamp();
+        {
+            let mut known = self.files.lock().unwrap_or_else(|p| p.into_inner());
+            if why == Trigger::Changed && known.serving == Some(print) {
+                // The files are those serving: confirmed, and whatever failed before is moot.
+                known.refused = None;
+                self.metrics.last_confirmed.store(now, Ordering::Relaxed);
                 *self.last_error.lock().unwrap_or_else(|p| p.into_inner()) = None;
-                self.metrics.reloads.fetch_add(1, Ordering::Relaxed);
-                tracing::info!(generation, "schedule reloaded");
-                Ok(generation)
+                return Ok(None);
             }
-            Err(e) => {
-                self.metrics.reload_failures.fetch_add(1, Ordering::Relaxed);
-                for d in e.diagnostics() {
-                    tracing::error!(file = %d.file, line = d.line, column = d.column, "reload rejected, still serving the last good schedule: {}", d.message);
-                }
-                *self.last_error.lock().unwrap_or_else(|p| p.into_inner()) = Some(e.to_string());
-                Err(e)
+            if why == Trigger::Changed && known.refused == Some(print) {
+                return Ok(None);
             }
         }
+        let built = parse(&self.config, files).and_then(|schedule| self.check_shrink(schedule));
+        let schedule = match built {
+            Ok(schedule) => schedule,
+            Err(e) => {
+                self.files.lock().unwrap_or_else(|p| p.into_inner()).refused = Some(print);
+                return Err(self.failed(e));
+            }
+        };
+        let generation = self.current.load().generation + 1;
+        self.current.store(Arc::new(Loaded::new(schedule, generation)));
+        *self.files.lock().unwrap_or_else(|p| p.into_inner()) = Files { serving: Some(print), refused: None };
+        *self.last_error.lock().unwrap_or_else(|p| p.into_inner()) = None;
+        self.metrics.reloads.fetch_add(1, Ordering::Relaxed);
+        self.metrics.last_reload_success.store(now, Ordering::Relaxed);
+        self.metrics.last_confirmed.store(now, Ordering::Relaxed);
+        tracing::info!(generation, "schedule reloaded");
+        Ok(Some(generation))
+    }
+
+    /// Records a failed reload: counted, logged with file, line and column, shown.
+    fn failed(&self, e: LoadError) -> LoadError {
+        self.metrics.reload_failures.fetch_add(1, Ordering::Relaxed);
+        for d in e.diagnostics() {
+            tracing::error!(file = %d.file, line = d.line, column = d.column, "reload rejected, still serving the last good schedule: {}", d.message);
+        }
+        *self.last_error.lock().unwrap_or_else(|p| p.into_inner()) = Some(e.to_string());
+        e
+    }
+
+    /// Refuses a schedule that would drop every notice serving, or more than `max_drop` of
+    /// them (by id): an emptied or half-copied directory must not make every function
+    /// answer `available`.
+    fn check_shrink(&self, new: Schedule) -> Result<Schedule, LoadError> {
+        let old = self.current.load();
+        let before = old.schedule.notices().len();
+        if before == 0 || self.config.max_drop >= 1.0 {
+            return Ok(new);
+        }
+        let kept: std::collections::HashSet<&str> = new.notices().iter().map(|n| n.id()).collect();
+        let dropped = old.schedule.notices().iter().filter(|n| !kept.contains(n.id())).count();
+        let share = dropped as f64 / before as f64;
+        if dropped == 0 || (share <= self.config.max_drop && !new.notices().is_empty()) {
+            return Ok(new);
+        }
+        self.metrics.shrink_refusals.fetch_add(1, Ordering::Relaxed);
+        let what = if new.notices().is_empty() {
+            format!("has no notices; the schedule serving has {before}")
+        } else {
+            format!(
+                "would drop {dropped} of the {before} notices serving ({:.0} %, more than --max-drop {:.0} %)",
+                share * 100.0,
+                self.config.max_drop * 100.0
+            )
+        };
+        Err(LoadError::Invalid(vec![crate::format::error::Diagnostic {
+            file: source_name(&self.config),
+            line: 0,
+            column: 0,
+            message: format!(
+                "the new schedule {what}: refused, still serving the last good one. If this is meant, restart mado, or run it with --max-drop 100%"
+            ),
+        }]))
     }
 
     /// Runs `work` on the blocking pool, at most [`HEAVY_AT_ONCE`] at a time, with a deadline
@@ -236,46 +384,396 @@ impl AppState {
     pub fn last_error(&self) -> Option<String> {
         self.last_error.lock().unwrap_or_else(|p| p.into_inner()).clone()
     }
-}
 
-pub(crate) fn load(config: &Config) -> Result<Schedule, LoadError> {
-    Schedule::load(config.schedules.as_deref())
-}
-
-/// Watches the schedules directory and reloads after changes settle (editors that save by
-/// renaming included: the directory is watched, not the files): `debounce` after the last
-/// change, but never later than [`MAX_WAIT`] after the first, so that a directory written
-/// continuously is still reloaded.
-///
-/// # Errors
-/// When the watcher cannot be started.
-pub fn watch(st: Arc<AppState>, debounce: std::time::Duration) -> notify::Result<notify::RecommendedWatcher> {
-    use notify::Watcher;
-    let dir = st.config.schedules.clone().ok_or_else(|| notify::Error::generic("--watch needs --schedules DIR"))?;
-    let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel::<()>();
-    let mut watcher = notify::recommended_watcher(move |ev: notify::Result<notify::Event>| {
-        if ev.is_ok_and(|e| !e.kind.is_access()) {
-            let _ = tx.send(());
+    /// Readiness and freshness: see [`Health`].
+    pub fn health(&self) -> Health {
+        let m = &self.metrics;
+        let stuck_reads = m.stuck_reads.load(Ordering::Relaxed);
+        let mut reasons = Vec::new();
+        if stuck_reads > 0 {
+            reasons.push("reload_stuck");
         }
-    })?;
-    watcher.watch(&dir, notify::RecursiveMode::Recursive)?;
-    tokio::spawn(async move {
-        while rx.recv().await.is_some() {
-            // Debounce: wait until no event has come for `debounce`, or `MAX_WAIT` has passed.
-            let deadline = tokio::time::Instant::now() + MAX_WAIT.max(debounce);
-            loop {
-                let wait = debounce.min(deadline.saturating_duration_since(tokio::time::Instant::now()));
-                match tokio::time::timeout(wait, rx.recv()).await {
-                    Ok(Some(())) if tokio::time::Instant::now() < deadline => {}
-                    Ok(None) => return,
-                    _ => break,
-                }
-            }
-            let st = st.clone();
-            let _ = tokio::task::spawn_blocking(move || st.reload()).await;
+        if m.watch_failed.load(Ordering::Relaxed) {
+            reasons.push("watcher_failed");
+        }
+        let at = |t: &std::sync::atomic::AtomicI64| chrono::DateTime::from_timestamp(t.load(Ordering::Relaxed), 0).unwrap_or_default();
+        Health {
+            ready: reasons.is_empty(),
+            reasons,
+            last_reload_ok: self.last_reload_ok(),
+            last_reload_success: at(&m.last_reload_success),
+            confirmed: at(&m.last_confirmed),
+            stuck_reads,
+        }
+    }
+}
+
+/// What reads the files of a reload: given a function to tell which path it is reading.
+type Reader = Box<dyn FnOnce(&mut dyn FnMut(&Path)) -> Result<Vec<SourceFile>, LoadError> + Send>;
+
+fn reader(config: &Config) -> Reader {
+    let max = config.max_file_size;
+    match config.schedules.clone() {
+        Some(dir) => Box::new(move |reading: &mut dyn FnMut(&Path)| read_dir_sources_with(&dir, max, reading)),
+        None => Box::new(|_: &mut dyn FnMut(&Path)| Ok(crate::format::source::embedded_sources())),
+    }
+}
+
+/// Builds the schedule; a panic in the loader is a failed load like any other.
+fn parse(config: &Config, files: Vec<SourceFile>) -> Result<Schedule, LoadError> {
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| Schedule::from_sources(files)))
+        .unwrap_or_else(|p| Err(panicked(&source_name(config), &*p)))
+}
+
+/// The schedules' source as errors name it: the directory as given, or `<embedded>`.
+fn source_name(config: &Config) -> String {
+    config.schedules.as_ref().map_or("<embedded>".into(), |p| p.display().to_string())
+}
+
+fn panicked(source: &str, panic: &(dyn std::any::Any + Send)) -> LoadError {
+    let what = panic
+        .downcast_ref::<&str>()
+        .map(|s| s.to_string())
+        .or_else(|| panic.downcast_ref::<String>().cloned())
+        .unwrap_or_else(|| "a panic".into());
+    LoadError::Invalid(vec![crate::format::error::Diagnostic {
+        file: source.to_string(),
+        line: 0,
+        column: 0,
+        message: format!("the loader panicked ({what}); this is a bug in mado, please report it with the schedules"),
+    }])
+}
+
+/// `d` as errors show it: `5 s`, `250 ms`.
+fn show_duration(d: Duration) -> String {
+    if d.subsec_millis() == 0 && d.as_secs() > 0 {
+        format!("{} s", d.as_secs())
+    } else {
+        format!("{} ms", d.as_millis())
+    }
+}
+
+const RUNNING: u8 = 0;
+const DONE: u8 = 1;
+const ABANDONED: u8 = 2;
+
+/// Runs `read` on a thread of its own and waits at most `read_timeout` for it. Past the
+/// deadline the read fails, naming the file or directory it was in; the thread is left
+/// behind (nothing can interrupt a read on a hung mount) and counted in `stuck_reads` until
+/// it returns, its result then dropped. With [`MAX_STUCK_READS`] left behind, no new read
+/// starts.
+fn read_bounded(metrics: &Metrics, config: &Config, read: Reader) -> Result<Vec<SourceFile>, LoadError> {
+    let source = source_name(config);
+    let whole =
+        |message: String| LoadError::Invalid(vec![crate::format::error::Diagnostic { file: source.clone(), line: 0, column: 0, message }]);
+    let stuck = metrics.stuck_reads.load(Ordering::Relaxed);
+    if stuck >= MAX_STUCK_READS {
+        return Err(whole(format!(
+            "{stuck} earlier reads of the schedules are still stuck past --read-timeout (a hung mount?); no new read starts until one returns"
+        )));
+    }
+    struct Job {
+        state: AtomicU8,
+        at: Mutex<String>,
+    }
+    let job = Arc::new(Job { state: AtomicU8::new(RUNNING), at: Mutex::new(source.clone()) });
+    let (tx, rx) = std::sync::mpsc::sync_channel(1);
+    let (mine, counter, name) = (job.clone(), metrics.stuck_reads.clone(), source.clone());
+    let started = std::time::Instant::now();
+    let spawned = std::thread::Builder::new().name("mado-read".into()).spawn(move || {
+        let mut reading = |p: &Path| *mine.at.lock().unwrap_or_else(|p| p.into_inner()) = p.display().to_string();
+        let read =
+            std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| read(&mut reading))).unwrap_or_else(|p| Err(panicked(&name, &*p)));
+        if mine.state.compare_exchange(RUNNING, DONE, Ordering::AcqRel, Ordering::Acquire).is_ok() {
+            let _ = tx.send(read);
+        } else {
+            counter.fetch_sub(1, Ordering::AcqRel);
+            tracing::warn!(
+                seconds = started.elapsed().as_secs_f64(),
+                "a read of the schedules that passed its deadline has returned; its result is dropped"
+            );
         }
     });
-    Ok(watcher)
+    if let Err(error) = spawned {
+        return Err(LoadError::Io { path: source, error });
+    }
+    match rx.recv_timeout(config.read_timeout) {
+        Ok(read) => read,
+        Err(std::sync::mpsc::RecvTimeoutError::Timeout) => {
+            // Counted before the thread can see itself abandoned, so the count never wraps.
+            metrics.stuck_reads.fetch_add(1, Ordering::AcqRel);
+            if job.state.compare_exchange(RUNNING, ABANDONED, Ordering::AcqRel, Ordering::Acquire).is_err() {
+                // It finished just now: its result is on its way.
+                metrics.stuck_reads.fetch_sub(1, Ordering::AcqRel);
+                return rx.recv().unwrap_or_else(|_| Err(whole("the read of the schedules ended without a result".into())));
+            }
+            let at = job.at.lock().unwrap_or_else(|p| p.into_inner()).clone();
+            Err(LoadError::Invalid(vec![crate::format::error::Diagnostic {
+                file: at,
+                line: 0,
+                column: 0,
+                message: format!(
+                    "read took longer than {} (--read-timeout): a hung mount, or a file that blocks? The read is left running and /readyz is not ready until it returns",
+                    show_duration(config.read_timeout)
+                ),
+            }]))
+        }
+        Err(std::sync::mpsc::RecvTimeoutError::Disconnected) => Err(whole("the read of the schedules ended without a result".into())),
+    }
+}
+
+/// What the watch task is told by the watchers' threads.
+enum Signal {
+    Changed { rescan: bool },
+    Failed(String),
+}
+
+type Tx = tokio::sync::mpsc::UnboundedSender<Signal>;
+
+/// What the watch is watching: the schedules path's parent, for the path itself replaced (a
+/// symlink swapped, a directory removed and made again), and the directory the path resolves
+/// to, recursively, by identity. Each has a watcher of its own, and a new target gets a new
+/// watcher: notify keys watches by path, and the old directory's deletion events, read late,
+/// would remove a new watch at the same path.
+struct Watched {
+    path: PathBuf,
+    tx: Tx,
+    parent: Option<notify::RecommendedWatcher>,
+    target: Option<(Target, notify::RecommendedWatcher)>,
+}
+
+/// What a path resolves to: its canonical path and (on Unix) device and inode, so that a
+/// directory made again at the same path is a new target.
+type Target = (PathBuf, Option<(u64, u64)>);
+
+fn resolve(path: &Path) -> Option<Target> {
+    let canonical = std::fs::canonicalize(path).ok()?;
+    let meta = std::fs::metadata(&canonical).ok()?;
+    #[cfg(unix)]
+    let id = {
+        use std::os::unix::fs::MetadataExt;
+        Some((meta.dev(), meta.ino()))
+    };
+    #[cfg(not(unix))]
+    let id = {
+        let _ = meta;
+        None
+    };
+    Some((canonical, id))
+}
+
+/// A watcher telling `tx` of changes (its own reads, which are accesses, aside): for the
+/// parent directory (`Parent(path)`), only those that name the schedules path, each of which
+/// replaced the path, so everything is watched anew; for the target (`Target(root)`),
+/// everything, and the root itself removed or renamed (its inode may be reused at once by a
+/// directory made again, so identity alone cannot tell) asks to watch everything anew too.
+fn watcher(tx: Tx, role: Role) -> notify::Result<notify::RecommendedWatcher> {
+    notify::recommended_watcher(move |ev: notify::Result<notify::Event>| match ev {
+        Ok(e) if e.kind.is_access() => {}
+        Ok(e) => {
+            let (ours, anew) = match &role {
+                Role::Parent(path) => {
+                    let ours = e.paths.iter().any(|q| q == path);
+                    (ours, ours)
+                }
+                Role::Target(root) => {
+                    let gone =
+                        matches!(e.kind, notify::EventKind::Remove(_) | notify::EventKind::Modify(notify::event::ModifyKind::Name(_)));
+                    (true, gone && e.paths.iter().any(|q| q == root))
+                }
+            };
+            if ours || e.need_rescan() {
+                let _ = tx.send(Signal::Changed { rescan: anew || e.need_rescan() });
+            }
+        }
+        Err(e) => {
+            let _ = tx.send(Signal::Failed(e.to_string()));
+        }
+    })
+}
+
+/// Which watcher: the schedules path's parent, or the directory it resolves to.
+enum Role {
+    Parent(PathBuf),
+    Target(PathBuf),
+}
+
+impl Watched {
+    /// Brings the watches in line with what the path resolves to now (all of them anew when
+    /// `force`). A missing target is no watcher failure: the reload reports it, and the
+    /// parent's watch sees it come back.
+    fn rewatch(&mut self, force: bool) -> notify::Result<()> {
+        use notify::Watcher;
+        if force {
+            self.parent = None;
+        }
+        if self.parent.is_none() {
+            if let Some(parent) = self.path.parent().filter(|p| !p.as_os_str().is_empty()) {
+                let mut w = watcher(self.tx.clone(), Role::Parent(self.path.clone()))?;
+                match w.watch(parent, notify::RecursiveMode::NonRecursive) {
+                    Ok(()) => self.parent = Some(w),
+                    // Not fatal: the re-check still sees a swap, only later.
+                    Err(e) => tracing::warn!(
+                        parent = %parent.display(),
+                        "cannot watch the directory holding the schedules path ({e}); a symlink swapped or a directory made again is seen at the next re-check"
+                    ),
+                }
+            }
+        }
+        let now = resolve(&self.path);
+        if !force && now.as_ref() == self.target.as_ref().map(|(t, _)| t) {
+            return Ok(());
+        }
+        self.target = None;
+        if let Some(target) = now {
+            let mut w = watcher(self.tx.clone(), Role::Target(target.0.clone()))?;
+            w.watch(&target.0, notify::RecursiveMode::Recursive)?;
+            self.target = Some((target, w));
+        }
+        Ok(())
+    }
+}
+
+/// A running watch; dropping it stops it.
+pub struct Watch {
+    task: tokio::task::JoinHandle<()>,
+}
+
+impl Drop for Watch {
+    fn drop(&mut self) {
+        self.task.abort();
+    }
+}
+
+/// Marks the watcher failed if the watch task ends by a panic.
+struct Alive(Arc<AppState>);
+
+impl Drop for Alive {
+    fn drop(&mut self) {
+        if std::thread::panicking() {
+            self.0.metrics.watch_failed.store(true, Ordering::Relaxed);
+        }
+    }
+}
+
+/// Watches the schedules and reloads after changes settle: `debounce` after the last
+/// change, but never later than [`MAX_WAIT`] after the first, so that a directory written
+/// continuously is still reloaded. Editors that save by renaming are seen (directories are
+/// watched, not files), and so are a symlink swapped to a new release and a directory
+/// removed and made again: the path's parent is watched too, and before each reload the
+/// watches follow what the path resolves to now. Every [`Config::recheck`] the tree is
+/// re-read and compared with the files serving, whatever the events said (a change found so
+/// means events were missed: everything is watched anew). A watch event whose files are
+/// unchanged (a `touch`) makes no new generation.
+///
+/// # Errors
+/// When the watcher cannot be started or the schedules directory cannot be watched.
+pub fn watch(st: Arc<AppState>, debounce: std::time::Duration) -> notify::Result<Watch> {
+    let dir = st.config.schedules.clone().ok_or_else(|| notify::Error::generic("--watch needs --schedules DIR"))?;
+    let path = std::path::absolute(&dir).map_err(notify::Error::io)?;
+    let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel::<Signal>();
+    let mut watched = Watched { path: path.clone(), tx, parent: None, target: None };
+    watched.rewatch(false)?;
+    if watched.target.is_none() {
+        return Err(notify::Error::path_not_found().add_path(path));
+    }
+    let recheck = st.config.recheck;
+    let task = tokio::spawn(async move {
+        let _alive = Alive(st.clone());
+        // Shared with the blocking thread that rewatches; one stuck there keeps it locked.
+        let watched = Arc::new(Mutex::new(watched));
+        let mut ticks = (!recheck.is_zero()).then(|| {
+            let mut t = tokio::time::interval_at(tokio::time::Instant::now() + recheck, recheck);
+            t.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+            t
+        });
+        let mut force = false;
+        let failed = |e: String| {
+            tracing::error!("the schedules watcher failed ({e}); watching everything anew");
+            st.metrics.watch_failed.store(true, Ordering::Relaxed);
+        };
+        loop {
+            let tick = async {
+                match ticks.as_mut() {
+                    Some(t) => {
+                        t.tick().await;
+                    }
+                    None => std::future::pending().await,
+                }
+            };
+            let by_event = tokio::select! {
+                signal = rx.recv() => {
+                    match signal {
+                        None => return,
+                        Some(Signal::Failed(e)) => {
+                            failed(e);
+                            force = true;
+                        }
+                        Some(Signal::Changed { rescan }) => force |= rescan,
+                    }
+                    // Debounce: wait until no event has come for `debounce`, or `MAX_WAIT` has passed.
+                    let deadline = tokio::time::Instant::now() + MAX_WAIT.max(debounce);
+                    loop {
+                        let wait = debounce.min(deadline.saturating_duration_since(tokio::time::Instant::now()));
+                        match tokio::time::timeout(wait, rx.recv()).await {
+                            Ok(Some(Signal::Failed(e))) => {
+                                failed(e);
+                                force = true;
+                            }
+                            Ok(Some(Signal::Changed { rescan })) => force |= rescan,
+                            Ok(None) => return,
+                            Err(_) => break,
+                        }
+                        if tokio::time::Instant::now() >= deadline {
+                            break;
+                        }
+                    }
+                    true
+                }
+                () = tick => false,
+            };
+            // Follow what the path resolves to now, then re-read: both off the async workers,
+            // each with a deadline (a stat or a walk can hang on a hung mount too).
+            let ok = rewatch(&st, &watched, std::mem::take(&mut force)).await;
+            st.metrics.watch_failed.store(!ok, Ordering::Relaxed);
+            let attempts = || st.metrics.reloads.load(Ordering::Relaxed) + st.metrics.reload_failures.load(Ordering::Relaxed);
+            let before = attempts();
+            let s = st.clone();
+            let _ = tokio::task::spawn_blocking(move || s.reload_if_changed()).await;
+            if !by_event && attempts() != before {
+                // The re-check found a change no event announced: watch everything anew.
+                tracing::warn!("the re-check found the schedules changed with no watch event; watching everything anew");
+                force = true;
+                let ok = rewatch(&st, &watched, std::mem::take(&mut force)).await;
+                st.metrics.watch_failed.store(!ok, Ordering::Relaxed);
+            }
+        }
+    });
+    Ok(Watch { task })
+}
+
+/// [`Watched::rewatch`] on the blocking pool within `--read-timeout`; whether it worked.
+async fn rewatch(st: &AppState, watched: &Arc<Mutex<Watched>>, force: bool) -> bool {
+    let watched = watched.clone();
+    let job = tokio::task::spawn_blocking(move || {
+        // A rewatch still stuck from before holds the lock: skip, and stay failed.
+        let Ok(mut w) = watched.try_lock() else {
+            return Err("an earlier attempt to watch the schedules is still stuck".to_string());
+        };
+        w.rewatch(force).map_err(|e| e.to_string())
+    });
+    match tokio::time::timeout(st.config.read_timeout, job).await {
+        Ok(Ok(Ok(()))) => true,
+        Ok(Ok(Err(e))) => {
+            tracing::error!("cannot watch the schedules: {e}; the re-check still runs, /readyz is not ready");
+            false
+        }
+        Ok(Err(_)) => false,
+        Err(_) => {
+            tracing::error!("watching the schedules took longer than --read-timeout (a hung mount?); /readyz is not ready");
+            false
+        }
+    }
 }
 
 #[cfg(test)]
@@ -285,13 +783,68 @@ mod tests {
     #[test]
     fn a_panic_during_a_reload_is_a_reload_failure() {
         let st = AppState::new(Config::default()).expect("embedded schedules load");
-        let err = st.reload_with(|| panic!("boom")).expect_err("a panic fails the reload");
+        let err = st.refresh(Trigger::Explicit, Box::new(|_: &mut dyn FnMut(&Path)| panic!("boom"))).expect_err("a panic fails the reload");
         assert!(err.to_string().contains("the loader panicked (boom)"), "{err}");
         assert_eq!(st.current().generation, 1, "the last good schedule keeps serving");
         assert!(!st.last_reload_ok());
         assert_eq!(st.metrics.reload_failures.load(Ordering::Relaxed), 1);
         assert_eq!(st.reload().expect("a good reload"), 2);
         assert!(st.last_reload_ok());
+    }
+
+    /// A read that hangs (a hung NFS or FUSE mount) fails the reload at its deadline, naming
+    /// the file it hung in; /readyz is not ready until the read returns, and reloads go on.
+    #[test]
+    fn a_read_that_hangs_fails_at_its_deadline_and_is_not_ready_until_it_returns() {
+        let st = AppState::new(Config { read_timeout: Duration::from_millis(200), ..Config::default() }).expect("loads");
+        let (release, hung) = std::sync::mpsc::channel::<()>();
+        let started = std::time::Instant::now();
+        let err = st
+            .refresh(
+                Trigger::Explicit,
+                Box::new(move |reading: &mut dyn FnMut(&Path)| {
+                    reading(Path::new("mnt/notices/x.toml"));
+                    let _ = hung.recv();
+                    Ok(crate::format::source::embedded_sources())
+                }),
+            )
+            .expect_err("past the deadline");
+        assert!(started.elapsed() < Duration::from_secs(2), "waited {:?}", started.elapsed());
+        assert!(err.to_string().contains("mnt/notices/x.toml: read took longer than 200 ms (--read-timeout)"), "{err}");
+        let h = st.health();
+        assert_eq!((h.ready, h.reasons.clone(), h.stuck_reads, h.last_reload_ok), (false, vec!["reload_stuck"], 1, false));
+        let text = st.metrics.render(1, true, &st.current().schedule, crate::engine::time::now());
+        assert!(text.contains("mado_not_ready{reason=\"reload_stuck\"} 1") && text.contains("mado_ready 0"), "{text}");
+        // Reloads go on while the read is stuck.
+        assert_eq!(st.reload().expect("a good reload"), 2);
+        assert!(!st.health().ready, "still a read left behind");
+        release.send(()).expect("release");
+        for _ in 0..100 {
+            if st.health().ready {
+                break;
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        assert!(st.health().ready, "ready once the stuck read returned: {:?}", st.health());
+        assert_eq!(st.current().generation, 2, "the late result is dropped");
+    }
+
+    #[test]
+    fn at_most_a_few_reads_are_left_behind() {
+        let st = AppState::new(Config { read_timeout: Duration::from_millis(50), ..Config::default() }).expect("loads");
+        let (release, hung) = std::sync::mpsc::channel::<()>();
+        let hung = Arc::new(Mutex::new(hung));
+        for _ in 0..MAX_STUCK_READS {
+            let hung = hung.clone();
+            let hang = Box::new(move |_: &mut dyn FnMut(&Path)| {
+                let _ = hung.lock().map(|h| h.recv());
+                Ok(Vec::new())
+            });
+            assert!(st.refresh(Trigger::Explicit, hang).is_err());
+        }
+        let err = st.reload().expect_err("no new read");
+        assert!(err.to_string().contains("4 earlier reads of the schedules are still stuck"), "{err}");
+        drop(release);
     }
 
     #[tokio::test]

@@ -60,10 +60,13 @@ impl Writer {
         w.out
     }
     /// Writes one content line, folded at 75 octets (never inside a UTF-8 sequence), CRLF.
+    /// No control character gets in (RFC 5545 §3.1 allows none in a value but HTAB): one
+    /// that reached a value is dropped, so nothing in a schedule can end the line early or
+    /// reach a calendar as raw `ESC`, `BEL` or `NUL`.
     fn line(&mut self, name: &str, value: &str) {
         let line = format!("{name}:{value}");
         let mut width = 0;
-        for c in line.chars() {
+        for c in line.chars().filter(|c| !c.is_control() || *c == '\t') {
             let len = c.len_utf8();
             if width + len > 75 {
                 self.out.push_str("\r\n ");
@@ -79,7 +82,8 @@ impl Writer {
     }
 }
 
-/// Escapes a TEXT value (RFC 5545 section 3.3.11).
+/// Escapes a TEXT value (RFC 5545 section 3.3.11): a line break becomes `\n`, and the other
+/// control characters, which TEXT excludes (`ESC`, `BEL`, `NUL`, C1…), are dropped.
 fn escape(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     for c in s.chars() {
@@ -88,7 +92,8 @@ fn escape(s: &str) -> String {
             ';' => out.push_str("\\;"),
             ',' => out.push_str("\\,"),
             '\n' => out.push_str("\\n"),
-            '\r' => {}
+            '\t' => out.push(c),
+            _ if c.is_control() => {}
             _ => out.push(c),
         }
     }
@@ -739,8 +744,15 @@ fn categories(spec: &Spec, lang: Lang, ended: Option<Action>) -> String {
     format!("{},{}", escape(head), escape(kind))
 }
 
+/// The notice page of a window, when the feed knows where mado is served: only an
+/// `http(s)://` base with no space, quote or control character in it makes a URL.
 fn notice_url(s: &Schedule, l: &Lineage, opts: &FeedOptions) -> Option<String> {
     let base = opts.base_url.as_deref()?.trim_end_matches('/');
+    let lower = base.get(..8).unwrap_or(base).to_ascii_lowercase();
+    let web = lower.starts_with("https://") || lower.starts_with("http://");
+    if !web || base.chars().any(|c| c.is_control() || c.is_whitespace() || matches!(c, '"' | '<' | '>' | '\\')) {
+        return None;
+    }
     Some(format!("{base}/notices/{}?lang={}", s.notices[l.notice].id, opts.lang.code()))
 }
 

@@ -1,12 +1,76 @@
 //! Plain-text rendering of answers, window lists and the catalogue: what `--format text`
 //! prints, in Japanese or English. JSON is the answer types' own serialization.
+//!
+//! Text from the schedules (titles, notes, sources, quoted messages) reaches terminals and
+//! files: every control character in it is shown as a visible picture ([`visible`]), so an
+//! escape sequence in a title cannot move the cursor, rewrite the summary line, set the
+//! clipboard (OSC 52) or hide itself, and a line break inside a value cannot start a line
+//! of its own.
 
 use crate::engine::answer::{Answer, DelayInfo, WindowInfo, WindowKind, WindowList};
 use crate::engine::eval::Status;
 use crate::engine::model::{Action, Catalogue, EffectSource, Kind, Lang};
 use chrono::{DateTime, FixedOffset, Timelike};
 use chrono_tz::Tz;
+use std::borrow::Cow;
 use std::fmt::Write as _;
+
+/// Whether `c` could change how a terminal shows what follows it: C0 and C1 controls, DEL,
+/// the line and paragraph separators, and the bidirectional embeddings, overrides and
+/// isolates (which reorder what a reader sees).
+pub fn is_hostile(c: char) -> bool {
+    c.is_control() || matches!(c, '\u{2028}' | '\u{2029}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
+}
+
+fn push_visible(out: &mut String, c: char) {
+    match c {
+        // C0: the Control Pictures block (U+2400 + code), e.g. ESC → ␛, NUL → ␀, CR → ␍.
+        '\0'..='\u{1f}' => out.push(char::from_u32(0x2400 + c as u32).unwrap_or('\u{fffd}')),
+        '\u{7f}' => out.push('\u{2421}'),
+        // C1 and the rest have no picture: written as an escape.
+        _ => {
+            let _ = write!(out, "\\u{{{:04x}}}", c as u32);
+        }
+    }
+}
+
+fn shown(s: &str, keep_newlines: bool) -> Cow<'_, str> {
+    if !s.chars().any(|c| is_hostile(c) && !(keep_newlines && c == '\n')) {
+        return Cow::Borrowed(s);
+    }
+    let mut out = String::with_capacity(s.len() + 8);
+    for c in s.chars() {
+        if is_hostile(c) && !(keep_newlines && c == '\n') {
+            push_visible(&mut out, c);
+        } else {
+            out.push(c);
+        }
+    }
+    Cow::Owned(out)
+}
+
+/// Multi-line text made safe to write to a terminal or a file: line breaks stay, every other
+/// control character is shown as its picture (`ESC` → `␛`, `CR` → `␍`, `NUL` → `␀`, DEL →
+/// `␡`) or, without one (C1 controls, bidirectional overrides), as `\u{9b}`.
+pub fn visible(s: &str) -> Cow<'_, str> {
+    shown(s, true)
+}
+
+/// One value on one line: as [`visible`], and a line break is shown as `␊` too, so a value
+/// cannot start a line that looks like the output's own.
+pub fn visible_line(s: &str) -> Cow<'_, str> {
+    shown(s, false)
+}
+
+/// Writes one line of output: whatever its values hold, it stays one line and shows no
+/// control character ([`visible_line`]).
+macro_rules! put {
+    ($out:expr, $($arg:tt)*) => {{
+        let text = format!($($arg)*);
+        $out.push_str(&visible_line(&text));
+        $out.push('\n');
+    }};
+}
 
 /// The words of the text view, in one language.
 struct Words {
@@ -248,8 +312,8 @@ fn marks(w: &WindowInfo, lang: Lang) -> String {
 fn window_lines(out: &mut String, head: &str, w: &WindowInfo, zone: Tz, lang: Lang) {
     let words = words(lang);
     let incident = if w.category == Kind::Incident { format!(" [{}]", words.incident) } else { String::new() };
-    let _ = writeln!(out, "  {head:<9} {}  [{}]{incident}  {}", span(w, zone, lang), kind(w.kind, words), w.uid);
-    let _ = writeln!(
+    put!(out, "  {head:<9} {}  [{}]{incident}  {}", span(w, zone, lang), kind(w.kind, words), w.uid);
+    put!(
         out,
         "  {:<9} {} — {} {}{}",
         "",
@@ -259,7 +323,7 @@ fn window_lines(out: &mut String, head: &str, w: &WindowInfo, zone: Tz, lang: La
         marks(w, lang)
     );
     if !w.available.is_empty() {
-        let _ = writeln!(out, "  {:<9} {}: {}", "", words.stays_available, w.available.join(", "));
+        put!(out, "  {:<9} {}: {}", "", words.stays_available, w.available.join(", "));
     }
     if let Some(r) = &w.revision {
         let verb = match (r.action, w.kind) {
@@ -270,12 +334,12 @@ fn window_lines(out: &mut String, head: &str, w: &WindowInfo, zone: Tz, lang: La
             (Action::Change, _) => words.changed,
             _ => words.replaced,
         };
-        let _ = writeln!(out, "  {:<9} {verb}{}{} ({} {})", "", words.by, r.notice, words.sequence, r.sequence);
+        put!(out, "  {:<9} {verb}{}{} ({} {})", "", words.by, r.notice, words.sequence, r.sequence);
         if let Some(note) = &r.note {
-            let _ = writeln!(out, "  {:<9} {note}", "");
+            put!(out, "  {:<9} {note}", "");
         }
     }
-    let _ = writeln!(
+    put!(
         out,
         "  {:<9} {} {} «{}», {} {}",
         "",
@@ -285,7 +349,7 @@ fn window_lines(out: &mut String, head: &str, w: &WindowInfo, zone: Tz, lang: La
         words.known_from,
         w.known_from.format("%Y-%m-%d %H:%M%:z")
     );
-    let _ = writeln!(out, "  {:<9} {}: {}", "", words.source, w.source);
+    put!(out, "  {:<9} {}: {}", "", words.source, w.source);
     for e in &w.effects {
         let parts = match lang {
             Lang::Ja => e.effect.phrases("エラーコード", "画面", "メッセージ", ("「", "」")),
@@ -297,10 +361,10 @@ fn window_lines(out: &mut String, head: &str, w: &WindowInfo, zone: Tz, lang: La
             EffectSource::Inferred => format!(" [{}]", words.inferred),
             EffectSource::Notice => String::new(),
         };
-        let _ = writeln!(out, "  {:<9} {}{scope}: {}{src}", "", e.channel, parts.join("; "));
+        put!(out, "  {:<9} {}{scope}: {}{src}", "", e.channel, parts.join("; "));
     }
     for i in &w.inferred {
-        let _ = writeln!(out, "  {:<9} {} {}: {}", "", words.inferred, i.field, i.reason);
+        put!(out, "  {:<9} {} {}: {}", "", words.inferred, i.field, i.reason);
     }
 }
 
@@ -335,26 +399,26 @@ pub fn answer(a: &Answer, zone: Tz, lang: Lang) -> String {
             format!("{status}{until} — {what}{tentative}")
         }
     };
-    let _ = writeln!(out, "{first}");
-    let _ = writeln!(out, "  {:<9} {}", words.function, a.function);
-    let _ = writeln!(out, "  {:<9} {}", words.at, when(&a.at, zone));
+    put!(out, "{first}");
+    put!(out, "  {:<9} {}", words.function, a.function);
+    put!(out, "  {:<9} {}", words.at, when(&a.at, zone));
     if a.lookahead != "0s" {
-        let _ = writeln!(out, "  {:<9} {} ([at, at + {}))", words.for_, a.lookahead, a.lookahead);
+        put!(out, "  {:<9} {} ([at, at + {}))", words.for_, a.lookahead, a.lookahead);
     }
-    let _ = writeln!(out, "  {:<9} {}", words.as_of, when(&a.as_of, zone));
+    put!(out, "  {:<9} {}", words.as_of, when(&a.as_of, zone));
     for c in &a.affected {
         let (status, until) = status_until(c.status, c.until.as_ref(), zone, words);
-        let _ = writeln!(out, "  {:<9} {} {status}{until}", words.affected, c.function);
+        put!(out, "  {:<9} {} {status}{until}", words.affected, c.function);
     }
     for s in &a.stated_available {
-        let _ = writeln!(out, "  {:<9} {} ({}: {}, {})", "", words.stated, s.function, s.uid, s.source);
+        put!(out, "  {:<9} {} ({}: {}, {})", "", words.stated, s.function, s.uid, s.source);
     }
     for w in &a.windows {
         window_lines(&mut out, words.window, w, zone, lang);
     }
     for p in &a.pending {
         let title = p.title.as_deref().unwrap_or(&p.notice_title);
-        let _ = writeln!(out, "  {:<9} {}: {title} ({} {}; {})", words.postponed, words.pending, words.was, span(p, zone, lang), p.uid);
+        put!(out, "  {:<9} {}: {title} ({} {}; {})", words.postponed, words.pending, words.was, span(p, zone, lang), p.uid);
     }
     if let Some(n) = &a.next {
         window_lines(&mut out, words.next, n, zone, lang);
@@ -364,7 +428,7 @@ pub fn answer(a: &Answer, zone: Tz, lang: Lang) -> String {
 
 /// The last line of a text answer: where the schedule came from.
 pub fn source_line(origin: &str, lang: Lang) -> String {
-    format!("{}: {origin}\n", words(lang).answered_from)
+    format!("{}: {}\n", words(lang).answered_from, visible_line(origin))
 }
 
 /// The text form of a window list: one line per occurrence, then delays.
@@ -372,7 +436,7 @@ pub fn window_list(l: &WindowList, zone: Tz, lang: Lang) -> String {
     let words = words(lang);
     let mut out = String::new();
     let scope = l.function.as_deref().map(|f| format!(" ({f})")).unwrap_or_default();
-    let _ = writeln!(
+    put!(
         out,
         "{} {}{scope}: {} – {}, {} {}",
         l.windows.len(),
@@ -384,7 +448,7 @@ pub fn window_list(l: &WindowList, zone: Tz, lang: Lang) -> String {
     );
     for w in &l.windows {
         let incident = if w.category == Kind::Incident { format!(" [{}]", words.incident) } else { String::new() };
-        let _ = writeln!(
+        put!(
             out,
             "{:<44} {:<10} {:<40} {}{}{incident}",
             span(w, zone, lang),
@@ -395,10 +459,10 @@ pub fn window_list(l: &WindowList, zone: Tz, lang: Lang) -> String {
         );
     }
     if l.truncated {
-        let _ = writeln!(out, "({}{})", l.windows.len(), words.cut);
+        put!(out, "({}{})", l.windows.len(), words.cut);
     }
     for d in &l.delays {
-        let _ = writeln!(out, "{}", delay(d, zone, lang));
+        put!(out, "{}", delay(d, zone, lang));
     }
     out
 }
@@ -434,11 +498,25 @@ pub fn catalogue(c: &Catalogue) -> String {
     let mut out = String::from("functions\n");
     for f in c.functions() {
         let depth = f.id().matches('.').count();
-        let _ = writeln!(out, "  {:<30} {} / {}", format!("{}{}", "  ".repeat(depth), f.id()), f.ja(), f.en());
+        put!(out, "  {:<30} {} / {}", format!("{}{}", "  ".repeat(depth), f.id()), f.ja(), f.en());
     }
     out.push_str("channels\n");
     for ch in c.channels() {
-        let _ = writeln!(out, "  {:<30} {} / {}", ch.id(), ch.ja(), ch.en());
+        put!(out, "  {:<30} {} / {}", ch.id(), ch.ja(), ch.en());
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn control_characters_are_shown_not_obeyed() {
+        assert!(matches!(visible("plain 日本語\ttext\n"), Cow::Owned(_)));
+        assert!(matches!(visible("plain 日本語 text\n"), Cow::Borrowed(_)));
+        assert_eq!(visible("a\u{1b}[2K\r\u{7}\0b\nc\u{7f}\u{9b}\u{202e}"), "a␛[2K␍␇␀b\nc␡\\u{009b}\\u{202e}");
+        assert_eq!(visible_line("a\nb\tc"), "a␊b␉c");
+        assert!(visible_line("定例メンテナンス（〜01:30頃）").chars().all(|c| !is_hostile(c)));
+    }
 }

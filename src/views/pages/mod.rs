@@ -6,7 +6,8 @@
 //! stylesheet is inline, the timeline is server-side SVG. Instants are shown in JST with the
 //! zone written, each inside `<time datetime>`.
 //!
-//! May use: the engine. Knows no HTTP: the server passes the language, the clock and the host.
+//! May use: the engine. Knows no HTTP: the server passes the language, the clock and the host
+//! absolute links may use (none unless configured or trusted: see `server::Links`).
 
 mod notice;
 mod status;
@@ -32,9 +33,10 @@ pub struct PageContext {
     pub lang: Lang,
     /// The clock: statuses are "now" at this instant.
     pub now: Instant,
-    /// `host[:port]` the page was asked on, for absolute feed links (`webcal://`).
+    /// `host[:port]` for absolute feed links (`webcal://`): the server's public URL, or a
+    /// host it trusts; empty when there is none, and then the feed is linked by path.
     pub host: String,
-    /// `http` or `https`: how the page was asked for (behind a TLS proxy, `https`).
+    /// `http` or `https`, with `host`: the public URL's scheme, or what a trusted proxy says.
     pub scheme: String,
     /// The path asked for, e.g. `/timeline`.
     pub path: String,

@@ -46,7 +46,7 @@ pub fn notice_page(s: &Schedule, cx: &PageContext, id: &str) -> Option<String> {
         dl.meta {
             dt { (t.published) } dd { (published(lang, t, n.published(), n.known_from())) }
             dt { (t.known_from) } dd { (instant_utc(lang, n.known_from())) }
-            dt { (t.source) } dd { (n.source_in(lang)) @if let Some(u) = n.url() { br; a href=(u) rel="noopener" { (u) } } }
+            dt { (t.source) } dd { (n.source_in(lang)) @if let Some(u) = n.url() { br; @if web_address(u) { a href=(u) rel="noopener noreferrer" { (u) } } @else { code { (u) } } } }
             dt { "id" } dd { code { (n.id()) } }
             @if lang == Lang::En && n.title_en().is_some() { dt { "原題" } dd lang="ja" { (n.title()) } }
         }
@@ -254,4 +254,12 @@ fn new_inferences(l: &Lineage, vi: usize) -> Vec<&crate::engine::model::Inferenc
     let before: Vec<&crate::engine::model::Inference> =
         l.versions[..vi].iter().rev().find_map(|v| v.spec.as_ref()).map(|p| p.inferred.iter().collect()).unwrap_or_default();
     spec.inferred.iter().filter(|i| !before.contains(i)).collect()
+}
+
+/// Whether a notice's `url` may be a link: an `http(s)://` address with no control character
+/// or space (the loader refuses others; this keeps a `javascript:` one from ever being a
+/// link).
+fn web_address(u: &str) -> bool {
+    let lower = u.get(..8).unwrap_or(u).to_ascii_lowercase();
+    (lower.starts_with("https://") || lower.starts_with("http://")) && !u.chars().any(|c| c.is_control() || c.is_whitespace())
 }

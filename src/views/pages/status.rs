@@ -109,19 +109,14 @@ pub fn status_page(s: &Schedule, cx: &PageContext) -> (String, Option<Instant>) 
         section aria-labelledby="subscribe" {
             h2 #subscribe { (t.subscribe) }
             p { (t.subscribe_help) }
-            @let feed = |f: Option<&str>| {
-                let mut q = vec![("lang".to_string(), lang.code().to_string())];
-                if let Some(f) = f { q.insert(0, ("function".into(), f.to_string())); }
-                format!("{}/calendar.ics?{}", cx.host, encode_query(&q))
-            };
             ul {
-                li { strong { (t.all_functions) } ": " a href={"webcal://" (feed(None))} { "webcal://" } " · " a href={(cx.scheme) "://" (feed(None))} { (cx.scheme) "://" } }
+                li { strong { (t.all_functions) } ": " (feed_links(cx, None)) }
             }
             details {
                 summary { (t.per_function) }
                 ul {
                     @for f in &fn_ids {
-                        li { (function_label(s, lang, f)) " " code { (f) } ": " a href={"webcal://" (feed(Some(f)))} { "webcal://" } " · " a href={(cx.scheme) "://" (feed(Some(f)))} { (cx.scheme) "://" } }
+                        li { (function_label(s, lang, f)) " " code { (f) } ": " (feed_links(cx, Some(f))) }
                     }
                 }
             }
@@ -206,5 +201,23 @@ pub(crate) fn window_table(s: &Schedule, cx: &PageContext, ws: &[&WindowInfo]) -
                 }
             }
         }
+    }
+}
+
+/// The links to subscribe to the feed (of one function, or of all): `webcal://` and
+/// `http(s)://` on the host the server trusts (`cx.host`), or, with none, the feed's path
+/// alone (a `webcal://` link cannot be relative).
+fn feed_links(cx: &PageContext, function: Option<&str>) -> Markup {
+    let mut q = vec![("lang".to_string(), cx.lang.code().to_string())];
+    if let Some(f) = function {
+        q.insert(0, ("function".into(), f.to_string()));
+    }
+    let path = format!("/calendar.ics?{}", encode_query(&q));
+    if cx.host.is_empty() {
+        return html! { a href=(path) { (path) } };
+    }
+    let scheme = if cx.scheme == "https" { "https" } else { "http" };
+    html! {
+        a href={"webcal://" (cx.host) (path)} { "webcal://" } " · " a href={(scheme) "://" (cx.host) (path)} { (scheme) "://" }
     }
 }
