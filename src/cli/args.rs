@@ -142,9 +142,15 @@ pub enum Command {
         /// A request head must arrive within this many seconds of the connection opening or its last response (slow heads and idle keep-alive connections are closed), and a response write stalled this long is closed too.
         #[arg(long, default_value_t = 10, value_parser = clap::value_parser!(u64).range(1..=3600))]
         header_timeout: u64,
-        /// The most connections open at once; one more is answered 503 and closed.
+        /// The most connections open at once. When none is free, the one idle longest is closed to make room; when none is idle, one more is answered 503 and closed.
         #[arg(long, default_value_t = 1024, value_parser = clap::value_parser!(u64).range(1..=1_000_000))]
         max_connections: u64,
+        /// The most connections open at once from one client address; one more is answered 503 and closed.
+        #[arg(long, default_value_t = 64, value_parser = clap::value_parser!(u64).range(1..=1_000_000))]
+        max_connections_per_client: u64,
+        /// Seconds within which a request must be answered once its head has arrived; past it, 503.
+        #[arg(long, default_value_t = 30, value_parser = clap::value_parser!(u64).range(1..=3600))]
+        request_timeout: u64,
         /// On SIGTERM, seconds open connections get to finish before they are dropped.
         #[arg(long, default_value_t = 10, value_parser = clap::value_parser!(u64).range(0..=3600))]
         shutdown_grace: u64,

@@ -54,10 +54,80 @@ impl Activity {
             && clock().saturating_sub(self.last.load(Ordering::Relaxed)) > u64::try_from(timeout.as_millis()).unwrap_or(u64::MAX)
     }
 
+    /// How long the connection has been waiting for its next request, or `None` while a
+    /// request is being answered.
+    pub(crate) fn idle_for(&self) -> Option<u64> {
+        (self.busy.load(Ordering::Relaxed) == 0).then(|| clock().saturating_sub(self.last.load(Ordering::Relaxed)))
+    }
+
     /// How often a watchdog with this timeout looks: a tenth of it, from 10 ms to 1 s, so a
     /// connection is closed at most that late.
     pub(crate) fn period(timeout: Duration) -> Duration {
         (timeout / 10).clamp(Duration::from_millis(10), Duration::from_secs(1))
+    }
+}
+
+/// The open connections, so that a full server can close the one idle longest, and the
+/// count per client address.
+#[derive(Default)]
+pub(crate) struct Registry {
+    inner: std::sync::Mutex<RegistryInner>,
+}
+
+#[derive(Default)]
+struct RegistryInner {
+    next: u64,
+    open: std::collections::HashMap<u64, (std::net::IpAddr, Arc<Activity>, Arc<tokio::sync::Notify>)>,
+    per_client: std::collections::HashMap<std::net::IpAddr, usize>,
+}
+
+/// A connection's place in the registry; leaving it when dropped.
+pub(crate) struct Registered {
+    registry: Arc<Registry>,
+    id: u64,
+    pub(crate) close: Arc<tokio::sync::Notify>,
+}
+
+impl Registry {
+    /// Registers a connection from `ip`, unless `ip` already has `cap` open.
+    pub(crate) fn enter(self: &Arc<Registry>, ip: std::net::IpAddr, activity: Arc<Activity>, cap: usize) -> Option<Registered> {
+        let mut r = self.inner.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        let n = r.per_client.entry(ip).or_insert(0);
+        if *n >= cap {
+            return None;
+        }
+        *n += 1;
+        r.next += 1;
+        let (id, close) = (r.next, Arc::new(tokio::sync::Notify::new()));
+        r.open.insert(id, (ip, activity, close.clone()));
+        Some(Registered { registry: self.clone(), id, close })
+    }
+
+    /// Asks the connection idle longest to close; false when every connection is busy.
+    pub(crate) fn close_idlest(&self) -> bool {
+        let r = self.inner.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        let idlest = r.open.values().filter_map(|(_, a, close)| a.idle_for().map(|t| (t, close))).max_by_key(|(t, _)| *t);
+        match idlest {
+            Some((_, close)) => {
+                close.notify_one();
+                true
+            }
+            None => false,
+        }
+    }
+}
+
+impl Drop for Registered {
+    fn drop(&mut self) {
+        let mut r = self.registry.inner.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        if let Some((ip, _, _)) = r.open.remove(&self.id) {
+            if let Some(n) = r.per_client.get_mut(&ip) {
+                *n -= 1;
+                if *n == 0 {
+                    r.per_client.remove(&ip);
+                }
+            }
+        }
     }
 }
 

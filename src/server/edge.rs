@@ -29,6 +29,17 @@ use std::task::{Context, Poll};
 use tower_http::compression::predicate::{And, NotForContentType, Predicate, SizeAbove};
 use tower_http::compression::{Compression, CompressionBody};
 
+/// The largest request head answered (request line and headers); a larger one is `431`.
+pub(crate) const MAX_HEAD: usize = 64 * 1024;
+
+/// The size of a request's head as sent: its target and each header line.
+fn head_size(req: &Request) -> usize {
+    req.uri().path().len()
+        + req.uri().query().map_or(0, str::len)
+        + 16
+        + req.headers().iter().map(|(k, v)| k.as_str().len() + v.len() + 4).sum::<usize>()
+}
+
 /// The methods every route answers.
 pub(crate) const ALLOW: &str = "GET, HEAD, OPTIONS";
 
@@ -122,10 +133,34 @@ where
                 format!("the query string is longer than {MAX_QUERY_LEN} bytes; ask about fewer functions per request"),
             );
             Kind::Done { response: Some(e.into_response()) }
+        } else if head_size(&req) > MAX_HEAD {
+            let e = ApiError::new(
+                StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE,
+                ErrorKind::HeadersTooLarge,
+                format!("the request line and headers are larger than {} KiB; send fewer or shorter headers", MAX_HEAD / 1024),
+            );
+            Kind::Done { response: Some(e.into_response()) }
+        } else if req.method() == Method::CONNECT {
+            // Not a proxy: every route allows the same methods (never a 404 for CONNECT's
+            // authority-form target).
+            let mut r = ApiError::new(
+                StatusCode::METHOD_NOT_ALLOWED,
+                ErrorKind::MethodNotAllowed,
+                format!("`CONNECT` is not allowed; mado is not a proxy; expected one of {ALLOW}"),
+            )
+            .into_response();
+            r.headers_mut().insert(header::ALLOW, HeaderValue::from_static(ALLOW));
+            Kind::Done { response: Some(r) }
         } else if req.method() == Method::OPTIONS && route.is_some() {
             Kind::Done { response: Some(options()) }
         } else {
             let compress = req.headers().contains_key(header::ACCEPT_ENCODING);
+            let mut req = req;
+            if compress && req.method() == Method::HEAD {
+                // Asked as GET through compression, so HEAD says what GET would (its
+                // Content-Encoding, no uncompressed length); hyper sends no body for a HEAD.
+                *req.method_mut() = Method::GET;
+            }
             let (inner, compressed) = (&mut self.inner, &mut self.compressed);
             match catch_unwind(AssertUnwindSafe(move || {
                 if compress {

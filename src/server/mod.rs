@@ -108,7 +108,18 @@ pub fn router(st: Arc<AppState>) -> App {
 /// watching fails.
 pub async fn serve(addr: &str, config: Config, watch_dir: bool) -> anyhow::Result<()> {
     use anyhow::Context as _;
-    let st = AppState::new(config)?;
+    // SIGTERM is handled from the start: one during the first load (a large schedule, a slow
+    // mount) stops mado cleanly, exit 0, with a log line.
+    let stop = shutdown();
+    tokio::pin!(stop);
+    let loading = tokio::task::spawn_blocking(move || AppState::new(config));
+    let st = tokio::select! {
+        loaded = loading => loaded.map_err(|e| anyhow::anyhow!("loading the schedule: {e}"))??,
+        () = &mut stop => {
+            tracing::info!("stopped while loading the schedule; nothing was served");
+            return Ok(());
+        }
+    };
     let _watcher = if watch_dir { Some(watch(st.clone(), state::DEBOUNCE)?) } else { None };
     #[cfg(unix)]
     {
@@ -124,7 +135,7 @@ pub async fn serve(addr: &str, config: Config, watch_dir: bool) -> anyhow::Resul
     let listener = tokio::net::TcpListener::bind(addr).await.with_context(|| format!("cannot listen on `{addr}` (--addr HOST:PORT)"))?;
     let addr = listener.local_addr()?;
     tracing::info!(%addr, generation = st.current().generation, "mado serving");
-    serve_on(listener, st, shutdown()).await;
+    serve_on(listener, st, stop).await;
     tracing::info!("mado stopped");
     Ok(())
 }
@@ -153,6 +164,8 @@ pub async fn serve_on(listener: tokio::net::TcpListener, st: Arc<AppState>, stop
     let mut last_busy_log = std::time::Instant::now() - std::time::Duration::from_secs(60);
     let mut refused: u64 = 0;
     let busy: Arc<[u8]> = busy_response().into();
+    let registry = Arc::new(conn::Registry::default());
+    let request_timeout = st.config.request_timeout;
     tokio::pin!(stop);
     loop {
         let (stream, peer) = tokio::select! {
@@ -168,7 +181,20 @@ pub async fn serve_on(listener: tokio::net::TcpListener, st: Arc<AppState>, stop
             () = &mut stop => break,
         };
         let _ = stream.set_nodelay(true);
-        let Ok(permit) = permits.clone().try_acquire_owned() else {
+        let activity = conn::Activity::new();
+        // One client may hold only its share of the slots.
+        let registered = registry.enter(peer.ip(), activity.clone(), st.config.max_connections_per_client);
+        // When every slot is taken, the connection idle longest (a kept-alive one waiting for
+        // its next request) makes room: a slow but valid client cannot hold /healthz hostage.
+        let permit = match permits.clone().try_acquire_owned() {
+            Ok(p) => Some(p),
+            Err(_) if registered.is_some() && registry.close_idlest() => {
+                tokio::time::timeout(std::time::Duration::from_millis(250), permits.clone().acquire_owned()).await.ok().and_then(Result::ok)
+            }
+            Err(_) => None,
+        };
+        let (Some(permit), Some(registered)) = (permit, registered) else {
+            st.metrics.slot("unmatched").record(axum::http::StatusCode::SERVICE_UNAVAILABLE, std::time::Duration::ZERO);
             refused += 1;
             if last_busy_log.elapsed() >= std::time::Duration::from_secs(1) {
                 tracing::warn!(%peer, refused, max = st.config.max_connections, "connection limit reached; answering 503 and closing");
@@ -185,29 +211,44 @@ pub async fn serve_on(listener: tokio::net::TcpListener, st: Arc<AppState>, stop
             });
             continue;
         };
-        let activity = conn::Activity::new();
         let io = conn::Watched { io: TokioIo::new(stream), activity: activity.clone() };
         // The connection's own copy of the app, called in place: hyper asks one request at a
         // time on an HTTP/1 connection, so the cell is never borrowed twice, and the router is
         // not cloned per request (axum's Router and the edge are always ready).
         let (routes, spare) = (std::cell::RefCell::new(app.clone()), app.clone());
         let watched = activity.clone();
+        let timeout_st = st.clone();
         let service = hyper::service::service_fn(move |req: hyper::Request<hyper::body::Incoming>| {
             let busy = watched.begin();
             let mut req = req.map(axum::body::Body::new);
             req.extensions_mut().insert(access::Peer(peer));
+            let route = edge::route_label(req.uri().path()).unwrap_or("unmatched");
+            let timeout_st = timeout_st.clone();
             let answer = match routes.try_borrow_mut() {
                 Ok(mut app) => tower::Service::call(&mut *app, req),
                 Err(_) => tower::Service::call(&mut spare.clone(), req),
             };
             async move {
-                let r = answer.await;
+                // A deadline on the whole request, not only its head.
+                let r = match tokio::time::timeout(request_timeout, answer).await {
+                    Ok(r) => r,
+                    Err(_) => {
+                        timeout_st.metrics.slot(route).record(axum::http::StatusCode::SERVICE_UNAVAILABLE, request_timeout);
+                        Ok(axum::response::IntoResponse::into_response(error::ApiError::new(
+                            axum::http::StatusCode::SERVICE_UNAVAILABLE,
+                            error::ErrorKind::Busy,
+                            format!("the request was not answered within {} s (--request-timeout); retry", request_timeout.as_secs()),
+                        )))
+                    }
+                };
                 drop(busy);
                 r
             }
         });
         let conn = graceful.watch(http.serve_connection(io, service));
+        let metrics_st = st.clone();
         tokio::spawn(async move {
+            let registered = registered;
             tokio::pin!(conn);
             let mut watchdog = tokio::time::interval(conn::Activity::period(timeout));
             watchdog.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
@@ -216,8 +257,16 @@ pub async fn serve_on(listener: tokio::net::TcpListener, st: Arc<AppState>, stop
                     biased;
                     ended = conn.as_mut() => {
                         if let Err(e) = ended {
+                            if e.is_parse_too_large() {
+                                // hyper answered 431 itself: counted like every response.
+                                metrics_st.metrics.slot("unmatched").record(axum::http::StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE, std::time::Duration::ZERO);
+                            }
                             tracing::debug!(%peer, "connection ended: {e}");
                         }
+                        break;
+                    }
+                    () = registered.close.notified() => {
+                        tracing::debug!(%peer, "closing the connection idle longest to make room for a new one");
                         break;
                     }
                     _ = watchdog.tick() => if activity.overdue(timeout) {

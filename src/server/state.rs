@@ -83,8 +83,15 @@ pub struct Config {
     /// (slow heads and idle keep-alive connections are closed); a response write that makes
     /// no progress for as long is closed too.
     pub header_timeout: std::time::Duration,
-    /// The most connections open at once; one more is answered `503` and closed.
+    /// The most connections open at once. When none is free, the connection idle longest
+    /// (waiting for its next request) is closed to make room; when none is idle, the new one
+    /// is answered `503` and closed.
     pub max_connections: usize,
+    /// The most connections open at once from one client address; one more is answered
+    /// `503` and closed, so one client cannot hold every slot.
+    pub max_connections_per_client: usize,
+    /// A request must be answered within this of its head arriving; past it, `503`.
+    pub request_timeout: std::time::Duration,
     /// On shutdown, how long open connections may take to finish before they are dropped.
     pub shutdown_grace: std::time::Duration,
     /// Where absolute links point (`--public-url`, `--trusted-host`, `--trusted-proxy`).
@@ -113,6 +120,8 @@ impl Default for Config {
             baseline_route: false,
             header_timeout: std::time::Duration::from_secs(10),
             max_connections: 1024,
+            max_connections_per_client: 64,
+            request_timeout: std::time::Duration::from_secs(30),
             shutdown_grace: std::time::Duration::from_secs(10),
             links: super::Links::default(),
             access_log: None,
