@@ -10,7 +10,8 @@
 //!   (a client sending a byte every few seconds gains nothing) and idle connections;
 //! - a response whose writing has made no progress for `timeout`: a client that does not read.
 //!
-//! A request being answered is never cut off here; handlers have their own deadlines.
+//! - a request not answered `request_timeout` after its head arrived (the whole-request
+//!   deadline): the connection is closed and the request counted as a `503`.
 
 use std::sync::atomic::{AtomicU32, AtomicU64, Ordering};
 use std::sync::{Arc, OnceLock};
@@ -30,11 +31,13 @@ pub(crate) struct Activity {
     busy: AtomicU32,
     /// When the connection opened, a response was handed over, or bytes were written.
     last: AtomicU64,
+    /// When the request being answered arrived (its head was read).
+    since: AtomicU64,
 }
 
 impl Activity {
     pub(crate) fn new() -> Arc<Activity> {
-        Arc::new(Activity { busy: AtomicU32::new(0), last: AtomicU64::new(clock()) })
+        Arc::new(Activity { busy: AtomicU32::new(0), last: AtomicU64::new(clock()), since: AtomicU64::new(0) })
     }
 
     fn touch(&self) {
@@ -43,8 +46,17 @@ impl Activity {
 
     /// A request is being answered until the guard is dropped (answered, or abandoned).
     pub(crate) fn begin(self: &Arc<Activity>) -> Busy {
-        self.busy.fetch_add(1, Ordering::Relaxed);
+        if self.busy.fetch_add(1, Ordering::Relaxed) == 0 {
+            self.since.store(clock(), Ordering::Relaxed);
+        }
         Busy(self.clone())
+    }
+
+    /// Whether a request has been in service longer than `deadline` (the whole-request
+    /// deadline, kept by the same watchdog: no timer per request).
+    pub(crate) fn past_deadline(&self, deadline: Duration) -> bool {
+        self.busy.load(Ordering::Relaxed) > 0
+            && clock().saturating_sub(self.since.load(Ordering::Relaxed)) > u64::try_from(deadline.as_millis()).unwrap_or(u64::MAX)
     }
 
     /// Whether the connection has waited longer than `timeout` for a request head or for
@@ -208,6 +220,15 @@ mod tests {
         std::thread::sleep(Duration::from_millis(60));
         assert!(a.overdue(t));
         assert_eq!(Activity::period(Duration::from_secs(10)), Duration::from_secs(1));
+        // The whole-request deadline counts from the head, only while a request is in service.
+        let b = Activity::new();
+        assert!(!b.past_deadline(t), "no request");
+        let busy = b.begin();
+        assert!(!b.past_deadline(t));
+        std::thread::sleep(Duration::from_millis(60));
+        assert!(b.past_deadline(t), "in service past the deadline");
+        drop(busy);
+        assert!(!b.past_deadline(t), "answered");
         assert_eq!(Activity::period(Duration::from_millis(20)), Duration::from_millis(10));
     }
 }

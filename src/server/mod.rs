@@ -217,30 +217,17 @@ pub async fn serve_on(listener: tokio::net::TcpListener, st: Arc<AppState>, stop
         // not cloned per request (axum's Router and the edge are always ready).
         let (routes, spare) = (std::cell::RefCell::new(app.clone()), app.clone());
         let watched = activity.clone();
-        let timeout_st = st.clone();
         let service = hyper::service::service_fn(move |req: hyper::Request<hyper::body::Incoming>| {
             let busy = watched.begin();
             let mut req = req.map(axum::body::Body::new);
             req.extensions_mut().insert(access::Peer(peer));
-            let route = edge::route_label(req.uri().path()).unwrap_or("unmatched");
-            let timeout_st = timeout_st.clone();
+
             let answer = match routes.try_borrow_mut() {
                 Ok(mut app) => tower::Service::call(&mut *app, req),
                 Err(_) => tower::Service::call(&mut spare.clone(), req),
             };
             async move {
-                // A deadline on the whole request, not only its head.
-                let r = match tokio::time::timeout(request_timeout, answer).await {
-                    Ok(r) => r,
-                    Err(_) => {
-                        timeout_st.metrics.slot(route).record(axum::http::StatusCode::SERVICE_UNAVAILABLE, request_timeout);
-                        Ok(axum::response::IntoResponse::into_response(error::ApiError::new(
-                            axum::http::StatusCode::SERVICE_UNAVAILABLE,
-                            error::ErrorKind::Busy,
-                            format!("the request was not answered within {} s (--request-timeout); retry", request_timeout.as_secs()),
-                        )))
-                    }
-                };
+                let r = answer.await;
                 drop(busy);
                 r
             }
@@ -271,6 +258,11 @@ pub async fn serve_on(listener: tokio::net::TcpListener, st: Arc<AppState>, stop
                     }
                     _ = watchdog.tick() => if activity.overdue(timeout) {
                         tracing::debug!(%peer, "closing a connection that waited longer than the header timeout");
+                        break;
+                    } else if activity.past_deadline(request_timeout) {
+                        // The whole-request deadline: closed, and counted as unanswered.
+                        metrics_st.metrics.slot("unmatched").record(axum::http::StatusCode::SERVICE_UNAVAILABLE, request_timeout);
+                        tracing::warn!(%peer, seconds = request_timeout.as_secs(), "closing a connection whose request was not answered within --request-timeout");
                         break;
                     },
                 }
