@@ -67,10 +67,11 @@ pub use chrono_tz;
 pub use engine::answer::{Answer, DelayInfo, Query, RevisionInfo, WindowInfo, WindowKind, WindowList, WindowsQuery};
 pub use engine::checkout::AnswerSet;
 pub use engine::error::QueryError;
-pub use engine::eval::{Schedule, Status};
+pub use engine::eval::Status;
 pub use engine::model::{
     Action, Catalogue, Channel, ChannelEffect, Effect, EffectSource, Function, Inference, Kind, Lang, Notice, Published,
 };
+pub use engine::schedule::Schedule;
 pub use engine::{limits, rrule, time};
 pub use format::error::{Diagnostic, LoadError};
 pub use format::source::{

@@ -340,10 +340,10 @@ fn first_match(rule: &GenRule, from: NaiveDate) -> NaiveDate {
 /// matcher, up to `horizon`.
 fn brute(s: &Schedule, gens: &[GenWindow], f: usize, as_of: Instant, horizon: Instant) -> Vec<(Instant, Instant, bool)> {
     let mut out = Vec::new();
-    for (li, l) in s.lineages.iter().enumerate() {
+    for (li, l) in s.model_lineages().iter().enumerate() {
         let Some((_, v)) = l.version_at(as_of) else { continue };
         let Some(spec) = &v.spec else { continue };
-        if !spec.functions.iter().any(|g| s.catalogue.is_within(f, *g)) {
+        if !spec.functions.iter().any(|g| s.catalogue().is_within(f, *g)) {
             continue;
         }
         match &spec.shape {
@@ -403,7 +403,7 @@ proptest! {
         };
         let base = Utc.from_utc_datetime(&day0().and_hms_opt(0, 0, 0).expect("midnight")) - Duration::days(10);
         for (f, t_secs, asof_days, look, snap) in queries {
-            let f_idx = schedule.catalogue.function(FUNCS[f]).expect("catalogue");
+            let f_idx = schedule.catalogue().function(FUNCS[f]).expect("catalogue");
             let mut t = base + Duration::seconds(t_secs);
             let as_of = base - Duration::days(25) + Duration::days(asof_days);
             let lookahead = [Duration::zero(), Duration::seconds(1), Duration::minutes(15), Duration::hours(2)][look];
@@ -446,7 +446,7 @@ fn chained_rule_until_is_arithmetic() {
         )
     };
     let q = |s: &Schedule, at: &str| {
-        let f = s.catalogue.function("webcollect").expect("catalogue");
+        let f = s.catalogue().function("webcollect").expect("catalogue");
         let ev = s.evaluate(Schedule::slot(Some(f)), utc(at), utc("2024-02-01T00:00Z"), Duration::hours(1) + Duration::seconds(1));
         (ev.status, ev.until.map(|u| u.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)))
     };

@@ -203,3 +203,31 @@ fn a_rule_that_changed_its_hours_is_a_time_range_on_each_side_of_the_change() {
     assert!(r.contains("# standing-reauth-blackout/daily 2025-06-30 23:00 – 2025-07-01 01:00 JST"), "{r}");
     assert!(r.contains("# standing-reauth-blackout/daily 2025-07-01 22:00 – 2025-07-02 00:30 JST"), "{r}");
 }
+
+/// The embedded catalogue with fixtures of `tests/data/format/` (see `available.toml`: a
+/// window over all of `atobarai` stating `atobarai.au_kantan` stays available).
+fn stated_available(names: &[&str], function: &str, as_of: &str) -> String {
+    let mut files: Vec<mado::SourceFile> =
+        mado::embedded_sources().into_iter().filter(|f| f.name.ends_with(mado::CATALOGUE_FILE)).collect();
+    for n in names {
+        let name = format!("tests/data/format/{n}.toml");
+        files.push(mado::SourceFile { text: std::fs::read_to_string(&name).unwrap_or_else(|e| panic!("{name}: {e}")), name });
+    }
+    let s = mado::Schedule::from_sources(files).expect("loads");
+    let o = ExportOptions { function: Some(function.into()), from: at("2030-01-31"), to: at("2030-02-03"), as_of: at(as_of) };
+    time_intervals(&s, &o).expect("export")
+}
+
+#[test]
+fn a_function_stated_available_is_not_muted_nor_listed() {
+    let r = stated_available(&["available"], "atobarai.au_kantan", "2030-01-10");
+    assert!(!r.contains("fx-available/w") && r.contains("time_intervals: []"), "{r}");
+    let r = stated_available(&["available"], "atobarai.bank_transfer", "2030-01-10");
+    assert!(r.contains("# fx-available/w 2030-02-01 02:00 – 2030-02-01 04:00 JST"), "{r}");
+    // Postponed with no new date: listed (not muted) for the functions it affects only.
+    let postponed = ["available", "available-postponed"];
+    let r = stated_available(&postponed, "atobarai.au_kantan", "2030-01-25");
+    assert!(!r.contains("fx-available/w"), "{r}");
+    let r = stated_available(&postponed, "atobarai.bank_transfer", "2030-01-25");
+    assert!(r.contains("# not muted, postponed (new date to follow): fx-available/w"), "{r}");
+}

@@ -406,3 +406,34 @@ fn the_nights_of_a_changed_rule_in_the_feed_are_the_evaluators() {
 fn common_at(s: &str) -> chrono::DateTime<Utc> {
     mado::time::parse_instant(s, mado::time::DEFAULT_ZONE, mado::time::now()).expect("instant")
 }
+
+/// The embedded catalogue with fixtures of `tests/data/format/`: `available` is a window over
+/// all of `atobarai` whose notice states `atobarai.au_kantan` stays available;
+/// `available-postponed` postpones it with no new date.
+fn stated_available(names: &[&str]) -> mado::Schedule {
+    let mut files: Vec<mado::SourceFile> =
+        mado::embedded_sources().into_iter().filter(|f| f.name.ends_with(mado::CATALOGUE_FILE)).collect();
+    for n in names {
+        let name = format!("tests/data/format/{n}.toml");
+        files.push(mado::SourceFile { text: std::fs::read_to_string(&name).unwrap_or_else(|e| panic!("{name}: {e}")), name });
+    }
+    mado::Schedule::from_sources(files).unwrap_or_else(|e| panic!("{names:?}: {e}"))
+}
+
+#[test]
+fn a_function_stated_available_is_not_in_its_feed() {
+    for names in [&["available"][..], &["available", "available-postponed"][..]] {
+        let s = stated_available(names);
+        let uids = |f: &str| -> Vec<String> {
+            events(&feed(&s, &opts(Some(f), Lang::En)).expect("feed")).iter().filter_map(|e| e.get_uid().map(str::to_string)).collect()
+        };
+        // The evaluator agrees: available during the window.
+        let au =
+            s.check(&mado::Query::new("atobarai.au_kantan", common_at("2030-02-01 03:00")).as_of(common_at("2030-01-10"))).expect("check");
+        assert_eq!(au.status, mado::Status::Available);
+        assert!(uids("atobarai.au_kantan").is_empty(), "{names:?}: the notice says au かんたん決済 stays available");
+        for f in ["atobarai", "atobarai.bank_transfer"] {
+            assert_eq!(uids(f), ["fx-available.w@mado"], "{names:?}: {f}");
+        }
+    }
+}

@@ -344,3 +344,23 @@ fn a_rule_in_another_zone_is_not_labelled_jst() {
     let html = notice_page(&s, &views_cx(Lang::En, "/notices/seoul"), "seoul").expect("page");
     assert!(html.contains("every day 23:00–01:00 America/New_York"), "EST or EDT by season: the zone's name");
 }
+
+#[test]
+fn a_function_stated_available_has_no_bar_in_its_timeline_row() {
+    let mut files: Vec<mado::SourceFile> =
+        mado::embedded_sources().into_iter().filter(|f| f.name.ends_with(mado::CATALOGUE_FILE)).collect();
+    for n in ["available", "available-postponed"] {
+        let name = format!("tests/data/format/{n}.toml");
+        files.push(mado::SourceFile { text: std::fs::read_to_string(&name).expect("fixture"), name });
+    }
+    let s = mado::Schedule::from_sources(files).expect("loads");
+    let mut o = TimelineOptions::around(at("2030-01-25"));
+    o.from = at("2030-01-31");
+    o.to = at("2030-02-03");
+    o.function = Some("atobarai".into());
+    let html = timeline_page(&s, &views_cx(Lang::En, "/timeline"), &o).expect("timeline");
+    // The window is postponed with no new date: a struck bar on the rows it affects.
+    assert!(element(&html, "<g data-function=\"atobarai.bank_transfer\"", "g").contains("fx-available/w"), "{html}");
+    let au = element(&html, "<g data-function=\"atobarai.au_kantan\"", "g");
+    assert!(!au.contains("fx-available/w"), "the notice says au かんたん決済 stays available: {au}");
+}

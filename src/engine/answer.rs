@@ -460,15 +460,6 @@ impl Schedule {
         .transpose()
     }
 
-    /// Answers a query.
-    ///
-    /// # Errors
-    /// [`QueryError`] when the function or channel is not in the catalogue.
-    pub fn check(&self, q: &Query) -> Result<Answer, QueryError> {
-        let e = self.evaluated(q)?;
-        Ok(self.answer(&e, q))
-    }
-
     /// The first half of [`Schedule::check`]: what the answer to `q` says, found but not yet
     /// described.
     pub(crate) fn evaluated(&self, q: &Query) -> Result<Evaluated, QueryError> {
@@ -559,7 +550,7 @@ impl Schedule {
             _ => (time::unknown_end(), time::unknown_end()),
         };
         Statement {
-            uid: format!("{}/{}", notice.id, lineage.id),
+            uid: lineage.uid(&self.notices),
             start: show(start, view.zone),
             end: show(end, view.zone),
             function: self.catalogue.functions[named].id.clone(),
@@ -567,11 +558,9 @@ impl Schedule {
         }
     }
 
-    /// Lists window occurrences overlapping a range, and the delays on days in it.
-    ///
-    /// # Errors
-    /// [`QueryError`] when the function is not in the catalogue.
-    pub fn windows(&self, q: &WindowsQuery) -> Result<WindowList, QueryError> {
+    /// [`Schedule::windows`]: window occurrences overlapping a range, described, and the
+    /// delays on days in it.
+    pub(crate) fn window_list(&self, q: &WindowsQuery) -> Result<WindowList, QueryError> {
         crate::engine::limits::check_windows(q.from, q.to, q.as_of, q.limit)?;
         let f = q.function.as_deref().map(|id| self.resolve_function(id)).transpose()?;
         let mut slots = vec![Schedule::slot(f)];
@@ -641,10 +630,14 @@ impl Schedule {
     fn postponed(&self, f: Option<FnIdx>, q: &WindowsQuery, view: &View) -> Vec<WindowInfo> {
         let mut out = Vec::new();
         for li in self.postponed_lineages(q.as_of) {
-            let l = &self.lineages[li];
-            let Some(spec) = l.versions.iter().rev().find_map(|v| v.spec.as_ref()) else { continue };
-            let affects = |g: FnIdx| {
-                spec.functions.iter().any(|n| self.catalogue.is_within(g, *n) || (q.with_children && self.catalogue.is_within(*n, g)))
+            // As last described before the postponement, like the pending index.
+            let Some((_, spec)) = self.lineages[li].described_at(q.as_of) else { continue };
+            let affects = |f: FnIdx| {
+                if q.with_children {
+                    spec.affects_within(f, &self.catalogue)
+                } else {
+                    spec.affects(f, &self.catalogue)
+                }
             };
             if f.is_some_and(|f| !affects(f)) {
                 continue;
@@ -762,7 +755,7 @@ impl Schedule {
         WindowInfo {
             notice: notice.id.clone(),
             window: l.id.clone(),
-            uid: format!("{}/{}", notice.id, l.id),
+            uid: l.uid(&self.notices),
             occurrence: o.date,
             kind: if o.tentative { WindowKind::Tentative } else { WindowKind::Confirmed },
             category: spec.kind,

@@ -34,14 +34,6 @@ pub struct AnswerSet {
 }
 
 impl Schedule {
-    /// Answers `q` for each of `functions` (the function of `q` itself is ignored).
-    ///
-    /// # Errors
-    /// The first [`QueryError`]: a function or the channel not in the catalogue.
-    pub fn check_each<S: AsRef<str>>(&self, functions: &[S], q: &Query) -> Result<AnswerSet, QueryError> {
-        self.check_each_with(functions, q, |_, _| {})
-    }
-
     /// [`Schedule::check_each`], showing `seen` each answer's evaluation and query before it
     /// is described (the server files its validators under what each answer means).
     pub(crate) fn check_each_with<S: AsRef<str>>(

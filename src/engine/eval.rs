@@ -9,6 +9,7 @@
 //! index at load; rules with no end are answered arithmetically (see `rrule`).
 
 use crate::engine::model::*;
+pub(crate) use crate::engine::schedule::Schedule;
 use crate::engine::time::Instant;
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 use std::fmt;
@@ -97,17 +98,14 @@ struct Index {
     lazy: Vec<u32>,
 }
 
-/// A loaded, validated schedule, ready for queries. Cheap to share behind an `Arc`.
-#[derive(Debug, Clone)]
-pub struct Schedule {
-    pub(crate) catalogue: Catalogue,
-    pub(crate) notices: Vec<Notice>,
-    pub(crate) lineages: Vec<Lineage>,
-    pub(crate) delays: Vec<Delay>,
+/// The evaluator's index over a schedule's windows, built once at load (see the module
+/// docs). Only this module reads it.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct EvalIndex {
     entries: Vec<Entry>,
     lazies: Vec<Lazy>,
     /// Slot 0 holds every entry; slot `f + 1` those that affect function `f`.
-    indexes: Vec<Index>,
+    slots: Vec<Index>,
     /// Spans of as-of instants in which a window is postponed with no new date.
     pendings: Vec<Pending>,
     /// Per function, the pendings (indexes into `pendings`) that affect it or a function below it.
@@ -115,10 +113,13 @@ pub struct Schedule {
     /// Per function, the statements that it stays available (see [`Statement`]), sorted by
     /// start, with the running maximum of ends: found like windows, by binary search.
     statements: Vec<StatementIndex>,
-    /// Readings of the notices worth a second look (`mado validate` prints them).
-    pub(crate) warnings: Vec<crate::format::error::Diagnostic>,
-    /// See [`Schedule::content_hash`].
-    pub(crate) content_hash: u64,
+}
+
+impl EvalIndex {
+    /// How many occurrences it holds (bounded rules expanded; unbounded ones not counted).
+    pub(in crate::engine) fn len(&self) -> usize {
+        self.entries.len()
+    }
 }
 
 /// A notice's statement that a function (`named`, or one below it) stays available over a
@@ -179,8 +180,7 @@ impl Schedule {
                 if v.action == Action::Postpone && v.spec.is_none() {
                     let valid_until = l.versions.get(vi + 1).map_or(FOREVER, |n| n.known_from);
                     if let Some(last) = l.versions[..vi].iter().rev().find_map(|p| p.spec.as_ref()) {
-                        let stays = last.available.iter().fold(0u64, |acc, f| acc | cover[*f]);
-                        let functions = last.functions.iter().fold(0u64, |acc, f| acc | cover[*f]) & !stays;
+                        let functions = last.affected_bits(&catalogue);
                         if v.known_from < valid_until {
                             pendings.push(Pending { lineage: li as u32, valid_from: v.known_from, valid_until, functions });
                         }
@@ -194,8 +194,7 @@ impl Schedule {
                 for (part, spec) in top.parts().enumerate() {
                     // A window covers the functions it names and those below them, except those
                     // its notice states stay available.
-                    let stays = spec.available.iter().fold(0u64, |acc, f| acc | cover[*f]);
-                    let functions = spec.functions.iter().fold(0u64, |acc, f| acc | cover[*f]) & !stays;
+                    let functions = spec.affected_bits(&catalogue);
                     let base = Occurrence {
                         start: FOREVER,
                         end: FOREVER,
@@ -318,12 +317,7 @@ impl Schedule {
             notices,
             lineages,
             delays,
-            entries,
-            lazies,
-            indexes,
-            pendings,
-            pending_index,
-            statements,
+            index: EvalIndex { entries, lazies, slots: indexes, pendings, pending_index, statements },
             warnings: Vec::new(),
             content_hash: 0,
         }
@@ -332,9 +326,9 @@ impl Schedule {
     /// The lineages postponed with no new date as of `as_of` whose last description covers `f`
     /// or a function below it (an answer about a parent lists its children's).
     pub(crate) fn pending_for(&self, f: FnIdx, as_of: Instant) -> Vec<usize> {
-        self.pending_index[f]
+        self.index.pending_index[f]
             .iter()
-            .map(|&i| &self.pendings[i as usize])
+            .map(|&i| &self.index.pendings[i as usize])
             .filter(|p| p.valid_from <= as_of && as_of < p.valid_until)
             .map(|p| p.lineage as usize)
             .collect()
@@ -344,7 +338,7 @@ impl Schedule {
     /// notice states that `f`, or an ancestor of it, stays available over a one-off window
     /// overlapping `[from, to)`; in lineage order. O(log n + k) like `covering`.
     pub(crate) fn statements_for(&self, f: FnIdx, from: Instant, to: Instant, as_of: Instant) -> Vec<(usize, usize, FnIdx)> {
-        let idx = &self.statements[f];
+        let idx = &self.index.statements[f];
         let n = idx.list.partition_point(|s| s.start < to);
         let mut out = Vec::new();
         for i in (0..n).rev() {
@@ -362,30 +356,7 @@ impl Schedule {
 
     /// The lineages postponed with no new date as of `as_of`.
     pub(crate) fn postponed_lineages(&self, as_of: Instant) -> Vec<usize> {
-        self.pendings.iter().filter(|p| p.valid_from <= as_of && as_of < p.valid_until).map(|p| p.lineage as usize).collect()
-    }
-
-    /// A hash of the files the schedule was loaded from: 64-bit FNV-1a over each file's base
-    /// name and bytes, in the order they are loaded (sorted by path), with their lengths. It
-    /// depends on nothing but those files: equal across builds, runs and replicas serving the
-    /// same files, whatever directory they are in. The server's validators start from it.
-    pub fn content_hash(&self) -> u64 {
-        self.content_hash
-    }
-
-    /// The function and channel catalogue.
-    pub fn catalogue(&self) -> &Catalogue {
-        &self.catalogue
-    }
-
-    /// The notices, in load order.
-    pub fn notices(&self) -> &[Notice] {
-        &self.notices
-    }
-
-    /// How many window occurrences the index holds (for sizing and benchmarks).
-    pub fn indexed_len(&self) -> usize {
-        self.entries.len()
+        self.index.pendings.iter().filter(|p| p.valid_from <= as_of && as_of < p.valid_until).map(|p| p.lineage as usize).collect()
     }
 
     pub(crate) fn version(&self, o: &Occurrence) -> (&Lineage, &Version, &Spec) {
@@ -398,8 +369,8 @@ impl Schedule {
 
     /// The unbounded rules of `slot` in force at `as_of`, with their rule and duration.
     fn lazies_in_force(&self, slot: usize, as_of: Instant) -> impl Iterator<Item = (&Lazy, &crate::engine::rrule::Rule, Duration)> {
-        self.indexes[slot].lazy.iter().filter_map(move |&zi| {
-            let z = &self.lazies[zi as usize];
+        self.index.slots[slot].lazy.iter().filter_map(move |&zi| {
+            let z = &self.index.lazies[zi as usize];
             if !(z.valid_from <= as_of && as_of < z.valid_until) {
                 return None;
             }
@@ -416,15 +387,15 @@ impl Schedule {
 
     /// Calls `visit` for each occurrence in force at `as_of` whose shifted span
     /// `[start - shift, end)` contains `t`.
-    fn covering(&self, slot: usize, as_of: Instant, shift: Duration, t: Instant, mut visit: impl FnMut(Occurrence)) {
-        let idx = &self.indexes[slot];
+    pub(in crate::engine) fn covering(&self, slot: usize, as_of: Instant, shift: Duration, t: Instant, mut visit: impl FnMut(Occurrence)) {
+        let idx = &self.index.slots[slot];
         let bound = t.checked_add_signed(shift).unwrap_or(FOREVER);
         let n = idx.starts.partition_point(|s| *s <= bound);
         for i in (0..n).rev() {
             if idx.max_end[i] <= t {
                 break;
             }
-            let e = &self.entries[idx.ids[i] as usize];
+            let e = &self.index.entries[idx.ids[i] as usize];
             if e.occ.end > t && e.valid_from <= as_of && as_of < e.valid_until {
                 visit(e.occ);
             }
@@ -447,12 +418,12 @@ impl Schedule {
     /// The occurrence in force at `as_of` with the earliest shifted start `start - shift`
     /// after `t`, optionally confirmed ones only.
     fn next_start(&self, slot: usize, as_of: Instant, shift: Duration, t: Instant, confirmed_only: bool) -> Option<Occurrence> {
-        let idx = &self.indexes[slot];
+        let idx = &self.index.slots[slot];
         let bound = t.checked_add_signed(shift).unwrap_or(FOREVER);
         let i = idx.starts.partition_point(|s| *s <= bound);
         let mut best: Option<Occurrence> = idx.ids[i..]
             .iter()
-            .map(|&id| &self.entries[id as usize])
+            .map(|&id| &self.index.entries[id as usize])
             .find(|e| e.valid_from <= as_of && as_of < e.valid_until && !(confirmed_only && e.occ.tentative))
             .map(|e| e.occ);
         for (z, rule, duration) in self.lazies_in_force(slot, as_of) {
@@ -571,37 +542,17 @@ impl Schedule {
         Evaluation { status, until, windows, next }
     }
 
-    /// The verdict alone for `function` at `at`, as known at `as_of`: no descriptions, no
-    /// `until`, no allocation. For callers that only need the status, e.g. a status page
-    /// polling many functions.
-    ///
-    /// # Errors
-    /// [`QueryError::UnknownFunction`](crate::engine::error::QueryError::UnknownFunction) when the function
-    /// is not in the catalogue.
-    pub fn status(&self, function: &str, at: Instant, as_of: Instant) -> Result<Status, crate::engine::error::QueryError> {
-        let f = self.catalogue.function(function).ok_or_else(|| crate::engine::error::QueryError::UnknownFunction {
-            id: function.to_string(),
-            suggestions: self.catalogue.close_matches(function),
-        })?;
-        let (at, as_of) = (crate::engine::time::whole_seconds(at), crate::engine::time::whole_seconds(as_of));
-        let mut status = Status::Available;
-        self.covering(Schedule::slot(Some(f)), as_of, Duration::zero(), at, |o| {
-            status = status.max(if o.tentative { Status::Tentative } else { Status::Unavailable });
-        });
-        Ok(status)
-    }
-
     /// Occurrences in force at `as_of` that overlap `[from, to)`, sorted, at most `limit`;
     /// the flag says whether the limit cut the list.
     pub(crate) fn occurrences(&self, slot: usize, as_of: Instant, from: Instant, to: Instant, limit: usize) -> (Vec<Occurrence>, bool) {
-        let idx = &self.indexes[slot];
+        let idx = &self.index.slots[slot];
         let mut out = Vec::new();
         let n = idx.starts.partition_point(|s| *s < to);
         for i in (0..n).rev() {
             if idx.max_end[i] <= from {
                 break;
             }
-            let e = &self.entries[idx.ids[i] as usize];
+            let e = &self.index.entries[idx.ids[i] as usize];
             if e.occ.end > from && e.valid_from <= as_of && as_of < e.valid_until {
                 out.push(e.occ);
             }

@@ -3,6 +3,10 @@
 //!
 //! May use: chrono, chrono-tz, serde (to serialize answers). Knows no file format (the
 //! `format` stage builds its model), no HTTP and no terminal.
+//!
+//! `schedule.rs` holds `Schedule` (fields private to the engine) and its public methods;
+//! `view_api.rs` the read-only views of a window's history that the views use instead of the
+//! model's vectors.
 
 pub(crate) mod answer;
 pub(crate) mod checkout;
@@ -11,4 +15,6 @@ pub(crate) mod eval;
 pub mod limits;
 pub(crate) mod model;
 pub mod rrule;
+pub(crate) mod schedule;
 pub mod time;
+pub(crate) mod view_api;

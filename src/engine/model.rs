@@ -526,6 +526,24 @@ impl Spec {
         std::iter::successors(Some(self), |s| s.earlier.as_deref())
     }
 
+    /// Whether the window, as this describes it, affects function `f`: `f` is one of the
+    /// functions it names or below one, and not one its notice states stays available (nor
+    /// below one). The one definition: the evaluator's index, the feed, the exports and the
+    /// pages all ask this.
+    pub(crate) fn affects(&self, f: FnIdx, cat: &Catalogue) -> bool {
+        self.functions.iter().any(|n| cat.is_within(f, *n)) && !self.available.iter().any(|a| cat.is_within(f, *a))
+    }
+
+    /// Whether the window, as this describes it, affects `f` or a function below it.
+    pub(crate) fn affects_within(&self, f: FnIdx, cat: &Catalogue) -> bool {
+        (0..cat.functions.len()).any(|g| cat.is_within(g, f) && self.affects(g, cat))
+    }
+
+    /// The functions the window affects (see [`Spec::affects`]), as bits by catalogue index.
+    pub(crate) fn affected_bits(&self, cat: &Catalogue) -> u64 {
+        (0..cat.functions.len()).filter(|&g| self.affects(g, cat)).fold(0, |acc, g| acc | 1 << g)
+    }
+
     /// The first start of the earliest part, for a recurring window.
     pub(crate) fn rule_began(&self) -> Option<Instant> {
         self.parts().filter_map(|s| if let Shape::Recurring { rule, .. } = &s.shape { Some(rule.first_start()) } else { None }).min()
@@ -578,10 +596,31 @@ pub struct Lineage {
 }
 
 impl Lineage {
+    /// `<notice>/<window>`: the window's uid in answers, pages and exports, stable across
+    /// revisions. The one place it is formed.
+    pub(crate) fn uid(&self, notices: &[Notice]) -> String {
+        format!("{}/{}", notices[self.notice].id, self.id)
+    }
+    /// The window's UID in the iCalendar feed: `<notice>.<window>@mado`; with `from`, the
+    /// continuation of a standing rule whose hours changed on that day,
+    /// `<notice>.<window>.from-YYYYMMDD@mado`. The one place it is formed.
+    pub(crate) fn feed_uid(&self, notices: &[Notice], from: Option<NaiveDate>) -> String {
+        let notice = &notices[self.notice].id;
+        match from {
+            None => format!("{notice}.{}@mado", self.id),
+            Some(d) => format!("{notice}.{}.from-{}@mado", self.id, d.format("%Y%m%d")),
+        }
+    }
     /// The version in force as of `as_of`, if the window was known then.
     pub(crate) fn version_at(&self, as_of: Instant) -> Option<(usize, &Version)> {
         let n = self.versions.partition_point(|v| v.known_from <= as_of);
         n.checked_sub(1).map(|i| (i, &self.versions[i]))
+    }
+    /// The latest version known at `as_of` that describes the window (a cancel or a
+    /// postponement with no date keeps the description before it), with its index.
+    pub(crate) fn described_at(&self, as_of: Instant) -> Option<(usize, &Spec)> {
+        let n = self.versions.partition_point(|v| v.known_from <= as_of);
+        self.versions[..n].iter().enumerate().rev().find_map(|(i, v)| v.spec.as_ref().map(|s| (i, s)))
     }
     /// The exceptions for one occurrence date, in order.
     pub(crate) fn exceptions_on(&self, date: NaiveDate) -> &[Exception] {

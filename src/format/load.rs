@@ -264,8 +264,8 @@ impl Schedule {
     /// postponed with no date (and what they inherit), notices published after `now`, titles
     /// naming a day none of the notice's windows is on. They do not stop the load.
     pub fn warnings(&self, now: Instant) -> Vec<Diagnostic> {
-        let mut out = self.warnings.clone();
-        for n in &self.notices {
+        let mut out = self.load_warnings().to_vec();
+        for n in self.notices() {
             if n.known_from > now {
                 out.push(Diagnostic {
                     file: n.file.clone(),
@@ -331,10 +331,7 @@ pub(crate) fn build(catalogue: &SourceFile, files: &[SourceFile]) -> Result<Sche
         d.list.dedup();
         return Err(LoadError::Invalid(d.list));
     }
-    let mut schedule = Schedule::new(cat, notices, lineages, delays);
-    schedule.warnings = d.warnings;
-    schedule.content_hash = content_hash(catalogue, files);
-    Ok(schedule)
+    Ok(Schedule::new(cat, notices, lineages, delays).loaded(d.warnings, content_hash(catalogue, files)))
 }
 
 /// 64-bit FNV-1a over each file's base name and bytes, lengths first (see

@@ -191,11 +191,11 @@ fn expanded(w: &WindowInfo) -> String {
 
 /// A recurring window as weekday/time ranges, when its rule fits them over the whole range.
 fn rule_entries(s: &Schedule, o: &ExportOptions, w: &WindowInfo, all: &[WindowInfo]) -> Option<String> {
-    let l = s.lineages.iter().find(|l| s.notices[l.notice].id == w.notice && l.id == w.window)?;
-    let (_, v) = l.version_at(o.as_of)?;
+    let l = s.lineage(&w.notice, &w.window)?;
+    let v = l.at(o.as_of)?;
     // The rule (of a rule that changed its hours, the part) must cover the whole range:
     // started before it, not ended in it.
-    let (rule, duration) = v.spec.as_ref()?.parts().find_map(|p| match &p.shape {
+    let (rule, duration) = v.spec()?.parts().find_map(|p| match &p.shape {
         Shape::Recurring { rule, duration } if rule.first_start() <= o.from && rule.last_start().is_none_or(|last| last >= o.to) => {
             Some((rule, duration))
         }
@@ -204,8 +204,7 @@ fn rule_entries(s: &Schedule, o: &ExportOptions, w: &WindowInfo, all: &[WindowIn
     let zone = rule.zone();
     // No occurrence in the range changed or excluded (a changed one shows up with a revision).
     let (a, b) = (o.from.with_timezone(&zone).date_naive() - Duration::days(1), o.to.with_timezone(&zone).date_naive());
-    if l.exceptions.iter().any(|e| e.known_from <= o.as_of && e.date >= a && e.date <= b)
-        || all.iter().any(|x| x.uid == w.uid && !of_rule(x))
+    if l.changes().any(|e| e.known_from() <= o.as_of && e.date() >= a && e.date() <= b) || all.iter().any(|x| x.uid == w.uid && !of_rule(x))
     {
         return None;
     }

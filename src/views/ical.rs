@@ -23,6 +23,7 @@
 use crate::engine::eval::Schedule;
 use crate::engine::model::*;
 use crate::engine::time::Instant;
+use crate::engine::view_api::{LineageView, VersionView};
 use chrono::{Duration, NaiveDate, NaiveDateTime, Offset, TimeZone, Utc};
 use chrono_tz::{OffsetComponents, Tz};
 use std::fmt::Write as _;
@@ -156,9 +157,9 @@ fn ical_duration(d: Duration) -> String {
 /// [`crate::engine::error::QueryError::UnknownFunction`] when the function is not in the catalogue.
 pub fn feed(s: &Schedule, opts: &FeedOptions) -> Result<String, crate::engine::error::QueryError> {
     let f = match &opts.function {
-        Some(id) => Some(s.catalogue.function(id).ok_or_else(|| crate::engine::error::QueryError::UnknownFunction {
+        Some(id) => Some(s.catalogue().function(id).ok_or_else(|| crate::engine::error::QueryError::UnknownFunction {
             id: id.clone(),
-            suggestions: s.catalogue.close_matches(id),
+            suggestions: s.catalogue().close_matches(id),
         })?),
         None => None,
     };
@@ -176,9 +177,9 @@ pub fn feed(s: &Schedule, opts: &FeedOptions) -> Result<String, crate::engine::e
     w.line("CALSCALE", "GREGORIAN");
     let name = match (opts.lang, f) {
         (Lang::Ja, None) => "クロネコwebコレクト メンテナンス".to_string(),
-        (Lang::Ja, Some(f)) => format!("クロネコwebコレクト メンテナンス: {}", short_label(&s.catalogue.functions[f], Lang::Ja)),
+        (Lang::Ja, Some(f)) => format!("クロネコwebコレクト メンテナンス: {}", short_label(&s.catalogue().functions()[f], Lang::Ja)),
         (Lang::En, None) => "Kuroneko Web Collect maintenance".to_string(),
-        (Lang::En, Some(f)) => format!("Kuroneko Web Collect maintenance: {}", short_label(&s.catalogue.functions[f], Lang::En)),
+        (Lang::En, Some(f)) => format!("Kuroneko Web Collect maintenance: {}", short_label(&s.catalogue().functions()[f], Lang::En)),
     };
     w.text("NAME", &name);
     w.text("X-WR-CALNAME", &name);
@@ -187,11 +188,11 @@ pub fn feed(s: &Schedule, opts: &FeedOptions) -> Result<String, crate::engine::e
     w.line("X-PUBLISHED-TTL", &ical_duration(opts.refresh));
 
     let mut body = Body { events: String::new(), zones: Vec::new() };
-    for l in &s.lineages {
-        let (last_i, last) = (l.versions.len() - 1, &l.versions[l.versions.len() - 1]);
+    for l in s.lineage_views() {
+        let last = l.current();
         // The latest version with a spec gives the times; a cancel keeps the times it cancels.
-        let Some(spec) = l.versions.iter().rev().find_map(|v| v.spec.as_ref()) else { continue };
-        let cancelled = last.spec.is_none();
+        let Some(spec) = l.last_described().and_then(|v| v.spec()) else { continue };
+        let cancelled = last.spec().is_none();
         if cancelled && last_end(spec) + Duration::days(CANCELLED_RETENTION_DAYS) < opts.now {
             continue;
         }
@@ -199,33 +200,32 @@ pub fn feed(s: &Schedule, opts: &FeedOptions) -> Result<String, crate::engine::e
             s,
             l,
             opts,
-            uid: format!("{}.{}@mado", s.notices[l.notice].id, l.id),
-            stamp: l.versions.iter().map(|v| v.known_from).max().unwrap_or(last.known_from),
-            sequence: last_i,
+            uid: l.feed_uid(None),
+            stamp: l.trail().map(|v| v.known_from()).max().unwrap_or(last.known_from()),
+            sequence: last.index(),
             cancelled,
             // A window no longer scheduled stays on its old time, said to be cancelled, or
             // postponed with the new date to be announced.
-            ended: cancelled.then_some(last.action),
+            ended: cancelled.then_some(last.action()),
         };
         // A standing rule whose hours changed is one VEVENT per part: the oldest keeps the
         // window's UID with its rule ended (UNTIL), each later one is its own UID, related
         // to the first; each changed or excluded night goes to the part it belongs to.
-        let parts = rule_parts(l, spec);
+        let parts = l.rule_parts(spec);
         if parts.len() < 2 {
-            if f.is_none_or(|f| covers(s, spec, f)) {
+            if f.is_none_or(|f| l.affects(f)) {
                 cx.write(&mut body, spec, cx.uid.clone(), None, &[], &|_| true);
             }
             continue;
         }
         for (i, p) in parts.iter().enumerate() {
-            if f.is_some_and(|f| !covers(s, p.spec, f)) {
+            if f.is_some_and(|f| !p.affects(f)) {
                 continue;
             }
             let mut changes = Vec::new();
             if let Some(v) = p.changed_by {
                 changes.push(change_line(
                     opts.lang,
-                    s,
                     v,
                     p.rule,
                     &rule_phrase(opts.lang, parts[i - 1].rule, parts[i - 1].duration, feed_sep(opts.lang)),
@@ -236,7 +236,6 @@ pub fn feed(s: &Schedule, opts: &FeedOptions) -> Result<String, crate::engine::e
                 if let Some(v) = next.changed_by {
                     changes.push(change_line(
                         opts.lang,
-                        s,
                         v,
                         next.rule,
                         &rule_phrase(opts.lang, next.rule, next.duration, feed_sep(opts.lang)),
@@ -244,12 +243,8 @@ pub fn feed(s: &Schedule, opts: &FeedOptions) -> Result<String, crate::engine::e
                     ));
                 }
             }
-            let (uid, related) = if i == 0 {
-                (cx.uid.clone(), None)
-            } else {
-                let from = p.rule.dtstart().date().format("%Y%m%d");
-                (format!("{}.{}.from-{from}@mado", s.notices[l.notice].id, l.id), Some(cx.uid.as_str()))
-            };
+            let (uid, related) =
+                if i == 0 { (cx.uid.clone(), None) } else { (l.feed_uid(Some(p.rule.dtstart().date())), Some(cx.uid.as_str())) };
             // An exception belongs to the newest part whose rule occurs on its date.
             let owner = |date: NaiveDate| parts.iter().rposition(|q| q.rule.occurs_on(date)) == Some(i);
             cx.write(&mut body, p.spec, uid, related, &changes, &owner);
@@ -273,7 +268,7 @@ struct Body {
 /// What every VEVENT of one window shares.
 struct LineageEvents<'a> {
     s: &'a Schedule,
-    l: &'a Lineage,
+    l: LineageView<'a>,
     opts: &'a FeedOptions,
     /// `<notice>.<window>@mado`.
     uid: String,
@@ -327,7 +322,7 @@ impl LineageEvents<'_> {
                 let end_year = rule.last_start().unwrap_or(opts.now + Duration::days(3 * 366));
                 note_zone(zones, zone, rule.first_start(), end_year);
                 if !cancelled {
-                    for date in excluded_dates(l).into_iter().filter(|d| owns(*d)) {
+                    for date in l.excluded_dates().into_iter().filter(|d| owns(*d)) {
                         ev.line(&format!("EXDATE;TZID={}", zone.name()), &local_stamp(date.and_time(rule.dtstart().time())));
                     }
                 }
@@ -348,7 +343,7 @@ impl LineageEvents<'_> {
         ev.text("SUMMARY", &summary(s, spec, opts.lang, ended, None));
         ev.text("DESCRIPTION", &describe(ended, None));
         ev.line("CATEGORIES", &categories(spec, opts.lang, ended));
-        if let Some(url) = notice_url(s, l, opts) {
+        if let Some(url) = notice_url(l, opts) {
             ev.line("URL", &url);
         }
         ev.line("END", "VEVENT");
@@ -360,12 +355,12 @@ impl LineageEvents<'_> {
         let plain_summary = summary(s, spec, opts.lang, None, None);
         let extra = |ev: &mut String| {
             ev.push_str(&Writer::property("CATEGORIES", &categories(spec, opts.lang, None)));
-            if let Some(url) = notice_url(s, l, opts) {
+            if let Some(url) = notice_url(l, opts) {
                 ev.push_str(&Writer::property("URL", &url));
             }
         };
         // Occurrences a client could place differently: spelled out in UTC.
-        let changed: Vec<NaiveDate> = l.exceptions.iter().map(|e| e.date).collect();
+        let changed: Vec<NaiveDate> = l.changes().map(|e| e.date()).collect();
         let horizon = rule.last_start().map_or(opts.now + Duration::days(10 * 366), |l| l + Duration::seconds(1));
         for start in rule.starts_between(rule.first_start(), horizon, 100_000) {
             let date = rule.date_of_nominal(start);
@@ -379,27 +374,24 @@ impl LineageEvents<'_> {
             events.push_str("END:VEVENT\r\n");
         }
         // Replaced occurrences.
-        for e in latest_exceptions(l).into_iter().filter(|e| owns(e.date)) {
-            let Some(r) = e.replacement else { continue };
+        for e in l.latest_changes().into_iter().filter(|e| owns(e.date())) {
+            let Some(r) = e.replacement() else { continue };
             let mut d = describe(None, Some(&r));
-            let by = &s.notices[e.by_notice];
+            let by = e.by();
             let _ = match opts.lang {
-                Lang::Ja => write!(d, "\nこの回の変更: {} ({})", by.title, by.id),
-                Lang::En => write!(d, "\nThis occurrence changed by: {} ({})", by.title_en.as_deref().unwrap_or(&by.title), by.id),
+                Lang::Ja => write!(d, "\nこの回の変更: {} ({})", by.title(), by.id()),
+                Lang::En => write!(d, "\nThis occurrence changed by: {} ({})", by.title_en().unwrap_or(by.title()), by.id()),
             };
-            let note = match opts.lang {
-                Lang::Ja => e.note.as_deref(),
-                Lang::En => e.note_en.as_deref().or(e.note.as_deref()),
-            };
+            let note = feed_note(opts.lang, e.note(), e.note_en());
             if let Some(n) = note.filter(|n| reads_as(n, opts.lang)) {
                 let _ = write!(d, "\n{n}");
             }
             let times = [zoned("DTSTART", r.start, zone), zoned("DTEND", r.end, zone)];
             let mut ev = override_event(
                 &uid,
-                e.known_from.max(stamp),
-                e.sequence as usize,
-                recurrence_id(e.date),
+                e.known_from().max(stamp),
+                e.sequence() as usize,
+                recurrence_id(e.date()),
                 times,
                 &summary(s, spec, opts.lang, None, Some(&r)),
                 &d,
@@ -409,43 +401,6 @@ impl LineageEvents<'_> {
             events.push_str("END:VEVENT\r\n");
         }
     }
-}
-
-/// Whether a window described by `spec` affects function `f` (names it or an ancestor).
-fn covers(s: &Schedule, spec: &Spec, f: FnIdx) -> bool {
-    spec.functions.iter().any(|g| s.catalogue.is_within(f, *g))
-}
-
-/// One part of a standing rule's history, oldest first (see [`Spec::parts`]).
-pub(crate) struct RulePart<'a> {
-    pub spec: &'a Spec,
-    pub rule: &'a crate::engine::rrule::Rule,
-    pub duration: Duration,
-    /// The version whose `change` gave these hours; `None` for the oldest part.
-    pub changed_by: Option<&'a Version>,
-}
-
-/// The parts of a recurring window as `spec` describes it, oldest first; empty for a
-/// window that does not recur.
-pub(crate) fn rule_parts<'a>(l: &'a Lineage, spec: &'a Spec) -> Vec<RulePart<'a>> {
-    let mut parts: Vec<RulePart<'a>> = spec
-        .parts()
-        .filter_map(|p| match &p.shape {
-            Shape::Recurring { rule, duration } => Some(RulePart { spec: p, rule, duration: *duration, changed_by: None }),
-            _ => None,
-        })
-        .collect();
-    parts.reverse();
-    for p in parts.iter_mut().skip(1) {
-        // The change that began a part gave it its DTSTART; later revisions keep it.
-        p.changed_by = l.versions.iter().find(|v| {
-            v.action == Action::Change
-                && v.spec.as_ref().is_some_and(
-                    |s| matches!(&s.shape, Shape::Recurring { rule, .. } if rule.dtstart() == p.rule.dtstart() && rule.zone() == p.rule.zone()),
-                )
-        });
-    }
-    parts
 }
 
 /// A standing rule's hours in words, the times joined by `sep`: `every day 23:00–01:00 JST`.
@@ -519,9 +474,9 @@ fn strip_bound(text: &str) -> String {
 /// The line saying a standing rule's hours changed from the first day of `new`, by version
 /// `v`: on the part after the change, what the hours were (`before`); on the part before it,
 /// what they became.
-fn change_line(lang: Lang, s: &Schedule, v: &Version, new: &crate::engine::rrule::Rule, phrase: &str, after: bool) -> String {
+fn change_line(lang: Lang, v: VersionView, new: &crate::engine::rrule::Rule, phrase: &str, after: bool) -> String {
     let day = new.dtstart().date().format("%Y-%m-%d");
-    let by = &s.notices[v.by_notice].id;
+    let by = v.by().id();
     match (lang, after) {
         (Lang::Ja, true) => format!("{day}から時間帯変更（お知らせ {by}）: 変更前は{phrase}"),
         (Lang::Ja, false) => format!("{day}から時間帯変更（お知らせ {by}）: 変更後は{phrase}"),
@@ -566,22 +521,6 @@ fn last_end(spec: &Spec) -> Instant {
             rule.last_start().map_or(crate::engine::time::now() + Duration::days(36_500), |s| s + *duration)
         }
     }
-}
-
-/// For each changed occurrence, its latest change.
-fn latest_exceptions(l: &Lineage) -> Vec<&Exception> {
-    let mut out: Vec<&Exception> = Vec::new();
-    for e in &l.exceptions {
-        match out.last_mut() {
-            Some(last) if last.date == e.date => *last = e,
-            _ => out.push(e),
-        }
-    }
-    out
-}
-
-fn excluded_dates(l: &Lineage) -> Vec<NaiveDate> {
-    latest_exceptions(l).into_iter().filter(|e| e.replacement.is_none()).map(|e| e.date).collect()
 }
 
 /// The rule as written, with UNTIL in UTC as RFC 5545 requires next to a DTSTART with TZID.
@@ -662,7 +601,7 @@ fn fmt_offset(secs: i32) -> String {
 /// the channel.
 pub(crate) fn field_label(s: &Schedule, field: &str, lang: Lang) -> String {
     if let Some(ch) = field.strip_prefix("effects.") {
-        let c = s.catalogue.channels.iter().find(|c| c.id == ch);
+        let c = s.catalogue().channels().iter().find(|c| c.id == ch);
         let label = c.map_or(ch, |c| if lang == Lang::Ja { c.ja.as_str() } else { c.en.as_str() });
         return match lang {
             Lang::Ja => format!("{label}の影響"),
@@ -746,14 +685,14 @@ fn categories(spec: &Spec, lang: Lang, ended: Option<Action>) -> String {
 
 /// The notice page of a window, when the feed knows where mado is served: only an
 /// `http(s)://` base with no space, quote or control character in it makes a URL.
-fn notice_url(s: &Schedule, l: &Lineage, opts: &FeedOptions) -> Option<String> {
+fn notice_url(l: LineageView, opts: &FeedOptions) -> Option<String> {
     let base = opts.base_url.as_deref()?.trim_end_matches('/');
     let lower = base.get(..8).unwrap_or(base).to_ascii_lowercase();
     let web = lower.starts_with("https://") || lower.starts_with("http://");
     if !web || base.chars().any(|c| c.is_control() || c.is_whitespace() || matches!(c, '"' | '<' | '>' | '\\')) {
         return None;
     }
-    Some(format!("{base}/notices/{}?lang={}", s.notices[l.notice].id, opts.lang.code()))
+    Some(format!("{base}/notices/{}?lang={}", l.notice().id(), opts.lang.code()))
 }
 
 /// The times of a window (or of one changed occurrence), when it has them: start, end
@@ -765,6 +704,15 @@ fn times(spec: &Spec, r: Option<&Replacement>) -> Option<(Instant, Option<Instan
             Some((*start, (!end_unknown).then_some(*end), *start_approx, *end_approx))
         }
         _ => None,
+    }
+}
+
+/// A revision's or a changed occurrence's note in the feed's language: the English one in
+/// an English feed where given (else the Japanese), the Japanese one in a Japanese feed.
+fn feed_note<'a>(lang: Lang, ja: Option<&'a String>, en: Option<&'a String>) -> Option<&'a str> {
+    match lang {
+        Lang::Ja => ja.map(String::as_str),
+        Lang::En => en.or(ja).map(String::as_str),
     }
 }
 
@@ -795,7 +743,7 @@ fn summary(s: &Schedule, spec: &Spec, lang: Lang, ended: Option<Action>, r: Opti
         (Lang::En, Kind::Incident, None, Shape::Tentative { .. }) => "Incident (times TBA)",
         (Lang::En, Kind::Incident, None, _) => "Incident",
     };
-    let labels: Vec<&str> = spec.functions.iter().map(|f| short_label(&s.catalogue.functions[*f], lang)).collect();
+    let labels: Vec<&str> = spec.functions.iter().map(|f| short_label(&s.catalogue().functions()[*f], lang)).collect();
     let funcs = match (labels.as_slice(), lang) {
         ([one], _) => (*one).to_string(),
         ([a, b], Lang::Ja) => format!("{a}・{b}"),
@@ -834,14 +782,14 @@ fn summary(s: &Schedule, spec: &Spec, lang: Lang, ended: Option<Action>, r: Opti
 /// written after the rule.
 fn description(
     s: &Schedule,
-    l: &Lineage,
+    l: LineageView,
     spec: &Spec,
     lang: Lang,
     ended: Option<Action>,
     r: Option<&Replacement>,
     changes: &[String],
 ) -> String {
-    let notice = &s.notices[l.notice];
+    let notice = l.notice();
     let ja = lang == Lang::Ja;
     let mut d = String::new();
     let show = |t: Instant| t.with_timezone(&crate::engine::time::DEFAULT_ZONE).format("%Y-%m-%d %H:%M").to_string();
@@ -870,11 +818,7 @@ fn description(
     match ended {
         Some(Action::Postpone) => {
             // With the postponing notice's words, as the reason.
-            let why = l
-                .versions
-                .last()
-                .and_then(|v| crate::engine::model::lang_text(lang, v.note.as_ref(), v.note_en.as_ref()))
-                .unwrap_or_default();
+            let why = crate::engine::model::lang_text(lang, l.current().note(), l.current().note_en()).unwrap_or_default();
             let said = match (lang, incident) {
                 (Lang::Ja, false) => "このメンテナンスは延期されました（新しい日程は未定）。",
                 (Lang::Ja, true) => "この障害の対応は延期されました（新しい日程は未定）。",
@@ -952,7 +896,7 @@ fn description(
         .functions
         .iter()
         .map(|f| {
-            let f = &s.catalogue.functions[*f];
+            let f = &s.catalogue().functions()[*f];
             format!("{} ({})", if ja { &f.ja } else { &f.en }, f.id)
         })
         .collect();
@@ -968,7 +912,7 @@ fn description(
     }
     let mut effect_lines = Vec::new();
     for (ci, candidates) in spec.effects.iter().enumerate() {
-        let c = &s.catalogue.channels[ci];
+        let c = &s.catalogue().channels()[ci];
         let label = if lang == Lang::Ja { c.ja.as_str() } else { c.en.as_str() };
         for e in candidates {
             let error = if lang == Lang::Ja { "エラーコード" } else { "error code" };
@@ -989,7 +933,7 @@ fn description(
             }
             let mut parts = effect.phrases(error, "", "", ("「", "」"));
             if let Some(scope) = &e.scope {
-                let names: Vec<&str> = scope.iter().map(|f| s.catalogue.functions[*f].id.as_str()).collect();
+                let names: Vec<&str> = scope.iter().map(|f| s.catalogue().functions()[*f].id()).collect();
                 parts.insert(0, format!("[{}]", names.join(", ")));
             }
             match (e.source, lang) {
@@ -1021,9 +965,9 @@ fn description(
     }
     let _ = writeln!(d, "{l_source}: {} ({}), {}", title(notice), notice.id, published(notice));
     let mut notes_written: Vec<&str> = Vec::new();
-    for v in l.versions.iter().skip(1) {
-        let n = &s.notices[v.by_notice];
-        let action = match (v.action, lang) {
+    for v in l.trail().skip(1) {
+        let n = v.by();
+        let action = match (v.action(), lang) {
             (Action::Cancel, Lang::Ja) => "中止",
             (Action::Postpone, Lang::Ja) => "延期",
             (Action::End, Lang::Ja) => "終了",
@@ -1036,10 +980,7 @@ fn description(
             (_, Lang::En) => "times changed",
         };
         let _ = writeln!(d, "{l_revised} ({action}): {} ({}), {}", title(n), n.id, published(n));
-        let note = match lang {
-            Lang::Ja => v.note.as_deref(),
-            Lang::En => v.note_en.as_deref().or(v.note.as_deref()),
-        };
+        let note = feed_note(lang, v.note(), v.note_en());
         if let Some(note) = note.filter(|n| reads_as(n, lang) && !notes_written.contains(n)) {
             let _ = writeln!(d, "{note}");
             notes_written.push(note);

@@ -21,8 +21,8 @@ use crate::engine::answer::{WindowInfo, WindowKind};
 use crate::engine::eval::{Schedule, Status};
 use crate::engine::model::{Action, Kind};
 use crate::engine::time::{Instant, DEFAULT_ZONE};
+use crate::views::ical::rule_phrase;
 use crate::views::ical::Lang;
-use crate::views::ical::{rule_parts, rule_phrase};
 use chrono::{DateTime, Datelike, FixedOffset, NaiveDate, Weekday};
 use maud::{html, Markup, PreEscaped, DOCTYPE};
 
@@ -563,9 +563,8 @@ pub(crate) struct StandingRule {
 
 /// The rule of the recurring window `w` in words, from the schedule's model.
 pub(crate) fn standing_rule(s: &Schedule, lang: Lang, w: &WindowInfo) -> Option<StandingRule> {
-    let l = s.lineages.iter().find(|l| s.notices[l.notice].id == w.notice && l.id == w.window)?;
-    let spec = l.versions.iter().rev().find_map(|v| v.spec.as_ref())?;
-    let parts = rule_parts(l, spec);
+    let l = s.lineage(&w.notice, &w.window)?;
+    let parts = l.rule_parts(l.last_described()?.spec()?);
     let (first, now) = (parts.first()?, parts.last()?);
     let until = now.rule.last_start().map(|t| t.with_timezone(&now.rule.zone()).date_naive());
     let changes = parts.windows(2).map(|p| (p[1].rule.dtstart().date(), rule_phrase(lang, p[0].rule, p[0].duration, "–"))).collect();

@@ -3,9 +3,8 @@
 
 use super::status::lang_sep;
 use super::*;
-use crate::engine::answer::View;
-use crate::engine::eval::Occurrence;
-use crate::engine::model::{EffectSource, Lineage, Published, Shape, Spec, Version};
+use crate::engine::model::{EffectSource, Published, Spec};
+use crate::engine::view_api::{LineageView, VersionView};
 
 /// The notices, newest first.
 pub fn notices_page(s: &Schedule, cx: &PageContext) -> String {
@@ -39,7 +38,7 @@ pub fn notice_page(s: &Schedule, cx: &PageContext, id: &str) -> Option<String> {
     let idx = s.notices().iter().position(|n| n.id() == id)?;
     let n = &s.notices()[idx];
     let (own, changed) = related(s, idx);
-    let delays: Vec<&crate::engine::model::Delay> = s.delays.iter().filter(|d| d.notice == idx).collect();
+    let delays: Vec<&crate::engine::model::Delay> = s.notice_delays(idx).collect();
     let title = notice_title(s, lang, id);
     let body = html! {
         h1 { (title) }
@@ -51,12 +50,12 @@ pub fn notice_page(s: &Schedule, cx: &PageContext, id: &str) -> Option<String> {
             @if lang == Lang::En && n.title_en().is_some() { dt { "原題" } dd lang="ja" { (n.title()) } }
         }
         @if !own.is_empty() {
-            h2 { (if own.iter().all(|l| is_incident(l)) { t.incidents } else { t.windows }) }
-            @for l in &own { (lineage_card(s, cx, idx, l)) }
+            h2 { (if own.iter().all(|l| l.is_incident()) { t.incidents } else { t.windows }) }
+            @for l in &own { (lineage_card(s, cx, idx, *l)) }
         }
         @if !changed.is_empty() {
             h2 { (t.changes_to_others) }
-            @for l in &changed { (lineage_card(s, cx, idx, l)) }
+            @for l in &changed { (lineage_card(s, cx, idx, *l)) }
         }
         @if !delays.is_empty() {
             h2 { (t.delays) }
@@ -89,26 +88,17 @@ pub fn notice_page(s: &Schedule, cx: &PageContext, id: &str) -> Option<String> {
 }
 
 /// A note in the page's language (the Japanese original where there is no English).
-fn pick_note<'a>(lang: Lang, ja: &'a Option<String>, en: &'a Option<String>) -> Option<&'a str> {
+fn pick_note<'a>(lang: Lang, ja: Option<&'a String>, en: Option<&'a String>) -> Option<&'a str> {
     match lang {
-        Lang::En => en.as_deref().or(ja.as_deref()),
-        Lang::Ja => ja.as_deref(),
+        Lang::En => en.or(ja).map(String::as_str),
+        Lang::Ja => ja.map(String::as_str),
     }
 }
 
-/// Whether a window is an incident, as last described.
-fn is_incident(l: &Lineage) -> bool {
-    l.versions.iter().rev().find_map(|v| v.spec.as_ref()).is_some_and(|s| s.kind == crate::engine::model::Kind::Incident)
-}
-
 /// The windows a notice announced, and those of earlier notices it changed.
-fn related(s: &Schedule, idx: usize) -> (Vec<&Lineage>, Vec<&Lineage>) {
-    let own = s.lineages.iter().filter(|l| l.notice == idx).collect();
-    let changed = s
-        .lineages
-        .iter()
-        .filter(|l| l.notice != idx && (l.versions.iter().any(|v| v.by_notice == idx) || l.exceptions.iter().any(|e| e.by_notice == idx)))
-        .collect();
+fn related(s: &Schedule, idx: usize) -> (Vec<LineageView<'_>>, Vec<LineageView<'_>>) {
+    let own = s.lineage_views().filter(|l| l.notice_index() == idx).collect();
+    let changed = s.lineage_views().filter(|l| l.notice_index() != idx && l.revised_by(idx)).collect();
     (own, changed)
 }
 
@@ -120,32 +110,19 @@ fn published(lang: Lang, t: &Labels, p: Published, known_from: Instant) -> Marku
     }
 }
 
-/// One version of a window, described by the evaluator's own `describe`.
-fn describe_version(s: &Schedule, lang: Lang, li: usize, vi: usize, spec: &Spec) -> WindowInfo {
-    let (start, end, tentative, date) = match &spec.shape {
-        Shape::Confirmed { start, end, .. } => (*start, *end, false, None),
-        Shape::Tentative { start, end, .. } => (*start, *end, true, None),
-        Shape::Recurring { rule, duration } => (rule.first_start(), rule.first_start() + *duration, false, Some(rule.dtstart().date())),
-    };
-    let o = Occurrence { start, end, tentative, lineage: li as u32, version: vi as u32, date, exception: None, part: 0 };
-    s.describe(&o, &View { zone: DEFAULT_ZONE, lang, channel: None, function: None })
-}
-
-fn lineage_card(s: &Schedule, cx: &PageContext, this: usize, l: &Lineage) -> Markup {
+fn lineage_card(s: &Schedule, cx: &PageContext, this: usize, l: LineageView) -> Markup {
     let t = cx.t();
     let lang = cx.lang;
-    let li = s.lineages.iter().position(|x| std::ptr::eq(x, l)).unwrap_or(0);
-    let uid = format!("{}/{}", s.notices[l.notice].id, l.id);
+    let uid = l.uid();
     // The latest version that says something; a cancel keeps the times it cancelled.
-    let Some((last_vi, last_spec)) = l.versions.iter().enumerate().rev().find_map(|(i, v)| v.spec.as_ref().map(|sp| (i, sp))) else {
+    let Some(current) = l.last_described().and_then(|v| v.describe(DEFAULT_ZONE, lang)) else {
         return html! {};
     };
-    let current = describe_version(s, lang, li, last_vi, last_spec);
-    let cancelled = l.versions.last().is_some_and(|v| v.spec.is_none());
-    let tba = cancelled && l.versions.last().is_some_and(|v| v.action == Action::Postpone);
+    let cancelled = l.current().spec().is_none();
+    let tba = cancelled && l.current().action() == Action::Postpone;
     let rule = standing_rule(s, lang, &current);
     let notice_link = |n: usize| {
-        let id = &s.notices[n].id;
+        let id = s.notices()[n].id();
         html! {
             @if n == this { (notice_title(s, lang, id)) } @else { a href=(cx.href(&format!("/notices/{id}"), &[])) { (notice_title(s, lang, id)) } }
         }
@@ -164,18 +141,18 @@ fn lineage_card(s: &Schedule, cx: &PageContext, this: usize, l: &Lineage) -> Mar
             }
             h4 { (t.trail) }
             ol.trail {
-                @for (vi, v) in l.versions.iter().enumerate() {
-                    li data-action=(format!("{:?}", v.action).to_lowercase()) {
-                        (day(lang, v.known_from.with_timezone(&DEFAULT_ZONE).date_naive())) " "
-                        @if v.action == Action::Postpone && v.spec.is_none() { (t.postponed_tba) } @else { (action_word(t, v.action)) }
-                        @if let Some(spec) = &v.spec {
+                @for v in l.trail() {
+                    li data-action=(format!("{:?}", v.action()).to_lowercase()) {
+                        (day(lang, v.known_from().with_timezone(&DEFAULT_ZONE).date_naive())) " "
+                        @if v.action() == Action::Postpone && v.spec().is_none() { (t.postponed_tba) } @else { (action_word(t, v.action())) }
+                        @if let Some(spec) = v.spec() {
                             ": "
                             @if let Some(r) = version_rule(t, lang, l, v, spec) { (r) }
-                            @else { (span(lang, &describe_version(s, lang, li, vi, spec))) }
+                            @else if let Some(w) = v.describe(DEFAULT_ZONE, lang) { (span(lang, &w)) }
                         }
-                        " — " (notice_link(v.by_notice))
-                        @if let Some(note) = pick_note(lang, &v.note, &v.note_en) { br; span.muted { (note) } }
-                        @let new = new_inferences(l, vi);
+                        " — " (notice_link(v.by_index()))
+                        @if let Some(note) = pick_note(lang, v.note(), v.note_en()) { br; span.muted { (note) } }
+                        @let new = v.new_inferences();
                         @if !new.is_empty() {
                             ul.inferred {
                                 @for i in new { li data-field=(i.field()) { strong { (t.inferred) " — " (crate::views::ical::field_label(s, i.field(), lang)) } ": " (i.reason(lang)) } }
@@ -183,19 +160,17 @@ fn lineage_card(s: &Schedule, cx: &PageContext, this: usize, l: &Lineage) -> Mar
                         }
                     }
                 }
-                @for (ei, e) in l.exceptions.iter().enumerate() {
+                @for e in l.changes() {
                     li data-action="occurrence" {
-                        (day(lang, e.known_from.with_timezone(&DEFAULT_ZONE).date_naive())) " "
-                        @if let Some(r) = e.replacement {
-                            (t.occurrence_changed) " (" (day(lang, e.date)) "): "
-                            @let part = last_spec.parts().position(|p| matches!(&p.shape, Shape::Recurring { rule, .. } if rule.occurs_on(e.date))).unwrap_or(0) as u8;
-                            @let o = Occurrence { start: r.start, end: r.end, tentative: false, lineage: li as u32, version: last_vi as u32, part, date: Some(e.date), exception: Some(ei as u32) };
-                            (span(lang, &s.describe(&o, &View { zone: DEFAULT_ZONE, lang, channel: None, function: None })))
+                        (day(lang, e.known_from().with_timezone(&DEFAULT_ZONE).date_naive())) " "
+                        @if let Some(w) = e.describe(DEFAULT_ZONE, lang) {
+                            (t.occurrence_changed) " (" (day(lang, e.date())) "): "
+                            (span(lang, &w))
                         } @else {
-                            (t.occurrence_excluded) " (" (day(lang, e.date)) ")"
+                            (t.occurrence_excluded) " (" (day(lang, e.date())) ")"
                         }
-                        " — " (notice_link(e.by_notice))
-                        @if let Some(note) = pick_note(lang, &e.note, &e.note_en) { br; span.muted { (note) } }
+                        " — " (notice_link(e.by_index()))
+                        @if let Some(note) = pick_note(lang, e.note(), e.note_en()) { br; span.muted { (note) } }
                     }
                 }
             }
@@ -207,7 +182,7 @@ fn lineage_card(s: &Schedule, cx: &PageContext, this: usize, l: &Lineage) -> Mar
                 p { strong { (t.inferred) } }
                 ul.inferred { @for i in &current.inferred { li data-field=(i.field) { strong { (crate::views::ical::field_label(s, &i.field, lang)) } ": " (i.reason) } } }
             }
-            @if !current.effects.is_empty() { details open[l.notice == this] {
+            @if !current.effects.is_empty() { details open[l.notice_index() == this] {
                 summary { (t.effects) }
                 table.stack {
                     thead { tr { th { (t.channel) } th { (t.effect) } th { (t.effect_source) } } }
@@ -229,31 +204,19 @@ fn lineage_card(s: &Schedule, cx: &PageContext, this: usize, l: &Lineage) -> Mar
 
 /// A version of a recurring window in words: its newest hours from their first day; for a
 /// change, the hours before; for an end, the last day.
-fn version_rule(t: &Labels, lang: Lang, l: &Lineage, v: &Version, spec: &Spec) -> Option<Markup> {
-    let parts = crate::views::ical::rule_parts(l, spec);
+fn version_rule(t: &Labels, lang: Lang, l: LineageView, v: VersionView, spec: &Spec) -> Option<Markup> {
+    let parts = l.rule_parts(spec);
     let now = parts.last()?;
     let before = parts.len().checked_sub(2).map(|i| &parts[i]);
     let phrase = crate::views::ical::rule_phrase(lang, now.rule, now.duration, "–");
     let last = now.rule.last_start().map(|t| t.with_timezone(&now.rule.zone()).date_naive());
     Some(html! {
         (phrase) ", " (t.since) " " (day(lang, now.rule.dtstart().date()))
-        @if v.action == Action::Change {
+        @if v.action() == Action::Change {
             @if let Some(b) = before { " (" (t.was) ": " (crate::views::ical::rule_phrase(lang, b.rule, b.duration, "–")) ")" }
         }
         @if let Some(u) = last { ", " (t.until_rule) " " (day(lang, u)) }
     })
-}
-
-/// What version `vi` marks as inferred that the version before it did not: the reasons a
-/// revision (an `end`, say) gives.
-fn new_inferences(l: &Lineage, vi: usize) -> Vec<&crate::engine::model::Inference> {
-    let Some(spec) = l.versions[vi].spec.as_ref() else { return Vec::new() };
-    if vi == 0 {
-        return Vec::new();
-    }
-    let before: Vec<&crate::engine::model::Inference> =
-        l.versions[..vi].iter().rev().find_map(|v| v.spec.as_ref()).map(|p| p.inferred.iter().collect()).unwrap_or_default();
-    spec.inferred.iter().filter(|i| !before.contains(i)).collect()
 }
 
 /// Whether a notice's `url` may be a link: an `http(s)://` address with no control character

@@ -88,13 +88,12 @@ pub fn timeline_page(s: &Schedule, cx: &PageContext, o: &TimelineOptions) -> Res
     };
     // Windows cancelled or postponed as of `as_of`: their earlier version, struck through.
     let ghosts: Vec<(String, Instant, Action)> = s
-        .lineages
-        .iter()
+        .lineage_views()
         .filter_map(|l| {
-            let (i, v) = l.version_at(o.as_of)?;
+            let v = l.at(o.as_of)?;
             // A postponement with no new date is listed by the evaluator itself (kind `postponed`).
-            (i > 0 && (v.action == Action::Cancel || v.action == Action::Postpone && v.spec.is_some()))
-                .then(|| (format!("{}/{}", s.notices[l.notice].id, l.id), v.known_from - Duration::seconds(1), v.action))
+            (v.index() > 0 && (v.action() == Action::Cancel || v.action() == Action::Postpone && v.spec().is_some()))
+                .then(|| (l.uid(), v.known_from() - Duration::seconds(1), v.action()))
         })
         .collect();
     let mut row_lists = Vec::new();
