@@ -120,7 +120,7 @@ fn run(command: Command) -> Result<ExitCode> {
                 print(source.format, &answer, |a| text::answer(a, zone, lang) + &text::source_line(&origin, lang))?;
                 answer.status
             } else {
-                let set = schedule.check_each(&function, &q)?;
+                let set = schedule.check_each(&q, &function[1..])?;
                 print(source.format, &set, |s| {
                     s.answers.iter().map(|a| text::answer(a, zone, lang)).collect::<Vec<_>>().join("\n") + &text::source_line(&origin, lang)
                 })?;

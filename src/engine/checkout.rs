@@ -38,14 +38,15 @@ impl Schedule {
     /// is described (the server files its validators under what each answer means).
     pub(crate) fn check_each_with<S: AsRef<str>>(
         &self,
-        functions: &[S],
         q: &Query,
+        more: &[S],
         mut seen: impl FnMut(&crate::engine::answer::Evaluated, &Query),
     ) -> Result<AnswerSet, QueryError> {
         let mut q = q.clone();
-        let mut answers = Vec::with_capacity(functions.len());
+        let mut answers = Vec::with_capacity(1 + more.len());
+        let functions: Vec<String> = std::iter::once(q.function.clone()).chain(more.iter().map(|f| f.as_ref().to_string())).collect();
         for f in functions {
-            q.function = f.as_ref().to_string();
+            q.function = f;
             let e = self.evaluated(&q)?;
             seen(&e, &q);
             answers.push(self.answer(&e, &q));

@@ -45,12 +45,13 @@ impl Schedule {
         Ok(self.answer(&e, q))
     }
 
-    /// Answers `q` for each of `functions` (the function of `q` itself is ignored).
+    /// Answers `q`, and the same question for each of `more` functions, as one set: the
+    /// answers in that order, the worst status and the earliest `until`.
     ///
     /// # Errors
     /// The first [`QueryError`]: a function or the channel not in the catalogue.
-    pub fn check_each<S: AsRef<str>>(&self, functions: &[S], q: &Query) -> Result<AnswerSet, QueryError> {
-        self.check_each_with(functions, q, |_, _| {})
+    pub fn check_each<S: AsRef<str>>(&self, q: &Query, more: &[S]) -> Result<AnswerSet, QueryError> {
+        self.check_each_with(q, more, |_, _| {})
     }
 
     /// The verdict alone for `function` at `at`, as known at `as_of`: no descriptions, no

@@ -86,7 +86,7 @@ impl Plan {
             }
             Ok((body, hash, until))
         } else {
-            let set = s.check_each_with(&self.functions, &q, |e, q| {
+            let set = s.check_each_with(&q, &self.functions[1..], |e, q| {
                 m.bytes(&Plan::template_key(e, q));
             })?;
             Ok((json_body(&set), m.finish(), set.until.map(|u| u.to_utc())))
