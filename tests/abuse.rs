@@ -184,11 +184,6 @@ async fn watch_reloads_within_a_second_under_continuous_writes() {
     assert!(st.current().generation >= 2, "no reload in 3 s of continuous writes");
 }
 
-/// A port in the range this project's tests use, free now.
-fn port() -> u16 {
-    (18150..18200).find(|p| std::net::TcpListener::bind(("127.0.0.1", *p)).is_ok()).expect("a free port in 18150-18199")
-}
-
 struct Server(std::process::Child);
 
 impl Drop for Server {
@@ -198,22 +193,30 @@ impl Drop for Server {
     }
 }
 
-fn serve(port: u16, extra: &[&str]) -> Server {
-    let child = Command::new(env!("CARGO_BIN_EXE_mado"))
-        .args(["serve", "--addr", &format!("127.0.0.1:{port}")])
+/// `mado serve` on an ephemeral port: the port it reports when it is ready to accept.
+fn serve(extra: &[&str]) -> (Server, u16) {
+    use std::io::BufRead;
+    let mut child = Command::new(env!("CARGO_BIN_EXE_mado"))
+        .args(["serve", "--addr", "127.0.0.1:0"])
         .args(extra)
         .env_remove("MADO_SCHEDULES")
-        .env("MADO_LOG", "error")
+        .env("MADO_LOG", "info")
+        .env("NO_COLOR", "1")
         .stdout(Stdio::null())
-        .stderr(Stdio::null())
+        .stderr(Stdio::piped())
         .spawn()
         .expect("spawn");
-    let started = Instant::now();
-    while TcpStream::connect(("127.0.0.1", port)).is_err() {
-        assert!(started.elapsed() < Duration::from_secs(20), "server did not start");
-        std::thread::sleep(Duration::from_millis(50));
-    }
-    Server(child)
+    let mut lines = std::io::BufReader::new(child.stderr.take().expect("stderr")).lines();
+    let port = loop {
+        let line = lines.next().expect("the server logs that it is serving").expect("utf-8 log");
+        if let Some(rest) = line.split("mado serving addr=").nth(1) {
+            let addr = rest.split_whitespace().next().unwrap_or("");
+            break addr.rsplit(':').next().and_then(|p| p.parse::<u16>().ok()).expect("a port");
+        }
+    };
+    // Keep reading the log so the server never blocks on a full pipe.
+    std::thread::spawn(move || for _ in lines {});
+    (Server(child), port)
 }
 
 /// Whether the server closed `s` (EOF, or reset) within `within`.
@@ -232,8 +235,7 @@ fn closed(s: &mut TcpStream, within: Duration) -> bool {
 
 #[test]
 fn a_client_that_stops_reading_is_closed_after_the_timeout() {
-    let port = port();
-    let _server = serve(port, &["--header-timeout", "1"]);
+    let (_server, port) = serve(&["--header-timeout", "1"]);
     let mut c = TcpStream::connect(("127.0.0.1", port)).expect("connect");
     // Pipelined requests for big lists, never read: far more than the socket buffers hold.
     let request = "GET /v1/windows?from=2019-01-01&to=2027-12-31&limit=10000 HTTP/1.1\r\nHost: x\r\n\r\n";
@@ -256,9 +258,8 @@ fn a_client_that_stops_reading_is_closed_after_the_timeout() {
 
 #[test]
 fn slow_heads_are_closed_extra_connections_get_503_and_shutdown_has_a_deadline() {
-    let port = port();
-    let server =
-        serve(port, &["--header-timeout", "1", "--max-connections", "3", "--max-connections-per-client", "4", "--shutdown-grace", "1"]);
+    let (server, port) =
+        serve(&["--header-timeout", "1", "--max-connections", "3", "--max-connections-per-client", "4", "--shutdown-grace", "1"]);
     // A client that sends half a request head and stalls is closed after the header timeout.
     let mut slow = TcpStream::connect(("127.0.0.1", port)).expect("connect");
     slow.write_all(b"GET /healthz HTTP/1.1\r\nHo").expect("write");
@@ -289,8 +290,7 @@ fn slow_heads_are_closed_extra_connections_get_503_and_shutdown_has_a_deadline()
     drop(server);
     // SIGTERM with a stalled connection open (and a header timeout longer than the test):
     // it gets the grace period, then is dropped.
-    let port = self::port();
-    let mut server = serve(port, &["--header-timeout", "600", "--shutdown-grace", "1"]);
+    let (mut server, port) = serve(&["--header-timeout", "600", "--shutdown-grace", "1"]);
     let mut stalled = TcpStream::connect(("127.0.0.1", port)).expect("connect");
     stalled.write_all(b"GET /healthz HTTP/1.1\r\nHo").expect("write");
     std::thread::sleep(Duration::from_millis(200));
