@@ -58,10 +58,6 @@ mod format;
 pub mod server;
 pub mod views;
 
-/// Unit tables and the property test: the format and the engine together.
-#[cfg(test)]
-mod tests;
-
 pub use chrono;
 pub use chrono_tz;
 pub use engine::answer::{Answer, DelayInfo, Query, RevisionInfo, WindowInfo, WindowKind, WindowList, WindowsQuery};

@@ -18,3 +18,7 @@ pub mod rrule;
 pub(crate) mod schedule;
 pub mod time;
 pub(crate) mod view_api;
+
+/// Unit tables and the property tests of the engine (with the format that builds its model).
+#[cfg(test)]
+mod tests;

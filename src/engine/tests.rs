@@ -261,7 +261,7 @@ fn local_h(h: i64) -> String {
 /// Renders the generated schedule as notice files: one notice with the windows, then one
 /// notice per change, published a day apart.
 fn render(zone: &str, windows: &[GenWindow], changes: &[GenChange]) -> Vec<crate::SourceFile> {
-    let mut files = vec![crate::SourceFile { name: "functions.toml".into(), text: include_str!("../schedules/functions.toml").into() }];
+    let mut files = vec![crate::SourceFile { name: "functions.toml".into(), text: include_str!("../../schedules/functions.toml").into() }];
     let mut text = format!("id = \"base\"\npublished = \"2024-02-01\"\nzone = \"{zone}\"\ntitle = \"t\"\nsource = \"gen\"\n");
     for (i, w) in windows.iter().enumerate() {
         text.push_str(&format!("[[window]]\nid = \"w{i}\"\nfunctions = [\"{}\"]\n", FUNCS[w.function]));
