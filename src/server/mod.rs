@@ -40,21 +40,30 @@ use handlers::*;
 use std::sync::Arc;
 
 /// Every route's path, in the order `router` adds them (the edge names routes from it).
-pub(crate) const ROUTES: [&str; 13] = [
-    "/v1/availability",
-    "/v1/windows",
-    "/v1/functions",
-    "/calendar.ics",
-    "/healthz",
-    "/readyz",
-    "/metrics",
-    "/openapi.json",
-    "/",
-    "/timeline",
-    "/notices",
-    "/notices/{id}",
-    "/bench/baseline",
+pub(crate) const ROUTES: &[Route] = &[
+    Route { path: "/v1/availability", handler: || get(availability), bench_only: false },
+    Route { path: "/v1/windows", handler: || get(windows), bench_only: false },
+    Route { path: "/v1/functions", handler: || get(functions), bench_only: false },
+    Route { path: "/calendar.ics", handler: || get(calendar), bench_only: false },
+    Route { path: "/healthz", handler: || get(healthz), bench_only: false },
+    Route { path: "/readyz", handler: || get(readyz), bench_only: false },
+    Route { path: "/metrics", handler: || get(edge::metrics), bench_only: false },
+    Route { path: "/openapi.json", handler: || get(crate::server::openapi::handler), bench_only: false },
+    Route { path: "/", handler: || get(pages::status), bench_only: false },
+    Route { path: "/timeline", handler: || get(pages::timeline), bench_only: false },
+    Route { path: "/notices", handler: || get(pages::notices), bench_only: false },
+    Route { path: "/notices/{id}", handler: || get(pages::notice), bench_only: false },
+    Route { path: "/bench/baseline", handler: || get(baseline), bench_only: true },
 ];
+
+/// One route: its path as the router matches it (and as metrics and the access log name it),
+/// and its handler. The router and the edge read this one table.
+pub(crate) struct Route {
+    pub(crate) path: &'static str,
+    handler: fn() -> axum::routing::MethodRouter<Arc<AppState>>,
+    /// Only with `--bench-baseline`.
+    bench_only: bool,
+}
 
 /// The whole HTTP interface: every endpoint behind the one edge service. A tower `Service`
 /// (`tower::ServiceExt::oneshot` in tests); `serve` gives each connection its own copy.
@@ -62,26 +71,17 @@ pub type App = edge::Edge<Router>;
 
 /// The router with every endpoint, behind the edge.
 pub fn router(st: Arc<AppState>) -> App {
-    let [availability_, windows_, functions_, calendar_, healthz_, readyz_, metrics_, openapi_, status_, timeline_, notices_, notice_, baseline_] =
-        ROUTES;
-    let mut app = Router::new()
-        .route(availability_, get(availability))
-        .route(windows_, get(windows))
-        .route(functions_, get(functions))
-        .route(calendar_, get(calendar))
-        .route(healthz_, get(healthz))
-        .route(readyz_, get(readyz))
-        .route(metrics_, get(edge::metrics))
-        .route(openapi_, get(crate::server::openapi::handler))
-        .route(status_, get(pages::status))
-        .route(timeline_, get(pages::timeline))
-        .route(notices_, get(pages::notices))
-        .route(notice_, get(pages::notice));
+    let mut app = Router::new();
+    for r in ROUTES {
+        if r.bench_only && !st.config.baseline_route {
+            continue;
+        }
+        app = app.route(r.path, (r.handler)());
+    }
     if st.config.baseline_route {
         let sample = Query::new("webcollect.credit_card", time::now());
         let size = st.current().schedule.check(&sample).map(|a| to_json(&a).len()).unwrap_or(1024);
         let _ = st.baseline.set(axum::body::Bytes::from(format!("{{\"baseline\":\"{}\"}}\n", "x".repeat(size.saturating_sub(16)))));
-        app = app.route(baseline_, get(baseline));
     }
     // The edge around the whole router (see `edge`) sees every response, the compressed
     // ones and the 500 of a panic included. No timeout layer: handlers never wait on
