@@ -43,7 +43,9 @@
 //! # Features
 //!
 //! - `server` (default): `mado::server`, the HTTP interface (axum, tokio, arc-swap, notify,
-//!   tower-http, utoipa, tracing).
+//!   tower-http, tracing). Implies `schema`.
+//! - `schema`: OpenAPI schemas (utoipa `ToSchema`) on the answer types; the engine itself
+//!   knows nothing of the server.
 //! - `cli` (default): the `mado` binary (clap). Implies `server`.
 //!
 //! With `default-features = false` the library is the format, the engine, the answer types

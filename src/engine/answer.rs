@@ -90,11 +90,12 @@ pub(crate) struct Evaluated {
     pending: Vec<usize>,
 }
 
-#[cfg(feature = "server")]
 impl Evaluated {
-    /// The instants asked about and as of, as the answer shows them in `zone`.
-    pub(crate) fn shown(&self, zone: Tz) -> (DateTime<FixedOffset>, DateTime<FixedOffset>) {
-        (show(self.at, zone), show(self.as_of, zone))
+    /// The instants asked about and as of (whole seconds), for a caller that writes them
+    /// into an answer template itself.
+    #[cfg_attr(not(feature = "server"), allow(dead_code))]
+    pub(crate) fn asked(&self) -> (Instant, Instant) {
+        (self.at, self.as_of)
     }
 }
 
@@ -107,7 +108,7 @@ impl std::hash::Hash for Evaluated {
 /// The answer to a [`Query`]. Serializes to the JSON of `mado check --format json` and
 /// `GET /v1/availability`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[cfg_attr(feature = "server", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "schema", derive(utoipa::ToSchema))]
 pub struct Answer {
     /// The function asked about.
     pub function: String,
@@ -147,7 +148,7 @@ pub struct Answer {
 
 /// A child function's status, listed in its parent's answer.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[cfg_attr(feature = "server", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "schema", derive(utoipa::ToSchema))]
 pub struct Affected {
     /// The child function.
     pub function: String,
@@ -159,7 +160,7 @@ pub struct Affected {
 
 /// A notice's statement that a function stays available during a window.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[cfg_attr(feature = "server", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "schema", derive(utoipa::ToSchema))]
 pub struct Statement {
     /// `<notice>/<window>` of the window the statement belongs to.
     pub uid: String,
@@ -175,7 +176,7 @@ pub struct Statement {
 
 /// Something an answer shows that its notice does not state, and why mado reads it so.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "server", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "schema", derive(utoipa::ToSchema))]
 pub struct InferredInfo {
     /// `published`, `functions`, `start`, `end`, `date`, `duration`, `title` or `effects.<channel>`.
     pub field: String,
@@ -185,7 +186,7 @@ pub struct InferredInfo {
 
 /// What changed a window, when it is not as first announced.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[cfg_attr(feature = "server", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "schema", derive(utoipa::ToSchema))]
 pub struct RevisionInfo {
     /// The notice that made the change.
     pub notice: String,
@@ -200,7 +201,7 @@ pub struct RevisionInfo {
 
 /// One window occurrence, described for people and programs.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[cfg_attr(feature = "server", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "schema", derive(utoipa::ToSchema))]
 pub struct WindowInfo {
     /// The notice that announced the window.
     pub notice: String,
@@ -221,7 +222,7 @@ pub struct WindowInfo {
     /// End (exclusive). For a tentative window, 00:00 after its last day. `null` when no
     /// notice gives the end yet (`end_unknown`).
     #[serde(serialize_with = "end_or_null", deserialize_with = "null_or_end")]
-    #[cfg_attr(feature = "server", schema(value_type = Option<String>, format = DateTime))]
+    #[cfg_attr(feature = "schema", schema(value_type = Option<String>, format = DateTime))]
     pub end: DateTime<FixedOffset>,
     /// The notice gives the start as approximate.
     pub start_approx: bool,
@@ -235,7 +236,7 @@ pub struct WindowInfo {
     pub zone: String,
     /// For a tentative window, its first and last local day (in `zone`).
     #[serde(skip_serializing_if = "Option::is_none")]
-    #[cfg_attr(feature = "server", schema(value_type = Option<Vec<String>>))]
+    #[cfg_attr(feature = "schema", schema(value_type = Option<Vec<String>>))]
     pub days: Option<(NaiveDate, NaiveDate)>,
     /// For a tentative window or one with an unknown end, the expected length, e.g. `4h`.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -293,7 +294,7 @@ fn null_or_end<'de, D: serde::Deserializer<'de>>(d: D) -> Result<DateTime<FixedO
 
 /// Whether a window's times are known.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "server", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "schema", derive(utoipa::ToSchema))]
 #[serde(rename_all = "lowercase")]
 pub enum WindowKind {
     /// Start and end are known.
@@ -388,7 +389,7 @@ impl WindowsQuery {
 
 /// The answer to a [`WindowsQuery`]: the JSON of `mado windows` and `GET /v1/windows`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[cfg_attr(feature = "server", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "schema", derive(utoipa::ToSchema))]
 pub struct WindowList {
     /// Start of the range.
     pub from: DateTime<FixedOffset>,
@@ -408,7 +409,7 @@ pub struct WindowList {
 
 /// A delayed scheduled job.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[cfg_attr(feature = "server", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "schema", derive(utoipa::ToSchema))]
 pub struct DelayInfo {
     /// The notice.
     pub notice: String,

@@ -12,7 +12,7 @@ use serde::{Deserialize, Serialize};
 /// channel and zone): the JSON of `mado check F G …` and of `GET /v1/availability` with
 /// `function` repeated.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[cfg_attr(feature = "server", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "schema", derive(utoipa::ToSchema))]
 pub struct AnswerSet {
     /// The instant asked about.
     pub at: DateTime<FixedOffset>,

@@ -70,7 +70,7 @@ impl Channel {
 
 /// What a buyer or merchant sees on a channel during a window.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "server", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "schema", derive(utoipa::ToSchema))]
 pub struct Effect {
     /// The error code returned, e.g. `Z010000000`.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -112,7 +112,7 @@ impl Effect {
 
 /// The effect on one channel, and whether a notice stated it (else it is the catalogue default).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "server", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "schema", derive(utoipa::ToSchema))]
 pub struct ChannelEffect {
     /// The channel id.
     pub channel: String,
@@ -129,7 +129,7 @@ pub struct ChannelEffect {
 
 /// Where a channel effect comes from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "server", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "schema", derive(utoipa::ToSchema))]
 #[serde(rename_all = "lowercase")]
 pub enum EffectSource {
     /// A notice states it.
@@ -295,7 +295,7 @@ impl Notice {
 
 /// The language of titles, notes and labels.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "server", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "schema", derive(utoipa::ToSchema))]
 #[serde(rename_all = "lowercase")]
 pub enum Lang {
     /// Japanese, the notices' own language.
@@ -388,7 +388,7 @@ pub struct Candidate {
 
 /// What a version of a window did to the one before it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "server", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "schema", derive(utoipa::ToSchema))]
 #[serde(rename_all = "lowercase")]
 pub enum Action {
     /// The first version, from the notice that announced the window.
@@ -408,7 +408,7 @@ pub enum Action {
 /// What a window is: planned maintenance, or an incident (an unplanned outage, reported
 /// after it began).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[cfg_attr(feature = "server", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "schema", derive(utoipa::ToSchema))]
 #[serde(rename_all = "lowercase")]
 pub enum Kind {
     /// Planned maintenance (メンテナンス).

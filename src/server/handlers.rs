@@ -69,7 +69,9 @@ impl Plan {
         m.str(self.zone.name()).u64(self.lang as u64);
         if self.functions.len() == 1 {
             let e = s.evaluated(&q)?;
-            let (at, as_of) = e.shown(self.zone);
+            let shown = |t: Instant| t.with_timezone(&self.zone).fixed_offset();
+            let (at, as_of) = e.asked();
+            let (at, as_of) = (shown(at), shown(as_of));
             let (at, as_of) = (json_instant(&at), json_instant(&as_of));
             let key = Plan::template_key(&e, &q);
             if let Some(t) = Templates::get(&key, loaded) {
