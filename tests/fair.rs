@@ -168,3 +168,17 @@ fn sigterm_during_the_first_load_exits_0_with_a_log_line() {
     assert!(out.status.success(), "{:?}: {log}", out.status);
     assert!(log.contains("stopped while loading") || log.contains("mado stopped"), "{log}");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_trusted_proxy_is_not_held_to_one_clients_share() {
+    // nginx in front carries every client's connections from one address.
+    let links = mado::server::Links::new(None, &[], &["127.0.0.1".to_string()]).expect("links");
+    let (addr, _st, stop) =
+        start(Config { max_connections_per_client: 2, header_timeout: Duration::from_secs(60), links, ..Config::default() }).await;
+    let held: Vec<TcpStream> = (0..2).map(|_| TcpStream::connect(addr).expect("connect")).collect();
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    let answer = exchange(addr, b"GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n").await;
+    assert!(answer.starts_with("HTTP/1.1 200"), "{answer:?}");
+    drop(held);
+    let _ = stop.send(());
+}

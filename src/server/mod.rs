@@ -183,7 +183,9 @@ pub async fn serve_on(listener: tokio::net::TcpListener, st: Arc<AppState>, stop
         let _ = stream.set_nodelay(true);
         let activity = conn::Activity::new();
         // One client may hold only its share of the slots.
-        let registered = registry.enter(peer.ip(), activity.clone(), st.config.max_connections_per_client);
+        // A trusted proxy (nginx in front) carries every client's connections: not capped.
+        let cap = if st.config.links.trusts(peer.ip()) { usize::MAX } else { st.config.max_connections_per_client };
+        let registered = registry.enter(peer.ip(), activity.clone(), cap);
         // When every slot is taken, the connection idle longest (a kept-alive one waiting for
         // its next request) makes room: a slow but valid client cannot hold /healthz hostage.
         let permit = match permits.clone().try_acquire_owned() {
@@ -193,11 +195,16 @@ pub async fn serve_on(listener: tokio::net::TcpListener, st: Arc<AppState>, stop
             }
             Err(_) => None,
         };
+        let over_share = registered.is_none();
         let (Some(permit), Some(registered)) = (permit, registered) else {
             st.metrics.slot("unmatched").record(axum::http::StatusCode::SERVICE_UNAVAILABLE, std::time::Duration::ZERO);
             refused += 1;
             if last_busy_log.elapsed() >= std::time::Duration::from_secs(1) {
-                tracing::warn!(%peer, refused, max = st.config.max_connections, "connection limit reached; answering 503 and closing");
+                if over_share {
+                    tracing::warn!(%peer, refused, max = cap, "this client's connection limit reached (--max-connections-per-client; list a proxy in front with --trusted-proxy); answering 503 and closing");
+                } else {
+                    tracing::warn!(%peer, refused, max = st.config.max_connections, "connection limit reached, no idle connection to close; answering 503 and closing");
+                }
                 last_busy_log = std::time::Instant::now();
             }
             let busy = busy.clone();
