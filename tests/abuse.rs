@@ -251,7 +251,7 @@ fn a_client_that_stops_reading_is_closed_after_the_timeout() {
             Err(_) => break true,
         }
     };
-    // Each list is about 3.6 MB (README); all sixteen would be over 50 MB.
+    // Each list is about 3.6 MB (docs/limits.md); all sixteen would be over 50 MB.
     assert!(ended, "a connection whose client stopped reading is still open after {got} bytes");
     assert!(got < 16 * 3_000_000, "all {got} bytes were written: the stall never happened");
 }

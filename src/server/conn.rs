@@ -1,7 +1,7 @@
 //! One connection's watchdog: how slow clients are closed without a timer per request.
 //!
 //! hyper's own header timeout arms a timer for every request head, which cost about 6 % of a
-//! cached answer's throughput (README, "HTTP load test"). Instead each connection has an
+//! cached answer's throughput (docs/engineering.md, "HTTP load test"). Instead each connection has an
 //! `Activity` (is a request being answered; when did the connection last get something done)
 //! and one ticker, a few times per timeout, that closes it when it has been waiting too long:
 //!

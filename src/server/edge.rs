@@ -5,7 +5,7 @@
 //! One service around the whole router rather than a stack of layers on each route
 //! (`axum::middleware::from_fn`, tower-http's catch-panic and compression): axum clones a
 //! route's layers for every request, and each of those boxed or wrapped every request and
-//! response (README, "HTTP load test"). Compression is tower-http's, and only a request with
+//! response (docs/engineering.md, "HTTP load test"). Compression is tower-http's, and only a request with
 //! `Accept-Encoding` goes through it. As the edge sees a request before the router has
 //! matched it, it names the route itself (`route_label`), from the same table the router is
 //! built from.

@@ -75,7 +75,8 @@ pub struct Config {
     pub schedules: Option<PathBuf>,
     /// Ceiling for `Cache-Control: max-age`, in seconds.
     pub max_age: u64,
-    /// Per-request timeout.
+    /// Deadline for window lists and the feed (`--timeout`): run 4 at a time off the async
+    /// workers, one not ready within 90 % of it is answered `503`.
     pub timeout: std::time::Duration,
     /// Serve `/bench/baseline`, a constant body the size of an availability answer.
     pub baseline_route: bool,
