@@ -146,7 +146,7 @@ pub enum Command {
         #[arg(long, default_value_t = 1024, value_parser = clap::value_parser!(u64).range(1..=1_000_000))]
         max_connections: u64,
         /// The most connections open at once from one client address; one more is answered 503 and closed.
-        #[arg(long, default_value_t = 64, value_parser = clap::value_parser!(u64).range(1..=1_000_000))]
+        #[arg(long, default_value_t = 256, value_parser = clap::value_parser!(u64).range(1..=1_000_000))]
         max_connections_per_client: u64,
         /// Seconds within which a request must be answered once its head has arrived; past it, the connection is closed (counted as 503).
         #[arg(long, default_value_t = 30, value_parser = clap::value_parser!(u64).range(1..=3600))]

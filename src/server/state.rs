@@ -121,7 +121,7 @@ impl Default for Config {
             baseline_route: false,
             header_timeout: std::time::Duration::from_secs(10),
             max_connections: 1024,
-            max_connections_per_client: 64,
+            max_connections_per_client: 256,
             request_timeout: std::time::Duration::from_secs(30),
             shutdown_grace: std::time::Duration::from_secs(10),
             links: super::Links::default(),
