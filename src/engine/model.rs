@@ -293,6 +293,15 @@ impl Notice {
     }
 }
 
+/// Whether `text` is a web address a page may link to: `http://` or `https://` and more, no
+/// control character or space. The loader refuses a notice `url` that is not; the pages ask
+/// again before making a link.
+pub(crate) fn is_web_address(text: &str) -> bool {
+    let lower = text.get(..8).unwrap_or(text).to_ascii_lowercase();
+    ["https://", "http://"].iter().any(|p| lower.starts_with(p) && text.len() > p.len())
+        && !text.chars().any(|c| c.is_control() || c.is_whitespace())
+}
+
 /// The language of titles, notes and labels.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "schema", derive(utoipa::ToSchema))]

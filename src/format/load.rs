@@ -141,10 +141,7 @@ fn parse_kind(file: &SourceFile, k: &S<String>, d: &mut Diags) -> Option<Kind> {
 /// A notice's `url` must be a web address: the pages link to it.
 fn check_url(file: &SourceFile, u: &S<String>, d: &mut Diags) {
     let text = u.get_ref();
-    let lower = text.to_ascii_lowercase();
-    let ok = ["https://", "http://"].iter().any(|p| lower.starts_with(p) && text.len() > p.len())
-        && !text.chars().any(|c| c.is_control() || c.is_whitespace());
-    if !ok {
+    if !is_web_address(text) {
         d.at(
             file,
             Some(u.span()),
@@ -337,19 +334,7 @@ pub(crate) fn build(catalogue: &SourceFile, files: &[SourceFile]) -> Result<Sche
 /// 64-bit FNV-1a over each file's base name and bytes, lengths first (see
 /// [`Schedule::content_hash`]).
 fn content_hash(catalogue: &SourceFile, files: &[SourceFile]) -> u64 {
-    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
-    let mut feed = |b: &[u8]| {
-        for x in (b.len() as u64).to_le_bytes().iter().chain(b) {
-            h ^= u64::from(*x);
-            h = h.wrapping_mul(0x0000_0100_0000_01b3);
-        }
-    };
-    for f in std::iter::once(catalogue).chain(files) {
-        let base = f.name.rsplit(['/', '\\']).next().unwrap_or(&f.name);
-        feed(base.as_bytes());
-        feed(f.text.as_bytes());
-    }
-    h
+    crate::format::source::fnv_files(std::iter::once(catalogue).chain(files), |name| name.rsplit(['/', '\\']).next().unwrap_or(name))
 }
 
 /// The state the build steps share.

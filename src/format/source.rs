@@ -181,6 +181,12 @@ fn decode(name: String, bytes: Vec<u8>) -> Result<SourceFile, LoadError> {
 /// so a periodic re-check can tell "unchanged" without parsing.
 #[cfg_attr(not(feature = "server"), allow(dead_code))]
 pub(crate) fn fingerprint(files: &[SourceFile]) -> u64 {
+    fnv_files(files, |name| name)
+}
+
+/// 64-bit FNV-1a over each file's name (as `name` gives it) and bytes, lengths first, in
+/// order: the one hash of files behind [`fingerprint`] and `Schedule::content_hash`.
+pub(crate) fn fnv_files<'a>(files: impl IntoIterator<Item = &'a SourceFile>, name: impl Fn(&str) -> &str) -> u64 {
     let mut h: u64 = 0xcbf2_9ce4_8422_2325;
     let mut feed = |b: &[u8]| {
         for x in (b.len() as u64).to_le_bytes().iter().chain(b) {
@@ -189,7 +195,7 @@ pub(crate) fn fingerprint(files: &[SourceFile]) -> u64 {
         }
     };
     for f in files {
-        feed(f.name.as_bytes());
+        feed(name(&f.name).as_bytes());
         feed(f.text.as_bytes());
     }
     h

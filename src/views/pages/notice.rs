@@ -219,10 +219,8 @@ fn version_rule(t: &Labels, lang: Lang, l: LineageView, v: VersionView, spec: &S
     })
 }
 
-/// Whether a notice's `url` may be a link: an `http(s)://` address with no control character
-/// or space (the loader refuses others; this keeps a `javascript:` one from ever being a
-/// link).
+/// Whether a notice's `url` may be a link (the loader refuses others; asked again so a
+/// `javascript:` one is never a link).
 fn web_address(u: &str) -> bool {
-    let lower = u.get(..8).unwrap_or(u).to_ascii_lowercase();
-    (lower.starts_with("https://") || lower.starts_with("http://")) && !u.chars().any(|c| c.is_control() || c.is_whitespace())
+    crate::engine::model::is_web_address(u)
 }
