@@ -54,6 +54,8 @@
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
+#[cfg(feature = "draft")]
+pub mod draft;
 mod engine;
 mod format;
 #[cfg(feature = "server")]
@@ -64,17 +66,17 @@ pub use chrono;
 pub use chrono_tz;
 pub use engine::answer::{Answer, DelayInfo, Query, RevisionInfo, WindowInfo, WindowKind, WindowList, WindowsQuery};
 pub use engine::checkout::AnswerSet;
+pub use engine::diff::{notice_diff, DiffError, FeedChange, FunctionDiff, NoticeDiff, StatusChange, WindowChange};
 pub use engine::error::QueryError;
 pub use engine::eval::Status;
 pub use engine::model::{
     Action, Catalogue, Channel, ChannelEffect, Effect, EffectSource, Function, Inference, Kind, Lang, Notice, Published,
 };
+pub use engine::names::{normalize_name, NameError};
 pub use engine::schedule::Schedule;
-pub use engine::{limits, rrule, time};
+pub use engine::{limits, rrule, time, when};
 pub use format::error::{Diagnostic, LoadError};
-pub use format::source::{
-    describe_source, embedded_sources, read_dir_sources, read_source, replacing, SourceFile, CATALOGUE_FILE, EMBEDDED_BUILT,
-};
+pub use format::source::{embedded_sources, read_dir_sources, read_source, replacing, SourceFile, CATALOGUE_FILE, EMBEDDED_BUILT};
 #[doc(hidden)]
 pub use format::synth;
 pub use views::ical;
@@ -89,4 +91,10 @@ pub enum Error {
     /// A query could not be answered.
     #[error(transparent)]
     Query(#[from] QueryError),
+}
+
+/// One line naming where a schedule came from: the embedded copy (with its notice count and
+/// build date) or a directory. The words are [`views::words`]'.
+pub fn describe_source(dir: Option<&std::path::Path>, notices: usize, lang: engine::model::Lang) -> String {
+    views::words::schedule_source(dir, notices, EMBEDDED_BUILT, lang)
 }

@@ -29,7 +29,15 @@ fn exit_codes_follow_the_status() {
         (vec!["check", "webcollect.credit_card", "--at", "2023-11-13T06:00+09:00", "--as-of", "2024-01-01"], 0),
         (vec!["check", "webcollect.credit_card", "--at", "2024-04-22 10:00", "--as-of", "2024-01-01"], 3),
         (vec!["check", "webcollect.creditcard"], 2),
-        (vec!["check", "webcollect", "--at", "yesterday"], 2),
+        (vec!["check", "webcollect", "--at", "soonish"], 2),
+        (vec!["check", "card"], 2),
+        (vec!["check", "クレジットカード", "--at", "2023-11-13 03:00", "--as-of", "2024-01-01"], 1),
+        (vec!["check", "再与信", "--at", "2023-11-13 06:00", "--as-of", "2024-01-01"], 0),
+        (vec!["windows", "--from", "2023-11-01", "--to", "30d", "--function", "再与信"], 0),
+        (vec!["windows", "--to", "soonish"], 2),
+        (vec!["status"], 0),
+        (vec!["next", "reauth"], 0),
+        (vec!["next", "card"], 2),
         (vec!["check", "webcollect", "--for", "soon"], 2),
         (vec!["check", "webcollect", "--channel", "fax"], 2),
         (vec!["check", "webcollect", "--format", "xml"], 2),
@@ -206,7 +214,105 @@ fn completions_man_page_and_documented_exit_codes() {
     let (_, help, _) = mado(&["windows", "--help"]);
     let from = help.lines().find(|l| l.contains("--from")).unwrap_or_default();
     assert_eq!(from.matches("default").count(), 1, "one default for --from: {from}");
-    assert!(help.contains("Example:"));
+    assert!(help.contains("Example"));
+    for sub in ["check", "windows", "status", "next"] {
+        let (_, help, _) = mado(&[sub, "--help"]);
+        assert!(help.contains("Examples:\n  mado "), "{sub} --help has examples");
+    }
+    // FUNCTION completes to ids (with their labels) and to labels and aliases.
+    let (_, zsh, _) = mado(&["completions", "zsh"]);
+    for needle in ["webcollect.credit_card", "再与信", "クレジットカード払い"] {
+        assert!(zsh.contains(needle), "zsh completes `{needle}`");
+    }
+    let (_, bash, _) = mado(&["completions", "bash"]);
+    assert!(bash.contains("webcollect.reauth") && bash.contains("再与信"), "bash completes ids and aliases");
+}
+
+/// `mado` with a fixed clock (Sunday 2023-11-12 12:00 JST) and extra environment.
+fn at_noon(args: &[&str], env: &[(&str, &str)]) -> (i32, String, String) {
+    let out = Command::new(env!("CARGO_BIN_EXE_mado"))
+        .args(args)
+        .env_remove("MADO_SCHEDULES")
+        .env_remove("NO_COLOR")
+        .env_remove("CLICOLOR_FORCE")
+        .env("MADO_NOW", "2023-11-12T12:00+09:00")
+        .env("LANG", "C")
+        .envs(env.iter().copied())
+        .output()
+        .expect("run mado");
+    (
+        out.status.code().unwrap_or(-1),
+        stable(String::from_utf8_lossy(&out.stdout).into_owned()),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+#[test]
+fn times_and_names_as_people_say_them() {
+    // The same instant, said four ways, gives the same answer; the relative ones are echoed.
+    let said = ["2023-11-12 23:30", "tonight 23:30", "23:30", "今日 23:30", "+11h30m"];
+    let mut answers = Vec::new();
+    for at in said {
+        let (code, out, err) = at_noon(&["check", "reauth", "--at", at, "--format", "json"], &[]);
+        assert_eq!(code, 1, "{at}: {err}");
+        let v: serde_json::Value = serde_json::from_str(&out).expect("json");
+        answers.push(v["at"].clone());
+    }
+    assert!(answers.iter().all(|a| a == "2023-11-12T23:30:00+09:00"), "{answers:?}");
+    let (_, out, _) = at_noon(&["check", "クレジットカード", "--at", "tonight 23:30", "--lang", "en"], &[]);
+    assert!(out.contains("--at \"tonight 23:30\" read as 2023-11-12 23:30 JST (today, Sun)\n"), "{out}");
+    let (_, out, _) = at_noon(&["check", "再与信", "--at", "明日 0:30", "--lang", "ja"], &[]);
+    assert!(out.contains("--at「明日 0:30」は 2023-11-13 00:30 JST（明日（月））と読みました\n"), "{out}");
+    let (_, out, _) = at_noon(&["check", "webcollect.reauth", "--at", "2023-11-12 23:30"], &[]);
+    assert!(!out.contains("read as"), "a full date is not echoed: {out}");
+
+    let (code, _, err) = at_noon(&["check", "card"], &[]);
+    assert_eq!(code, 2);
+    insta::assert_snapshot!("ambiguous_name", err);
+    let (code, _, err) = at_noon(&["check", "再与信機能"], &[]);
+    assert_eq!(code, 2);
+    insta::assert_snapshot!("unknown_name_suggests_a_label", err);
+    let (code, _, err) = at_noon(&["check", "reauth", "--at", "soonish"], &[]);
+    assert_eq!(code, 2);
+    insta::assert_snapshot!("unknown_time_form", err);
+}
+
+#[test]
+fn window_lists_status_and_next_read_like_the_notices() {
+    for lang in ["en", "ja"] {
+        let (code, out, err) = at_noon(&["windows", "--from", "2023-11-01", "--to", "30d", "--lang", lang], &[]);
+        assert_eq!(code, 0, "{err}");
+        insta::assert_snapshot!(format!("windows_rules_once_{lang}"), out);
+        let (code, out, err) = at_noon(&["status", "--at", "2023-11-13 03:00", "--lang", lang], &[]);
+        assert_eq!(code, 0, "{err}");
+        insta::assert_snapshot!(format!("status_{lang}"), out);
+        let (code, out, err) = at_noon(&["next", "クレジットカード", "--lang", lang], &[]);
+        assert_eq!(code, 0, "{err}");
+        insta::assert_snapshot!(format!("next_{lang}"), out);
+    }
+    // A standing rule is one entry; --expand lists each night.
+    let (_, folded, _) = at_noon(&["windows", "--from", "2023-11-01", "--to", "30d", "--function", "再与信"], &[]);
+    let (_, expanded, _) = at_noon(&["windows", "--from", "2023-11-01", "--to", "30d", "--function", "再与信", "--expand"], &[]);
+    assert_eq!(folded.matches("every day 23:00–01:00 JST, since 2023-10-10").count(), 1, "{folded}");
+    assert_eq!(expanded.matches("standing-reauth-blackout/daily").count(), 31, "{expanded}");
+    // status --format json is /v1/availability for every function.
+    let (_, out, _) = at_noon(&["status", "--at", "2023-11-13 03:00", "--format", "json"], &[]);
+    let v: serde_json::Value = serde_json::from_str(&out).expect("json");
+    assert_eq!(v["status"], "unavailable");
+    assert_eq!(v["answers"].as_array().map(Vec::len), Some(15));
+    assert_eq!(v["answers"][0]["function"], "webcollect");
+}
+
+#[test]
+fn colour_only_on_request_or_a_terminal_and_never_with_no_color() {
+    let args = ["status", "--at", "2023-11-13 03:00", "--lang", "en"];
+    let (_, piped, _) = at_noon(&args, &[]);
+    assert!(!piped.contains('\u{1b}'), "piped output has no escapes");
+    let (_, forced, _) = at_noon(&args, &[("CLICOLOR_FORCE", "1")]);
+    assert!(forced.contains("\u{1b}[1m\u{1b}[31munavailable\u{1b}[0m") || forced.contains("\u{1b}[31m"), "{forced}");
+    assert!(forced.contains("unavailable"), "the status word is there with colour too");
+    let (_, no_color, _) = at_noon(&args, &[("CLICOLOR_FORCE", "1"), ("NO_COLOR", "1")]);
+    assert_eq!(no_color, piped, "NO_COLOR wins");
 }
 
 /// Starts `mado serve` on a free port with stderr piped and returns its first log line.

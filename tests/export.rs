@@ -167,9 +167,13 @@ fn cli_prints_the_intervals_and_refuses_bad_ranges() {
     let (code, _, err) = run(&["--from", "2023-11-10", "--to", "2023-11-01"]);
     assert_eq!(code, Some(2));
     assert!(err.contains("--to must be after --from"), "{err}");
-    let (code, _, err) = run(&["--function", "webcollect.credit"]);
+    // A unique prefix names a function (as everywhere in the CLI); a name that matches none is refused.
+    let (code, out, _) = run(&["--function", "webcollect.credit", "--from", "2023-11-10", "--to", "5d", "--as-of", "2024-01-01"]);
+    assert_eq!(code, Some(0));
+    assert_eq!(out, export(Some("webcollect.credit_card"), "2023-11-10", "2023-11-15", "2024-01-01"));
+    let (code, _, err) = run(&["--function", "webcollect.creditt_card"]);
     assert_eq!(code, Some(2));
-    assert!(err.contains("webcollect.credit"), "{err}");
+    assert!(err.contains("webcollect.creditt_card"), "{err}");
 }
 
 /// The export of the view fixtures (tests/data/views) as known on 2025-09-01.

@@ -10,7 +10,15 @@ use mado::views::pages::{notice_page, notices_page, status_page, timeline_page, 
 const NOW: &str = "2023-11-13 02:30";
 
 fn cx(lang: Lang, path: &str) -> PageContext {
-    PageContext { lang, now: at(NOW), host: "mado.example".into(), scheme: "https".into(), path: path.into(), params: Vec::new() }
+    PageContext {
+        lang,
+        now: at(NOW),
+        fixed_clock: true,
+        host: "mado.example".into(),
+        scheme: "https".into(),
+        path: path.into(),
+        params: Vec::new(),
+    }
 }
 
 fn timeline(lang: Lang, from: &str, to: &str, as_of: Option<&str>) -> String {
@@ -363,4 +371,146 @@ fn a_function_stated_available_has_no_bar_in_its_timeline_row() {
     assert!(element(&html, "<g data-function=\"atobarai.bank_transfer\"", "g").contains("fx-available/w"), "{html}");
     let au = element(&html, "<g data-function=\"atobarai.au_kantan\"", "g");
     assert!(!au.contains("fx-available/w"), "the notice says au かんたん決済 stays available: {au}");
+}
+
+/// The clocks the pages are checked at (the browser tests and docs/screenshots use the same):
+/// which banner shows, and what the affected rows say.
+struct Clock {
+    name: &'static str,
+    schedule: fn() -> mado::Schedule,
+    now: &'static str,
+    /// The banner's heading (English), or none.
+    banner: Option<&'static str>,
+    /// A function and the status its row shows.
+    row: (&'static str, &'static str),
+    /// What that row says while the window is on (empty: nothing but its status).
+    row_says: &'static [&'static str],
+}
+
+const CLOCKS: &[Clock] = &[
+    Clock {
+        name: "confirmed",
+        schedule: seeds,
+        now: "2023-11-13 02:30",
+        banner: Some("Maintenance in progress"),
+        row: ("webcollect.credit_card", "unavailable"),
+        row_says: &[
+            "What buyers see and what the API returns during the window",
+            "<li data-channel=\"api\" data-source=\"stated\"><strong>API method</strong>: error code Z010000000 <span class=\"mark\">[stated in the notice]</span>",
+            "<li data-channel=\"token_modal\" data-source=\"inferred\">",
+        ],
+    },
+    Clock {
+        name: "tentative",
+        schedule: seeds,
+        now: "2024-04-22 12:00",
+        banner: Some("Maintenance expected today, times not announced"),
+        row: ("webcollect.credit_card", "tentative"),
+        row_says: &["<div class=\"during maybe\">Maintenance expected today, times not announced</div>"],
+    },
+    Clock {
+        name: "blackout",
+        schedule: seeds,
+        now: "2023-11-20 23:30",
+        banner: Some("Maintenance in progress"),
+        row: ("webcollect.reauth", "unavailable"),
+        row_says: &[],
+    },
+    Clock {
+        name: "pending",
+        schedule: views,
+        now: "2025-08-25 11:00",
+        banner: Some("Incident in progress"),
+        row: ("webcollect.convenience_store", "available"),
+        row_says: &["data-pending=\"2025-08-10-store/night\">postponed, date to be announced"],
+    },
+    Clock {
+        name: "quiet",
+        schedule: seeds,
+        now: "2023-11-13 12:00",
+        banner: None,
+        row: ("webcollect.credit_card", "available"),
+        row_says: &[],
+    },
+];
+
+/// Function `f`'s row in the status page's tree, up to the next function's.
+fn row<'a>(html: &'a str, f: &str) -> &'a str {
+    let from = html.find(&format!("data-function=\"{f}\"")).unwrap_or_else(|| panic!("{f} not in the tree"));
+    let rest = &html[from..];
+    let end = rest[1..].find("data-function=").map_or(rest.len(), |i| i + 1);
+    &rest[..end]
+}
+
+#[test]
+fn status_page_at_the_instants_that_matter() {
+    for c in CLOCKS {
+        let s = (c.schedule)();
+        let (html, _) = status_page(&s, &PageContext { now: at(c.now), ..cx(Lang::En, "/") });
+        let banners = html.matches("role=\"status\"").count();
+        match c.banner {
+            Some(b) => {
+                let banner = element(&html, "role=\"status\"", "section");
+                assert!(banner.contains(b), "{}: banner {banner}", c.name);
+            }
+            None => assert_eq!(banners, 0, "{}: no banner when nothing is on", c.name),
+        }
+        assert_eq!(status_of(&html, c.row.0), c.row.1, "{}", c.name);
+        let row = row(&html, c.row.0);
+        for says in c.row_says {
+            assert!(row.contains(says), "{}: `{says}` not in {row}", c.name);
+        }
+        if c.row.1 == "available" {
+            assert!(!row.contains("class=\"during"), "{}: an available row says nothing about a window: {row}", c.name);
+        }
+        // The fixed clock is marked, with the instant it fixes.
+        let clock = element(&html, "<div class=\"clock\"", "div");
+        assert!(clock.contains("Fixed clock") && clock.contains("not the real time"), "{}: {clock}", c.name);
+        insta::assert_snapshot!(format!("status_at_{}", c.name), content(&html));
+    }
+}
+
+#[test]
+fn the_banner_says_what_each_channel_shows_with_its_source() {
+    for (lang, heading, stated, default) in [
+        (Lang::En, "Status now <span class=\"muted\">(as at <time", "[stated in the notice]", "[default (the notice is silent)]"),
+        (Lang::Ja, "現在の状況 <span class=\"muted\">(<time", "[お知らせに記載]", "[既定（お知らせに記載なし）]"),
+    ] {
+        let (html, _) = status_page(&seeds(), &cx(lang, "/"));
+        assert!(html.contains(heading), "{lang:?}: heading");
+        let banner = element(&html, "data-uid=\"2023-08-28-db-upgrade/all-functions\"", "section");
+        assert!(banner.contains("Z010000000") && banner.contains(stated) && banner.contains(default), "{lang:?}: {banner}");
+        assert!(banner.contains("【資料１】の画面が表示され"), "the notice's own words: {banner}");
+    }
+    // A row shows only the effects the notice gives for its function: the error code is
+    // stated for card, carrier and ID payment, not for convenience-store payment.
+    let (html, _) = status_page(&seeds(), &cx(Lang::En, "/"));
+    let store = row(&html, "webcollect.convenience_store");
+    assert!(!store.contains("data-source=\"stated\"><strong>API method</strong>"), "{store}");
+    let card = row(&html, "webcollect.credit_card");
+    assert!(card.contains("data-channel=\"api\" data-source=\"stated\""), "{card}");
+}
+
+#[test]
+fn timeline_bars_are_readable_and_open_where_something_is() {
+    let html = timeline(Lang::En, "2023-11-01", "2023-11-20", None);
+    // No link inside the chart: it is an image, and its windows are linked in the table.
+    let svg = element(&html, "<svg xmlns", "svg");
+    assert!(svg.contains("role=\"img\"") && !svg.contains("<a "), "{svg}");
+    assert!(html.contains("<tr data-uid=\"2023-08-28-db-upgrade/all-functions\""));
+    // Every bar is at least MIN_BAR wide, and the short ones carry a label.
+    for chunk in svg.split("<rect data-uid=").skip(1) {
+        let w = chunk.split("width=\"").nth(1).and_then(|v| v.split('"').next()).and_then(|v| v.parse::<f64>().ok()).expect("width");
+        assert!(w >= 6.0, "a bar {w} wide");
+    }
+    assert!(svg.contains("class=\"bar-label\"") && svg.contains("11/13 02:00–05:30"), "{svg}");
+    // Opens at now (in range): the mark sits at now's place in the range, 40 units before.
+    let open = element(&html, "<span class=\"open-at\"", "span");
+    let left: f64 = open.split("left:").nth(1).and_then(|v| v.split('%').next()).and_then(|v| v.parse().ok()).expect("left");
+    let now = (at(NOW) - at("2023-11-01")).num_seconds() as f64 / (at("2023-11-20") - at("2023-11-01")).num_seconds() as f64;
+    let want = ((8.0 + now * 984.0) - 40.0) / 1000.0 * 100.0;
+    assert!((left - want).abs() < 0.2, "{left} vs {want}");
+    // Out of range: at the first window drawn.
+    let earlier = timeline(Lang::En, "2023-12-01", "2024-05-01", None);
+    assert!(earlier.contains("<span class=\"open-at\""), "a window in range gives a place to open at");
 }

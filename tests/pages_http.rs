@@ -135,3 +135,76 @@ async fn feed_events_link_the_notice_page_on_a_trusted_host() {
     let (_, _, page) = get(&app(), "/notices/2023-08-28-db-upgrade?lang=en", &[]).await;
     assert!(page.contains("<h1>"), "the linked page exists");
 }
+
+/// `mado serve --now 2023-11-13T02:30+09:00`, in process.
+fn app_at(now: &str) -> mado::server::App {
+    let now = mado::server::parse_clock(now).expect("an instant with an offset");
+    router(AppState::new(Config { now: Some(now), ..Config::default() }).expect("embedded schedules load"))
+}
+
+#[tokio::test]
+async fn a_fixed_clock_sets_every_default_and_says_so_everywhere() {
+    let fixed = app_at("2023-11-13T02:30+09:00");
+    let app = &fixed;
+    // The pages: "now" is the fixed instant, and each page says the clock is fixed.
+    for uri in
+        ["/?lang=en", "/timeline?lang=en", "/notices?lang=en", "/notices/2023-10-10-db-upgrade-revised?lang=en", "/notices/nope?lang=en"]
+    {
+        let (_, h, body) = get(&app, uri, &[]).await;
+        assert!(body.contains("<div class=\"clock\" role=\"note\" data-clock=\"2023-11-12T17:30:00Z\">"), "{uri}");
+        assert!(body.contains("Fixed clock"), "{uri}");
+        if !uri.contains("nope") {
+            assert_eq!(h["mado-clock"], "fixed; now=2023-11-12T17:30:00Z", "{uri}");
+        }
+    }
+    let (_, _, status) = get(&app, "/?lang=en", &[]).await;
+    assert!(status.contains("as at <time datetime=\"2023-11-13T02:30:00+09:00\">"), "the status is as at the fixed clock");
+    assert!(status.contains("Maintenance in progress"));
+    let (_, _, timeline) = get(&app, "/timeline?lang=en", &[]).await;
+    assert!(timeline.contains("<time datetime=\"2023-11-06T02:30:00+09:00\">"), "the range opens 7 days before the fixed now");
+    // The API: `at` and `as_of` default to it, and the answer is marked.
+    let (s, h, body) = get(&app, "/v1/availability?function=webcollect.credit_card", &[]).await;
+    assert_eq!(s, StatusCode::OK);
+    assert_eq!(h["mado-clock"], "fixed; now=2023-11-12T17:30:00Z");
+    let v: serde_json::Value = serde_json::from_str(&body).expect("json");
+    assert_eq!(
+        (v["at"].as_str(), v["as_of"].as_str(), v["status"].as_str()),
+        (Some("2023-11-13T02:30:00+09:00"), Some("2023-11-13T02:30:00+09:00"), Some("unavailable"))
+    );
+    let (_, h, body) = get(&app, "/v1/windows?function=webcollect.reauth", &[]).await;
+    assert_eq!(h["mado-clock"], "fixed; now=2023-11-12T17:30:00Z");
+    assert!(body.contains("\"from\": \"2023-11-13T02:30:00+09:00\"") || body.contains("\"from\":\"2023-11-13T02:30:00+09:00\""), "{body}");
+    let (_, _, ready) = get(&app, "/readyz", &[]).await;
+    let v: serde_json::Value = serde_json::from_str(&ready).expect("json");
+    assert_eq!(v["clock"], "2023-11-12T17:30:00Z");
+    // On the real clock: no mark anywhere.
+    let real = crate::app();
+    let (_, h, body) = get(&real, "/?lang=en", &[]).await;
+    assert!(!body.contains("class=\"clock\"") && h.get("mado-clock").is_none());
+    let (_, _, ready) = get(&real, "/readyz", &[]).await;
+    assert_eq!(serde_json::from_str::<serde_json::Value>(&ready).expect("json")["clock"], serde_json::Value::Null);
+}
+
+#[test]
+fn the_cli_takes_a_fixed_clock_from_now_or_mado_now_and_serve_only_from_the_flag() {
+    let mado = || {
+        let mut c = std::process::Command::new(env!("CARGO_BIN_EXE_mado"));
+        c.env_remove("MADO_NOW").env_remove("MADO_SCHEDULES").env("LANG", "C");
+        c
+    };
+    let check = ["check", "webcollect.credit_card", "--format", "json"];
+    let flag = mado().args(check).args(["--now", "2023-11-13T02:30+09:00"]).output().expect("runs");
+    let env = mado().args(check).env("MADO_NOW", "2023-11-13T02:30+09:00").output().expect("runs");
+    for out in [&flag, &env] {
+        assert_eq!(out.status.code(), Some(1), "unavailable at the fixed clock");
+        let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+        assert_eq!((v["at"].as_str(), v["as_of"].as_str()), (Some("2023-11-13T02:30:00+09:00"), Some("2023-11-13T02:30:00+09:00")));
+    }
+    let local = mado().args(check).args(["--now", "2023-11-13 02:30"]).output().expect("runs");
+    assert_eq!(local.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&local.stderr).contains("`2023-11-13 02:30` has no offset"), "{local:?}");
+    // A stray MADO_NOW never fixes a server's clock.
+    let serve = mado().args(["serve", "--addr", "127.0.0.1:0"]).env("MADO_NOW", "2023-11-13T02:30+09:00").output().expect("runs");
+    assert_eq!(serve.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&serve.stderr).contains("mado serve fixes its clock only with --now"), "{serve:?}");
+}

@@ -21,6 +21,9 @@ Exit status:
 pub struct Cli {
     #[command(subcommand)]
     pub command: Command,
+    /// Take this instant as now for every default (at, as-of, from, the pages), e.g. `2023-11-13T02:30+09:00`: for tests and demos. Commands also read MADO_NOW; `mado serve` only this flag, and marks every page and answer.
+    #[arg(long, global = true, value_name = "INSTANT")]
+    pub now: Option<String>,
 }
 
 #[derive(Clone, Copy, ValueEnum, PartialEq, Eq, Debug)]
@@ -55,14 +58,16 @@ pub struct Zone {
 pub enum Command {
     /// Is FUNCTION available at an instant, as known at another?
     #[command(
-        after_help = "Example:\n  mado check webcollect.credit_card --at \"2023-11-13 03:00\" --for 15m\n\nExit status: 0 available, 1 unavailable, 3 tentative, 2 error."
+        after_help = "Examples:\n  mado check webcollect.credit_card --at \"2023-11-13 03:00\" --for 15m\n  mado check クレジットカード --at \"tonight 23:30\"\n  mado check reauth --at \"明日 0:30\"\n\nExit status: 0 available, 1 unavailable, 3 tentative, 2 error (an ambiguous name lists the functions it fits)."
     )]
     Check {
-        /// Function id, e.g. webcollect.credit_card (`mado functions` lists them); give several
-        /// to ask about each at once (exit status: the worst of them).
+        /// Function: its id (`webcollect.credit_card`), a unique part of the id (`reauth`), or a
+        /// label or alias in Japanese or English (`クレジットカード`, `再与信`, `card payment`);
+        /// `mado functions` lists them. Give several to ask about each at once (exit status:
+        /// the worst of them).
         #[arg(required = true, value_name = "FUNCTION")]
         function: Vec<String>,
-        /// The instant asked about: RFC 3339, a local `2023-11-13 03:00` (in --tz), a date, or `now`.
+        /// The instant asked about: `23:30` (the next one), `tonight 23:30`, `tomorrow 02:00`, `mon 01:00`, `+2h`, `明日 2:00`, `11月13日 3:00`, a local `2023-11-13 03:00` (in --tz), RFC 3339, or `now`.
         #[arg(long, default_value = "now", value_name = "INSTANT")]
         at: String,
         /// Count only notices known at this instant.
@@ -79,20 +84,24 @@ pub enum Command {
         #[command(flatten)]
         source: Source,
     },
-    /// List window occurrences overlapping [from, to), sorted by start, and delays.
+    /// List the windows overlapping [from, to): one-off windows first, each standing rule once
+    /// with only the nights it changes or cancels (--expand: every occurrence), and delays.
     #[command(
-        after_help = "Example:\n  mado windows --from 2023-11-01 --to 2023-12-01 --function webcollect.reauth\n\nExit status: 0, or 2 on error."
+        after_help = "Examples:\n  mado windows --from 2023-11-01 --to 30d\n  mado windows --from 2023-11-01 --to 2023-12-01 --function 再与信 --expand\n\nExit status: 0, or 2 on error."
     )]
     Windows {
-        /// Start of the range, inclusive.
+        /// Start of the range, inclusive: `23:30` (the next one), `tonight 23:30`, `tomorrow 02:00`, `mon 01:00`, `+2h`, `明日 2:00`, `11月13日 3:00`, a local `2023-11-13 03:00` (in --tz), RFC 3339, or `now`.
         #[arg(long, default_value = "now", value_name = "INSTANT")]
         from: String,
-        /// End of the range, exclusive [default: 31 days after --from].
-        #[arg(long, value_name = "INSTANT")]
+        /// End of the range, exclusive: an instant, or a length after --from such as `30d` [default: 31d].
+        #[arg(long, value_name = "INSTANT|LENGTH")]
         to: Option<String>,
-        /// Only windows that affect this function.
+        /// Only windows that affect this function (an id, a unique part of one, a label or an alias).
         #[arg(long, value_name = "FUNCTION")]
         function: Option<String>,
+        /// Text: list every occurrence of a standing rule on its own line.
+        #[arg(long)]
+        expand: bool,
         /// Count only notices known at this instant.
         #[arg(long, default_value = "now", value_name = "INSTANT")]
         as_of: String,
@@ -102,6 +111,51 @@ pub enum Command {
         /// With --function: also windows that affect only functions below it.
         #[arg(long, requires = "function")]
         with_children: bool,
+        #[command(flatten)]
+        zone: Zone,
+        #[command(flatten)]
+        source: Source,
+    },
+    /// What is down now and what is next: every function's status and when it changes, the
+    /// windows in progress with what buyers see, postponed windows, and the windows coming.
+    #[command(
+        after_help = "Examples:\n  mado status\n  mado status --at \"2023-11-13 03:00\" --to 30d\n\nWith --format json: the answers of /v1/availability for every function.\nExit status: 0, or 2 on error (whatever the functions' status)."
+    )]
+    Status {
+        /// The instant asked about: `23:30` (the next one), `tonight 23:30`, `tomorrow 02:00`, `mon 01:00`, `+2h`, `明日 2:00`, `11月13日 3:00`, a local `2023-11-13 03:00` (in --tz), RFC 3339, or `now`.
+        #[arg(long, default_value = "now", value_name = "INSTANT")]
+        at: String,
+        /// Count only notices known at this instant.
+        #[arg(long, default_value = "now", value_name = "INSTANT")]
+        as_of: String,
+        /// How far ahead to list the windows coming: an instant, or a length after --at [default: 7d].
+        #[arg(long, value_name = "INSTANT|LENGTH")]
+        to: Option<String>,
+        #[command(flatten)]
+        zone: Zone,
+        #[command(flatten)]
+        source: Source,
+    },
+    /// The next windows that affect FUNCTION (or any function), the one in progress included.
+    #[command(
+        after_help = "Examples:\n  mado next クレジットカード\n  mado next reauth --from \"2023-11-12 12:00\" --expand\n\nWith --format json: the list `mado windows` gives.\nExit status: 0, or 2 on error."
+    )]
+    Next {
+        /// The function: an id, a unique part of one, a label or an alias [default: every function].
+        #[arg(value_name = "FUNCTION")]
+        function: Option<String>,
+        /// From when: `23:30` (the next one), `tonight 23:30`, `tomorrow 02:00`, `mon 01:00`, `+2h`, `明日 2:00`, `11月13日 3:00`, a local `2023-11-13 03:00` (in --tz), RFC 3339, or `now`.
+        #[arg(long, default_value = "now", value_name = "INSTANT")]
+        from: String,
+        /// How far ahead: an instant, or a length after --from [default: 31d].
+        #[arg(long, value_name = "INSTANT|LENGTH")]
+        to: Option<String>,
+        /// Count only notices known at this instant.
+        #[arg(long, default_value = "now", value_name = "INSTANT")]
+        as_of: String,
+        /// Text: list every occurrence of a standing rule on its own line.
+        #[arg(long)]
+        expand: bool,
         #[command(flatten)]
         zone: Zone,
         #[command(flatten)]
@@ -175,7 +229,7 @@ pub enum Command {
         after_help = "Example:\n  mado calendar --function webcollect.credit_card --lang en > mado.ics\n\nThe output is iCalendar (RFC 5545); errors follow --format.\nExit status: 0, or 2 on error."
     )]
     Calendar {
-        /// Only windows that affect this function.
+        /// Only windows that affect this function (an id, a unique part of one, a label or an alias).
         #[arg(long, value_name = "FUNCTION")]
         function: Option<String>,
         /// Language of summaries and descriptions.
@@ -208,6 +262,30 @@ pub enum Command {
         #[command(flatten)]
         source: Source,
     },
+    /// What a notice file changes, as known just after its publication versus just before.
+    #[command(
+        after_help = "Example:\n  mado diff new.toml --schedules schedules\n\nExit status: 0, or 2 when the file or the schedules do not load."
+    )]
+    Diff {
+        /// The notice file (a new one, or an edited copy of one in the schedules).
+        file: PathBuf,
+        #[command(flatten)]
+        source: Source,
+    },
+    /// Draft notice files (TOML) from a notice's text: plain text, HTML, or PDF (pdftotext).
+    #[command(
+        after_help = "Example:\n  mado draft notice.txt --schedules schedules --out drafts\n\nExit status: 0 valid and nothing left unread, 1 valid with questions (on stderr and as `# TODO:` in the file), 2 nothing usable."
+    )]
+    Draft {
+        /// The notice as published: .txt, .html/.htm or .pdf.
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+        /// Write one file per publication into this directory (default: stdout, one publication only).
+        #[arg(long, value_name = "DIR")]
+        out: Option<PathBuf>,
+        #[command(flatten)]
+        source: Source,
+    },
     /// Export the calendar for other tools.
     #[command(subcommand)]
     Export(Export),
@@ -231,10 +309,11 @@ pub enum Export {
         after_help = "Example:\n  mado export alertmanager --function webcollect.credit_card --from now --to 90d > mado-intervals.yml\n\nPaste the `time_intervals:` list into alertmanager.yml and mute a route with\n  mute_time_intervals: [webcollect.credit_card]\nTentative windows (times not announced) are listed as comments, not muted.\nExit status: 0, or 2 on error."
     )]
     Alertmanager {
-        /// Only this function (default: one interval per function of the catalogue).
+        /// Only this function (an id, a unique part of one, a label or an alias) [default: one
+        /// interval per function of the catalogue].
         #[arg(long, value_name = "FUNCTION")]
         function: Option<String>,
-        /// Start of the range: RFC 3339, a local `2023-11-13 03:00` (Asia/Tokyo), a date, or `now`.
+        /// Start of the range (Asia/Tokyo): `23:30` (the next one), `tonight 23:30`, `tomorrow 02:00`, `mon 01:00`, `+2h`, `明日 2:00`, `11月13日 3:00`, a local `2023-11-13 03:00`, RFC 3339, or `now`.
         #[arg(long, default_value = "now", value_name = "INSTANT")]
         from: String,
         /// End of the range (exclusive), an instant or a length after --from such as `90d` [default: 90d].

@@ -3,6 +3,8 @@
 //! May use everything in the library; owns the terminal (output, exit codes, logging).
 
 mod args;
+mod draft;
+mod human;
 
 use anyhow::{Context, Result};
 use args::{Cli, Command, Format, Source, Zone};
@@ -46,11 +48,6 @@ fn warn_if_stale() {
 /// The schedule's source, for the last line of text answers.
 fn origin(schedule: &Schedule, dir: Option<&PathBuf>, lang: Lang) -> String {
     mado::describe_source(dir.map(PathBuf::as_path), schedule.notices().len(), lang)
-}
-
-/// Parses an INSTANT argument, naming the flag in the error.
-fn instant(text: &str, zone: Tz, now: time::Instant, flag: &'static str) -> Result<time::Instant> {
-    time::parse_instant(text, zone, now).map_err(anyhow::Error::msg).context(flag)
 }
 
 fn zone(z: &Zone) -> Result<Tz> {
@@ -97,17 +94,25 @@ fn print<T: serde::Serialize>(format: Format, value: &T, as_text: impl FnOnce(&T
     }
 }
 
-fn run(command: Command) -> Result<ExitCode> {
-    let now = time::now();
+/// A fixed clock: `--now`, else `MADO_NOW`; `mado serve` takes it only from the flag.
+fn clock(flag: Option<String>, serving: bool) -> Result<Option<time::Instant>> {
+    let env = std::env::var("MADO_NOW").ok().filter(|v| !v.is_empty());
+    anyhow::ensure!(!serving || flag.is_some() || env.is_none(), "MADO_NOW is set, but mado serve fixes its clock only with --now");
+    flag.or(env).map(|t| mado::server::parse_clock(&t).map_err(anyhow::Error::msg).context("--now")).transpose()
+}
+
+fn run(command: Command, fixed: Option<String>) -> Result<ExitCode> {
+    let fixed = clock(fixed, matches!(command, Command::Serve { .. }))?;
+    let now = fixed.unwrap_or_else(time::now);
     match command {
         Command::Check { function, at, as_of, lookahead, channel, zone: z, source } => {
             let zone = zone(&z)?;
             let schedule = load(source.schedules.as_ref())?;
             let lang = lang(&z);
-            let mut q = Query::new(function[0].clone(), instant(&at, zone, now, "--at")?)
-                .as_of(instant(&as_of, zone, now, "--as-of")?)
-                .zone(zone)
-                .lang(lang);
+            let function = function.iter().map(|f| human::function(&schedule, f)).collect::<Result<Vec<_>>>()?;
+            let mut read = human::Reader::new(now, zone);
+            let mut q =
+                Query::new(function[0].clone(), read.instant("--at", &at)?).as_of(read.instant("--as-of", &as_of)?).zone(zone).lang(lang);
             if let Some(d) = lookahead {
                 q = q.lookahead(time::parse_lookahead(&d).map_err(anyhow::Error::msg).context("--for")?);
             }
@@ -117,12 +122,14 @@ fn run(command: Command) -> Result<ExitCode> {
             let origin = origin(&schedule, source.schedules.as_ref(), lang);
             let status = if function.len() == 1 {
                 let answer = schedule.check(&q)?;
-                print(source.format, &answer, |a| text::answer(a, zone, lang) + &text::source_line(&origin, lang))?;
+                print(source.format, &answer, |a| text::answer(a, zone, lang) + &read.echo(lang) + &text::source_line(&origin, lang))?;
                 answer.status
             } else {
                 let set = schedule.check_each(&q, &function[1..])?;
                 print(source.format, &set, |s| {
-                    s.answers.iter().map(|a| text::answer(a, zone, lang)).collect::<Vec<_>>().join("\n") + &text::source_line(&origin, lang)
+                    s.answers.iter().map(|a| text::answer(a, zone, lang)).collect::<Vec<_>>().join("\n")
+                        + &read.echo(lang)
+                        + &text::source_line(&origin, lang)
                 })?;
                 set.status
             };
@@ -132,22 +139,69 @@ fn run(command: Command) -> Result<ExitCode> {
                 Status::Tentative => 3,
             }))
         }
-        Command::Windows { from, to, function, as_of, limit, with_children, zone: z, source } => {
+        Command::Windows { from, to, function, expand, as_of, limit, with_children, zone: z, source } => {
             let zone = zone(&z)?;
             let schedule = load(source.schedules.as_ref())?;
-            let from = instant(&from, zone, now, "--from")?;
-            let to = match to {
-                Some(t) => instant(&t, zone, now, "--to")?,
-                None => mado::limits::default_to(from),
-            };
-            anyhow::ensure!(to > from, "--to must be after --from; the range is [from, to)");
-            let as_of = instant(&as_of, zone, now, "--as-of")?;
             let lang = lang(&z);
+            let mut read = human::Reader::new(now, zone);
+            let from = read.instant("--from", &from)?;
+            let to = read.end("--to", to.as_deref(), from, mado::limits::default_to(from) - from)?;
+            anyhow::ensure!(to > from, "--to must be after --from; the range is [from, to)");
+            let as_of = read.instant("--as-of", &as_of)?;
             let mut q = WindowsQuery::new(from, to).as_of(as_of).limit(limit).zone(zone).lang(lang).with_children(with_children);
-            q.function = function;
+            q.function = function.map(|f| human::function(&schedule, &f)).transpose()?;
             let list = schedule.windows(&q)?;
-            print(source.format, &list, |l| {
-                text::window_list(l, zone, lang) + &text::source_line(&origin(&schedule, source.schedules.as_ref(), lang), lang)
+            let origin = origin(&schedule, source.schedules.as_ref(), lang);
+            print_list(source.format, &list, |paint| {
+                mado::views::list::window_list(&schedule, &list, zone, lang, expand, paint)
+                    + &read.echo(lang)
+                    + &text::source_line(&origin, lang)
+            })?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Status { at, as_of, to, zone: z, source } => {
+            let zone = zone(&z)?;
+            let schedule = load(source.schedules.as_ref())?;
+            let lang = lang(&z);
+            let mut read = human::Reader::new(now, zone);
+            let at = read.instant("--at", &at)?;
+            let as_of = read.instant("--as-of", &as_of)?;
+            let to = read.end("--to", to.as_deref(), at, chrono::Duration::days(7))?;
+            anyhow::ensure!(to > at, "--to must be after --at; the windows coming are those in [at, to)");
+            let ids: Vec<&str> = schedule.catalogue().functions().iter().map(|f| f.id()).collect();
+            let Some((first, rest)) = ids.split_first() else { anyhow::bail!("the catalogue lists no function") };
+            let q = Query::new(*first, at).as_of(as_of).zone(zone).lang(lang);
+            let set = schedule.check_each(&q, rest)?;
+            if source.format == Format::Json {
+                out(&json_safe(json::to_json(&set)))?;
+                return Ok(ExitCode::SUCCESS);
+            }
+            let coming = schedule.windows(&WindowsQuery::new(at, to).as_of(as_of).zone(zone).lang(lang))?;
+            let origin = origin(&schedule, source.schedules.as_ref(), lang);
+            print_list(Format::Text, &set, |paint| {
+                mado::views::list::status_screen(&schedule, &set, &coming, zone, lang, paint)
+                    + &read.echo(lang)
+                    + &text::source_line(&origin, lang)
+            })?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Next { function, from, to, as_of, expand, zone: z, source } => {
+            let zone = zone(&z)?;
+            let schedule = load(source.schedules.as_ref())?;
+            let lang = lang(&z);
+            let mut read = human::Reader::new(now, zone);
+            let from = read.instant("--from", &from)?;
+            let to = read.end("--to", to.as_deref(), from, mado::limits::default_to(from) - from)?;
+            anyhow::ensure!(to > from, "--to must be after --from; the range is [from, to)");
+            let as_of = read.instant("--as-of", &as_of)?;
+            let mut q = WindowsQuery::new(from, to).as_of(as_of).zone(zone).lang(lang);
+            q.function = function.map(|f| human::function(&schedule, &f)).transpose()?;
+            let list = schedule.windows(&q)?;
+            let origin = origin(&schedule, source.schedules.as_ref(), lang);
+            print_list(source.format, &list, |paint| {
+                mado::views::list::next_list(&schedule, &list, zone, lang, expand, paint)
+                    + &read.echo(lang)
+                    + &text::source_line(&origin, lang)
             })?;
             Ok(ExitCode::SUCCESS)
         }
@@ -199,6 +253,7 @@ fn run(command: Command) -> Result<ExitCode> {
                 read_timeout,
                 max_file_size,
                 max_drop,
+                now: fixed,
             };
             let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
             let served = runtime.block_on(mado::server::serve(&addr, config, watch));
@@ -209,12 +264,15 @@ fn run(command: Command) -> Result<ExitCode> {
         }
         Command::Calendar { function, lang, schedules, format: _, base_url } => {
             let schedule = load(schedules.as_ref())?;
+            let function = function.map(|f| human::function(&schedule, &f)).transpose()?;
             let lang = Lang::parse(&lang).unwrap_or_default(); // clap allows only ja and en
             let opts = mado::ical::FeedOptions { function, lang, now, refresh: chrono::Duration::hours(1), base_url };
             out(&mado::ical::feed(&schedule, &opts)?)?;
             Ok(ExitCode::SUCCESS)
         }
         Command::Export(e) => export(e, now),
+        Command::Diff { file, source } => draft::diff(&file, &source),
+        Command::Draft { files, out, source } => draft::draft(&files, out.as_deref(), &source),
         Command::Functions { source } => {
             let schedule = load(source.schedules.as_ref())?;
             match source.format {
@@ -245,7 +303,7 @@ fn run(command: Command) -> Result<ExitCode> {
         }
         Command::Completions { shell } => {
             let mut buf = Vec::new();
-            clap_complete::generate(shell, &mut Cli::command(), "mado", &mut buf);
+            clap_complete::generate(shell, &mut completing(), "mado", &mut buf);
             out(&String::from_utf8_lossy(&buf))?;
             Ok(ExitCode::SUCCESS)
         }
@@ -254,6 +312,31 @@ fn run(command: Command) -> Result<ExitCode> {
             clap_mangen::Man::new(Cli::command()).render(&mut buf).context("rendering the man page")?;
             out(&String::from_utf8_lossy(&buf))?;
             Ok(ExitCode::SUCCESS)
+        }
+    }
+}
+
+/// The command with the catalogue's function ids, labels and aliases as the values a
+/// FUNCTION completes to (from the embedded schedules; parsing never sees these).
+fn completing() -> clap::Command {
+    let values = Schedule::embedded().map(|s| human::completion_values(&s, Lang::from_env())).unwrap_or_default();
+    let with = |a: clap::Arg| a.value_parser(clap::builder::PossibleValuesParser::new(values.clone()));
+    Cli::command()
+        .mut_subcommand("check", |c| c.mut_arg("function", with))
+        .mut_subcommand("next", |c| c.mut_arg("function", with))
+        .mut_subcommand("windows", |c| c.mut_arg("function", with))
+        .mut_subcommand("calendar", |c| c.mut_arg("function", with))
+        .mut_subcommand("export", |e| e.mut_subcommand("alertmanager", |c| c.mut_arg("function", with)))
+}
+
+/// Prints a list: JSON as every interface prints it, or text painted for a terminal (the
+/// list views show every control character in a value themselves).
+fn print_list<T: serde::Serialize>(format: Format, value: &T, as_text: impl FnOnce(mado::views::list::Paint) -> String) -> Result<()> {
+    match format {
+        Format::Json => out(&json_safe(json::to_json(value))),
+        Format::Text => {
+            let paint = human::painter(human::colour());
+            out(&as_text(&paint))
         }
     }
 }
@@ -279,8 +362,12 @@ fn error_format(c: &Command) -> Format {
     match c {
         Command::Check { source, .. }
         | Command::Windows { source, .. }
+        | Command::Status { source, .. }
+        | Command::Next { source, .. }
         | Command::Functions { source }
-        | Command::Validate { source, .. } => source.format,
+        | Command::Validate { source, .. }
+        | Command::Diff { source, .. }
+        | Command::Draft { source, .. } => source.format,
         Command::Calendar { format, .. } => *format,
         _ => Format::Text,
     }
@@ -360,7 +447,7 @@ fn main() -> ExitCode {
     init_logging();
     let cli = Cli::parse();
     let format = error_format(&cli.command);
-    match run(cli.command) {
+    match run(cli.command, cli.now) {
         Ok(code) => code,
         Err(e) => {
             report(&e, format);
@@ -374,21 +461,17 @@ fn export(e: args::Export, now: time::Instant) -> Result<ExitCode> {
     let args::Export::Alertmanager { function, from, to, as_of, schedules } = e;
     let zone = time::DEFAULT_ZONE;
     let schedule = load(schedules.as_ref())?;
-    let from = instant(&from, zone, now, "--from")?;
-    let to = match to {
-        None => from + chrono::Duration::days(90),
-        Some(t) => match time::parse_duration(&t) {
-            Ok(d) => from + d,
-            Err(_) => instant(&t, zone, now, "--to")?,
-        },
-    };
+    let function = function.map(|f| human::function(&schedule, &f)).transpose()?;
+    let mut read = human::Reader::new(now, zone);
+    let from = read.instant("--from", &from)?;
+    let to = read.end("--to", to.as_deref(), from, chrono::Duration::days(90))?;
     anyhow::ensure!(to > from, "--to must be after --from; the range is [from, to), e.g. --from 2023-11-01 --to 2023-12-01");
     anyhow::ensure!(
         to - from <= chrono::Duration::days(731),
         "--from to --to spans {} days; expected at most 731, e.g. --to 90d",
         (to - from).num_days()
     );
-    let o = mado::views::alertmanager::ExportOptions { function, from, to, as_of: instant(&as_of, zone, now, "--as-of")? };
+    let o = mado::views::alertmanager::ExportOptions { function, from, to, as_of: read.instant("--as-of", &as_of)? };
     out(&mado::views::alertmanager::time_intervals(&schedule, &o)?)?;
     Ok(ExitCode::SUCCESS)
 }

@@ -555,7 +555,7 @@ impl Schedule {
             start: show(start, view.zone),
             end: show(end, view.zone),
             function: self.catalogue.functions[named].id.clone(),
-            source: notice.source_in(view.lang).to_string(),
+            source: notice.source.text(view.lang).to_string(),
         }
     }
 
@@ -599,15 +599,15 @@ impl Schedule {
             .map(|d| DelayInfo {
                 notice: self.notices[d.notice].id.clone(),
                 id: d.id.clone(),
-                job: d.job.clone(),
-                job_en: d.job_en.clone(),
+                job: d.job.ja().clone(),
+                job_en: d.job.en().cloned(),
                 functions: d.functions.iter().map(|f| self.catalogue.functions[*f].id.clone()).collect(),
                 date: d.date,
                 usual: show(d.usual, q.zone),
                 usual_approx: d.usual_approx,
                 expected: show(d.expected, q.zone),
                 expected_approx: d.expected_approx,
-                note: lang_text(q.lang, d.note.as_ref(), d.note_en.as_ref()),
+                note: d.note.as_ref().map(|t| t.text(q.lang).to_string()),
                 inferred: d
                     .inferred
                     .iter()
@@ -673,7 +673,7 @@ impl Schedule {
             notice: self.notices[v.by_notice].id.clone(),
             action: Action::Postpone,
             sequence: v.sequence,
-            note: lang_text(view.lang, v.note.as_ref(), v.note_en.as_ref()),
+            note: v.note.as_ref().map(|t| t.text(view.lang).to_string()),
         });
         w.known_from = show(v.known_from, view.zone);
         Some(w)
@@ -701,13 +701,13 @@ impl Schedule {
                 notice: self.notices[e.by_notice].id.clone(),
                 action: Action::Replace,
                 sequence: e.sequence,
-                note: lang_text(view.lang, e.note.as_ref(), e.note_en.as_ref()),
+                note: e.note.as_ref().map(|t| t.text(view.lang).to_string()),
             }),
             None if v.action != Action::Original => Some(RevisionInfo {
                 notice: self.notices[v.by_notice].id.clone(),
                 action: v.action,
                 sequence: v.sequence,
-                note: lang_text(view.lang, v.note.as_ref(), v.note_en.as_ref()),
+                note: v.note.as_ref().map(|t| t.text(view.lang).to_string()),
             }),
             None => None,
         };
@@ -726,9 +726,7 @@ impl Schedule {
                 }
             };
             for e in candidates {
-                let mut effect = e.effect.clone();
-                effect.note = lang_text(view.lang, e.effect.note.as_ref(), e.effect.note_en.as_ref());
-                effect.note_en = None;
+                let effect = e.effect.in_lang(view.lang);
                 effects.push(ChannelEffect {
                     channel: self.catalogue.channels[c].id.clone(),
                     effect,
@@ -776,17 +774,17 @@ impl Schedule {
                 Shape::Recurring { rule, .. } => Some(rule.text().to_string()),
                 _ => None,
             },
-            title: lang_text(view.lang, spec.title.as_ref(), spec.title_en.as_ref()),
+            title: spec.title.as_ref().map(|t| t.text(view.lang).to_string()),
             functions: spec.functions.iter().map(|f| self.catalogue.functions[*f].id.clone()).collect(),
             available: spec.available.iter().map(|f| self.catalogue.functions[*f].id.clone()).collect(),
             effects,
-            notice_title: notice.title_in(view.lang).to_string(),
+            notice_title: notice.title.text(view.lang).to_string(),
             known_from: show(self.notices[decided_by].known_from, zone),
-            source: notice.source_in(view.lang).to_string(),
+            source: notice.source.text(view.lang).to_string(),
             url: notice.url.clone(),
             inferred,
             revision,
-            note: lang_text(view.lang, spec.note.as_ref(), spec.note_en.as_ref()),
+            note: spec.note.as_ref().map(|t| t.text(view.lang).to_string()),
         }
     }
 }

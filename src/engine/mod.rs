@@ -10,14 +10,17 @@
 
 pub(crate) mod answer;
 pub(crate) mod checkout;
+pub(crate) mod diff;
 pub(crate) mod error;
 pub(crate) mod eval;
 pub mod limits;
 pub(crate) mod model;
+pub(crate) mod names;
 pub mod rrule;
 pub(crate) mod schedule;
 pub mod time;
 pub(crate) mod view_api;
+pub mod when;
 
 /// Unit tables and the property tests of the engine (with the format that builds its model).
 #[cfg(test)]

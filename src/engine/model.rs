@@ -25,6 +25,9 @@ pub struct Function {
     pub(crate) id: String,
     pub(crate) ja: String,
     pub(crate) en: String,
+    /// Other words people and notices use for it (`再与信`, `credit card`).
+    #[serde(skip)]
+    pub(crate) aliases: Vec<String>,
     #[serde(skip)]
     pub(crate) parent: Option<FnIdx>,
 }
@@ -41,6 +44,18 @@ impl Function {
     /// The English label.
     pub fn en(&self) -> &str {
         &self.en
+    }
+    /// Other words people and notices use for it, in Japanese or English (`再与信`,
+    /// `credit card`): [`Catalogue::resolve`] accepts any of them.
+    pub fn aliases(&self) -> &[String] {
+        &self.aliases
+    }
+    /// The label in `lang`.
+    pub fn label(&self, lang: Lang) -> &str {
+        match lang {
+            Lang::Ja => &self.ja,
+            Lang::En => &self.en,
+        }
     }
 }
 
@@ -90,6 +105,15 @@ pub struct Effect {
 }
 
 impl Effect {
+    /// The effect as an answer in `lang` shows it: `note` in that language (the English
+    /// where given), `note_en` left out.
+    pub fn in_lang(&self, lang: Lang) -> Effect {
+        let note = match (lang, &self.note_en) {
+            (Lang::En, Some(en)) if self.note.is_some() => Some(en.clone()),
+            _ => self.note.clone(),
+        };
+        Effect { note, note_en: None, ..self.clone() }
+    }
     /// The effect as short phrases: `error` is the label before an error code, `page` and
     /// `message` the labels before those texts (may be empty), quoted with `open`/`close`.
     pub fn phrases(&self, error: &str, page: &str, message: &str, (open, close): (&str, &str)) -> Vec<String> {
@@ -224,13 +248,10 @@ pub struct Notice {
     pub(crate) published: Published,
     /// From when answers take this notice into account.
     pub(crate) known_from: Instant,
-    pub(crate) title: String,
-    pub(crate) title_en: Option<String>,
-    pub(crate) source: String,
-    pub(crate) source_en: Option<String>,
+    pub(crate) title: Bilingual,
+    pub(crate) source: Bilingual,
     pub(crate) url: Option<String>,
-    pub(crate) notes: Vec<String>,
-    pub(crate) notes_en: Vec<String>,
+    pub(crate) notes: Bilingual<Vec<String>>,
     /// What mado reads into the notice as a whole (its publication, its title).
     pub(crate) inferred: Vec<Inference>,
 }
@@ -244,13 +265,9 @@ impl Notice {
     pub fn known_from(&self) -> Instant {
         self.known_from
     }
-    /// The Japanese title.
-    pub fn title(&self) -> &str {
+    /// The title: the notice's own, and its English if given.
+    pub fn title(&self) -> &Bilingual {
         &self.title
-    }
-    /// The English title, if given.
-    pub fn title_en(&self) -> Option<&str> {
-        self.title_en.as_deref()
     }
     /// When it was published, as far as the notice says.
     pub fn published(&self) -> Published {
@@ -261,27 +278,12 @@ impl Notice {
         &self.file
     }
     /// Its notes: what the notice does not say, and how mado reads it.
-    pub fn notes(&self) -> &[String] {
+    pub fn notes(&self) -> &Bilingual<Vec<String>> {
         &self.notes
     }
-    /// Its notes in `lang` (Japanese where no English is given).
-    pub fn notes_in(&self, lang: Lang) -> &[String] {
-        match lang {
-            Lang::En if !self.notes_en.is_empty() => &self.notes_en,
-            _ => &self.notes,
-        }
-    }
     /// The public document it comes from: title, version or date, publisher.
-    pub fn source(&self) -> &str {
+    pub fn source(&self) -> &Bilingual {
         &self.source
-    }
-    /// The source document named in `lang`.
-    pub fn source_in(&self, lang: Lang) -> &str {
-        pick(lang, &self.source, self.source_en.as_deref())
-    }
-    /// The title in `lang`.
-    pub fn title_in(&self, lang: Lang) -> &str {
-        pick(lang, &self.title, self.title_en.as_deref())
     }
     /// The document's address, where the notice gives one.
     pub fn url(&self) -> Option<&str> {
@@ -344,20 +346,45 @@ impl Lang {
     }
 }
 
-/// The text in `lang`, falling back to the Japanese original.
-pub(crate) fn pick<'a>(lang: Lang, ja: &'a str, en: Option<&'a str>) -> &'a str {
-    match (lang, en) {
-        (Lang::En, Some(en)) => en,
-        _ => ja,
+/// A text of a notice: its own Japanese wording, and the English where the notice file gives
+/// one. The one place a text of the model picks its language: English when asked for and
+/// given, else the Japanese original (a notice is never without its own words).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Bilingual<T = String> {
+    ja: T,
+    en: Option<T>,
+}
+
+impl<T> Bilingual<T> {
+    /// The notice's own words, and their English if any.
+    pub(crate) fn new(ja: T, en: Option<T>) -> Self {
+        Bilingual { ja, en }
+    }
+    /// The Japanese original.
+    pub fn ja(&self) -> &T {
+        &self.ja
+    }
+    /// The English, where given.
+    pub fn en(&self) -> Option<&T> {
+        self.en.as_ref()
+    }
+    /// The text in `lang`: the English when asked for and given, else the Japanese.
+    pub fn get(&self, lang: Lang) -> &T {
+        match (lang, &self.en) {
+            (Lang::En, Some(en)) => en,
+            _ => &self.ja,
+        }
+    }
+    /// Whether [`Bilingual::get`] gives `lang` itself (not the Japanese in its place).
+    pub fn is_in(&self, lang: Lang) -> bool {
+        lang == Lang::Ja || self.en.is_some()
     }
 }
 
-/// An optional text in `lang`: the English when asked for and given, else the Japanese,
-/// else whichever there is.
-pub(crate) fn lang_text(lang: Lang, ja: Option<&String>, en: Option<&String>) -> Option<String> {
-    match ja {
-        Some(ja) => Some(pick(lang, ja, en.map(String::as_str)).to_string()),
-        None => en.cloned(),
+impl Bilingual {
+    /// [`Bilingual::get`] as a `&str`.
+    pub fn text(&self, lang: Lang) -> &str {
+        self.get(lang)
     }
 }
 
@@ -367,8 +394,7 @@ pub struct Inference {
     /// What is inferred: `published`, `functions`, `start`, `end`, `date`, `duration`,
     /// `title` or `effects.<channel>`.
     pub(crate) field: String,
-    pub(crate) reason: String,
-    pub(crate) reason_en: Option<String>,
+    pub(crate) reason: Bilingual,
 }
 
 impl Inference {
@@ -378,7 +404,7 @@ impl Inference {
     }
     /// The reason in `lang`.
     pub fn reason(&self, lang: Lang) -> &str {
-        pick(lang, &self.reason, self.reason_en.as_deref())
+        self.reason.text(lang)
     }
 }
 
@@ -486,8 +512,7 @@ pub struct Version {
     pub(crate) known_from: Instant,
     pub(crate) action: Action,
     pub(crate) sequence: u32,
-    pub(crate) note: Option<String>,
-    pub(crate) note_en: Option<String>,
+    pub(crate) note: Option<Bilingual>,
     /// `None` when cancelled, or postponed with no new date yet.
     pub(crate) spec: Option<Spec>,
 }
@@ -495,8 +520,7 @@ pub struct Version {
 /// What a non-cancelled version says.
 #[derive(Debug, Clone)]
 pub struct Spec {
-    pub(crate) title: Option<String>,
-    pub(crate) title_en: Option<String>,
+    pub(crate) title: Option<Bilingual>,
     pub(crate) functions: Vec<FnIdx>,
     /// Functions the notice states stay available (they and those below them are not covered).
     pub(crate) available: Vec<FnIdx>,
@@ -505,8 +529,7 @@ pub struct Spec {
     /// Per catalogue channel, in catalogue order: candidates, the last one unscoped (for an
     /// incident, possibly none: no catalogue default applies).
     pub(crate) effects: Vec<Vec<Candidate>>,
-    pub(crate) note: Option<String>,
-    pub(crate) note_en: Option<String>,
+    pub(crate) note: Option<Bilingual>,
     /// What mado reads into the window that its notices do not state.
     pub(crate) inferred: Vec<Inference>,
     /// Maintenance or incident.
@@ -578,8 +601,7 @@ pub struct Exception {
     pub(crate) by_notice: usize,
     pub(crate) known_from: Instant,
     pub(crate) sequence: u32,
-    pub(crate) note: Option<String>,
-    pub(crate) note_en: Option<String>,
+    pub(crate) note: Option<Bilingual>,
     /// The new times, or `None` when the occurrence is excluded.
     pub(crate) replacement: Option<Replacement>,
 }
@@ -644,15 +666,13 @@ impl Lineage {
 pub struct Delay {
     pub(crate) notice: usize,
     pub(crate) id: String,
-    pub(crate) job: String,
-    pub(crate) job_en: Option<String>,
+    pub(crate) job: Bilingual,
     pub(crate) functions: Vec<FnIdx>,
     pub(crate) date: NaiveDate,
     pub(crate) usual: Instant,
     pub(crate) usual_approx: bool,
     pub(crate) expected: Instant,
     pub(crate) expected_approx: bool,
-    pub(crate) note: Option<String>,
-    pub(crate) note_en: Option<String>,
+    pub(crate) note: Option<Bilingual>,
     pub(crate) inferred: Vec<Inference>,
 }

@@ -8,7 +8,7 @@
 
 use crate::engine::answer::{View, WindowInfo};
 use crate::engine::eval::Occurrence;
-use crate::engine::model::{Action, Catalogue, FnIdx, Inference, Kind, Lineage, Notice, Replacement, Shape, Spec, Version};
+use crate::engine::model::{Action, Bilingual, Catalogue, FnIdx, Inference, Kind, Lineage, Notice, Replacement, Shape, Spec, Version};
 use crate::engine::rrule::Rule;
 use crate::engine::schedule::Schedule;
 use crate::engine::time::Instant;
@@ -199,14 +199,9 @@ impl<'a> VersionView<'a> {
         self.v.by_notice
     }
 
-    /// Its note, as the notice file gives it (Japanese).
-    pub fn note(&self) -> Option<&'a String> {
+    /// Its note, as the notice file gives it, with its English if any.
+    pub fn note(&self) -> Option<&'a Bilingual> {
         self.v.note.as_ref()
-    }
-
-    /// Its note in English, where the notice file gives one.
-    pub fn note_en(&self) -> Option<&'a String> {
-        self.v.note_en.as_ref()
     }
 
     /// What it says of the window; `None` when it cancels it, or postpones it with no new date.
@@ -287,14 +282,9 @@ impl<'a> ChangeView<'a> {
         self.e.by_notice
     }
 
-    /// Its note, as the notice file gives it (Japanese).
-    pub fn note(&self) -> Option<&'a String> {
+    /// Its note, as the notice file gives it, with its English if any.
+    pub fn note(&self) -> Option<&'a Bilingual> {
         self.e.note.as_ref()
-    }
-
-    /// Its note in English, where the notice file gives one.
-    pub fn note_en(&self) -> Option<&'a String> {
-        self.e.note_en.as_ref()
     }
 
     /// The new times; `None` when the occurrence is excluded.

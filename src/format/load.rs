@@ -97,8 +97,10 @@ fn build_catalogue(file: &SourceFile, d: &mut Diags) -> Option<Catalogue> {
                 }
             },
         };
-        cat.functions.push(Function { id: id.clone(), ja: f.ja.clone(), en: f.en.clone(), parent });
+        let aliases = f.aliases.iter().map(|a| a.get_ref().clone()).collect();
+        cat.functions.push(Function { id: id.clone(), ja: f.ja.clone(), en: f.en.clone(), aliases, parent });
     }
+    check_aliases(file, &raw.function, &cat, d);
     if cat.functions.len() > 64 {
         d.at(file, None, format!("{} functions; mado handles at most 64", cat.functions.len()));
     }
@@ -111,6 +113,57 @@ fn build_catalogue(file: &SourceFile, d: &mut Diags) -> Option<Catalogue> {
         cat.channels.push(Channel { id: id.clone(), ja: c.ja.clone(), en: c.en.clone(), default: effect(&c.default) });
     }
     (d.list.len() == before).then_some(cat)
+}
+
+/// An alias names one function: after the normalisation names are read with (full-width and
+/// half-width alike, case and spaces ignored), it may not be empty, nor another function's id,
+/// label or alias, or its own alias twice.
+fn check_aliases(file: &SourceFile, raw: &[raw::RawFunction], cat: &Catalogue, d: &mut Diags) {
+    use crate::engine::names::name_key;
+    let mut taken: std::collections::HashMap<String, (&str, String)> = std::collections::HashMap::new();
+    for f in &cat.functions {
+        for (what, name) in [("id", &f.id), ("Japanese label", &f.ja), ("English label", &f.en)] {
+            taken.entry(name_key(name)).or_insert((&f.id, format!("its {what} `{name}`")));
+        }
+    }
+    for rf in raw {
+        let id = rf.id.get_ref();
+        if cat.function(id).is_none() {
+            continue; // already reported
+        }
+        for a in &rf.aliases {
+            let key = name_key(a.get_ref());
+            if key.is_empty() {
+                d.at(
+                    file,
+                    Some(a.span()),
+                    format!("alias `{}` of `{id}` is empty; expected a word people use for it, e.g. `再与信`", a.get_ref()),
+                );
+                continue;
+            }
+            match taken.get(&key) {
+                Some((owner, what)) if *owner != id.as_str() || what.starts_with("its alias") => d.at(
+                    file,
+                    Some(a.span()),
+                    format!(
+                        "alias `{}` of `{id}` is already a name of `{owner}` ({what}); an alias names one function, so `mado check` knows which",
+                        a.get_ref()
+                    ),
+                ),
+                Some(_) => {} // the function's own id or label: harmless
+                None => {
+                    let owner = cat.functions.iter().find(|f| &f.id == id).map_or("", |f| f.id.as_str());
+                    taken.insert(key, (owner, format!("its alias `{}`", a.get_ref())));
+                }
+            }
+        }
+    }
+}
+
+/// A text and its English: `None` without the Japanese (the loader refuses an English text
+/// without the notice's own words before this is asked).
+fn bilingual(ja: &Option<String>, en: &Option<String>) -> Option<Bilingual> {
+    ja.as_ref().map(|ja| Bilingual::new(ja.clone(), en.clone()))
 }
 
 fn effect(r: &raw::RawEffect) -> Effect {
@@ -414,13 +467,10 @@ impl Build<'_> {
                 file: file.name.clone(),
                 published,
                 known_from,
-                title: raw.title.clone(),
-                title_en: raw.title_en.clone(),
-                source: raw.source.clone(),
-                source_en: raw.source_en.clone(),
+                title: Bilingual::new(raw.title.clone(), raw.title_en.clone()),
+                source: Bilingual::new(raw.source.clone(), raw.source_en.clone()),
                 url: raw.url.as_ref().map(|u| u.get_ref().clone()),
-                notes: raw.notes.clone(),
-                notes_en: raw.notes_en.clone(),
+                notes: Bilingual::new(raw.notes.clone(), (!raw.notes_en.is_empty()).then(|| raw.notes_en.clone())),
                 inferred: inferences(file, &raw.inferred, cat, d),
             });
             parsed.push(Parsed { file: fi, raw, zone, effects, kind });
@@ -491,7 +541,6 @@ impl Build<'_> {
                         action: Action::Original,
                         sequence: 0,
                         note: None,
-                        note_en: None,
                         spec: Some(spec),
                     }],
                     exceptions: Vec::new(),
@@ -742,7 +791,7 @@ impl Build<'_> {
                     }
                     if after_postponement || current.is_none() {
                         if let Some(l) = &last {
-                            self_warn(&mut d.warnings, file, Some(span.clone()), format!("{target} was {} before; this revision gives it new times and inherits from its last description: functions {}, title {}, {} channel effect(s){}", if after_postponement { "postponed with no date" } else { "cancelled" }, l.functions.iter().map(|f| format!("`{}`", cat.functions[*f].id)).collect::<Vec<_>>().join(", "), l.title.as_deref().map_or("(none)".to_string(), |t| format!("「{t}」")), l.effects.iter().filter(|c| c.iter().any(|e| e.source != EffectSource::Default)).count(), if l.kind == Kind::Incident { ", kind incident" } else { "" }));
+                            self_warn(&mut d.warnings, file, Some(span.clone()), format!("{target} was {} before; this revision gives it new times and inherits from its last description: functions {}, title {}, {} channel effect(s){}", if after_postponement { "postponed with no date" } else { "cancelled" }, l.functions.iter().map(|f| format!("`{}`", cat.functions[*f].id)).collect::<Vec<_>>().join(", "), l.title.as_ref().map_or("(none)".to_string(), |t| format!("「{}」", t.ja())), l.effects.iter().filter(|c| c.iter().any(|e| e.source != EffectSource::Default)).count(), if l.kind == Kind::Incident { ", kind incident" } else { "" }));
                         }
                     }
                     match make_spec(file, raw, p, cat, last.as_ref(), None, d) {
@@ -753,15 +802,7 @@ impl Build<'_> {
             };
             let l = &mut lineages[li];
             let sequence = l.versions.len() as u32;
-            l.versions.push(Version {
-                by_notice: ni,
-                known_from,
-                action,
-                sequence,
-                note: r.note.clone(),
-                note_en: r.note_en.clone(),
-                spec,
-            });
+            l.versions.push(Version { by_notice: ni, known_from, action, sequence, note: bilingual(&r.note, &r.note_en), spec });
         }
     }
 
@@ -854,15 +895,7 @@ impl Build<'_> {
             };
             let l = &mut lineages[li];
             let sequence = l.versions.len() as u32 + l.exceptions.iter().filter(|e| e.date == date).count() as u32;
-            l.exceptions.push(Exception {
-                date,
-                by_notice: ni,
-                known_from,
-                sequence,
-                note: o.note.clone(),
-                note_en: o.note_en.clone(),
-                replacement,
-            });
+            l.exceptions.push(Exception { date, by_notice: ni, known_from, sequence, note: bilingual(&o.note, &o.note_en), replacement });
         }
         for l in lineages.iter_mut() {
             l.exceptions.sort_by_key(|e| (e.date, e.known_from, e.sequence));
@@ -874,7 +907,7 @@ impl Build<'_> {
     fn check_titles(&mut self) {
         let Build { files, d, notices, parsed, lineages, .. } = self;
         for (ni, p) in parsed.iter().enumerate() {
-            let days = title_days(&notices[ni].title);
+            let days = title_days(notices[ni].title.ja());
             let own: Vec<&Lineage> = lineages.iter().filter(|l| l.notice == ni).collect();
             if days.is_empty() || own.is_empty() {
                 continue;
@@ -939,16 +972,14 @@ impl Build<'_> {
                 delays.push(Delay {
                     notice: ni,
                     id: r.id.get_ref().clone(),
-                    job: r.job.clone(),
-                    job_en: r.job_en.clone(),
+                    job: Bilingual::new(r.job.clone(), r.job_en.clone()),
                     functions,
                     date,
                     usual,
                     usual_approx: r.usual_approx,
                     expected,
                     expected_approx: r.expected_approx,
-                    note: r.note.clone(),
-                    note_en: r.note_en.clone(),
+                    note: bilingual(&r.note, &r.note_en),
                     inferred: inferences(file, &r.inferred, cat, d),
                 });
             }
@@ -1079,8 +1110,7 @@ fn stated_effects(file: &SourceFile, raw: &RawEffects, cat: &Catalogue, d: &mut 
         };
         let inferred = v.inferred.as_ref().map(|reason| Inference {
             field: format!("effects.{}", k.get_ref()),
-            reason: reason.clone(),
-            reason_en: v.inferred_en.clone(),
+            reason: Bilingual::new(reason.clone(), v.inferred_en.clone()),
         });
         let source = if inferred.is_some() { EffectSource::Inferred } else { EffectSource::Notice };
         out[c] = Some(Stated { candidate: Candidate { scope, effect: effect(v), source }, inferred });
@@ -1105,7 +1135,7 @@ fn inferences(file: &SourceFile, list: &[raw::RawInferred], cat: &Catalogue, d: 
             );
             continue;
         }
-        out.push(Inference { field: field.clone(), reason: i.reason.clone(), reason_en: i.reason_en.clone() });
+        out.push(Inference { field: field.clone(), reason: Bilingual::new(i.reason.clone(), i.reason_en.clone()) });
     }
     out
 }
@@ -1559,17 +1589,14 @@ fn make_spec(
             }
         }
     }
-    let inherit_text = w.title.is_none();
     Some(Spec {
-        title: w.title.clone().or_else(|| prev.and_then(|s| s.title.clone())),
-        title_en: if inherit_text { prev.and_then(|s| s.title_en.clone()) } else { w.title_en.clone() },
+        title: bilingual(&w.title, &w.title_en).or_else(|| prev.and_then(|s| s.title.clone())),
         functions,
         available,
         zone,
         shape,
         effects,
-        note: w.note.clone().or_else(|| prev.and_then(|s| s.note.clone())),
-        note_en: if w.note.is_some() { w.note_en.clone() } else { prev.and_then(|s| s.note_en.clone()) },
+        note: bilingual(&w.note, &w.note_en).or_else(|| prev.and_then(|s| s.note.clone())),
         inferred,
         kind,
         earlier: None,

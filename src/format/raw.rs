@@ -22,6 +22,9 @@ pub(crate) struct RawFunction {
     pub id: S<String>,
     pub ja: String,
     pub en: String,
+    /// Other words for the function (ja or en), as people and notices say them.
+    #[serde(default)]
+    pub aliases: Vec<S<String>>,
 }
 
 #[derive(Debug, Deserialize)]

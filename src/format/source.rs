@@ -204,17 +204,6 @@ pub(crate) fn fnv_files<'a>(files: impl IntoIterator<Item = &'a SourceFile>, nam
 /// When the embedded schedules were built (UTC date), for answers that name their source.
 pub const EMBEDDED_BUILT: &str = env!("MADO_EMBEDDED_BUILT");
 
-/// One line naming where a schedule came from: the embedded copy (with notice count and
-/// build date) or a directory.
-pub fn describe_source(dir: Option<&Path>, notices: usize, lang: crate::engine::model::Lang) -> String {
-    match (dir, lang) {
-        (None, crate::engine::model::Lang::En) => format!("embedded schedules ({notices} notices, built {EMBEDDED_BUILT})"),
-        (None, crate::engine::model::Lang::Ja) => format!("組み込みのスケジュール（お知らせ {notices} 件、{EMBEDDED_BUILT} ビルド）"),
-        (Some(d), crate::engine::model::Lang::En) => format!("schedules from {} ({notices} notices)", d.display()),
-        (Some(d), crate::engine::model::Lang::Ja) => format!("{} のスケジュール（お知らせ {notices} 件）", d.display()),
-    }
-}
-
 /// `files` with `new` in place of the file it edits: one at the same path, or a notice with
 /// the same `id` (what `mado validate FILE` checks an edited notice against).
 pub fn replacing(files: Vec<SourceFile>, new: SourceFile) -> Vec<SourceFile> {

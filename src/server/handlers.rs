@@ -123,7 +123,7 @@ fn freshness(ceiling: u64, now: Instant, about_now: Option<Instant>, as_known_no
         (status = 404, description = "Unknown function, with `suggestions`", body = ErrorBody),
         (status = 414, description = "Query string over 2048 bytes", body = ErrorBody)))]
 pub(crate) async fn availability(State(st): State<Arc<AppState>>, req: Request) -> Result<Response, ApiError> {
-    let now = time::now();
+    let now = st.now();
     let loaded = st.current.load();
     let key = req.uri().query().unwrap_or("");
     let generation = &loaded.http;
@@ -151,7 +151,9 @@ pub(crate) async fn availability(State(st): State<Arc<AppState>>, req: Request) 
     let not_modified = unmodified(req.headers(), generation, now, &prepared.etag, |t| {
         Plan::parse(key, t).and_then(|p| p.answer(&loaded, generation.fingerprint, t)).ok().map(|a| a.1)
     });
-    Ok(send(prepared, "application/json", not_modified))
+    let mut r = send(prepared, "application/json", not_modified);
+    super::params::mark_clock(st.config.now, &mut r);
+    Ok(r)
 }
 
 /// The body of `/v1/availability`: one answer, or a set when `function` repeats.
@@ -242,7 +244,7 @@ impl WindowsPlan {
         (status = 404, description = "Unknown function", body = ErrorBody),
         (status = 414, description = "Query string over 2048 bytes", body = ErrorBody)))]
 pub(crate) async fn windows(State(st): State<Arc<AppState>>, req: Request) -> Result<Response, ApiError> {
-    let now = time::now();
+    let now = st.now();
     let key = req.uri().query().unwrap_or("");
     let plan = WindowsPlan::parse(key, now)?;
     let loaded = st.current();
@@ -267,7 +269,9 @@ pub(crate) async fn windows(State(st): State<Arc<AppState>>, req: Request) -> Re
     let not_modified = unmodified(req.headers(), generation, now, &p.etag, |t| {
         WindowsPlan::parse(key, t).and_then(|w| w.list(&loaded.schedule, generation.fingerprint, t)).ok().map(|l| l.1)
     });
-    Ok(send(p, "application/json", not_modified))
+    let mut r = send(p, "application/json", not_modified);
+    super::params::mark_clock(st.config.now, &mut r);
+    Ok(r)
 }
 
 /// One function of the catalogue.
@@ -318,7 +322,7 @@ pub(crate) async fn calendar(State(st): State<Arc<AppState>>, req: Request) -> R
     let opts = FeedOptions {
         function: p.function.clone(),
         lang,
-        now: time::now(),
+        now: st.now(),
         refresh: Duration::hours(1),
         // Each event's `URL`: from --public-url, or a trusted host; else none.
         base_url: st.config.links.base(req.headers(), super::pages::peer_ip(req.extensions().get())),
@@ -329,6 +333,7 @@ pub(crate) async fn calendar(State(st): State<Arc<AppState>>, req: Request) -> R
     if let Some(vary) = st.config.links.vary() {
         r.headers_mut().append(header::VARY, HeaderValue::from_static(vary));
     }
+    super::params::mark_clock(st.config.now, &mut r);
     Ok(r)
 }
 
@@ -362,6 +367,8 @@ pub(crate) struct Readiness {
     confirmed: String,
     /// Where the schedule serving comes from, as text answers name it (no paths).
     source: String,
+    /// The fixed "now" of `mado serve --now` (RFC 3339); null on the real clock.
+    clock: Option<String>,
 }
 
 /// Readiness: the schedule serving, whether the last reload worked, and when the files were
@@ -382,9 +389,10 @@ pub(crate) async fn readyz(State(st): State<Arc<AppState>>) -> Response {
         last_reload_success: stamp(health.last_reload_success),
         confirmed: stamp(health.confirmed),
         source: match &st.config.schedules {
-            None => crate::format::source::describe_source(None, loaded.schedule.notices().len(), crate::engine::model::Lang::En),
+            None => crate::describe_source(None, loaded.schedule.notices().len(), crate::engine::model::Lang::En),
             Some(_) => format!("a schedules directory ({} notices)", loaded.schedule.notices().len()),
         },
+        clock: st.config.now.map(stamp),
     };
     let mut r = to_json(&body).into_response();
     if !health.ready {

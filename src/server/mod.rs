@@ -27,7 +27,7 @@ mod validators;
 pub use access::{AccessLog, Peer};
 pub use error::{ErrorBody, ErrorKind};
 pub use pages::Links;
-pub use params::MAX_QUERY_LEN;
+pub use params::{parse_clock, MAX_QUERY_LEN};
 pub use params::{AvailabilityParams, CalendarParams, NoParams, WindowsParams};
 pub use state::{watch, AppState, Config, Loaded, DEBOUNCE, MAX_WAIT};
 

@@ -224,21 +224,24 @@ pub(crate) fn peer_ip(peer: Option<&Peer>) -> Option<IpAddr> {
 }
 
 /// The context of a page; `base` is where absolute links point, when known.
-fn context(base: Option<String>, lang: Lang, path: &str, params: Vec<(String, String)>) -> PageContext {
+/// `clock` is the fixed "now" of `mado serve --now`, if any.
+fn context(clock: Option<Instant>, base: Option<String>, lang: Lang, path: &str, params: Vec<(String, String)>) -> PageContext {
+    let (now, fixed_clock) = clock.map_or_else(|| (time::now(), false), |t| (t, true));
     let (scheme, host) =
         base.as_deref().and_then(|b| b.split_once("://")).map_or((String::new(), String::new()), |(s, h)| (s.to_string(), h.to_string()));
-    PageContext { lang, now: time::now(), host, scheme, path: path.to_string(), params }
+    PageContext { lang, now, fixed_clock, host, scheme, path: path.to_string(), params }
 }
 
 fn html_response(st: &AppState, headers: &HeaderMap, body: String, max_age: u64) -> Response {
     let loaded = st.current();
     let mut r = respond(headers, body, HTML, format!("public, max-age={max_age}"), Some(&loaded.last_modified));
     r.headers_mut().insert(header::VARY, HeaderValue::from_static("Accept-Language"));
+    super::params::mark_clock(st.config.now, &mut r);
     r
 }
 
-fn html_error(_headers: &HeaderMap, lang: Lang, status: StatusCode, detail: &str) -> Response {
-    let cx = context(None, lang, "/", Vec::new());
+fn html_error(clock: Option<Instant>, lang: Lang, status: StatusCode, detail: &str) -> Response {
+    let cx = context(clock, None, lang, "/", Vec::new());
     let mut r = (status, pages::error_page(&cx, status == StatusCode::NOT_FOUND, detail)).into_response();
     r.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static(HTML));
     r.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
@@ -246,13 +249,13 @@ fn html_error(_headers: &HeaderMap, lang: Lang, status: StatusCode, detail: &str
 }
 
 /// Parses the query and the language, or answers with an HTML 400.
-fn lang_of<T>(p: Q<T>, headers: &HeaderMap, lang: impl Fn(&T) -> Option<&str>) -> Result<(T, Lang), Box<Response>> {
+fn lang_of<T>(p: Q<T>, st: &AppState, headers: &HeaderMap, lang: impl Fn(&T) -> Option<&str>) -> Result<(T, Lang), Box<Response>> {
     let fallback = pick_lang(None, headers).unwrap_or(Lang::Ja);
     let p = query(p).map_err(|e| {
         let detail = e.body.detail.clone();
-        Box::new(html_error(headers, fallback, StatusCode::BAD_REQUEST, &detail))
+        Box::new(html_error(st.config.now, fallback, StatusCode::BAD_REQUEST, &detail))
     })?;
-    let l = pick_lang(lang(&p), headers).map_err(|m| Box::new(html_error(headers, fallback, StatusCode::BAD_REQUEST, &m)))?;
+    let l = pick_lang(lang(&p), headers).map_err(|m| Box::new(html_error(st.config.now, fallback, StatusCode::BAD_REQUEST, &m)))?;
     Ok((p, l))
 }
 
@@ -263,12 +266,12 @@ pub(crate) async fn status(
     headers: HeaderMap,
     p: Q<PageParams>,
 ) -> Response {
-    let (_, lang) = match lang_of(p, &headers, |p: &PageParams| p.lang.as_deref()) {
+    let (_, lang) = match lang_of(p, &st, &headers, |p: &PageParams| p.lang.as_deref()) {
         Ok(v) => v,
         Err(r) => return *r,
     };
     let links = &st.config.links;
-    let cx = context(links.base(&headers, peer_ip(peer.as_deref())), lang, "/", Vec::new());
+    let cx = context(st.config.now, links.base(&headers, peer_ip(peer.as_deref())), lang, "/", Vec::new());
     let loaded = st.current();
     let (body, next_change) = pages::status_page(&loaded.schedule, &cx);
     let mut r = html_response(&st, &headers, body, bounded(st.config.max_age, cx.now, next_change));
@@ -286,7 +289,7 @@ fn bounded(ceiling: u64, now: Instant, next: Option<Instant>) -> u64 {
 
 /// `GET /timeline`: the Gantt chart.
 pub(crate) async fn timeline(State(st): State<Arc<AppState>>, headers: HeaderMap, p: Q<TimelineParams>) -> Response {
-    let (p, lang) = match lang_of(p, &headers, |p: &TimelineParams| p.lang.as_deref()) {
+    let (p, lang) = match lang_of(p, &st, &headers, |p: &TimelineParams| p.lang.as_deref()) {
         Ok(v) => v,
         Err(r) => return *r,
     };
@@ -296,7 +299,7 @@ pub(crate) async fn timeline(State(st): State<Arc<AppState>>, headers: HeaderMap
             kept.push((k.to_string(), v.clone()));
         }
     }
-    let cx = context(None, lang, "/timeline", kept);
+    let cx = context(st.config.now, None, lang, "/timeline", kept);
     let now = cx.now;
     let mut o = TimelineOptions::around(now);
     let nonempty = |v: &Option<String>| v.clone().filter(|v| !v.is_empty());
@@ -317,41 +320,41 @@ pub(crate) async fn timeline(State(st): State<Arc<AppState>>, headers: HeaderMap
     })();
     if let Err(e) = parsed {
         let detail = e.body.detail.clone();
-        return html_error(&headers, lang, StatusCode::BAD_REQUEST, &detail);
+        return html_error(st.config.now, lang, StatusCode::BAD_REQUEST, &detail);
     }
     o.function = nonempty(&p.function);
     let loaded = st.current();
     match pages::timeline_page(&loaded.schedule, &cx, &o) {
         Ok(body) => html_response(&st, &headers, body, st.config.max_age),
-        Err(TimelineError::Range(m)) => html_error(&headers, lang, StatusCode::BAD_REQUEST, &m),
-        Err(TimelineError::Query(e)) => html_error(&headers, lang, StatusCode::NOT_FOUND, &e.to_string()),
+        Err(TimelineError::Range(m)) => html_error(st.config.now, lang, StatusCode::BAD_REQUEST, &m),
+        Err(TimelineError::Query(e)) => html_error(st.config.now, lang, StatusCode::NOT_FOUND, &e.to_string()),
     }
 }
 
 /// `GET /notices`: every notice, newest first.
 pub(crate) async fn notices(State(st): State<Arc<AppState>>, headers: HeaderMap, p: Q<PageParams>) -> Response {
-    let (_, lang) = match lang_of(p, &headers, |p: &PageParams| p.lang.as_deref()) {
+    let (_, lang) = match lang_of(p, &st, &headers, |p: &PageParams| p.lang.as_deref()) {
         Ok(v) => v,
         Err(r) => return *r,
     };
-    let cx = context(None, lang, "/notices", Vec::new());
+    let cx = context(st.config.now, None, lang, "/notices", Vec::new());
     let body = pages::notices_page(&st.current().schedule, &cx);
     html_response(&st, &headers, body, st.config.max_age)
 }
 
 /// `GET /notices/{id}`: one notice and the trail of each window it touched.
 pub(crate) async fn notice(State(st): State<Arc<AppState>>, headers: HeaderMap, Path(id): Path<String>, p: Q<PageParams>) -> Response {
-    let (_, lang) = match lang_of(p, &headers, |p: &PageParams| p.lang.as_deref()) {
+    let (_, lang) = match lang_of(p, &st, &headers, |p: &PageParams| p.lang.as_deref()) {
         Ok(v) => v,
         Err(r) => return *r,
     };
-    let cx = context(None, lang, &format!("/notices/{id}"), Vec::new());
+    let cx = context(st.config.now, None, lang, &format!("/notices/{id}"), Vec::new());
     let loaded = st.current();
     match pages::notice_page(&loaded.schedule, &cx, &id) {
         Some(body) => html_response(&st, &headers, body, st.config.max_age),
         None => {
             let known: Vec<&str> = loaded.schedule.notices().iter().map(|n| n.id()).collect();
-            html_error(&headers, lang, StatusCode::NOT_FOUND, &format!("no notice `{id}`; known notices: {}", known.join(", ")))
+            html_error(st.config.now, lang, StatusCode::NOT_FOUND, &format!("no notice `{id}`; known notices: {}", known.join(", ")))
         }
     }
 }

@@ -263,6 +263,35 @@ pub(crate) fn instant_param(v: Option<&String>, name: &str, zone: chrono_tz::Tz,
     Ok(Some(t))
 }
 
+/// Parses `--now` for `mado serve` and the CLI: an RFC 3339 instant with an explicit offset
+/// or `Z` (`2023-11-13T02:30+09:00`), seconds optional. A local time is refused: a fixed clock
+/// must not depend on a zone picked elsewhere.
+///
+/// # Errors
+/// A message quoting `text` when it is not such an instant or is outside the supported range.
+pub fn parse_clock(text: &str) -> Result<Instant, String> {
+    match time::parse_written(text)? {
+        time::WrittenTime::Exact(t) => Ok(t),
+        time::WrittenTime::Local(_) => {
+            Err(format!("`{text}` has no offset; a fixed clock is an instant with an offset or `Z`, e.g. `2023-11-13T02:30+09:00`"))
+        }
+    }
+}
+
+/// The `Mado-Clock` header of every answer while the clock is fixed (`--now`): `fixed`, and
+/// the instant the server takes for now. Absent on the real clock.
+pub(crate) const CLOCK_HEADER: &str = "mado-clock";
+
+/// Marks a response as answered on a fixed clock, when it is.
+pub(crate) fn mark_clock(fixed: Option<Instant>, r: &mut axum::response::Response) {
+    if let Some(t) = fixed {
+        let v = format!("fixed; now={}", t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true));
+        if let Ok(v) = axum::http::HeaderValue::from_str(&v) {
+            r.headers_mut().insert(CLOCK_HEADER, v);
+        }
+    }
+}
+
 pub(crate) fn zone_param(tz: Option<&String>) -> Result<chrono_tz::Tz, ApiError> {
     tz.map_or(Ok(time::DEFAULT_ZONE), |z| time::parse_zone(z).map_err(|m| ApiError::bad("tz", m)))
 }
@@ -294,6 +323,28 @@ mod tests {
         assert_eq!(p.at.as_deref(), Some("2023-11-13T03:00+09:00"));
         assert_eq!(p.tz.as_deref(), Some("Asia/Tokyo"));
         assert_eq!(AvailabilityParams::parse("function=x&at=2023-11-13+03:00").unwrap().at.as_deref(), Some("2023-11-13 03:00"));
+    }
+
+    #[test]
+    fn a_fixed_clock_is_an_instant_with_an_offset() {
+        let ok = |s: &str| parse_clock(s).map(|t| t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true));
+        for (text, want) in [
+            ("2023-11-13T02:30+09:00", "2023-11-12T17:30:00Z"),
+            ("2023-11-13T02:30:15+09:00", "2023-11-12T17:30:15Z"),
+            ("2023-11-12T17:30Z", "2023-11-12T17:30:00Z"),
+        ] {
+            assert_eq!(ok(text).as_deref(), Ok(want), "{text}");
+        }
+        for (text, says) in [
+            ("2023-11-13 02:30", "has no offset"),
+            ("2023-11-13T02:30", "has no offset"),
+            ("now", "`now` is not a date and time"),
+            ("2023-11-13", "`2023-11-13` is not a date and time"),
+            ("2023-11-13T25:00+09:00", "`25:00+09:00` is not a time of day"),
+        ] {
+            let e = parse_clock(text).expect_err(text);
+            assert!(e.contains(says), "{text}: {e}");
+        }
     }
 
     #[test]

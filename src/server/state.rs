@@ -110,6 +110,10 @@ pub struct Config {
     /// The largest share (0 to 1) of the serving schedule's notices a reload may drop; one
     /// that would drop more, or every notice, is refused. 1 allows any reload.
     pub max_drop: f64,
+    /// A fixed "now" (`mado serve --now`) for demos and tests: every default instant (`at`,
+    /// `as_of`, the status page, the timeline's range) reads it, and every page, `/readyz` and
+    /// the API's `Mado-Clock` header say so. `None` (the default) is the real clock.
+    pub now: Option<Instant>,
 }
 
 impl Default for Config {
@@ -130,6 +134,7 @@ impl Default for Config {
             max_file_size: MAX_FILE_SIZE,
             read_timeout: READ_TIMEOUT,
             max_drop: 0.5,
+            now: None,
         }
     }
 }
@@ -224,6 +229,11 @@ enum Trigger {
 }
 
 impl AppState {
+    /// "Now" for every default: the fixed clock of [`Config::now`], else the real one.
+    pub(crate) fn now(&self) -> Instant {
+        self.config.now.unwrap_or_else(crate::engine::time::now)
+    }
+
     /// Loads the schedule once; fails if the first load fails (there is nothing to serve).
     ///
     /// # Errors

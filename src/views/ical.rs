@@ -24,6 +24,7 @@ use crate::engine::eval::Schedule;
 use crate::engine::model::*;
 use crate::engine::time::Instant;
 use crate::engine::view_api::{LineageView, VersionView};
+use crate::views::words;
 use chrono::{Duration, NaiveDate, NaiveDateTime, Offset, TimeZone, Utc};
 use chrono_tz::{OffsetComponents, Tz};
 use std::fmt::Write as _;
@@ -167,19 +168,12 @@ pub fn feed(s: &Schedule, opts: &FeedOptions) -> Result<String, crate::engine::e
     w.line("BEGIN", "VCALENDAR");
     w.line("VERSION", "2.0");
     // A published feed, not an iTIP message: no METHOD (RFC 5546 would then want ORGANIZER).
-    w.line(
-        "PRODID",
-        match opts.lang {
-            Lang::Ja => "-//mado//Kuroneko Web Collect maintenance windows//JA",
-            Lang::En => "-//mado//Kuroneko Web Collect maintenance windows//EN",
-        },
-    );
+    let fw = words::feed(opts.lang);
+    w.line("PRODID", fw.prodid);
     w.line("CALSCALE", "GREGORIAN");
-    let name = match (opts.lang, f) {
-        (Lang::Ja, None) => "クロネコwebコレクト メンテナンス".to_string(),
-        (Lang::Ja, Some(f)) => format!("クロネコwebコレクト メンテナンス: {}", short_label(&s.catalogue().functions()[f], Lang::Ja)),
-        (Lang::En, None) => "Kuroneko Web Collect maintenance".to_string(),
-        (Lang::En, Some(f)) => format!("Kuroneko Web Collect maintenance: {}", short_label(&s.catalogue().functions()[f], Lang::En)),
+    let name = match f {
+        None => fw.calendar.to_string(),
+        Some(f) => format!("{}: {}", fw.calendar, short_label(&s.catalogue().functions()[f], opts.lang)),
     };
     w.text("NAME", &name);
     w.text("X-WR-CALNAME", &name);
@@ -228,7 +222,7 @@ pub fn feed(s: &Schedule, opts: &FeedOptions) -> Result<String, crate::engine::e
                     opts.lang,
                     v,
                     p.rule,
-                    &rule_phrase(opts.lang, parts[i - 1].rule, parts[i - 1].duration, feed_sep(opts.lang)),
+                    &rule_phrase(opts.lang, parts[i - 1].rule, parts[i - 1].duration, words::feed(opts.lang).range_sep),
                     true,
                 ));
             }
@@ -238,7 +232,7 @@ pub fn feed(s: &Schedule, opts: &FeedOptions) -> Result<String, crate::engine::e
                         opts.lang,
                         v,
                         next.rule,
-                        &rule_phrase(opts.lang, next.rule, next.duration, feed_sep(opts.lang)),
+                        &rule_phrase(opts.lang, next.rule, next.duration, words::feed(opts.lang).range_sep),
                         false,
                     ));
                 }
@@ -378,11 +372,8 @@ impl LineageEvents<'_> {
             let Some(r) = e.replacement() else { continue };
             let mut d = describe(None, Some(&r));
             let by = e.by();
-            let _ = match opts.lang {
-                Lang::Ja => write!(d, "\nこの回の変更: {} ({})", by.title(), by.id()),
-                Lang::En => write!(d, "\nThis occurrence changed by: {} ({})", by.title_en().unwrap_or(by.title()), by.id()),
-            };
-            let note = feed_note(opts.lang, e.note(), e.note_en());
+            let _ = write!(d, "\n{}", words::occurrence_changed_by(opts.lang, by.title().text(opts.lang), by.id()));
+            let note = feed_note(opts.lang, e.note());
             if let Some(n) = note.filter(|n| reads_as(n, opts.lang)) {
                 let _ = write!(d, "\n{n}");
             }
@@ -409,7 +400,7 @@ pub(crate) fn rule_phrase(lang: Lang, rule: &crate::engine::rrule::Rule, duratio
     let end = start + duration;
     format!(
         "{} {}{sep}{} {}",
-        rule_words(lang, rule.text()),
+        words::rule_words(lang, rule.text()),
         start.format("%H:%M"),
         end.format("%H:%M"),
         zone_abbr(rule.zone(), rule.first_start())
@@ -428,61 +419,11 @@ pub(crate) fn zone_abbr(zone: Tz, at: Instant) -> String {
     }
 }
 
-/// `FREQ=DAILY` as "every day" / "毎日"; weekly and monthly rules likewise; anything else as
-/// written. `UNTIL` and `COUNT` are left to the caller.
-pub(crate) fn rule_words(lang: Lang, text: &str) -> String {
-    let get = |k: &str| text.split(';').find_map(|p| p.strip_prefix(k).and_then(|v| v.strip_prefix('=')));
-    let interval: u32 = get("INTERVAL").and_then(|v| v.parse().ok()).unwrap_or(1);
-    let days = |v: &str| {
-        v.split(',')
-            .map(|d| {
-                let i = ["MO", "TU", "WE", "TH", "FR", "SA", "SU"].iter().position(|x| d.ends_with(x)).unwrap_or(0);
-                match lang {
-                    Lang::Ja => ["月", "火", "水", "木", "金", "土", "日"][i].to_string(),
-                    Lang::En => ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"][i].to_string(),
-                }
-            })
-            .collect::<Vec<_>>()
-    };
-    match (get("FREQ"), get("BYDAY"), get("BYMONTHDAY"), interval, lang) {
-        (Some("DAILY"), None, None, 1, Lang::Ja) => "毎日".into(),
-        (Some("DAILY"), None, None, 1, Lang::En) => "every day".into(),
-        (Some("DAILY"), None, None, n, Lang::Ja) => format!("{n}日ごと"),
-        (Some("DAILY"), None, None, n, Lang::En) => format!("every {n} days"),
-        (Some("WEEKLY"), Some(d), None, 1, Lang::Ja) => format!("毎週{}曜日", days(d).join("・")),
-        (Some("WEEKLY"), Some(d), None, 1, Lang::En) => format!("every {}", days(d).join(", ")),
-        (Some("MONTHLY"), None, Some(d), 1, Lang::Ja) => format!("毎月{d}日"),
-        (Some("MONTHLY"), None, Some(d), 1, Lang::En) => format!("every month on day {d}"),
-        _ => format!("RRULE:{}", strip_bound(text)),
-    }
-}
-
-/// How the feed joins two times of day: `23:00〜01:00`, `23:00–01:00`.
-fn feed_sep(lang: Lang) -> &'static str {
-    if lang == Lang::Ja {
-        "〜"
-    } else {
-        "–"
-    }
-}
-
-/// A rule's text without its `UNTIL`/`COUNT` (shown apart, in words).
-fn strip_bound(text: &str) -> String {
-    text.split(';').filter(|p| !p.starts_with("UNTIL=") && !p.starts_with("COUNT=")).collect::<Vec<_>>().join(";")
-}
-
 /// The line saying a standing rule's hours changed from the first day of `new`, by version
 /// `v`: on the part after the change, what the hours were (`before`); on the part before it,
 /// what they became.
 fn change_line(lang: Lang, v: VersionView, new: &crate::engine::rrule::Rule, phrase: &str, after: bool) -> String {
-    let day = new.dtstart().date().format("%Y-%m-%d");
-    let by = v.by().id();
-    match (lang, after) {
-        (Lang::Ja, true) => format!("{day}から時間帯変更（お知らせ {by}）: 変更前は{phrase}"),
-        (Lang::Ja, false) => format!("{day}から時間帯変更（お知らせ {by}）: 変更後は{phrase}"),
-        (Lang::En, true) => format!("Hours changed from {day} by notice {by}: previously {phrase}"),
-        (Lang::En, false) => format!("Hours changed from {day} by notice {by}: from then on {phrase}"),
-    }
+    words::hours_changed(lang, &new.dtstart().date().format("%Y-%m-%d").to_string(), v.by().id(), phrase, after)
 }
 
 /// A VEVENT for one occurrence of a recurring window (same UID, with RECURRENCE-ID), without
@@ -597,28 +538,10 @@ fn fmt_offset(secs: i32) -> String {
     format!("{sign}{:02}{:02}", a / 3600, (a % 3600) / 60)
 }
 
-/// An inferred field in words: `published` is 公開日 / publication date, `effects.api` names
-/// the channel.
+/// An inferred field in words, the channel of `effects.<channel>` by its catalogue label.
 pub(crate) fn field_label(s: &Schedule, field: &str, lang: Lang) -> String {
-    if let Some(ch) = field.strip_prefix("effects.") {
-        let c = s.catalogue().channels().iter().find(|c| c.id == ch);
-        let label = c.map_or(ch, |c| if lang == Lang::Ja { c.ja.as_str() } else { c.en.as_str() });
-        return match lang {
-            Lang::Ja => format!("{label}の影響"),
-            Lang::En => format!("effect on the {label}"),
-        };
-    }
-    let words = match field {
-        "published" => ("公開日", "publication"),
-        "functions" => ("対象機能", "functions"),
-        "start" => ("開始時刻", "start"),
-        "end" => ("終了時刻", "end"),
-        "date" => ("日付", "date"),
-        "duration" => ("所要時間", "duration"),
-        "title" => ("件名", "title"),
-        other => (other, other),
-    };
-    (if lang == Lang::Ja { words.0 } else { words.1 }).to_string()
+    let channel = field.strip_prefix("effects.").and_then(|ch| s.catalogue().channels().iter().find(|c| c.id == ch));
+    words::field_label(lang, field, channel.map(|c| if lang == Lang::Ja { c.ja.as_str() } else { c.en.as_str() }))
 }
 
 /// The most characters a SUMMARY has: what, and which functions; the rest is in DESCRIPTION.
@@ -626,11 +549,8 @@ pub const SUMMARY_MAX_CHARS: usize = 60;
 
 /// A function's label without its parenthesised detail: `クレジットカード払い`, `card payment`.
 fn short_label(f: &Function, lang: Lang) -> &str {
-    let (label, open) = match lang {
-        Lang::Ja => (f.ja.as_str(), "（"),
-        Lang::En => (f.en.as_str(), " ("),
-    };
-    label.split(open).next().unwrap_or(label)
+    let label = if lang == Lang::Ja { f.ja.as_str() } else { f.en.as_str() };
+    label.split(words::feed(lang).detail_open).next().unwrap_or(label)
 }
 
 /// Whether a note reads in `lang`: notes are written in English by mado's maintainers, or
@@ -659,27 +579,7 @@ fn transp(spec: &Spec, cancelled: bool) -> &'static str {
 /// `ended`: what took a window off the schedule (`Postpone` for a date to be announced),
 /// `None` while it is scheduled.
 fn categories(spec: &Spec, lang: Lang, ended: Option<Action>) -> String {
-    let incident = spec.kind == Kind::Incident;
-    let kind = match (lang, ended, &spec.shape) {
-        (Lang::Ja, Some(Action::Postpone), _) => "延期",
-        (Lang::Ja, Some(_), _) => "中止",
-        (Lang::Ja, None, Shape::Confirmed { .. }) => "確定",
-        (Lang::Ja, None, Shape::Tentative { .. }) => "時間未定",
-        (Lang::Ja, None, Shape::Recurring { .. }) if incident => "定例",
-        (Lang::Ja, None, Shape::Recurring { .. }) => "定例停止",
-        (Lang::En, Some(Action::Postpone), _) => "postponed",
-        (Lang::En, Some(_), _) => "cancelled",
-        (Lang::En, None, Shape::Confirmed { .. }) => "confirmed",
-        (Lang::En, None, Shape::Tentative { .. }) => "tentative",
-        (Lang::En, None, Shape::Recurring { .. }) if incident => "recurring",
-        (Lang::En, None, Shape::Recurring { .. }) => "standing blackout",
-    };
-    let head = match (lang, spec.kind) {
-        (Lang::Ja, Kind::Maintenance) => "メンテナンス",
-        (Lang::Ja, Kind::Incident) => "障害",
-        (Lang::En, Kind::Maintenance) => "maintenance",
-        (Lang::En, Kind::Incident) => "incident",
-    };
+    let (head, kind) = words::categories(lang, spec.kind, ended, &spec.shape);
     format!("{},{}", escape(head), escape(kind))
 }
 
@@ -709,11 +609,8 @@ fn times(spec: &Spec, r: Option<&Replacement>) -> Option<(Instant, Option<Instan
 
 /// A revision's or a changed occurrence's note in the feed's language: the English one in
 /// an English feed where given (else the Japanese), the Japanese one in a Japanese feed.
-fn feed_note<'a>(lang: Lang, ja: Option<&'a String>, en: Option<&'a String>) -> Option<&'a str> {
-    match lang {
-        Lang::Ja => ja.map(String::as_str),
-        Lang::En => en.or(ja).map(String::as_str),
-    }
+fn feed_note(lang: Lang, note: Option<&Bilingual>) -> Option<&str> {
+    note.map(|n| n.text(lang))
 }
 
 fn local_hm(t: Instant, zone: Tz) -> String {
@@ -723,49 +620,14 @@ fn local_hm(t: Instant, zone: Tz) -> String {
 /// What, and which functions, in at most [`SUMMARY_MAX_CHARS`] characters, with 〜/about
 /// where a time is approximate.
 fn summary(s: &Schedule, spec: &Spec, lang: Lang, ended: Option<Action>, r: Option<&Replacement>) -> String {
-    let what = match (lang, spec.kind, ended, &spec.shape) {
-        (Lang::Ja, Kind::Maintenance, Some(Action::Postpone), _) => "【延期・日程未定】メンテナンス",
-        (Lang::Ja, Kind::Maintenance, Some(_), _) => "【中止】メンテナンス",
-        (Lang::Ja, Kind::Maintenance, None, Shape::Tentative { .. }) => "【時間未定】メンテナンス",
-        (Lang::Ja, Kind::Maintenance, None, Shape::Recurring { .. }) => "定例停止",
-        (Lang::Ja, Kind::Maintenance, None, _) => "メンテナンス",
-        (Lang::Ja, Kind::Incident, Some(Action::Postpone), _) => "【延期・日程未定】障害",
-        (Lang::Ja, Kind::Incident, Some(_), _) => "【取消】障害",
-        (Lang::Ja, Kind::Incident, None, Shape::Tentative { .. }) => "【時間未定】障害",
-        (Lang::Ja, Kind::Incident, None, _) => "障害",
-        (Lang::En, Kind::Maintenance, Some(Action::Postpone), _) => "Postponed, date TBA",
-        (Lang::En, Kind::Maintenance, Some(_), _) => "Cancelled maintenance",
-        (Lang::En, Kind::Maintenance, None, Shape::Tentative { .. }) => "Maintenance (times TBA)",
-        (Lang::En, Kind::Maintenance, None, Shape::Recurring { .. }) => "Standing blackout",
-        (Lang::En, Kind::Maintenance, None, _) => "Maintenance",
-        (Lang::En, Kind::Incident, Some(Action::Postpone), _) => "Incident postponed, date TBA",
-        (Lang::En, Kind::Incident, Some(_), _) => "Withdrawn incident",
-        (Lang::En, Kind::Incident, None, Shape::Tentative { .. }) => "Incident (times TBA)",
-        (Lang::En, Kind::Incident, None, _) => "Incident",
-    };
+    let what = words::summary_head(lang, spec.kind, ended, &spec.shape);
     let labels: Vec<&str> = spec.functions.iter().map(|f| short_label(&s.catalogue().functions()[*f], lang)).collect();
-    let funcs = match (labels.as_slice(), lang) {
-        ([one], _) => (*one).to_string(),
-        ([a, b], Lang::Ja) => format!("{a}・{b}"),
-        ([a, b], Lang::En) => format!("{a}, {b}"),
-        ([a, rest @ ..], Lang::Ja) => format!("{a}ほか{}件", rest.len()),
-        ([a, rest @ ..], Lang::En) => format!("{a} and {} more", rest.len()),
-        ([], _) => String::new(),
-    };
+    let funcs = words::short_list(lang, &labels);
     let zone = spec.zone;
     let approx = match times(spec, r) {
-        Some((_, None, _, _)) => (if lang == Lang::Ja { "（終了未定）" } else { ", end not announced" }).to_string(),
+        Some((_, None, _, _)) => words::feed(lang).summary_end_unknown.to_string(),
         Some((a, Some(b), start_approx, end_approx)) => {
-            let (a, b) = (local_hm(a, zone), local_hm(b, zone));
-            match (lang, start_approx, end_approx) {
-                (Lang::Ja, true, true) => format!("（{a}頃〜{b}頃）"),
-                (Lang::Ja, false, true) => format!("（〜{b}頃）"),
-                (Lang::Ja, true, false) => format!("（{a}頃〜）"),
-                (Lang::En, true, true) => format!(", about {a}–about {b}"),
-                (Lang::En, false, true) => format!(", until about {b}"),
-                (Lang::En, true, false) => format!(", from about {a}"),
-                (_, false, false) => String::new(),
-            }
+            words::summary_times(lang, &local_hm(a, zone), &local_hm(b, zone), start_approx, end_approx)
         }
         None => String::new(),
     };
@@ -773,9 +635,9 @@ fn summary(s: &Schedule, spec: &Spec, lang: Lang, ended: Option<Action>, r: Opti
     if text.chars().count() <= SUMMARY_MAX_CHARS {
         return text;
     }
-    // Keep the approximate times whole; shorten the functions.
-    let room = SUMMARY_MAX_CHARS.saturating_sub(what.chars().count() + 2 + approx.chars().count() + 1);
-    format!("{what}: {}…{approx}", funcs.chars().take(room).collect::<String>())
+    // Keep the approximate times whole; shorten the functions at a word or label boundary.
+    let room = SUMMARY_MAX_CHARS.saturating_sub(what.chars().count() + 2 + approx.chars().count());
+    format!("{what}: {}{approx}", words::cut_at_boundary(&funcs, room))
 }
 
 /// What the feed says of a window: `changes` are lines on a standing rule's change of hours,
@@ -798,100 +660,53 @@ fn description(
             instant.with_timezone(&crate::engine::time::DEFAULT_ZONE).format("%Y-%m-%d").to_string()
         }
         Published::At { instant, .. } => show(instant),
-        Published::Unknown => match lang {
-            Lang::Ja => format!("不明（{}までに公開）", show(n.known_from)),
-            Lang::En => format!("unknown (public by {})", show(n.known_from)),
-        },
+        Published::Unknown => words::published_unknown(lang, &show(n.known_from)),
     };
-    let title = |n: &Notice| n.title_in(lang).to_string();
+    let title = |n: &Notice| n.title().text(lang).to_string();
     // What: the window's own title, else the notice's; in the feed's language only.
-    let what = match (lang, &spec.title, &spec.title_en) {
-        (Lang::Ja, Some(t), _) | (Lang::En, _, Some(t)) => t.clone(),
+    let what = match &spec.title {
+        Some(t) if t.is_in(lang) => t.text(lang).to_string(),
         _ => title(notice),
     };
     let incident = spec.kind == Kind::Incident;
-    let _ = match (incident, lang) {
-        (false, _) => writeln!(d, "{what}"),
-        (true, Lang::Ja) => writeln!(d, "【障害】{what}"),
-        (true, Lang::En) => writeln!(d, "Incident: {what}"),
-    };
+    let _ = writeln!(d, "{}", if incident { words::incident_heading(lang, &what) } else { what.clone() });
     match ended {
         Some(Action::Postpone) => {
             // With the postponing notice's words, as the reason.
-            let why = crate::engine::model::lang_text(lang, l.current().note(), l.current().note_en()).unwrap_or_default();
-            let said = match (lang, incident) {
-                (Lang::Ja, false) => "このメンテナンスは延期されました（新しい日程は未定）。",
-                (Lang::Ja, true) => "この障害の対応は延期されました（新しい日程は未定）。",
-                (Lang::En, false) => "This maintenance was postponed; the new date is to be announced.",
-                (Lang::En, true) => "The work on this incident was postponed; the new date is to be announced.",
-            };
+            let why = feed_note(lang, l.current().note()).unwrap_or_default().to_string();
+            let said = words::ended_sentence(lang, incident, true);
             let _ = writeln!(d, "{}", format!("{said} {why}").trim_end());
         }
         Some(_) => {
-            let said = match (lang, incident) {
-                (Lang::Ja, false) => "このメンテナンスは中止されました。",
-                (Lang::Ja, true) => "この障害の情報は取り消されました。",
-                (Lang::En, false) => "This maintenance was cancelled.",
-                (Lang::En, true) => "This incident was withdrawn.",
-            };
-            let _ = writeln!(d, "{said}");
+            let _ = writeln!(d, "{}", words::ended_sentence(lang, incident, false));
         }
         None => {}
     }
     let zone = spec.zone;
-    let fmt = |t: Instant, approx: bool| {
-        let local = t.with_timezone(&zone).format("%Y-%m-%d %H:%M %Z").to_string();
-        match (approx, lang) {
-            (true, Lang::Ja) => format!("{local}頃"),
-            (true, Lang::En) => format!("about {local}"),
-            (false, _) => local,
-        }
-    };
+    let fw = words::feed(lang);
+    let fmt = |t: Instant, approx: bool| words::approx(lang, approx, &t.with_timezone(&zone).format("%Y-%m-%d %H:%M %Z").to_string());
     if let Some((a, b, start_approx, end_approx)) = times(spec, r) {
         let end = match b {
             Some(b) => fmt(b, end_approx),
-            None => (if ja { "終了時刻未定" } else { "end not announced" }).to_string(),
+            None => fw.end_unknown.to_string(),
         };
-        let _ = writeln!(d, "{}: {} – {end}", if ja { "日時" } else { "When" }, fmt(a, start_approx));
+        let _ = writeln!(d, "{}: {} – {end}", fw.when, fmt(a, start_approx));
         if end_approx && b.is_some() {
-            let _ = writeln!(d, "{}", if ja { "終了時刻は目安です。" } else { "The end time is approximate." });
+            let _ = writeln!(d, "{}", fw.end_approximate);
         }
     }
     if let Shape::Recurring { rule, duration } = &spec.shape {
         let start = rule.dtstart();
         let end = start + *duration;
-        let every = rule_words(lang, rule.text());
+        let every = words::rule_words(lang, rule.text());
         let last = rule.last_start().map(|t| t.with_timezone(&rule.zone()).format("%Y-%m-%d").to_string());
-        let _ = match (lang, last) {
-            (Lang::Ja, None) => {
-                writeln!(d, "定例: {every} {}〜{}（{}から）", start.format("%H:%M"), end.format("%H:%M"), start.format("%Y-%m-%d"))
-            }
-            (Lang::Ja, Some(last)) => writeln!(
-                d,
-                "定例: {every} {}〜{}（{}から{last}まで）",
-                start.format("%H:%M"),
-                end.format("%H:%M"),
-                start.format("%Y-%m-%d")
-            ),
-            (Lang::En, None) => {
-                writeln!(d, "Standing rule: {every} {}–{}, since {}", start.format("%H:%M"), end.format("%H:%M"), start.format("%Y-%m-%d"))
-            }
-            (Lang::En, Some(last)) => writeln!(
-                d,
-                "Standing rule: {every} {}–{}, since {}, last on {last}",
-                start.format("%H:%M"),
-                end.format("%H:%M"),
-                start.format("%Y-%m-%d")
-            ),
-        };
+        let hours = (start.format("%H:%M").to_string(), end.format("%H:%M").to_string());
+        let since = start.format("%Y-%m-%d").to_string();
+        let _ = writeln!(d, "{}", words::standing_rule(lang, &every, (&hours.0, &hours.1), &since, last.as_deref()));
     }
     for c in changes {
         let _ = writeln!(d, "{c}");
     }
-    let (l_funcs, l_effects, l_source, l_revised) = match lang {
-        Lang::Ja => ("影響する機能", "各方式の影響", "お知らせ", "変更"),
-        Lang::En => ("Affected functions", "What each channel sees", "Notice", "Revised"),
-    };
     let funcs: Vec<String> = spec
         .functions
         .iter()
@@ -900,22 +715,17 @@ fn description(
             format!("{} ({})", if ja { &f.ja } else { &f.en }, f.id)
         })
         .collect();
-    let _ = writeln!(d, "{l_funcs}: {}", funcs.join(if ja { "、" } else { ", " }));
+    let _ = writeln!(d, "{}: {}", fw.functions, funcs.join(fw.list_sep));
     if let Shape::Tentative { expected, expected_approx, .. } = &spec.shape {
         let e = expected.map(crate::engine::time::format_duration);
-        let _ = match (lang, e) {
-            (Lang::Ja, Some(e)) => writeln!(d, "時間は未定。所要時間: {e}{}", if *expected_approx { "程度" } else { "" }),
-            (Lang::Ja, None) => writeln!(d, "時間は未定。"),
-            (Lang::En, Some(e)) => writeln!(d, "Times to follow. Expected duration: {}{e}", if *expected_approx { "about " } else { "" }),
-            (Lang::En, None) => writeln!(d, "Times to follow."),
-        };
+        let _ = writeln!(d, "{}", words::times_to_follow(lang, e.as_deref(), *expected_approx));
     }
     let mut effect_lines = Vec::new();
     for (ci, candidates) in spec.effects.iter().enumerate() {
         let c = &s.catalogue().channels()[ci];
         let label = if lang == Lang::Ja { c.ja.as_str() } else { c.en.as_str() };
         for e in candidates {
-            let error = if lang == Lang::Ja { "エラーコード" } else { "error code" };
+            let error = fw.error_code;
             let mut effect = e.effect.clone();
             // The note in the feed's language; one the notice gives only in Japanese is shown
             // as written rather than dropped, and a maintainer's English note stays out of the
@@ -927,21 +737,19 @@ fn description(
             effect.note_en = None;
             if lang == Lang::Ja && effect.note.as_deref().is_some_and(|n| !reads_as(n, lang)) {
                 let without = Effect { note: None, ..effect.clone() };
-                if !without.phrases(error, "", "", ("「", "」")).is_empty() {
+                if !without.phrases(error, "", "", fw.quotes).is_empty() {
                     effect = without;
                 }
             }
-            let mut parts = effect.phrases(error, "", "", ("「", "」"));
+            let mut parts = effect.phrases(error, "", "", fw.quotes);
             if let Some(scope) = &e.scope {
                 let names: Vec<&str> = scope.iter().map(|f| s.catalogue().functions()[*f].id()).collect();
                 parts.insert(0, format!("[{}]", names.join(", ")));
             }
-            match (e.source, lang) {
-                (EffectSource::Inferred, Lang::Ja) => parts.push("（推定）".into()),
-                (EffectSource::Inferred, Lang::En) => parts.push("(inferred)".into()),
-                (EffectSource::Default, Lang::Ja) => parts.push("（お知らせに記載なし：既定）".into()),
-                (EffectSource::Default, Lang::En) => parts.push("(not in the notice: default)".into()),
-                (EffectSource::Notice, _) => {}
+            match e.source {
+                EffectSource::Inferred => parts.push(fw.inferred_mark.into()),
+                EffectSource::Default => parts.push(fw.default_mark.into()),
+                EffectSource::Notice => {}
             }
             if !parts.is_empty() {
                 effect_lines.push(format!("- {label}: {}", parts.join(" ")));
@@ -952,47 +760,30 @@ fn description(
         }
     }
     if !effect_lines.is_empty() {
-        let _ = writeln!(d, "{l_effects}:");
+        let _ = writeln!(d, "{}:", fw.effects);
         for line in effect_lines {
             let _ = writeln!(d, "{line}");
         }
     }
     for i in notice.inferred.iter().chain(spec.inferred.iter()).filter(|i| reads_as(i.reason(lang), lang)) {
-        let _ = match lang {
-            Lang::Ja => writeln!(d, "推定（{}）: {}", field_label(s, &i.field, lang), i.reason(lang)),
-            Lang::En => writeln!(d, "Inferred ({}): {}", field_label(s, &i.field, lang), i.reason(lang)),
-        };
+        let _ = writeln!(d, "{}", words::inferred_line(lang, &field_label(s, &i.field, lang), i.reason(lang)));
     }
-    let _ = writeln!(d, "{l_source}: {} ({}), {}", title(notice), notice.id, published(notice));
+    let _ = writeln!(d, "{}: {} ({}), {}", fw.notice, title(notice), notice.id, published(notice));
     let mut notes_written: Vec<&str> = Vec::new();
     for v in l.trail().skip(1) {
         let n = v.by();
-        let action = match (v.action(), lang) {
-            (Action::Cancel, Lang::Ja) => "中止",
-            (Action::Postpone, Lang::Ja) => "延期",
-            (Action::End, Lang::Ja) => "終了",
-            (Action::Change, Lang::Ja) => "時間帯変更",
-            (_, Lang::Ja) => "時間変更",
-            (Action::Cancel, Lang::En) => "cancelled",
-            (Action::Postpone, Lang::En) => "postponed",
-            (Action::End, Lang::En) => "ended",
-            (Action::Change, Lang::En) => "hours changed",
-            (_, Lang::En) => "times changed",
-        };
-        let _ = writeln!(d, "{l_revised} ({action}): {} ({}), {}", title(n), n.id, published(n));
-        let note = feed_note(lang, v.note(), v.note_en());
+        let action = words::action(lang, v.action());
+        let _ = writeln!(d, "{} ({action}): {} ({}), {}", fw.revised, title(n), n.id, published(n));
+        let note = feed_note(lang, v.note());
         if let Some(note) = note.filter(|n| reads_as(n, lang) && !notes_written.contains(n)) {
             let _ = writeln!(d, "{note}");
             notes_written.push(note);
         }
     }
-    let note = match lang {
-        Lang::Ja => spec.note.as_deref(),
-        Lang::En => spec.note_en.as_deref().or(spec.note.as_deref()),
-    };
+    let note = feed_note(lang, spec.note.as_ref());
     if let Some(n) = note.filter(|n| reads_as(n, lang) && !notes_written.contains(n)) {
         let _ = writeln!(d, "{n}");
     }
-    let _ = write!(d, "{}: {}", if ja { "出典" } else { "Source" }, notice.source_in(lang));
+    let _ = write!(d, "{}: {}", fw.source, notice.source().text(lang));
     d
 }

@@ -6,6 +6,8 @@
 pub mod alertmanager;
 pub mod ical;
 pub mod json;
+pub mod list;
 #[cfg(feature = "html")]
 pub mod pages;
 pub mod text;
+pub mod words;

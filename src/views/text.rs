@@ -10,6 +10,7 @@
 use crate::engine::answer::{Answer, DelayInfo, WindowInfo, WindowKind, WindowList};
 use crate::engine::eval::Status;
 use crate::engine::model::{Action, Catalogue, EffectSource, Kind, Lang};
+use crate::views::words::{self, TextWords};
 use chrono::{DateTime, FixedOffset, Timelike};
 use chrono_tz::Tz;
 use std::borrow::Cow;
@@ -72,161 +73,6 @@ macro_rules! put {
     }};
 }
 
-/// The words of the text view, in one language.
-struct Words {
-    available: &'static str,
-    unavailable: &'static str,
-    tentative: &'static str,
-    until: &'static str,
-    until_close: &'static str,
-    confirmed: &'static str,
-    tentative_kind: &'static str,
-    sequence: &'static str,
-    next: &'static str,
-    no_window: &'static str,
-    maintenance: &'static str,
-    times_tba: &'static str,
-    expected: &'static str,
-    dates_only: &'static str,
-    function: &'static str,
-    at: &'static str,
-    for_: &'static str,
-    as_of: &'static str,
-    window: &'static str,
-    covers: &'static str,
-    stays_available: &'static str,
-    replaced: &'static str,
-    postponed: &'static str,
-    postponed_tba: &'static str,
-    cancelled: &'static str,
-    ended: &'static str,
-    changed: &'static str,
-    incident: &'static str,
-    pending: &'static str,
-    was: &'static str,
-    by: &'static str,
-    notice: &'static str,
-    known_from: &'static str,
-    source: &'static str,
-    default: &'static str,
-    inferred: &'static str,
-    end_unknown: &'static str,
-    affected: &'static str,
-    stated: &'static str,
-    answered_from: &'static str,
-    cut: &'static str,
-    delay: &'static str,
-    usually: &'static str,
-    expected_at: &'static str,
-    approx_before: &'static str,
-    approx_after: &'static str,
-}
-
-const JA: Words = Words {
-    available: "利用可",
-    unavailable: "利用不可",
-    tentative: "未確定",
-    until: "（次の変化",
-    until_close: "）",
-    confirmed: "確定",
-    tentative_kind: "日付のみ",
-    sequence: "版",
-    next: "次",
-    no_window: "予定されたメンテナンスなし",
-    maintenance: "メンテナンス",
-    times_tba: "時間未定",
-    expected: "所要",
-    dates_only: "（日付のみ発表、時間未定）",
-    function: "機能",
-    at: "日時",
-    for_: "対象期間",
-    as_of: "時点",
-    window: "窓",
-    covers: "対象",
-    stays_available: "利用可と明記",
-    replaced: "変更",
-    postponed: "延期",
-    postponed_tba: "延期（日程未定）",
-    cancelled: "中止",
-    ended: "終了",
-    changed: "時間帯を変更",
-    incident: "障害",
-    pending: "延期されたメンテナンス（新しい日程は未定）",
-    was: "当初",
-    by: "：",
-    notice: "お知らせ",
-    known_from: "公開",
-    source: "出典",
-    default: "［お知らせに記載なし：既定］",
-    inferred: "推定",
-    end_unknown: "終了時刻未定",
-    affected: "下位機能",
-    stated: "お知らせが利用可と明記",
-    answered_from: "回答の根拠",
-    cut: "件で打ち切り：範囲を狭めるか --limit を増やしてください",
-    delay: "遅延",
-    usually: "通常",
-    expected_at: "見込み",
-    approx_before: "",
-    approx_after: "頃",
-};
-
-const EN: Words = Words {
-    available: "available",
-    unavailable: "unavailable",
-    tentative: "tentative",
-    until: " (until",
-    until_close: ")",
-    confirmed: "confirmed",
-    tentative_kind: "tentative",
-    sequence: "sequence",
-    next: "next",
-    no_window: "no window ahead",
-    maintenance: "maintenance",
-    times_tba: "times not announced",
-    expected: "expected",
-    dates_only: " (date announced, times not yet)",
-    function: "function",
-    at: "at",
-    for_: "for",
-    as_of: "as of",
-    window: "window",
-    covers: "covers",
-    stays_available: "stated available",
-    replaced: "replaced",
-    postponed: "postponed",
-    postponed_tba: "postponed, date to be announced",
-    cancelled: "cancelled",
-    ended: "ended",
-    changed: "hours changed",
-    incident: "incident",
-    pending: "maintenance postponed, new date to be announced",
-    was: "was",
-    by: " by ",
-    notice: "notice",
-    known_from: "known from",
-    source: "source",
-    default: "[not in the notice: catalogue default]",
-    inferred: "inferred",
-    end_unknown: "end not announced",
-    affected: "child",
-    stated: "a notice states it stays available",
-    answered_from: "answered from",
-    cut: " windows shown: narrow the range or raise --limit",
-    delay: "delay",
-    usually: "usually",
-    expected_at: "expected",
-    approx_before: "about ",
-    approx_after: "",
-};
-
-fn words(lang: Lang) -> &'static Words {
-    match lang {
-        Lang::Ja => &JA,
-        Lang::En => &EN,
-    }
-}
-
 /// `HH:MM`, with `:SS` when the seconds are not zero.
 fn hm(t: &DateTime<Tz>) -> String {
     if t.second() == 0 {
@@ -241,7 +87,7 @@ fn when(t: &DateTime<FixedOffset>, zone: Tz) -> String {
     format!("{} {} {}", t.format("%Y-%m-%d"), hm(&t), t.format("%Z"))
 }
 
-fn approx(w: &Words, flag: bool, text: String) -> String {
+fn approx(w: &TextWords, flag: bool, text: String) -> String {
     if flag {
         format!("{}{text}{}", w.approx_before, w.approx_after)
     } else {
@@ -252,7 +98,7 @@ fn approx(w: &Words, flag: bool, text: String) -> String {
 /// `2023-11-13 02:00–05:30 JST`, or with both dates when they differ; approximate times
 /// are marked (頃 / about). A tentative window is labelled with its own days and zone.
 pub fn span(w: &WindowInfo, zone: Tz, lang: Lang) -> String {
-    let words = words(lang);
+    let words = words::text(lang);
     if let (WindowKind::Tentative, Some((first, last))) = (w.kind, w.days) {
         let own: Tz = w.zone.parse().unwrap_or(zone);
         let abbr = w.start.with_timezone(&own).format("%Z").to_string();
@@ -276,7 +122,7 @@ pub fn span(w: &WindowInfo, zone: Tz, lang: Lang) -> String {
     format!("{start}{sep}{} {}", approx(words, w.end_approx, end), e.format("%Z"))
 }
 
-fn kind(k: WindowKind, words: &Words) -> &'static str {
+fn kind(k: WindowKind, words: &TextWords) -> &'static str {
     match k {
         WindowKind::Confirmed => words.confirmed,
         WindowKind::Tentative => words.tentative_kind,
@@ -285,11 +131,11 @@ fn kind(k: WindowKind, words: &Words) -> &'static str {
 }
 
 fn label(w: &WindowInfo, lang: Lang) -> String {
-    format!("{}: {}", category(w, words(lang)), w.title.as_deref().unwrap_or(&w.notice_title))
+    format!("{}: {}", category(w, words::text(lang)), w.title.as_deref().unwrap_or(&w.notice_title))
 }
 
 /// `maintenance` or `incident`, in the answer's language.
-fn category(w: &WindowInfo, words: &Words) -> &'static str {
+fn category(w: &WindowInfo, words: &TextWords) -> &'static str {
     match w.category {
         Kind::Maintenance => words.maintenance,
         Kind::Incident => words.incident,
@@ -306,11 +152,11 @@ fn marks(w: &WindowInfo, lang: Lang) -> String {
             fields.push(&i.field);
         }
     }
-    format!(" [{}: {}]", words(lang).inferred, fields.join(", "))
+    format!(" [{}: {}]", words::text(lang).inferred, fields.join(", "))
 }
 
 fn window_lines(out: &mut String, head: &str, w: &WindowInfo, zone: Tz, lang: Lang) {
-    let words = words(lang);
+    let words = words::text(lang);
     let incident = if w.category == Kind::Incident { format!(" [{}]", words.incident) } else { String::new() };
     put!(out, "  {head:<9} {}  [{}]{incident}  {}", span(w, zone, lang), kind(w.kind, words), w.uid);
     put!(
@@ -369,7 +215,7 @@ fn window_lines(out: &mut String, head: &str, w: &WindowInfo, zone: Tz, lang: La
 }
 
 /// A status as a word, and ` (until …)` when it changes.
-fn status_until(status: Status, until: Option<&DateTime<FixedOffset>>, zone: Tz, words: &Words) -> (&'static str, String) {
+fn status_until(status: Status, until: Option<&DateTime<FixedOffset>>, zone: Tz, words: &TextWords) -> (&'static str, String) {
     let word = match status {
         Status::Available => words.available,
         Status::Unavailable => words.unavailable,
@@ -380,7 +226,7 @@ fn status_until(status: Status, until: Option<&DateTime<FixedOffset>>, zone: Tz,
 
 /// The text form of an answer: one summary line, then the details.
 pub fn answer(a: &Answer, zone: Tz, lang: Lang) -> String {
-    let words = words(lang);
+    let words = words::text(lang);
     let mut out = String::new();
     let (status, until) = status_until(a.status, a.until.as_ref(), zone, words);
     let first = match a.status {
@@ -428,12 +274,12 @@ pub fn answer(a: &Answer, zone: Tz, lang: Lang) -> String {
 
 /// The last line of a text answer: where the schedule came from.
 pub fn source_line(origin: &str, lang: Lang) -> String {
-    format!("{}: {}\n", words(lang).answered_from, visible_line(origin))
+    format!("{}: {}\n", words::text(lang).answered_from, visible_line(origin))
 }
 
 /// The text form of a window list: one line per occurrence, then delays.
 pub fn window_list(l: &WindowList, zone: Tz, lang: Lang) -> String {
-    let words = words(lang);
+    let words = words::text(lang);
     let mut out = String::new();
     let scope = l.function.as_deref().map(|f| format!(" ({f})")).unwrap_or_default();
     put!(
@@ -467,8 +313,9 @@ pub fn window_list(l: &WindowList, zone: Tz, lang: Lang) -> String {
     out
 }
 
-fn delay(d: &DelayInfo, zone: Tz, lang: Lang) -> String {
-    let w = words(lang);
+/// One line for a delay of a scheduled job (also used by `views::list`).
+pub fn delay(d: &DelayInfo, zone: Tz, lang: Lang) -> String {
+    let w = words::text(lang);
     let job = match lang {
         Lang::En => d.job_en.as_deref().unwrap_or(&d.job),
         Lang::Ja => &d.job,

@@ -27,9 +27,10 @@ const check = (ok, what) => {
   if (!ok) failures++;
 };
 
-function serve(port, schedules) {
+function serve(port, schedules, now) {
   const args = ["serve", "--addr", `127.0.0.1:${port}`];
   if (schedules) args.push("--schedules", schedules);
+  if (now) args.push("--now", now);
   const env = { ...process.env };
   delete env.MADO_SCHEDULES;
   const p = spawn(bin, args, { stdio: ["ignore", "ignore", "inherit"], env });
@@ -53,60 +54,133 @@ const launch = () =>
     args: ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"],
   });
 
+// Pairs of text fragments (from different text nodes) whose boxes overlap by more than 1 px
+// each way: measured, so a column that overruns the next one is found at any width.
+function textOverlaps() {
+  const boxes = [];
+  const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT, {
+    acceptNode: (n) => (n.textContent.trim() ? NodeFilter.FILTER_ACCEPT : NodeFilter.FILTER_REJECT),
+  });
+  for (let n = walker.nextNode(), i = 0; n; n = walker.nextNode(), i++) {
+    const r = document.createRange();
+    r.selectNodeContents(n);
+    for (const b of r.getClientRects()) {
+      if (b.width > 0 && b.height > 0) boxes.push({ i, b, text: n.textContent.trim().slice(0, 30) });
+    }
+  }
+  const out = [];
+  for (let a = 0; a < boxes.length; a++) {
+    for (let c = a + 1; c < boxes.length; c++) {
+      const [x, y] = [boxes[a], boxes[c]];
+      if (x.i === y.i) continue;
+      const w = Math.min(x.b.right, y.b.right) - Math.max(x.b.left, y.b.left);
+      const h = Math.min(x.b.bottom, y.b.bottom) - Math.max(x.b.top, y.b.top);
+      if (w > 1 && h > 1) out.push(`"${x.text}" and "${y.text}" by ${w.toFixed(0)}x${h.toFixed(0)}px`);
+    }
+  }
+  return out;
+}
+
 // Local JST "YYYY-MM-DD HH:MM" for an instant.
 const jst = (d) => new Date(d.getTime() + 9 * 3600e3).toISOString().slice(0, 16).replace("T", " ");
 
 const children = [];
 try {
-  // --- The pages, on the embedded schedules. ---
-  const pagesPort = base;
-  children.push(serve(pagesPort));
-  await ready(pagesPort);
-  const origin = `http://127.0.0.1:${pagesPort}`;
-  const functions = (await (await fetch(`${origin}/v1/functions`)).json()).functions.map((f) => f.id);
+  // --- The pages at the clocks that matter (`mado serve --now`): no overlapping text at any
+  // width from 320 to 1920 px, measured from the text's boxes; axe-core and pa11y with 0
+  // violations at 375 and 1280 px in both languages; the status the API gives. ---
   const browser = await launch();
-  const pages = [
-    ["status", "/"],
-    ["timeline", "/timeline?from=2023-11-01&to=2023-11-20"],
-    ["notice", "/notices/2023-10-10-db-upgrade-revised"],
+  const clocks = [
+    { name: "confirmed", now: "2023-11-13T02:30+09:00", notice: "2023-10-10-db-upgrade-revised" },
+    { name: "tentative", now: "2024-04-22T12:00+09:00", notice: "2023-10-10-db-upgrade-revised" },
+    { name: "blackout", now: "2023-11-20T23:30+09:00", notice: "standing-reauth-blackout" },
+    { name: "pending", now: "2025-08-25T11:00+09:00", notice: "2025-08-10-store", schedules: join(root, "tests", "data", "views") },
+    { name: "quiet", now: "2023-11-13T12:00+09:00", notice: "2023-08-28-db-upgrade" },
   ];
-  for (const width of [375, 1280]) {
-    const context = await browser.newContext({ viewport: { width, height: 900 }, locale: "en-US" });
-    for (const [name, path] of pages) {
-      const page = await context.newPage();
-      const errors = [];
-      page.on("console", (m) => m.type() === "error" && errors.push(m.text()));
-      page.on("pageerror", (e) => errors.push(String(e)));
-      const resp = await page.goto(origin + path, { waitUntil: "load" });
-      check(resp.status() === 200, `${name} ${width}px: status ${resp.status()}`);
-      check(errors.length === 0, `${name} ${width}px: no console errors ${errors.join(" | ")}`);
-      // Nothing wider than the viewport except the chart, which scrolls inside its box.
-      const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
-      check(overflow <= 0, `${name} ${width}px: no horizontal page scroll (${overflow}px)`);
-      if (name === "status") {
-        let matched = 0;
-        for (const f of functions) {
-          const want = (await (await fetch(`${origin}/v1/availability?function=${f}`)).json()).status;
-          const shown = await page.locator(`[data-function="${f}"] .badge`).first().getAttribute("data-status");
-          const text = (await page.locator(`[data-function="${f}"] .badge`).first().innerText()).trim();
-          if (shown === want && text.length > 2) matched++;
-          else console.log(`     ${f}: page says ${shown} (${text}), API says ${want}`);
+  const widths = [320, 375, 768, 1024, 1280, 1440, 1920];
+  const audited = new Set([375, 1280]);
+  const axeSource = readFileSync(join(dirname(fileURLToPath(import.meta.url)), "node_modules", "axe-core", "axe.min.js"), "utf8");
+  const a11yUrls = [];
+  let origin;
+  for (const [i, clock] of clocks.entries()) {
+    const port = base + 10 + i;
+    children.push(serve(port, clock.schedules, clock.now));
+    await ready(port);
+    origin = `http://127.0.0.1:${port}`;
+    const readyz = await (await fetch(`${origin}/readyz`)).json();
+    check(readyz.clock === new Date(clock.now).toISOString().replace(".000Z", "Z"), `${clock.name}: /readyz says the clock is fixed at ${readyz.clock}`);
+    const functions = (await (await fetch(`${origin}/v1/functions`)).json()).functions.map((f) => f.id);
+    const pages = [
+      ["status", "/"],
+      ["timeline", "/timeline"],
+      ["notices", "/notices"],
+      ["notice", `/notices/${clock.notice}`],
+    ];
+    for (const lang of ["en", "ja"]) {
+      for (const width of widths) {
+        // CSP forbids scripts on the pages: the audit's script is let in by the test only.
+        const context = await browser.newContext({ viewport: { width, height: 900 }, locale: lang === "ja" ? "ja-JP" : "en-US", bypassCSP: true });
+        for (const [name, path] of pages) {
+          const url = `${origin}${path}?lang=${lang}`;
+          const what = `${clock.name} ${name} ${lang} ${width}px`;
+          const page = await context.newPage();
+          const errors = [];
+          page.on("console", (m) => m.type() === "error" && errors.push(m.text()));
+          page.on("pageerror", (e) => errors.push(String(e)));
+          const resp = await page.goto(url, { waitUntil: "load" });
+          check(resp.status() === 200 && resp.headers()["mado-clock"]?.startsWith("fixed"), `${what}: status ${resp.status()}, clock marked`);
+          check((await page.locator(".clock").count()) === 1, `${what}: the fixed clock is shown`);
+          check(errors.length === 0, `${what}: no console errors ${errors.join(" | ")}`);
+          const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+          check(overflow <= 0, `${what}: no horizontal page scroll (${overflow}px)`);
+          const overlaps = await page.evaluate(textOverlaps);
+          check(overlaps.length === 0, `${what}: no text overlaps another${overlaps.length ? ": " + overlaps.slice(0, 3).join(" | ") : ""}`);
+          if (name === "status") {
+            let matched = 0;
+            for (const f of functions) {
+              const want = (await (await fetch(`${origin}/v1/availability?function=${f}`)).json()).status;
+              const shown = await page.locator(`[data-function="${f}"] .badge`).first().getAttribute("data-status");
+              if (shown === want) matched++;
+              else console.log(`     ${f}: page says ${shown}, API says ${want}`);
+            }
+            check(matched === functions.length, `${what}: the DOM shows the API's status for ${matched}/${functions.length} functions`);
+          }
+          if (name === "timeline") {
+            // The chart opens where now is (it is in the default range).
+            const seen = await page.evaluate(() => {
+              const chart = document.querySelector(".chart").getBoundingClientRect();
+              const now = document.querySelector("#now line").getBoundingClientRect();
+              return now.left >= chart.left && now.right <= chart.right;
+            });
+            check(seen, `${what}: the chart opens with now in view`);
+            check((await page.locator(".chart svg a").count()) === 0, `${what}: no link inside the chart image`);
+          }
+          if (audited.has(width)) {
+            await page.addScriptTag({ content: axeSource });
+            const violations = await page.evaluate(async () => (await window.axe.run(document, { resultTypes: ["violations"] })).violations
+              .map((v) => `${v.id} (${v.impact}): ${v.nodes.map((n) => n.target.join(" ")).slice(0, 3).join(", ")}`));
+            check(violations.length === 0, `${what}: axe-core ${violations.length ? violations.join(" | ") : "0 violations"}`);
+            if (width === 375 || width === 1280) a11yUrls.push({ url, width, what });
+            if (lang === "en" || clock.name === "confirmed") {
+              await page.screenshot({ path: join(out, `${clock.name}-${name}-${lang}-${width}.png`), fullPage: true });
+            }
+          }
+          await page.close();
         }
-        check(matched === functions.length && matched >= 5, `status ${width}px: the DOM shows the API's status for ${matched}/${functions.length} functions`);
+        await context.close();
       }
-      if (name === "timeline") {
-        const bars = await page.locator("svg rect[data-kind=confirmed]").count();
-        const struck = await page.locator("svg g.struck").count();
-        check(bars >= 10 && struck >= 1, `timeline ${width}px: ${bars} confirmed bars, ${struck} struck through`);
-      }
-      if (name === "notice") {
-        const trail = await page.locator('[data-uid="2023-08-28-db-upgrade/all-functions"] ol.trail > li').count();
-        check(trail === 2, `notice ${width}px: the upgrade's trail has ${trail} entries (announced, revised)`);
-      }
-      await page.screenshot({ path: join(out, `${name}-${width}.png`), fullPage: true });
-      await page.close();
     }
-    await context.close();
+    // pa11y (HTML_CodeSniffer, WCAG 2 AA) on the same pages, same widths, same languages,
+    // while this clock's server runs.
+    const { default: pa11y } = await import("pa11y");
+    const { default: puppeteer } = await import("puppeteer");
+    const pb = await puppeteer.launch({ executablePath: process.env.CHROMIUM || "/usr/bin/chromium", headless: true, args: ["--no-sandbox", "--disable-gpu"] });
+    for (const { url, width, what } of a11yUrls.splice(0)) {
+      const r = await pa11y(url, { browser: pb, viewport: { width, height: 900 }, standard: "WCAG2AA", runners: ["htmlcs"], timeout: 30000 });
+      const issues = r.issues.filter((x) => x.type === "error");
+      check(issues.length === 0, `${what}: pa11y ${issues.length ? issues.map((x) => `${x.code} ${x.selector}`).slice(0, 3).join(" | ") : "0 errors"}`);
+    }
+    await pb.close();
   }
 
   // --- The checkout snippet, from another origin. ---
@@ -177,8 +251,12 @@ ${snippet.replace("https://mado.example.com", madoUrl)}</form></body></html>`);
     `checkout: message gives the reason and until ${untilJst}: "${down.message}"`);
   check(down.errors.length === 0, `checkout: no console errors ${down.errors.join(" | ")}`);
 
-  const upAnswer = await (await fetch(`${origin}/v1/availability?function=webcollect.credit_card&for=15m`)).json();
-  const up = await checkout(origin);
+  // The embedded schedules on the real clock.
+  children.push(serve(base));
+  await ready(base);
+  const realOrigin = `http://127.0.0.1:${base}`;
+  const upAnswer = await (await fetch(`${realOrigin}/v1/availability?function=webcollect.credit_card&for=15m`)).json();
+  const up = await checkout(realOrigin);
   check(up.cardHidden === (upAnswer.status === "unavailable"), `checkout: embedded schedules (${upAnswer.status} now): card ${up.cardHidden ? "hidden" : "shown"}`);
   check(up.errors.length === 0, `checkout: no console errors ${up.errors.join(" | ")}`);
 

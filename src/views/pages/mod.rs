@@ -19,7 +19,7 @@ pub use timeline::{timeline_page, TimelineError, TimelineOptions, MAX_TIMELINE_D
 
 use crate::engine::answer::{WindowInfo, WindowKind};
 use crate::engine::eval::{Schedule, Status};
-use crate::engine::model::{Action, Kind};
+use crate::engine::model::{Action, ChannelEffect, EffectSource, Kind};
 use crate::engine::time::{Instant, DEFAULT_ZONE};
 use crate::views::ical::rule_phrase;
 use crate::views::ical::Lang;
@@ -33,6 +33,9 @@ pub struct PageContext {
     pub lang: Lang,
     /// The clock: statuses are "now" at this instant.
     pub now: Instant,
+    /// Whether `now` is a fixed clock (`mado serve --now`), not the real time: every page
+    /// then says so at the top.
+    pub fixed_clock: bool,
     /// `host[:port]` for absolute feed links (`webcal://`): the server's public URL, or a
     /// host it trusts; empty when there is none, and then the feed is linked by path.
     pub host: String,
@@ -89,7 +92,15 @@ pub(crate) struct Labels {
     pub nav_timeline: &'static str,
     pub nav_notices: &'static str,
     pub status_title: &'static str,
-    pub as_at: &'static str,
+    pub as_at_prefix: &'static str,
+    pub as_at_suffix: &'static str,
+    pub fixed_clock: &'static str,
+    pub fixed_clock_help: &'static str,
+    pub expected_today: &'static str,
+    pub during_window: &'static str,
+    pub buyers_and_api: &'static str,
+    pub for_functions: &'static str,
+    pub chart_desc: &'static str,
     pub available: &'static str,
     pub tentative: &'static str,
     pub unavailable: &'static str,
@@ -144,6 +155,8 @@ pub(crate) struct Labels {
     pub known_from: &'static str,
     pub source: &'static str,
     pub notes: &'static str,
+    /// Before the notice's own (Japanese) title on an English page.
+    pub original_title: &'static str,
     pub windows: &'static str,
     pub changes_to_others: &'static str,
     pub trail: &'static str,
@@ -190,7 +203,15 @@ const JA: Labels = Labels {
     nav_timeline: "タイムライン",
     nav_notices: "お知らせ一覧",
     status_title: "現在の状況",
-    as_at: "時点",
+    as_at_prefix: "",
+    as_at_suffix: " 時点",
+    fixed_clock: "固定した時刻で表示中",
+    fixed_clock_help: "このサーバーは --now で指定した時刻を現在として表示しています。実際の現在時刻ではありません。",
+    expected_today: "本日メンテナンス予定（時間未発表）",
+    during_window: "期間",
+    buyers_and_api: "メンテナンス中の購入者画面・API の応答",
+    for_functions: "対象",
+    chart_desc: "機能ごとのメンテナンスの時間帯を横棒で示した図。各時間帯の詳細とお知らせへのリンクは下の表にあります。",
     available: "利用可能",
     tentative: "停止の可能性あり（時間未定）",
     unavailable: "利用不可（メンテナンス中）",
@@ -245,6 +266,7 @@ const JA: Labels = Labels {
     known_from: "反映開始",
     source: "出典",
     notes: "mado による読み取りの注記",
+    original_title: "原題",
     windows: "メンテナンス",
     changes_to_others: "以前のお知らせへの変更",
     trail: "経緯",
@@ -291,7 +313,16 @@ const EN: Labels = Labels {
     nav_timeline: "Timeline",
     nav_notices: "Notices",
     status_title: "Status now",
-    as_at: "as at",
+    as_at_prefix: "as at ",
+    as_at_suffix: "",
+    fixed_clock: "Fixed clock",
+    fixed_clock_help: "This server shows the instant given with --now as the present. It is not the real time.",
+    expected_today: "Maintenance expected today, times not announced",
+    during_window: "When",
+    buyers_and_api: "What buyers see and what the API returns during the window",
+    for_functions: "for",
+    chart_desc:
+        "Bars show each function's maintenance windows over the range. The table below lists every window with a link to its notice.",
     available: "Available",
     tentative: "Possibly down (times to follow)",
     unavailable: "Unavailable (maintenance)",
@@ -346,6 +377,7 @@ const EN: Labels = Labels {
     known_from: "Counted from",
     source: "Source",
     notes: "How mado reads this notice",
+    original_title: "Original title",
     windows: "Maintenance windows",
     changes_to_others: "Changes to earlier notices",
     trail: "History",
@@ -415,6 +447,11 @@ pub(crate) fn layout(cx: &PageContext, title: &str, body: Markup) -> Markup {
                         a.lang href=(cx.switch_href(other)) hreflang=(other.code()) lang=(other.code()) { (t.other_lang_name) }
                     }
                 }
+                @if cx.fixed_clock {
+                    div.clock role="note" data-clock=(cx.now.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)) {
+                        strong { (t.fixed_clock) ": " (instant_utc(cx.lang, cx.now)) } " " (t.fixed_clock_help)
+                    }
+                }
                 main { (body) }
                 footer {
                     p { (t.zone_note) ". " }
@@ -439,6 +476,52 @@ pub fn error_page(cx: &PageContext, not_found: bool, detail: &str) -> String {
         },
     )
     .into_string()
+}
+
+/// The effects of a window on each channel, with the mark of where each comes from (stated
+/// in the notice, inferred, or the catalogue's default). With `function`, only the effects
+/// that apply to it (those the notice limits to other functions are left out).
+pub(crate) fn effects_list(s: &Schedule, cx: &PageContext, effects: &[ChannelEffect], function: Option<&str>) -> Markup {
+    let t = cx.t();
+    let lang = cx.lang;
+    let applies = |e: &&ChannelEffect| match (function, &e.functions) {
+        (Some(f), Some(only)) => only.iter().any(|o| f == o || f.strip_prefix(o.as_str()).is_some_and(|rest| rest.starts_with('.'))),
+        _ => true,
+    };
+    html! {
+        ul.effects {
+            @for e in effects.iter().filter(applies) {
+                @let ch = s.catalogue().channels().iter().find(|c| c.id() == e.channel);
+                li data-channel=(e.channel) data-source=(source_word(e.source)) {
+                    strong { (ch.map_or(e.channel.as_str(), |c| if lang == Lang::Ja { c.ja() } else { c.en() })) } ": "
+                    (e.effect.phrases(t.error_code, &format!("{}: ", t.page_shown), &format!("{}: ", t.message_shown), ("「", "」")).join(" "))
+                    @if function.is_none() {
+                        @if let Some(only) = &e.functions {
+                            " (" (t.for_functions) " " (only.iter().map(|f| function_label(s, lang, f)).collect::<Vec<_>>().join(status::lang_sep(lang))) ")"
+                        }
+                    }
+                    " " span.mark { "[" (source_label(t, e.source)) "]" }
+                }
+            }
+        }
+    }
+}
+
+fn source_word(s: EffectSource) -> &'static str {
+    match s {
+        EffectSource::Notice => "stated",
+        EffectSource::Inferred => "inferred",
+        EffectSource::Default => "default",
+    }
+}
+
+/// Where an effect comes from, in words.
+pub(crate) fn source_label(t: &Labels, s: EffectSource) -> &'static str {
+    match s {
+        EffectSource::Notice => t.source_notice,
+        EffectSource::Inferred => t.source_inferred,
+        EffectSource::Default => t.source_default,
+    }
 }
 
 /// The status as a symbol and a word, never colour alone; `incident` when what makes the
@@ -539,7 +622,7 @@ pub(crate) fn function_label<'a>(s: &'a Schedule, lang: Lang, id: &'a str) -> &'
 
 /// A notice's title in the page's language (the Japanese one when there is no English).
 pub(crate) fn notice_title(s: &Schedule, lang: Lang, id: &str) -> String {
-    s.notices().iter().find(|n| n.id() == id).map_or(id.to_string(), |n| n.title_in(lang).to_string())
+    s.notices().iter().find(|n| n.id() == id).map_or(id.to_string(), |n| n.title().text(lang).to_string())
 }
 
 /// What a window is called: its own title, else its notice's title.

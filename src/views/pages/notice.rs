@@ -45,9 +45,9 @@ pub fn notice_page(s: &Schedule, cx: &PageContext, id: &str) -> Option<String> {
         dl.meta {
             dt { (t.published) } dd { (published(lang, t, n.published(), n.known_from())) }
             dt { (t.known_from) } dd { (instant_utc(lang, n.known_from())) }
-            dt { (t.source) } dd { (n.source_in(lang)) @if let Some(u) = n.url() { br; @if web_address(u) { a href=(u) rel="noopener noreferrer" { (u) } } @else { code { (u) } } } }
+            dt { (t.source) } dd { (n.source().text(lang)) @if let Some(u) = n.url() { br; @if web_address(u) { a href=(u) rel="noopener noreferrer" { (u) } } @else { code { (u) } } } }
             dt { "id" } dd { code { (n.id()) } }
-            @if lang == Lang::En && n.title_en().is_some() { dt { "原題" } dd lang="ja" { (n.title()) } }
+            @if lang == Lang::En && n.title().is_in(lang) { dt { (t.original_title) } dd lang="ja" { (n.title().ja()) } }
         }
         @if !own.is_empty() {
             h2 { (if own.iter().all(|l| l.is_incident()) { t.incidents } else { t.windows }) }
@@ -63,13 +63,13 @@ pub fn notice_page(s: &Schedule, cx: &PageContext, id: &str) -> Option<String> {
                 @for d in &delays {
                     @let fixed = |i: Instant| i.with_timezone(&DEFAULT_ZONE).fixed_offset();
                     li {
-                        strong { (if lang == Lang::En { d.job_en.as_deref().unwrap_or(&d.job) } else { &d.job }) } ": "
+                        strong { (d.job.text(lang)) } ": "
                         (t.delay_usual) " " (instant(lang, &fixed(d.usual), d.usual_approx)) ", "
                         (t.delay_expected) " " (instant(lang, &fixed(d.expected), d.expected_approx))
                         @if !d.functions.is_empty() {
                             " (" (d.functions.iter().map(|f| function_label(s, lang, s.catalogue().functions()[*f].id())).collect::<Vec<_>>().join(lang_sep(lang))) ")"
                         }
-                        @if let Some(note) = &d.note { br; span.muted { (note) } }
+                        @if let Some(note) = &d.note { br; span.muted { (note.text(lang)) } }
                     }
                 }
             }
@@ -78,21 +78,13 @@ pub fn notice_page(s: &Schedule, cx: &PageContext, id: &str) -> Option<String> {
             h2 { (t.inferred) }
             ul.inferred { @for i in n.inferred() { li data-field=(i.field()) { strong { (crate::views::ical::field_label(s, i.field(), lang)) } ": " (i.reason(lang)) } } }
         }
-        @if !n.notes_in(lang).is_empty() {
+        @if !n.notes().get(lang).is_empty() {
             h2 { (t.notes) }
-            ul { @for note in n.notes_in(lang) { li { (note) } } }
+            ul { @for note in n.notes().get(lang) { li { (note) } } }
         }
         p { a href=(cx.href("/notices", &[])) { "← " (t.notices_title) } }
     };
     Some(layout(cx, &title, body).into_string())
-}
-
-/// A note in the page's language (the Japanese original where there is no English).
-fn pick_note<'a>(lang: Lang, ja: Option<&'a String>, en: Option<&'a String>) -> Option<&'a str> {
-    match lang {
-        Lang::En => en.or(ja).map(String::as_str),
-        Lang::Ja => ja.map(String::as_str),
-    }
 }
 
 /// The windows a notice announced, and those of earlier notices it changed.
@@ -151,7 +143,7 @@ fn lineage_card(s: &Schedule, cx: &PageContext, this: usize, l: LineageView) -> 
                             @else if let Some(w) = v.describe(DEFAULT_ZONE, lang) { (span(lang, &w)) }
                         }
                         " — " (notice_link(v.by_index()))
-                        @if let Some(note) = pick_note(lang, v.note(), v.note_en()) { br; span.muted { (note) } }
+                        @if let Some(note) = v.note().map(|n| n.text(lang)) { br; span.muted { (note) } }
                         @let new = v.new_inferences();
                         @if !new.is_empty() {
                             ul.inferred {
@@ -170,7 +162,7 @@ fn lineage_card(s: &Schedule, cx: &PageContext, this: usize, l: LineageView) -> 
                             (t.occurrence_excluded) " (" (day(lang, e.date())) ")"
                         }
                         " — " (notice_link(e.by_index()))
-                        @if let Some(note) = pick_note(lang, e.note(), e.note_en()) { br; span.muted { (note) } }
+                        @if let Some(note) = e.note().map(|n| n.text(lang)) { br; span.muted { (note) } }
                     }
                 }
             }

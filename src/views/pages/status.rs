@@ -53,15 +53,22 @@ pub fn status_page(s: &Schedule, cx: &PageContext) -> (String, Option<Instant>) 
     let fn_ids: Vec<&str> = s.catalogue().functions().iter().map(|f| f.id()).collect();
     let tree = tree_markup(s, cx, &answers, None);
     let body = html! {
-        h1 { (t.status_title) " " span.muted { "(" (instant_utc(lang, now)) " " (t.as_at) ")" } }
+        h1 { (t.status_title) " " span.muted { "(" (t.as_at_prefix) (instant_utc(lang, now)) (t.as_at_suffix) ")" } }
         @for w in &in_progress {
             @let tentative = w.kind == WindowKind::Tentative;
             @let incident = w.category == Kind::Incident;
             section class=(if tentative { "banner maybe" } else { "banner" }) role="status" data-uid=(w.uid) data-category=[incident.then_some("incident")] {
-                h2 { span aria-hidden="true" { (if tentative { "▲ " } else { "✕ " }) } (if incident { t.incident_in_progress } else { t.in_progress }) @if tentative { " (" (t.times_tba) ")" } }
+                h2 {
+                    span aria-hidden="true" { (if tentative { "▲ " } else { "✕ " }) }
+                    (if tentative { t.expected_today } else if incident { t.incident_in_progress } else { t.in_progress })
+                }
                 p { (incident_mark(t, lang, w)) strong { (window_title(s, lang, w)) } }
-                p { (span(lang, w)) }
+                p { (t.during_window) ": " (span(lang, w)) }
                 p { (t.functions) ": " (w.functions.iter().map(|f| function_label(s, lang, f)).collect::<Vec<_>>().join(lang_sep(lang))) }
+                @if !tentative && !w.effects.is_empty() {
+                    p { strong { (t.buyers_and_api) } }
+                    (effects_list(s, cx, &w.effects, None))
+                }
                 p { a href=(cx.href(&format!("/notices/{}", w.notice), &[])) { (t.notice) ": " (notice_title(s, lang, &w.notice)) } }
             }
         }
@@ -169,6 +176,17 @@ fn tree_markup(s: &Schedule, cx: &PageContext, answers: &[Answer], parent: Optio
                             @for p in &a.pending {
                                 br; span.k data-pending=(p.uid) { (t.postponed_tba) }
                                 (incident_mark(t, lang, p)) a href=(cx.href(&format!("/notices/{}", p.notice), &[])) { (window_title(s, lang, p)) }
+                            }
+                        }
+                    }
+                    @if a.status == Status::Tentative {
+                        div.during.maybe { (t.expected_today) }
+                    }
+                    @if a.status == Status::Unavailable {
+                        @for w in a.windows.iter().filter(|w| w.kind == WindowKind::Confirmed && !w.effects.is_empty()) {
+                            div.during data-uid=(w.uid) {
+                                span.k { (t.buyers_and_api) @if a.windows.len() > 1 { " — " (window_title(s, lang, w)) } }
+                                (effects_list(s, cx, &w.effects, Some(&a.function)))
                             }
                         }
                     }

@@ -40,6 +40,11 @@ const LEFT: f64 = 8.0;
 const RIGHT: f64 = 992.0;
 const AXIS: f64 = 34.0;
 const ROW: f64 = 38.0;
+/// The narrowest bar drawn, in viewBox units (the chart is at least 56rem wide: about 5 px).
+const MIN_BAR: f64 = 6.0;
+/// The width of one character of a bar's label, in viewBox units at font size 11 (CJK
+/// characters count twice).
+const CHAR: f64 = 6.2;
 
 /// A window drawn in a row: live, or struck through (cancelled or postponed since).
 struct Bar<'a> {
@@ -127,45 +132,68 @@ pub fn timeline_page(s: &Schedule, cx: &PageContext, o: &TimelineOptions) -> Res
         let y = AXIS + ROW * i as f64;
         let mut bars: Vec<Bar> = before.iter().map(|(w, a)| Bar { w, struck: Some(*a) }).collect();
         bars.extend(live.iter().map(|w| Bar { w, struck: (w.kind == WindowKind::Postponed).then_some(Action::Postpone) }));
+        bars.sort_by_key(|b| b.w.start);
+        // A label inside a bar wide enough for it, else just after the bar when the space up
+        // to the next label is free, else none (the table below lists every window).
+        let mut free_from = f64::MIN;
+        let mut labels = Vec::new();
+        for b in bars.iter().filter(|b| b.struck.is_none()) {
+            let (x0, x1) = (x(&b.w.start), x(&b.w.end).max(x(&b.w.start) + MIN_BAR));
+            let text = bar_label(t, lang, b.w);
+            let width = text.chars().map(|c| if c.is_ascii() { CHAR } else { 2.0 * CHAR }).sum::<f64>();
+            if x1 - x0 >= width + 8.0 && b.w.kind == WindowKind::Confirmed && !b.w.end_approx {
+                labels.push((x0 + 4.0, text, true));
+                free_from = x1 + 2.0;
+            } else if x1 + 3.0 >= free_from && x1 + 3.0 + width <= W {
+                labels.push((x1 + 3.0, text, false));
+                free_from = x1 + 3.0 + width + 6.0;
+            }
+        }
         svg_rows.push(html! {
             g data-function=(f) {
                 @if i % 2 == 1 { rect x="0" y=(y) width=(W) height=(ROW) fill="#f6f7f9" {} }
                 text x=(LEFT) y=(y + 13.0) font-size="12" fill="#1a1a1a" { (function_label(s, lang, f)) " (" (f) ")" }
                 @for b in &bars {
                     @let x0 = x(&b.w.start);
-                    @let x1 = x(&b.w.end).max(x0 + 2.0);
+                    @let x1 = x(&b.w.end).max(x0 + MIN_BAR);
                     @let what = if b.w.category == Kind::Incident { format!("{}: ", t.incident) } else { String::new() };
                     @let tip = format!("{what}{} — {}", window_title(s, lang, b.w), plain_span(lang, b.w));
-                    a href=(cx.href(&format!("/notices/{}", b.w.notice), &[])) {
-                        @match (b.struck, b.w.kind) {
-                            (Some(a), _) => {
-                                g class="struck" data-uid=(b.w.uid) data-kind=(revision_word(t, a)) {
-                                    title { (revision_word(t, a)) ": " (tip) }
-                                    rect x=(x0) y=(y + 17.0) width=(round(x1 - x0)) height="16" fill="#ffffff" stroke="#5f5f5f" stroke-dasharray="3 2" {}
-                                    line x1=(x0) y1=(y + 25.0) x2=(x1) y2=(y + 25.0) stroke="#5f5f5f" stroke-width="2" {}
-                                }
+                    @match (b.struck, b.w.kind) {
+                        (Some(a), _) => {
+                            g class="struck" data-uid=(b.w.uid) data-kind=(revision_word(t, a)) {
+                                title { (revision_word(t, a)) ": " (tip) }
+                                rect x=(x0) y=(y + 17.0) width=(round(x1 - x0)) height="16" fill="#ffffff" stroke="#5f5f5f" stroke-dasharray="3 2" {}
+                                line x1=(x0) y1=(y + 25.0) x2=(x1) y2=(y + 25.0) stroke="#5f5f5f" stroke-width="2" {}
                             }
-                            (None, WindowKind::Tentative) => {
-                                rect data-uid=(b.w.uid) data-kind="tentative" x=(x0) y=(y + 17.0) width=(round(x1 - x0)) height="16" fill="url(#hatch)" stroke="#8a5a00" {
-                                    title { (t.tentative_days) ": " (tip) }
-                                }
+                        }
+                        (None, WindowKind::Tentative) => {
+                            rect data-uid=(b.w.uid) data-kind="tentative" x=(x0) y=(y + 17.0) width=(round(x1 - x0)) height="16" fill="url(#hatch)" stroke="#8a5a00" {
+                                title { (t.tentative_days) ": " (tip) }
                             }
-                            (None, _) => {
-                                rect data-uid=(b.w.uid) data-kind="confirmed" data-category=[(b.w.category == Kind::Incident).then_some("incident")] x=(x0) y=(y + 17.0) width=(round(x1 - x0)) height="16"
-                                    fill=(if b.w.end_approx { "url(#fade)" } else { "#1f5fa8" }) stroke="#1f5fa8" stroke-dasharray=(if b.w.end_approx { "4 2" } else { "none" }) {
-                                    title { (t.confirmed) ": " (tip) }
-                                }
+                        }
+                        (None, _) => {
+                            rect data-uid=(b.w.uid) data-kind="confirmed" data-category=[(b.w.category == Kind::Incident).then_some("incident")] x=(x0) y=(y + 17.0) width=(round(x1 - x0)) height="16"
+                                fill=(if b.w.end_approx { "url(#fade)" } else { "#1f5fa8" }) stroke="#1f5fa8" stroke-dasharray=(if b.w.end_approx { "4 2" } else { "none" }) {
+                                title { (t.confirmed) ": " (tip) }
                             }
                         }
                     }
                 }
+                @for (lx, text, inside) in &labels {
+                    text.bar-label x=(round(*lx)) y=(y + 29.0) font-size="11" fill=(if *inside { "#ffffff" } else { "#1a1a1a" }) { (text) }
+                }
             }
         });
     }
+    // Where the chart opens when it scrolls sideways (narrow screens): now, when it is in the
+    // range, else the first window drawn.
+    let first_start = row_lists.iter().flat_map(|(_, live, _)| live.iter().map(|w| x(&w.start))).fold(f64::MAX, f64::min);
+    let open_at = if now_in { Some(x(&now_fixed)) } else { (first_start < f64::MAX).then_some(first_start) };
 
     let svg = html! {
-        svg xmlns="http://www.w3.org/2000/svg" viewBox={"0 0 " (W) " " (height)} role="img" aria-labelledby="chart-title" {
+        svg xmlns="http://www.w3.org/2000/svg" viewBox={"0 0 " (W) " " (height)} role="img" aria-labelledby="chart-title" aria-describedby="chart-desc" {
             title #chart-title { (t.timeline_title) }
+            desc #chart-desc { (t.chart_desc) }
             defs {
                 pattern #hatch width="6" height="6" patternUnits="userSpaceOnUse" patternTransform="rotate(45)" {
                     rect width="6" height="6" fill="#fff4e0" {}
@@ -239,7 +267,16 @@ pub fn timeline_page(s: &Schedule, cx: &PageContext, o: &TimelineOptions) -> Res
                 rect width="28" height="14" fill="url(#fade-l)" {} } (t.legend_approx) }
             li { svg width="28" height="14" aria-hidden="true" { rect x="1" y="1" width="26" height="12" fill="#fff" stroke="#5f5f5f" stroke-dasharray="3 2" {} line x1="1" y1="7" x2="27" y2="7" stroke="#5f5f5f" stroke-width="2" {} } (t.legend_struck) }
         }
-        div.chart { (svg) }
+        div.chart {
+            div.chart-inner {
+                (svg)
+                @if let Some(ox) = open_at {
+                    // Scrolled into view when the page opens (CSS `scroll-initial-target`), a
+                    // little before the mark so the bar's start shows.
+                    span.open-at aria-hidden="true" style={"left:" (round(((ox - 40.0).max(0.0)) / W * 100.0)) "%"} {}
+                }
+            }
+        }
         h2 { (t.windows_in_range) }
         @if !rules.is_empty() { (rules_list(s, cx, &rules)) }
         @if table_ws.is_empty() { p { (t.none_announced) } } @else { (window_table(s, cx, &table_ws)) }
@@ -281,6 +318,32 @@ fn plain_span(lang: Lang, w: &WindowInfo) -> String {
         let _ = write!(out, "{} {}–{}{approx} JST", day_text(lang, s.date_naive()), s.format("%H:%M"), e.format("%H:%M"));
     }
     out
+}
+
+/// A bar's label: its start and end (`11/13 02:00–05:30`), or its days for a tentative window.
+fn bar_label(t: &Labels, lang: Lang, w: &WindowInfo) -> String {
+    let (s, e) = (w.start.with_timezone(&DEFAULT_ZONE), w.end.with_timezone(&DEFAULT_ZONE));
+    if w.kind == WindowKind::Tentative {
+        return format!("{} ({})", s.format("%m/%d"), t.times_tba);
+    }
+    let approx = if w.end_approx {
+        if lang == Lang::Ja {
+            "頃"
+        } else {
+            "~"
+        }
+    } else {
+        ""
+    };
+    let (tilde_before, tilde_after) = if lang == Lang::Ja { ("", approx) } else { (approx, "") };
+    if w.end_unknown {
+        return format!("{} {}–", s.format("%m/%d"), s.format("%H:%M"));
+    }
+    if e.date_naive() == s.date_naive() || e - s < Duration::hours(24) {
+        format!("{} {}–{tilde_before}{}{tilde_after}", s.format("%m/%d"), s.format("%H:%M"), e.format("%H:%M"))
+    } else {
+        format!("{} {}–{tilde_before}{} {}{tilde_after}", s.format("%m/%d"), s.format("%H:%M"), e.format("%m/%d"), e.format("%H:%M"))
+    }
 }
 
 /// Local midnights in the range, with labels at a spacing that fits the range.

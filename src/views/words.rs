@@ -1,0 +1,527 @@
+//! Every word mado shows a person, in both languages, in one room: the text view's labels,
+//! the feed's sentences and categories, the pages' labels, and the phrases shared by them
+//! (rules, weekdays, inferred fields, where a schedule came from). A view picks its words
+//! here and arranges them; it writes no Japanese or English of its own. A notice's own
+//! words (titles, notes, effects) are not here: they come from the notice file, in the
+//! model's [`Bilingual`](crate::engine::model::Bilingual) texts.
+//!
+//! Rules for what is here: nothing in English output is left Japanese when an English word
+//! exists (a notice's own wording is quoted, not translated); a text that must be short is cut
+//! at a word or label boundary ([`cut_at_boundary`]), never inside a word.
+
+use crate::engine::model::{Action, Kind, Lang, Shape};
+
+/// The words of the text view, in one language.
+pub(crate) struct TextWords {
+    pub(crate) available: &'static str,
+    pub(crate) unavailable: &'static str,
+    pub(crate) tentative: &'static str,
+    pub(crate) until: &'static str,
+    pub(crate) until_close: &'static str,
+    pub(crate) confirmed: &'static str,
+    pub(crate) tentative_kind: &'static str,
+    pub(crate) sequence: &'static str,
+    pub(crate) next: &'static str,
+    pub(crate) no_window: &'static str,
+    pub(crate) maintenance: &'static str,
+    pub(crate) times_tba: &'static str,
+    pub(crate) expected: &'static str,
+    pub(crate) dates_only: &'static str,
+    pub(crate) function: &'static str,
+    pub(crate) at: &'static str,
+    pub(crate) for_: &'static str,
+    pub(crate) as_of: &'static str,
+    pub(crate) window: &'static str,
+    pub(crate) covers: &'static str,
+    pub(crate) stays_available: &'static str,
+    pub(crate) replaced: &'static str,
+    pub(crate) postponed: &'static str,
+    pub(crate) postponed_tba: &'static str,
+    pub(crate) cancelled: &'static str,
+    pub(crate) ended: &'static str,
+    pub(crate) changed: &'static str,
+    pub(crate) incident: &'static str,
+    pub(crate) pending: &'static str,
+    pub(crate) was: &'static str,
+    pub(crate) by: &'static str,
+    pub(crate) notice: &'static str,
+    pub(crate) known_from: &'static str,
+    pub(crate) source: &'static str,
+    pub(crate) default: &'static str,
+    pub(crate) inferred: &'static str,
+    pub(crate) end_unknown: &'static str,
+    pub(crate) affected: &'static str,
+    pub(crate) stated: &'static str,
+    pub(crate) answered_from: &'static str,
+    pub(crate) cut: &'static str,
+    pub(crate) delay: &'static str,
+    pub(crate) usually: &'static str,
+    pub(crate) expected_at: &'static str,
+    pub(crate) approx_before: &'static str,
+    pub(crate) approx_after: &'static str,
+}
+
+const TEXT_JA: TextWords = TextWords {
+    available: "利用可",
+    unavailable: "利用不可",
+    tentative: "未確定",
+    until: "（次の変化",
+    until_close: "）",
+    confirmed: "確定",
+    tentative_kind: "日付のみ",
+    sequence: "版",
+    next: "次",
+    no_window: "予定されたメンテナンスなし",
+    maintenance: "メンテナンス",
+    times_tba: "時間未定",
+    expected: "所要",
+    dates_only: "（日付のみ発表、時間未定）",
+    function: "機能",
+    at: "日時",
+    for_: "対象期間",
+    as_of: "時点",
+    window: "窓",
+    covers: "対象",
+    stays_available: "利用可と明記",
+    replaced: "変更",
+    postponed: "延期",
+    postponed_tba: "延期（日程未定）",
+    cancelled: "中止",
+    ended: "終了",
+    changed: "時間帯を変更",
+    incident: "障害",
+    pending: "延期されたメンテナンス（新しい日程は未定）",
+    was: "当初",
+    by: "：",
+    notice: "お知らせ",
+    known_from: "公開",
+    source: "出典",
+    default: "［お知らせに記載なし：既定］",
+    inferred: "推定",
+    end_unknown: "終了時刻未定",
+    affected: "下位機能",
+    stated: "お知らせが利用可と明記",
+    answered_from: "回答の根拠",
+    cut: "件で打ち切り：範囲を狭めるか --limit を増やしてください",
+    delay: "遅延",
+    usually: "通常",
+    expected_at: "見込み",
+    approx_before: "",
+    approx_after: "頃",
+};
+
+const TEXT_EN: TextWords = TextWords {
+    available: "available",
+    unavailable: "unavailable",
+    tentative: "tentative",
+    until: " (until",
+    until_close: ")",
+    confirmed: "confirmed",
+    tentative_kind: "tentative",
+    sequence: "sequence",
+    next: "next",
+    no_window: "no window ahead",
+    maintenance: "maintenance",
+    times_tba: "times not announced",
+    expected: "expected",
+    dates_only: " (date announced, times not yet)",
+    function: "function",
+    at: "at",
+    for_: "for",
+    as_of: "as of",
+    window: "window",
+    covers: "covers",
+    stays_available: "stated available",
+    replaced: "replaced",
+    postponed: "postponed",
+    postponed_tba: "postponed, date to be announced",
+    cancelled: "cancelled",
+    ended: "ended",
+    changed: "hours changed",
+    incident: "incident",
+    pending: "maintenance postponed, new date to be announced",
+    was: "was",
+    by: " by ",
+    notice: "notice",
+    known_from: "known from",
+    source: "source",
+    default: "[not in the notice: catalogue default]",
+    inferred: "inferred",
+    end_unknown: "end not announced",
+    affected: "child",
+    stated: "a notice states it stays available",
+    answered_from: "answered from",
+    cut: " windows shown: narrow the range or raise --limit",
+    delay: "delay",
+    usually: "usually",
+    expected_at: "expected",
+    approx_before: "about ",
+    approx_after: "",
+};
+
+/// The text view's words in `lang`.
+pub(crate) fn text(lang: Lang) -> &'static TextWords {
+    match lang {
+        Lang::Ja => &TEXT_JA,
+        Lang::En => &TEXT_EN,
+    }
+}
+
+/// The feed's fixed words, in one language.
+pub(crate) struct FeedWords {
+    /// `PRODID`.
+    pub(crate) prodid: &'static str,
+    /// The calendar's name (`NAME`, `X-WR-CALNAME`), before `: <function>` in a function's feed.
+    pub(crate) calendar: &'static str,
+    /// Before the window's times.
+    pub(crate) when: &'static str,
+    pub(crate) end_unknown: &'static str,
+    pub(crate) end_approximate: &'static str,
+    /// In a SUMMARY: the end is not announced.
+    pub(crate) summary_end_unknown: &'static str,
+    pub(crate) functions: &'static str,
+    pub(crate) effects: &'static str,
+    pub(crate) notice: &'static str,
+    pub(crate) revised: &'static str,
+    pub(crate) source: &'static str,
+    pub(crate) error_code: &'static str,
+    pub(crate) inferred_mark: &'static str,
+    pub(crate) default_mark: &'static str,
+    /// Joins labels in a list.
+    pub(crate) list_sep: &'static str,
+    /// Joins two times of day: `23:00〜01:00`, `23:00–01:00`.
+    pub(crate) range_sep: &'static str,
+    /// Quotes a screen's name or a message.
+    pub(crate) quotes: (&'static str, &'static str),
+    /// Around an approximate time: `about 01:30`, `1:30頃`.
+    pub(crate) approx: (&'static str, &'static str),
+    /// Opens a function label's parenthesised detail (cut off in short labels).
+    pub(crate) detail_open: &'static str,
+}
+
+const FEED_JA: FeedWords = FeedWords {
+    prodid: "-//mado//Kuroneko Web Collect maintenance windows//JA",
+    calendar: "クロネコwebコレクト メンテナンス",
+    when: "日時",
+    end_unknown: "終了時刻未定",
+    end_approximate: "終了時刻は目安です。",
+    summary_end_unknown: "（終了未定）",
+    functions: "影響する機能",
+    effects: "各方式の影響",
+    notice: "お知らせ",
+    revised: "変更",
+    source: "出典",
+    error_code: "エラーコード",
+    inferred_mark: "（推定）",
+    default_mark: "（お知らせに記載なし：既定）",
+    list_sep: "、",
+    range_sep: "〜",
+    quotes: ("「", "」"),
+    approx: ("", "頃"),
+    detail_open: "（",
+};
+
+const FEED_EN: FeedWords = FeedWords {
+    prodid: "-//mado//Kuroneko Web Collect maintenance windows//EN",
+    calendar: "Kuroneko Web Collect maintenance",
+    when: "When",
+    end_unknown: "end not announced",
+    end_approximate: "The end time is approximate.",
+    summary_end_unknown: ", end not announced",
+    functions: "Affected functions",
+    effects: "What each channel sees",
+    notice: "Notice",
+    revised: "Revised",
+    source: "Source",
+    error_code: "error code",
+    inferred_mark: "(inferred)",
+    default_mark: "(not in the notice: default)",
+    list_sep: ", ",
+    range_sep: "–",
+    quotes: ("「", "」"),
+    approx: ("about ", ""),
+    detail_open: " (",
+};
+
+/// The feed's words in `lang`.
+pub(crate) fn feed(lang: Lang) -> &'static FeedWords {
+    match lang {
+        Lang::Ja => &FEED_JA,
+        Lang::En => &FEED_EN,
+    }
+}
+
+/// `text` marked approximate (`about 01:30`, `01:30頃`) when `flag`.
+pub(crate) fn approx(lang: Lang, flag: bool, text: &str) -> String {
+    let (before, after) = feed(lang).approx;
+    if flag {
+        format!("{before}{text}{after}")
+    } else {
+        text.to_string()
+    }
+}
+
+/// Day `i` of the week (0 = Monday): `月`, `Monday`.
+pub(crate) fn weekday(lang: Lang, i: usize) -> &'static str {
+    const JA: [&str; 7] = ["月", "火", "水", "木", "金", "土", "日"];
+    const EN: [&str; 7] = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"];
+    match lang {
+        Lang::Ja => JA[i % 7],
+        Lang::En => EN[i % 7],
+    }
+}
+
+/// `FREQ=DAILY` as "every day" / "毎日"; weekly and monthly rules likewise; anything else as
+/// written (`RRULE:…`, without `UNTIL` and `COUNT`, which the caller shows in words).
+pub(crate) fn rule_words(lang: Lang, text: &str) -> String {
+    let get = |k: &str| text.split(';').find_map(|p| p.strip_prefix(k).and_then(|v| v.strip_prefix('=')));
+    let interval: u32 = get("INTERVAL").and_then(|v| v.parse().ok()).unwrap_or(1);
+    let days = |v: &str| {
+        v.split(',')
+            .map(|d| weekday(lang, ["MO", "TU", "WE", "TH", "FR", "SA", "SU"].iter().position(|x| d.ends_with(x)).unwrap_or(0)))
+            .collect::<Vec<_>>()
+    };
+    match (get("FREQ"), get("BYDAY"), get("BYMONTHDAY"), interval, lang) {
+        (Some("DAILY"), None, None, 1, Lang::Ja) => "毎日".into(),
+        (Some("DAILY"), None, None, 1, Lang::En) => "every day".into(),
+        (Some("DAILY"), None, None, n, Lang::Ja) => format!("{n}日ごと"),
+        (Some("DAILY"), None, None, n, Lang::En) => format!("every {n} days"),
+        (Some("WEEKLY"), Some(d), None, 1, Lang::Ja) => format!("毎週{}曜日", days(d).join("・")),
+        (Some("WEEKLY"), Some(d), None, 1, Lang::En) => format!("every {}", days(d).join(", ")),
+        (Some("MONTHLY"), None, Some(d), 1, Lang::Ja) => format!("毎月{d}日"),
+        (Some("MONTHLY"), None, Some(d), 1, Lang::En) => format!("every month on day {d}"),
+        _ => {
+            let bare: Vec<&str> = text.split(';').filter(|p| !p.starts_with("UNTIL=") && !p.starts_with("COUNT=")).collect();
+            format!("RRULE:{}", bare.join(";"))
+        }
+    }
+}
+
+/// A standing rule's line: `定例: 毎日 23:00〜01:00（2023-10-10から）`,
+/// `Standing rule: every day 23:00–01:00, since 2023-10-10, last on 2024-03-31`.
+pub(crate) fn standing_rule(lang: Lang, every: &str, hours: (&str, &str), since: &str, last: Option<&str>) -> String {
+    let sep = feed(lang).range_sep;
+    let (from, to) = hours;
+    match (lang, last) {
+        (Lang::Ja, None) => format!("定例: {every} {from}{sep}{to}（{since}から）"),
+        (Lang::Ja, Some(last)) => format!("定例: {every} {from}{sep}{to}（{since}から{last}まで）"),
+        (Lang::En, None) => format!("Standing rule: {every} {from}{sep}{to}, since {since}"),
+        (Lang::En, Some(last)) => format!("Standing rule: {every} {from}{sep}{to}, since {since}, last on {last}"),
+    }
+}
+
+/// The line saying a standing rule's hours changed from `day` by notice `by`: after the
+/// change, what the hours were (`after`); before it, what they became.
+pub(crate) fn hours_changed(lang: Lang, day: &str, by: &str, phrase: &str, after: bool) -> String {
+    match (lang, after) {
+        (Lang::Ja, true) => format!("{day}から時間帯変更（お知らせ {by}）: 変更前は{phrase}"),
+        (Lang::Ja, false) => format!("{day}から時間帯変更（お知らせ {by}）: 変更後は{phrase}"),
+        (Lang::En, true) => format!("Hours changed from {day} by notice {by}: previously {phrase}"),
+        (Lang::En, false) => format!("Hours changed from {day} by notice {by}: from then on {phrase}"),
+    }
+}
+
+/// An inferred field in words: `published` is 公開日 / publication; `effects.<channel>` names
+/// the channel by `channel_label` (its label in `lang`, where the catalogue has it).
+pub(crate) fn field_label(lang: Lang, field: &str, channel_label: Option<&str>) -> String {
+    if let Some(ch) = field.strip_prefix("effects.") {
+        let label = channel_label.unwrap_or(ch);
+        return match lang {
+            Lang::Ja => format!("{label}の影響"),
+            Lang::En => format!("effect on the {label}"),
+        };
+    }
+    let words = match field {
+        "published" => ("公開日", "publication"),
+        "functions" => ("対象機能", "functions"),
+        "start" => ("開始時刻", "start"),
+        "end" => ("終了時刻", "end"),
+        "date" => ("日付", "date"),
+        "duration" => ("所要時間", "duration"),
+        "title" => ("件名", "title"),
+        other => (other, other),
+    };
+    (if lang == Lang::Ja { words.0 } else { words.1 }).to_string()
+}
+
+/// An inferred field's line in the feed: `推定（対象機能）: …`, `Inferred (functions): …`.
+pub(crate) fn inferred_line(lang: Lang, field: &str, reason: &str) -> String {
+    match lang {
+        Lang::Ja => format!("推定（{field}）: {reason}"),
+        Lang::En => format!("Inferred ({field}): {reason}"),
+    }
+}
+
+/// What a revision did, in a feed line: `時間変更`, `times changed`.
+pub(crate) fn action(lang: Lang, action: Action) -> &'static str {
+    match (action, lang) {
+        (Action::Cancel, Lang::Ja) => "中止",
+        (Action::Postpone, Lang::Ja) => "延期",
+        (Action::End, Lang::Ja) => "終了",
+        (Action::Change, Lang::Ja) => "時間帯変更",
+        (_, Lang::Ja) => "時間変更",
+        (Action::Cancel, Lang::En) => "cancelled",
+        (Action::Postpone, Lang::En) => "postponed",
+        (Action::End, Lang::En) => "ended",
+        (Action::Change, Lang::En) => "hours changed",
+        (_, Lang::En) => "times changed",
+    }
+}
+
+/// A notice with no publication given: `不明（…までに公開）`, `unknown (public by …)`.
+pub(crate) fn published_unknown(lang: Lang, by: &str) -> String {
+    match lang {
+        Lang::Ja => format!("不明（{by}までに公開）"),
+        Lang::En => format!("unknown (public by {by})"),
+    }
+}
+
+/// The first line of an incident's description.
+pub(crate) fn incident_heading(lang: Lang, what: &str) -> String {
+    match lang {
+        Lang::Ja => format!("【障害】{what}"),
+        Lang::En => format!("Incident: {what}"),
+    }
+}
+
+/// What took a window off the schedule: postponed with no date (`postponed`), else cancelled.
+pub(crate) fn ended_sentence(lang: Lang, incident: bool, postponed: bool) -> &'static str {
+    match (lang, incident, postponed) {
+        (Lang::Ja, false, true) => "このメンテナンスは延期されました（新しい日程は未定）。",
+        (Lang::Ja, true, true) => "この障害の対応は延期されました（新しい日程は未定）。",
+        (Lang::En, false, true) => "This maintenance was postponed; the new date is to be announced.",
+        (Lang::En, true, true) => "The work on this incident was postponed; the new date is to be announced.",
+        (Lang::Ja, false, false) => "このメンテナンスは中止されました。",
+        (Lang::Ja, true, false) => "この障害の情報は取り消されました。",
+        (Lang::En, false, false) => "This maintenance was cancelled.",
+        (Lang::En, true, false) => "This incident was withdrawn.",
+    }
+}
+
+/// A tentative day's line: times to follow, and the expected duration when given.
+pub(crate) fn times_to_follow(lang: Lang, expected: Option<&str>, approx: bool) -> String {
+    match (lang, expected) {
+        (Lang::Ja, Some(e)) => format!("時間は未定。所要時間: {e}{}", if approx { "程度" } else { "" }),
+        (Lang::Ja, None) => "時間は未定。".to_string(),
+        (Lang::En, Some(e)) => format!("Times to follow. Expected duration: {}{e}", if approx { "about " } else { "" }),
+        (Lang::En, None) => "Times to follow.".to_string(),
+    }
+}
+
+/// The feed's CATEGORIES: what the window is, and its state.
+/// `ended`: what took it off the schedule (`Postpone` for a date to be announced).
+pub(crate) fn categories(lang: Lang, kind: Kind, ended: Option<Action>, shape: &Shape) -> (&'static str, &'static str) {
+    let incident = kind == Kind::Incident;
+    let state = match (lang, ended, shape) {
+        (Lang::Ja, Some(Action::Postpone), _) => "延期",
+        (Lang::Ja, Some(_), _) => "中止",
+        (Lang::Ja, None, Shape::Confirmed { .. }) => "確定",
+        (Lang::Ja, None, Shape::Tentative { .. }) => "時間未定",
+        (Lang::Ja, None, Shape::Recurring { .. }) if incident => "定例",
+        (Lang::Ja, None, Shape::Recurring { .. }) => "定例停止",
+        (Lang::En, Some(Action::Postpone), _) => "postponed",
+        (Lang::En, Some(_), _) => "cancelled",
+        (Lang::En, None, Shape::Confirmed { .. }) => "confirmed",
+        (Lang::En, None, Shape::Tentative { .. }) => "tentative",
+        (Lang::En, None, Shape::Recurring { .. }) if incident => "recurring",
+        (Lang::En, None, Shape::Recurring { .. }) => "standing blackout",
+    };
+    let head = match (lang, kind) {
+        (Lang::Ja, Kind::Maintenance) => "メンテナンス",
+        (Lang::Ja, Kind::Incident) => "障害",
+        (Lang::En, Kind::Maintenance) => "maintenance",
+        (Lang::En, Kind::Incident) => "incident",
+    };
+    (head, state)
+}
+
+/// The head of a SUMMARY: what the window is, and whether it still happens.
+pub(crate) fn summary_head(lang: Lang, kind: Kind, ended: Option<Action>, shape: &Shape) -> &'static str {
+    match (lang, kind, ended, shape) {
+        (Lang::Ja, Kind::Maintenance, Some(Action::Postpone), _) => "【延期・日程未定】メンテナンス",
+        (Lang::Ja, Kind::Maintenance, Some(_), _) => "【中止】メンテナンス",
+        (Lang::Ja, Kind::Maintenance, None, Shape::Tentative { .. }) => "【時間未定】メンテナンス",
+        (Lang::Ja, Kind::Maintenance, None, Shape::Recurring { .. }) => "定例停止",
+        (Lang::Ja, Kind::Maintenance, None, _) => "メンテナンス",
+        (Lang::Ja, Kind::Incident, Some(Action::Postpone), _) => "【延期・日程未定】障害",
+        (Lang::Ja, Kind::Incident, Some(_), _) => "【取消】障害",
+        (Lang::Ja, Kind::Incident, None, Shape::Tentative { .. }) => "【時間未定】障害",
+        (Lang::Ja, Kind::Incident, None, _) => "障害",
+        (Lang::En, Kind::Maintenance, Some(Action::Postpone), _) => "Postponed, date TBA",
+        (Lang::En, Kind::Maintenance, Some(_), _) => "Cancelled maintenance",
+        (Lang::En, Kind::Maintenance, None, Shape::Tentative { .. }) => "Maintenance (times TBA)",
+        (Lang::En, Kind::Maintenance, None, Shape::Recurring { .. }) => "Standing blackout",
+        (Lang::En, Kind::Maintenance, None, _) => "Maintenance",
+        (Lang::En, Kind::Incident, Some(Action::Postpone), _) => "Incident postponed, date TBA",
+        (Lang::En, Kind::Incident, Some(_), _) => "Withdrawn incident",
+        (Lang::En, Kind::Incident, None, Shape::Tentative { .. }) => "Incident (times TBA)",
+        (Lang::En, Kind::Incident, None, _) => "Incident",
+    }
+}
+
+/// Function labels for a short line: one; two joined; more as the first and a count.
+pub(crate) fn short_list(lang: Lang, labels: &[&str]) -> String {
+    match (labels, lang) {
+        ([one], _) => (*one).to_string(),
+        ([a, b], Lang::Ja) => format!("{a}・{b}"),
+        ([a, b], Lang::En) => format!("{a}, {b}"),
+        ([a, rest @ ..], Lang::Ja) => format!("{a}ほか{}件", rest.len()),
+        ([a, rest @ ..], Lang::En) => format!("{a} and {} more", rest.len()),
+        ([], _) => String::new(),
+    }
+}
+
+/// A SUMMARY's approximate times: `（1:00頃〜5:30頃）`, `, about 01:00–about 05:30`; empty
+/// when neither is approximate.
+pub(crate) fn summary_times(lang: Lang, start: &str, end: &str, start_approx: bool, end_approx: bool) -> String {
+    match (lang, start_approx, end_approx) {
+        (Lang::Ja, true, true) => format!("（{start}頃〜{end}頃）"),
+        (Lang::Ja, false, true) => format!("（〜{end}頃）"),
+        (Lang::Ja, true, false) => format!("（{start}頃〜）"),
+        (Lang::En, true, true) => format!(", about {start}–about {end}"),
+        (Lang::En, false, true) => format!(", until about {end}"),
+        (Lang::En, true, false) => format!(", from about {start}"),
+        (_, false, false) => String::new(),
+    }
+}
+
+/// `text` in at most `max` characters, cut at a word or label boundary (a space, a comma,
+/// `・`, `、`, or a change between Japanese and Latin script) and marked with `…`. A text that
+/// fits is returned whole; one with no boundary in reach is cut before its first word.
+pub(crate) fn cut_at_boundary(text: &str, max: usize) -> String {
+    let chars: Vec<char> = text.chars().collect();
+    if chars.len() <= max {
+        return text.to_string();
+    }
+    let room = max.saturating_sub(1);
+    let is_sep = |c: char| c.is_whitespace() || matches!(c, ',' | '・' | '、' | '（' | '(' | '/' | '／');
+    let latin = |c: char| c.is_ascii_alphanumeric() || matches!(c, '-' | '\'' | '.');
+    // A boundary before `i`: a separator on either side, or a change between Latin script
+    // and another (a Japanese label next to an English word).
+    let boundary = |i: usize| {
+        let (a, b) = (chars[i - 1], chars[i]);
+        is_sep(a) || is_sep(b) || latin(a) != latin(b)
+    };
+    let cut = (1..=room.min(chars.len() - 1)).rev().find(|&i| boundary(i)).unwrap_or(room);
+    let kept: String = chars[..cut].iter().collect();
+    format!("{}…", kept.trim_end_matches(|c: char| is_sep(c)))
+}
+
+/// Where a schedule came from, in one line: the embedded copy (with its notice count and
+/// build date) or a directory.
+pub fn schedule_source(dir: Option<&std::path::Path>, notices: usize, built: &str, lang: Lang) -> String {
+    match (dir, lang) {
+        (None, Lang::En) => format!("embedded schedules ({notices} notices, built {built})"),
+        (None, Lang::Ja) => format!("組み込みのスケジュール（お知らせ {notices} 件、{built} ビルド）"),
+        (Some(d), Lang::En) => format!("schedules from {} ({notices} notices)", d.display()),
+        (Some(d), Lang::Ja) => format!("{} のスケジュール（お知らせ {notices} 件）", d.display()),
+    }
+}
+
+/// An occurrence's line naming the notice that changed it.
+pub(crate) fn occurrence_changed_by(lang: Lang, title: &str, id: &str) -> String {
+    match lang {
+        Lang::Ja => format!("この回の変更: {title} ({id})"),
+        Lang::En => format!("This occurrence changed by: {title} ({id})"),
+    }
+}
