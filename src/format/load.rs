@@ -591,214 +591,22 @@ impl Build<'_> {
                 }
                 continue;
             };
-            // The window as it stands (`None`: cancelled, or postponed with no date), and its
-            // last description, which a revision inherits from across a postponement too.
-            let current = lineages[li].versions.last().and_then(|v| v.spec.clone());
-            let last = lineages[li].versions.iter().rev().find_map(|v| v.spec.clone());
-            let after_postponement = current.is_none() && lineages[li].versions.last().is_some_and(|v| v.action == Action::Postpone);
-            let target = format!("window `{}` of notice `{}`", lineages[li].id, notices[lineages[li].notice].id);
-            if matches!(action, Action::Cancel) || (action == Action::Postpone && !has_shape(r)) {
-                // Checked here, since no description of the window is built from them.
-                let _ = inferences(file, &r.inferred, cat, d);
+            let versions = &lineages[li].versions;
+            let rev = Revision {
+                file,
+                raw,
+                p,
+                span: span.clone(),
+                target: format!("window `{}` of notice `{}`", lineages[li].id, notices[lineages[li].notice].id),
+                current: versions.last().and_then(|v| v.spec.clone()),
+                last: versions.iter().rev().find_map(|v| v.spec.clone()),
+                after_postponement: versions.last().is_some_and(|v| v.spec.is_none() && v.action == Action::Postpone),
+            };
+            if rev.refused(action, known_from, cat, d) {
+                continue;
             }
-            if let Some(k) = &r.kind {
-                if matches!(action, Action::Cancel | Action::End) || (action == Action::Postpone && !has_shape(r)) {
-                    d.at(
-                        file,
-                        Some(k.span()),
-                        format!(
-                            "`kind` does not belong in a revision with `action = \"{}\"`; it takes no description",
-                            action_name(action)
-                        ),
-                    );
-                    continue;
-                }
-            }
-            // A standing rule whose occurrences began cannot be rewritten as a whole.
-            if let Some(began) = current.as_ref().and_then(Spec::rule_began) {
-                if began < known_from && matches!(action, Action::Replace | Action::Postpone | Action::Cancel) {
-                    let from_hint = known_from.with_timezone(&current.as_ref().map_or(p.zone, |c| c.zone)).format("%Y-%m-%d %H:%M");
-                    d.at(file, Some(span), format!("{target} is a standing rule whose occurrences began before this notice ({}); `{}` would rewrite them in the past too; to give it new times from a date on, write `action = \"change\"` with `from` and the new `start` (and `duration`), to stop it `action = \"end\"` with `from`, e.g. `from = \"{from_hint}\"`; one night: [[occurrence]]", began.with_timezone(&current.as_ref().map_or(p.zone, |c| c.zone)).format("%Y-%m-%d %H:%M"), action_name(action)));
-                    continue;
-                }
-            }
-            if !matches!(action, Action::End | Action::Change) {
-                if let Some(from) = &r.from {
-                    d.at(
-                        file,
-                        Some(from.span()),
-                        "`from` belongs to `action = \"end\"` or `action = \"change\"` (a standing rule stops, or changes its times, from that instant on)".into(),
-                    );
-                    continue;
-                }
-            }
-            let spec = match action {
-                Action::Cancel => {
-                    if has_shape(r) || r.functions.is_some() {
-                        d.at(file, Some(span), "a revision with `action = \"cancel\"` takes no times or functions".into());
-                        continue;
-                    }
-                    None
-                }
-                Action::End => {
-                    let Some(from) = &r.from else {
-                        d.at(file, Some(span), "`action = \"end\"` needs `from`: the local date-time or instant from which occurrences stop, e.g. `from = \"2025-03-01 00:00\"`".into());
-                        continue;
-                    };
-                    if has_shape(r) || r.functions.is_some() || r.add_functions.is_some() {
-                        d.at(
-                            file,
-                            Some(span),
-                            "a revision with `action = \"end\"` takes only `from` (and `note`); to change times, use `change`".into(),
-                        );
-                        continue;
-                    }
-                    let Some(prev) = current else {
-                        d.at(file, Some(span), format!("{target} was cancelled or postponed with no date before; there is nothing to end"));
-                        continue;
-                    };
-                    let Shape::Recurring { rule, .. } = &prev.shape else {
-                        d.at(file, Some(from.span()), format!("{target} is not a recurring window; `end` stops a standing rule, use `cancel` or `replace` for a one-off window"));
-                        continue;
-                    };
-                    let Some(t) = written(file, from, rule.zone(), d) else {
-                        continue;
-                    };
-                    match end_parts(&prev, t, &mut d.expanded) {
-                        Ok(mut ended) => {
-                            if d.expanded > MAX_EXPANDED {
-                                d.at(file, Some(from.span()), format!("recurring windows with an end expand to more than {MAX_EXPANDED} occurrences in all; expected fewer: end this rule sooner"));
-                                continue;
-                            }
-                            if let Some(s) = ended.as_mut() {
-                                s.inferred.extend(inferences(file, &r.inferred, cat, d));
-                            }
-                            ended
-                        }
-                        Err(m) => {
-                            d.at(file, Some(from.span()), m);
-                            continue;
-                        }
-                    }
-                }
-                Action::Change => {
-                    let Some(from) = &r.from else {
-                        d.at(file, Some(span), "`action = \"change\"` needs `from`: the local date-time or instant from which the standing rule has its new times, e.g. `from = \"2025-07-01 00:00\"`".into());
-                        continue;
-                    };
-                    let Some(prev) = current else {
-                        d.at(
-                            file,
-                            Some(span),
-                            format!("{target} was cancelled or postponed with no date before; give it times with `replace` instead"),
-                        );
-                        continue;
-                    };
-                    let Shape::Recurring { rule, duration } = &prev.shape else {
-                        d.at(file, Some(from.span()), format!("{target} is not a recurring window; `change` gives a standing rule new times from a date on, use `replace` for a one-off window"));
-                        continue;
-                    };
-                    if r.date.is_some() || r.last_date.is_some() || r.end.is_some() || r.expected_duration.is_some() {
-                        d.at(file, Some(span), "a revision with `action = \"change\"` gives the rule's new `start` (its first occurrence) and optionally `duration` and `rrule`; no `end`, `date` or `last_date`".into());
-                        continue;
-                    }
-                    let Some(start) = &r.start else {
-                        d.at(file, Some(span), "`action = \"change\"` needs `start`: the first occurrence with the new times, at or after `from`, e.g. `start = \"2025-07-01 22:00\"`".into());
-                        continue;
-                    };
-                    let zone = match &r.zone {
-                        Some(z) => match time::parse_zone(z.get_ref()) {
-                            Ok(z) => z,
-                            Err(m) => {
-                                d.at(file, Some(z.span()), m);
-                                continue;
-                            }
-                        },
-                        None => prev.zone,
-                    };
-                    let Some(t) = written(file, from, rule.zone(), d) else {
-                        continue;
-                    };
-                    // The new rule, written as a recurring window would be: the old rule's text
-                    // and duration unless restated.
-                    let rrule_text = r.rrule.as_ref().map_or_else(|| strip_bound(rule.text()), |x| x.get_ref().clone());
-                    let mut shaped = RawWindow {
-                        rrule: Some(r.rrule.clone().unwrap_or_else(|| toml::Spanned::new(from.span(), rrule_text))),
-                        start: Some(start.clone()),
-                        duration: Some(
-                            r.duration.clone().unwrap_or_else(|| toml::Spanned::new(from.span(), time::format_duration(*duration))),
-                        ),
-                        ..RawWindow::default()
-                    };
-                    shaped.zone = r.zone.clone();
-                    let Some(new_shape) = make_shape(file, &shaped, zone, span.clone(), d) else {
-                        continue;
-                    };
-                    let Shape::Recurring { rule: new_rule, .. } = &new_shape else {
-                        continue;
-                    };
-                    if new_rule.first_start() < t {
-                        d.at(
-                            file,
-                            Some(start.span()),
-                            format!(
-                                "`start` `{}` is before `from` `{}`; the new times begin at or after `from`",
-                                start.get_ref(),
-                                from.get_ref()
-                            ),
-                        );
-                        continue;
-                    }
-                    let earlier = match end_parts(&prev, t, &mut d.expanded) {
-                        Ok(e) => e,
-                        Err(m) => {
-                            d.at(file, Some(from.span()), m);
-                            continue;
-                        }
-                    };
-                    let Some(mut spec) = make_spec(file, raw, p, cat, Some(&prev), Some(new_shape.clone()), d) else {
-                        continue;
-                    };
-                    if let Shape::Recurring { rule, .. } = &new_shape {
-                        d.expanded += rule.count().map_or(0, |n| n as usize);
-                    }
-                    if d.expanded > MAX_EXPANDED {
-                        d.at(file, Some(span), format!("recurring windows with an end expand to more than {MAX_EXPANDED} occurrences in all; expected fewer: lower COUNT or UNTIL"));
-                        continue;
-                    }
-                    spec.zone = zone;
-                    spec.earlier = earlier.map(Box::new);
-                    Some(spec)
-                }
-                Action::Postpone if !has_shape(r) => {
-                    // Postponed, new date to be announced: not scheduled until a later notice gives times.
-                    if r.functions.is_some() || r.add_functions.is_some() || current.is_none() {
-                        d.at(file, Some(span), "a postponement without times (date to be announced) takes no functions and needs a window that is still scheduled".into());
-                        continue;
-                    }
-                    None
-                }
-                _ => {
-                    if current.is_none() && !has_shape(r) {
-                        d.at(
-                            file,
-                            Some(span),
-                            format!(
-                                "{target} was cancelled or postponed without a date before; a revision that brings it back needs its times"
-                            ),
-                        );
-                        continue;
-                    }
-                    if after_postponement || current.is_none() {
-                        if let Some(l) = &last {
-                            self_warn(&mut d.warnings, file, Some(span.clone()), format!("{target} was {} before; this revision gives it new times and inherits from its last description: functions {}, title {}, {} channel effect(s){}", if after_postponement { "postponed with no date" } else { "cancelled" }, l.functions.iter().map(|f| format!("`{}`", cat.functions[*f].id)).collect::<Vec<_>>().join(", "), l.title.as_ref().map_or("(none)".to_string(), |t| format!("「{}」", t.ja())), l.effects.iter().filter(|c| c.iter().any(|e| e.source != EffectSource::Default)).count(), if l.kind == Kind::Incident { ", kind incident" } else { "" }));
-                        }
-                    }
-                    match make_spec(file, raw, p, cat, last.as_ref(), None, d) {
-                        Some(s) => Some(s),
-                        None => continue,
-                    }
-                }
+            let Some(spec) = rev.spec(action, cat, d) else {
+                continue;
             };
             let l = &mut lineages[li];
             let sequence = l.versions.len() as u32;
@@ -1177,6 +985,235 @@ fn resolve_functions(file: &SourceFile, list: &[S<String>], cat: &Catalogue, d: 
     ok.then_some(out)
 }
 
+/// One `[[revise]]` being applied: where it is written, and the window it revises as it
+/// stands before it.
+struct Revision<'a> {
+    file: &'a SourceFile,
+    raw: &'a S<RawWindow>,
+    p: &'a Parsed,
+    span: Range<usize>,
+    /// `window `w` of notice `n``, for messages.
+    target: String,
+    /// The window as it stands (`None`: cancelled, or postponed with no date).
+    current: Option<Spec>,
+    /// Its last description, which a revision inherits from across a postponement too.
+    last: Option<Spec>,
+    after_postponement: bool,
+}
+
+impl Revision<'_> {
+    /// Whether the revision is refused before any description is built: fields that do not
+    /// belong with its action, or a rewrite of a standing rule that began.
+    fn refused(&self, action: Action, known_from: Instant, cat: &Catalogue, d: &mut Diags) -> bool {
+        let (file, r, span, target) = (self.file, self.raw.get_ref(), self.span.clone(), &self.target);
+        let describes = !(matches!(action, Action::Cancel | Action::End) || (action == Action::Postpone && !has_shape(r)));
+        if matches!(action, Action::Cancel) || (action == Action::Postpone && !has_shape(r)) {
+            // Checked here, since no description of the window is built from them.
+            let _ = inferences(file, &r.inferred, cat, d);
+        }
+        if let Some(k) = r.kind.as_ref().filter(|_| !describes) {
+            let m = format!("`kind` does not belong in a revision with `action = \"{}\"`; it takes no description", action_name(action));
+            d.at(file, Some(k.span()), m);
+            return true;
+        }
+        // A standing rule whose occurrences began cannot be rewritten as a whole.
+        let current = self.current.as_ref();
+        if let Some(began) = current.and_then(Spec::rule_began) {
+            if began < known_from && matches!(action, Action::Replace | Action::Postpone | Action::Cancel) {
+                let zone = current.map_or(self.p.zone, |c| c.zone);
+                let from_hint = known_from.with_timezone(&zone).format("%Y-%m-%d %H:%M");
+                d.at(file, Some(span), format!("{target} is a standing rule whose occurrences began before this notice ({}); `{}` would rewrite them in the past too; to give it new times from a date on, write `action = \"change\"` with `from` and the new `start` (and `duration`), to stop it `action = \"end\"` with `from`, e.g. `from = \"{from_hint}\"`; one night: [[occurrence]]", began.with_timezone(&zone).format("%Y-%m-%d %H:%M"), action_name(action)));
+                return true;
+            }
+        }
+        if let Some(from) = r.from.as_ref().filter(|_| !matches!(action, Action::End | Action::Change)) {
+            d.at(
+                file,
+                Some(from.span()),
+                "`from` belongs to `action = \"end\"` or `action = \"change\"` (a standing rule stops, or changes its times, from that instant on)".into(),
+            );
+            return true;
+        }
+        false
+    }
+
+    /// The new version's description (`Some(None)`: cancelled, or postponed with no date);
+    /// `None` when the revision is refused (reported in `d`).
+    fn spec(&self, action: Action, cat: &Catalogue, d: &mut Diags) -> Option<Option<Spec>> {
+        let (file, r, span) = (self.file, self.raw.get_ref(), self.span.clone());
+        match action {
+            Action::Cancel => {
+                if has_shape(r) || r.functions.is_some() {
+                    d.at(file, Some(span), "a revision with `action = \"cancel\"` takes no times or functions".into());
+                    return None;
+                }
+                Some(None)
+            }
+            Action::End => self.end(cat, d),
+            Action::Change => self.change(cat, d).map(Some),
+            Action::Postpone if !has_shape(r) => {
+                // Postponed, new date to be announced: not scheduled until a later notice gives times.
+                if r.functions.is_some() || r.add_functions.is_some() || self.current.is_none() {
+                    d.at(
+                        file,
+                        Some(span),
+                        "a postponement without times (date to be announced) takes no functions and needs a window that is still scheduled"
+                            .into(),
+                    );
+                    return None;
+                }
+                Some(None)
+            }
+            _ => self.replace(cat, d).map(Some),
+        }
+    }
+
+    /// `action = "end"`: the standing rule's occurrences stop from `from` on.
+    fn end(&self, cat: &Catalogue, d: &mut Diags) -> Option<Option<Spec>> {
+        let (file, r, span, target) = (self.file, self.raw.get_ref(), self.span.clone(), &self.target);
+        let Some(from) = &r.from else {
+            d.at(file, Some(span), "`action = \"end\"` needs `from`: the local date-time or instant from which occurrences stop, e.g. `from = \"2025-03-01 00:00\"`".into());
+            return None;
+        };
+        if has_shape(r) || r.functions.is_some() || r.add_functions.is_some() {
+            d.at(
+                file,
+                Some(span),
+                "a revision with `action = \"end\"` takes only `from` (and `note`); to change times, use `change`".into(),
+            );
+            return None;
+        }
+        let Some(prev) = &self.current else {
+            d.at(file, Some(span), format!("{target} was cancelled or postponed with no date before; there is nothing to end"));
+            return None;
+        };
+        let Shape::Recurring { rule, .. } = &prev.shape else {
+            d.at(
+                file,
+                Some(from.span()),
+                format!("{target} is not a recurring window; `end` stops a standing rule, use `cancel` or `replace` for a one-off window"),
+            );
+            return None;
+        };
+        let t = written(file, from, rule.zone(), d)?;
+        match end_parts(prev, t, &mut d.expanded) {
+            Ok(_) if d.expanded > MAX_EXPANDED => {
+                d.at(file, Some(from.span()), format!("recurring windows with an end expand to more than {MAX_EXPANDED} occurrences in all; expected fewer: end this rule sooner"));
+                None
+            }
+            Ok(mut ended) => {
+                if let Some(s) = ended.as_mut() {
+                    s.inferred.extend(inferences(file, &r.inferred, cat, d));
+                }
+                Some(ended)
+            }
+            Err(m) => {
+                d.at(file, Some(from.span()), m);
+                None
+            }
+        }
+    }
+
+    /// `action = "change"`: the standing rule has new times from `from` on; what it was
+    /// before stays as the earlier part.
+    fn change(&self, cat: &Catalogue, d: &mut Diags) -> Option<Spec> {
+        let (file, r, span, target) = (self.file, self.raw.get_ref(), self.span.clone(), &self.target);
+        let Some(from) = &r.from else {
+            d.at(file, Some(span), "`action = \"change\"` needs `from`: the local date-time or instant from which the standing rule has its new times, e.g. `from = \"2025-07-01 00:00\"`".into());
+            return None;
+        };
+        let Some(prev) = &self.current else {
+            d.at(
+                file,
+                Some(span),
+                format!("{target} was cancelled or postponed with no date before; give it times with `replace` instead"),
+            );
+            return None;
+        };
+        let Shape::Recurring { rule, duration } = &prev.shape else {
+            d.at(file, Some(from.span()), format!("{target} is not a recurring window; `change` gives a standing rule new times from a date on, use `replace` for a one-off window"));
+            return None;
+        };
+        if r.date.is_some() || r.last_date.is_some() || r.end.is_some() || r.expected_duration.is_some() {
+            d.at(file, Some(span), "a revision with `action = \"change\"` gives the rule's new `start` (its first occurrence) and optionally `duration` and `rrule`; no `end`, `date` or `last_date`".into());
+            return None;
+        }
+        let Some(start) = &r.start else {
+            d.at(file, Some(span), "`action = \"change\"` needs `start`: the first occurrence with the new times, at or after `from`, e.g. `start = \"2025-07-01 22:00\"`".into());
+            return None;
+        };
+        let zone = match &r.zone {
+            Some(z) => match time::parse_zone(z.get_ref()) {
+                Ok(z) => z,
+                Err(m) => {
+                    d.at(file, Some(z.span()), m);
+                    return None;
+                }
+            },
+            None => prev.zone,
+        };
+        let t = written(file, from, rule.zone(), d)?;
+        // The new rule, written as a recurring window would be: the old rule's text and
+        // duration unless restated.
+        let rrule_text = r.rrule.as_ref().map_or_else(|| strip_bound(rule.text()), |x| x.get_ref().clone());
+        let shaped = RawWindow {
+            rrule: Some(r.rrule.clone().unwrap_or_else(|| toml::Spanned::new(from.span(), rrule_text))),
+            start: Some(start.clone()),
+            duration: Some(r.duration.clone().unwrap_or_else(|| toml::Spanned::new(from.span(), time::format_duration(*duration)))),
+            zone: r.zone.clone(),
+            ..RawWindow::default()
+        };
+        let new_shape = make_shape(file, &shaped, zone, span.clone(), d)?;
+        let Shape::Recurring { rule: new_rule, .. } = &new_shape else {
+            return None;
+        };
+        if new_rule.first_start() < t {
+            let m = format!("`start` `{}` is before `from` `{}`; the new times begin at or after `from`", start.get_ref(), from.get_ref());
+            d.at(file, Some(start.span()), m);
+            return None;
+        }
+        let earlier = match end_parts(prev, t, &mut d.expanded) {
+            Ok(e) => e,
+            Err(m) => {
+                d.at(file, Some(from.span()), m);
+                return None;
+            }
+        };
+        let count = new_rule.count();
+        let mut spec = make_spec(file, self.raw, self.p, cat, Some(prev), Some(new_shape.clone()), d)?;
+        d.expanded += count.map_or(0, |n| n as usize);
+        if d.expanded > MAX_EXPANDED {
+            d.at(file, Some(span), format!("recurring windows with an end expand to more than {MAX_EXPANDED} occurrences in all; expected fewer: lower COUNT or UNTIL"));
+            return None;
+        }
+        spec.zone = zone;
+        spec.earlier = earlier.map(Box::new);
+        Some(spec)
+    }
+
+    /// `replace`, or `postpone` to new times: a new description, inheriting from the last one.
+    fn replace(&self, cat: &Catalogue, d: &mut Diags) -> Option<Spec> {
+        let (file, r, span, target) = (self.file, self.raw.get_ref(), self.span.clone(), &self.target);
+        if self.current.is_none() && !has_shape(r) {
+            d.at(
+                file,
+                Some(span),
+                format!("{target} was cancelled or postponed without a date before; a revision that brings it back needs its times"),
+            );
+            return None;
+        }
+        if let (Some(l), None) = (&self.last, &self.current) {
+            let functions = l.functions.iter().map(|f| format!("`{}`", cat.functions[*f].id)).collect::<Vec<_>>().join(", ");
+            let title = l.title.as_ref().map_or("(none)".to_string(), |t| format!("「{}」", t.ja()));
+            let stated = l.effects.iter().filter(|c| c.iter().any(|e| e.source != EffectSource::Default)).count();
+            let was = if self.after_postponement { "postponed with no date" } else { "cancelled" };
+            let incident = if l.kind == Kind::Incident { ", kind incident" } else { "" };
+            self_warn(&mut d.warnings, file, Some(span), format!("{target} was {was} before; this revision gives it new times and inherits from its last description: functions {functions}, title {title}, {stated} channel effect(s){incident}"));
+        }
+        make_spec(file, self.raw, self.p, cat, self.last.as_ref(), None, d)
+    }
+}
+
 fn has_shape(w: &RawWindow) -> bool {
     w.start.is_some() || w.end.is_some() || w.date.is_some() || w.rrule.is_some() || w.duration.is_some() || w.last_date.is_some()
 }
@@ -1327,95 +1364,111 @@ fn start_end(file: &SourceFile, start: &S<String>, end: &S<String>, zone: Tz, d:
     Some((s, e))
 }
 
-fn make_shape(file: &SourceFile, w: &RawWindow, zone: Tz, span: Range<usize>, d: &mut Diags) -> Option<Shape> {
-    const SHAPES: &str = "a window has `start` and `end` (confirmed), or `date` and optionally `last_date` and `expected_duration` (tentative), or `rrule`, `start` and `duration` (recurring)";
-    let forbid = |d: &mut Diags, fields: &[(&str, bool)], kind: &str| -> bool {
-        let mut ok = true;
-        for (name, present) in fields {
-            if *present {
-                d.at(file, Some(span.clone()), format!("`{name}` does not belong in a {kind} window; {SHAPES}"));
-                ok = false;
-            }
+/// The three time shapes, for messages.
+const SHAPES: &str = "a window has `start` and `end` (confirmed), or `date` and optionally `last_date` and `expected_duration` (tentative), or `rrule`, `start` and `duration` (recurring)";
+
+/// Reports each present field that does not belong in a `kind` window; whether there was none.
+fn forbid(file: &SourceFile, span: &Range<usize>, d: &mut Diags, fields: &[(&str, bool)], kind: &str) -> bool {
+    let mut ok = true;
+    for (name, present) in fields {
+        if *present {
+            d.at(file, Some(span.clone()), format!("`{name}` does not belong in a {kind} window; {SHAPES}"));
+            ok = false;
         }
-        ok
+    }
+    ok
+}
+
+/// A window's times: recurring (`rrule`), tentative (`date`) or confirmed (`start`, `end`).
+fn make_shape(file: &SourceFile, w: &RawWindow, zone: Tz, span: Range<usize>, d: &mut Diags) -> Option<Shape> {
+    match (&w.rrule, &w.date) {
+        (Some(rrule), _) => recurring_shape(file, w, rrule, zone, span, d),
+        (None, Some(date)) => tentative_shape(file, w, date, zone, span, d),
+        (None, None) => confirmed_shape(file, w, zone, span, d),
+    }
+}
+
+fn recurring_shape(file: &SourceFile, w: &RawWindow, rrule: &S<String>, zone: Tz, span: Range<usize>, d: &mut Diags) -> Option<Shape> {
+    let ok = forbid(
+        file,
+        &span,
+        d,
+        &[
+            ("end", w.end.is_some()),
+            ("date", w.date.is_some()),
+            ("last_date", w.last_date.is_some()),
+            ("expected_duration", w.expected_duration.is_some()),
+        ],
+        "recurring",
+    );
+    let (Some(start), Some(duration)) = (&w.start, &w.duration) else {
+        d.at(file, Some(span), format!("a recurring window needs `start` (its first local start) and `duration`; {SHAPES}"));
+        return None;
     };
-    if let Some(rrule) = &w.rrule {
-        let ok = forbid(
-            d,
-            &[
-                ("end", w.end.is_some()),
-                ("date", w.date.is_some()),
-                ("last_date", w.last_date.is_some()),
-                ("expected_duration", w.expected_duration.is_some()),
-            ],
-            "recurring",
-        );
-        let (Some(start), Some(duration)) = (&w.start, &w.duration) else {
-            d.at(file, Some(span), format!("a recurring window needs `start` (its first local start) and `duration`; {SHAPES}"));
+    let dtstart = match parse_written(start.get_ref()) {
+        Ok(WrittenTime::Local(l)) => {
+            check_gap(file, start.span(), zone, l, d)?;
+            l
+        }
+        Ok(WrittenTime::Exact(t)) => t.with_timezone(&zone).naive_local(),
+        Err(m) => {
+            d.at(file, Some(start.span()), m);
             return None;
-        };
-        let dtstart = match parse_written(start.get_ref()) {
-            Ok(WrittenTime::Local(l)) => {
-                check_gap(file, start.span(), zone, l, d)?;
-                l
-            }
-            Ok(WrittenTime::Exact(t)) => t.with_timezone(&zone).naive_local(),
-            Err(m) => {
-                d.at(file, Some(start.span()), m);
-                return None;
-            }
-        };
-        let duration = match time::parse_duration(duration.get_ref()) {
-            Ok(x) if x > Duration::zero() => x,
-            Ok(_) => {
+        }
+    };
+    let duration = match time::parse_duration(duration.get_ref()) {
+        Ok(x) if x > Duration::zero() => x,
+        Ok(_) => {
+            d.at(file, Some(duration.span()), format!("duration `{}` is empty; expected a positive length, e.g. `2h`", duration.get_ref()));
+            return None;
+        }
+        Err(m) => {
+            d.at(file, Some(duration.span()), m);
+            return None;
+        }
+    };
+    let rule = match Rule::parse(rrule.get_ref(), dtstart, zone) {
+        Ok(r) => r,
+        Err(m) => {
+            d.at(file, Some(rrule.span()), m);
+            return None;
+        }
+    };
+    ok.then_some(Shape::Recurring { rule, duration })
+}
+
+fn tentative_shape(file: &SourceFile, w: &RawWindow, date: &S<String>, zone: Tz, span: Range<usize>, d: &mut Diags) -> Option<Shape> {
+    let fields = [("start", w.start.is_some()), ("end", w.end.is_some()), ("duration", w.duration.is_some())];
+    let ok = forbid(file, &span, d, &fields, "tentative");
+    let first = time::parse_date(date.get_ref()).map_err(|m| d.at(file, Some(date.span()), m)).ok()?;
+    let last = match &w.last_date {
+        None => first,
+        Some(l) => {
+            let last = time::parse_date(l.get_ref()).map_err(|m| d.at(file, Some(l.span()), m)).ok()?;
+            if last < first {
                 d.at(
                     file,
-                    Some(duration.span()),
-                    format!("duration `{}` is empty; expected a positive length, e.g. `2h`", duration.get_ref()),
+                    Some(l.span()),
+                    format!("last_date `{last}` is before date `{first}`; expected the last day of the span, inclusive"),
                 );
                 return None;
             }
-            Err(m) => {
-                d.at(file, Some(duration.span()), m);
-                return None;
-            }
-        };
-        let rule = match Rule::parse(rrule.get_ref(), dtstart, zone) {
-            Ok(r) => r,
-            Err(m) => {
-                d.at(file, Some(rrule.span()), m);
-                return None;
-            }
-        };
-        return ok.then_some(Shape::Recurring { rule, duration });
-    }
-    if let Some(date) = &w.date {
-        let ok = forbid(d, &[("start", w.start.is_some()), ("end", w.end.is_some()), ("duration", w.duration.is_some())], "tentative");
-        let first = time::parse_date(date.get_ref()).map_err(|m| d.at(file, Some(date.span()), m)).ok()?;
-        let last = match &w.last_date {
-            None => first,
-            Some(l) => {
-                let last = time::parse_date(l.get_ref()).map_err(|m| d.at(file, Some(l.span()), m)).ok()?;
-                if last < first {
-                    d.at(
-                        file,
-                        Some(l.span()),
-                        format!("last_date `{last}` is before date `{first}`; expected the last day of the span, inclusive"),
-                    );
-                    return None;
-                }
-                last
-            }
-        };
-        let expected = match &w.expected_duration {
-            None => None,
-            Some(x) => Some(time::parse_duration(x.get_ref()).map_err(|m| d.at(file, Some(x.span()), m)).ok()?),
-        };
-        let start = local_to_instant(zone, first.and_time(chrono::NaiveTime::MIN));
-        let end = local_to_instant(zone, next_day(last).and_time(chrono::NaiveTime::MIN));
-        return ok.then_some(Shape::Tentative { first, last, start, end, expected, expected_approx: w.expected_duration_approx });
-    }
+            last
+        }
+    };
+    let expected = match &w.expected_duration {
+        None => None,
+        Some(x) => Some(time::parse_duration(x.get_ref()).map_err(|m| d.at(file, Some(x.span()), m)).ok()?),
+    };
+    let start = local_to_instant(zone, first.and_time(chrono::NaiveTime::MIN));
+    let end = local_to_instant(zone, next_day(last).and_time(chrono::NaiveTime::MIN));
+    ok.then_some(Shape::Tentative { first, last, start, end, expected, expected_approx: w.expected_duration_approx })
+}
+
+fn confirmed_shape(file: &SourceFile, w: &RawWindow, zone: Tz, span: Range<usize>, d: &mut Diags) -> Option<Shape> {
     let ok = forbid(
+        file,
+        &span,
         d,
         &[
             ("duration", w.duration.is_some()),
@@ -1462,18 +1515,9 @@ fn next_day(d: NaiveDate) -> NaiveDate {
     d.succ_opt().unwrap_or(d)
 }
 
-/// A version's spec: what the table states, else what the previous version said.
-fn make_spec(
-    file: &SourceFile,
-    w: &S<RawWindow>,
-    p: &Parsed,
-    cat: &Catalogue,
-    prev: Option<&Spec>,
-    shape: Option<Shape>,
-    d: &mut Diags,
-) -> Option<Spec> {
-    let span = w.span();
-    let w = w.get_ref();
+/// Reports `title_en` without `title` (or `note_en` without `note`): the Japanese is the
+/// notice's own wording and comes first. Whether there was one.
+fn english_without_original(file: &SourceFile, span: &Range<usize>, w: &RawWindow, d: &mut Diags) -> bool {
     if w.title_en.is_some() && w.title.is_none() {
         d.at(
             file,
@@ -1481,7 +1525,7 @@ fn make_spec(
             "`title_en` without `title`; give the notice's own wording in `title` (and the English in `title_en`), or leave both out"
                 .into(),
         );
-        return None;
+        return true;
     }
     if w.note_en.is_some() && w.note.is_none() {
         d.at(
@@ -1489,17 +1533,15 @@ fn make_spec(
             Some(span.clone()),
             "`note_en` without `note`; give the notice's own wording in `note` (and the English in `note_en`), or leave both out".into(),
         );
-        return None;
+        return true;
     }
-    let kind = match &w.kind {
-        Some(k) => parse_kind(file, k, d)?,
-        None => p.kind.or(prev.map(|s| s.kind)).unwrap_or_default(),
-    };
-    let zone = match &w.zone {
-        Some(z) => time::parse_zone(z.get_ref()).map_err(|m| d.at(file, Some(z.span()), m)).ok()?,
-        None => prev.map_or(p.zone, |s| s.zone),
-    };
-    let functions = match (&w.functions, prev) {
+    false
+}
+
+/// The functions a version names: its `functions`, else the previous version's, with
+/// `add_functions` added.
+fn spec_functions(file: &SourceFile, w: &RawWindow, prev: Option<&Spec>, cat: &Catalogue, d: &mut Diags) -> Option<Vec<FnIdx>> {
+    let mut functions = match (&w.functions, prev) {
         (Some(list), _) => {
             let f = resolve_functions(file, list.get_ref(), cat, d)?;
             if f.is_empty() {
@@ -1511,7 +1553,6 @@ fn make_spec(
         (None, Some(prev)) => prev.functions.clone(),
         (None, None) => return None,
     };
-    let mut functions = functions;
     if let Some(add) = &w.add_functions {
         if w.functions.is_some() {
             d.at(
@@ -1526,28 +1567,20 @@ fn make_spec(
             }
         }
     }
-    let available = match &w.available {
-        Some(list) => function_list(file, Some(list), cat, d)?,
-        None => prev.map(|s| s.available.clone()).unwrap_or_default(),
-    };
-    let inherits_times = shape.is_none() && !has_shape(w) && prev.is_some();
-    let shape = match shape {
-        Some(s) => s,
-        None if has_shape(w) || prev.is_none() => make_shape(file, w, zone, span.clone(), d)?,
-        None => prev.map(|s| s.shape.clone())?,
-    };
-    if let Shape::Recurring { rule, .. } = &shape {
-        d.expanded += rule.count().map_or(0, |n| n as usize);
-        if d.expanded > MAX_EXPANDED {
-            d.at(file, Some(span), format!("recurring windows with an end expand to more than {MAX_EXPANDED} occurrences in all (rule `{}` adds {}); expected fewer: lower COUNT or UNTIL, or give no end to a rule that goes on", rule.text(), rule.count().unwrap_or(0)));
-            return None;
-        }
-    }
-    // A window's effect on a channel: the window's own, else its notice's (each may be
-    // scoped to some functions, and then the next applies to the others), else the previous
-    // version's, else the catalogue default.
-    let window_effects = stated_effects(file, &w.effects, cat, d);
-    let mut inferred = inferences(file, &w.inferred, cat, d);
+    Some(functions)
+}
+
+/// Per channel, the candidate effects of a version: the window's own, else its notice's
+/// (each may be scoped to some functions, and then the next applies to the others), else the
+/// previous version's, else the catalogue default. What the stated ones infer goes to `inferred`.
+fn spec_effects(
+    window_effects: &[Option<Stated>],
+    p: &Parsed,
+    cat: &Catalogue,
+    prev: Option<&Spec>,
+    kind: Kind,
+    inferred: &mut Vec<Inference>,
+) -> Vec<Vec<Candidate>> {
     let mut effects = Vec::with_capacity(cat.channels.len());
     for (i, c) in cat.channels.iter().enumerate() {
         let mut list: Vec<Candidate> = Vec::new();
@@ -1572,22 +1605,81 @@ fn make_spec(
         }
         effects.push(list);
     }
-    if let Some(prev) = prev {
-        // What the previous version inferred stays inferred unless this table restates it.
-        let restated = |field: &str| match field {
-            "functions" => w.functions.is_some(),
-            "title" => w.title.is_some(),
-            "start" | "end" | "date" | "duration" => has_shape(w),
-            "kind" => w.kind.is_some(),
-            f => f
-                .strip_prefix("effects.")
-                .is_some_and(|c| cat.channel(c).is_some_and(|ci| window_effects[ci].is_some() || p.effects[ci].is_some())),
-        };
-        for i in &prev.inferred {
-            if !restated(&i.field) && !inferred.iter().any(|j| j.field == i.field) {
-                inferred.push(i.clone());
-            }
+    effects
+}
+
+/// What the previous version inferred stays inferred unless this table restates it.
+fn inherit_inferred(
+    w: &RawWindow,
+    p: &Parsed,
+    cat: &Catalogue,
+    prev: &Spec,
+    window_effects: &[Option<Stated>],
+    inferred: &mut Vec<Inference>,
+) {
+    // What the previous version inferred stays inferred unless this table restates it.
+    let restated = |field: &str| match field {
+        "functions" => w.functions.is_some(),
+        "title" => w.title.is_some(),
+        "start" | "end" | "date" | "duration" => has_shape(w),
+        "kind" => w.kind.is_some(),
+        f => f
+            .strip_prefix("effects.")
+            .is_some_and(|c| cat.channel(c).is_some_and(|ci| window_effects[ci].is_some() || p.effects[ci].is_some())),
+    };
+    for i in &prev.inferred {
+        if !restated(&i.field) && !inferred.iter().any(|j| j.field == i.field) {
+            inferred.push(i.clone());
         }
+    }
+}
+
+/// A version's spec: what the table states, else what the previous version said.
+fn make_spec(
+    file: &SourceFile,
+    w: &S<RawWindow>,
+    p: &Parsed,
+    cat: &Catalogue,
+    prev: Option<&Spec>,
+    shape: Option<Shape>,
+    d: &mut Diags,
+) -> Option<Spec> {
+    let span = w.span();
+    let w = w.get_ref();
+    if english_without_original(file, &span, w, d) {
+        return None;
+    }
+    let kind = match &w.kind {
+        Some(k) => parse_kind(file, k, d)?,
+        None => p.kind.or(prev.map(|s| s.kind)).unwrap_or_default(),
+    };
+    let zone = match &w.zone {
+        Some(z) => time::parse_zone(z.get_ref()).map_err(|m| d.at(file, Some(z.span()), m)).ok()?,
+        None => prev.map_or(p.zone, |s| s.zone),
+    };
+    let functions = spec_functions(file, w, prev, cat, d)?;
+    let available = match &w.available {
+        Some(list) => function_list(file, Some(list), cat, d)?,
+        None => prev.map(|s| s.available.clone()).unwrap_or_default(),
+    };
+    let inherits_times = shape.is_none() && !has_shape(w) && prev.is_some();
+    let shape = match shape {
+        Some(s) => s,
+        None if has_shape(w) || prev.is_none() => make_shape(file, w, zone, span.clone(), d)?,
+        None => prev.map(|s| s.shape.clone())?,
+    };
+    if let Shape::Recurring { rule, .. } = &shape {
+        d.expanded += rule.count().map_or(0, |n| n as usize);
+        if d.expanded > MAX_EXPANDED {
+            d.at(file, Some(span), format!("recurring windows with an end expand to more than {MAX_EXPANDED} occurrences in all (rule `{}` adds {}); expected fewer: lower COUNT or UNTIL, or give no end to a rule that goes on", rule.text(), rule.count().unwrap_or(0)));
+            return None;
+        }
+    }
+    let window_effects = stated_effects(file, &w.effects, cat, d);
+    let mut inferred = inferences(file, &w.inferred, cat, d);
+    let effects = spec_effects(&window_effects, p, cat, prev, kind, &mut inferred);
+    if let Some(prev) = prev {
+        inherit_inferred(w, p, cat, prev, &window_effects, &mut inferred);
     }
     Some(Spec {
         title: bilingual(&w.title, &w.title_en).or_else(|| prev.and_then(|s| s.title.clone())),
