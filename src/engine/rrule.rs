@@ -95,80 +95,8 @@ impl Rule {
     /// the subset, a value is out of range, DTSTART is not itself an occurrence, or the rule
     /// never occurs.
     pub fn parse(text: &str, dtstart: NaiveDateTime, zone: Tz) -> Result<Rule, String> {
-        let mut freq = None;
-        let mut interval = 1u32;
-        let mut by_day = Vec::new();
-        let mut by_month_day = Vec::new();
-        let mut bound = Bound::None;
         let body = text.trim().strip_prefix("RRULE:").unwrap_or(text.trim());
-        for part in body.split(';') {
-            let (key, value) = part.split_once('=').ok_or_else(|| format!("`{part}` in rule `{text}` is not NAME=VALUE; {ALLOWED}"))?;
-            let bad = |what: &str| format!("`{part}` in rule `{text}`: {what}");
-            match key {
-                "FREQ" => {
-                    freq = Some(match value {
-                        "DAILY" => Freq::Daily,
-                        "WEEKLY" => Freq::Weekly,
-                        "MONTHLY" => Freq::Monthly,
-                        _ => return Err(bad("expected FREQ=DAILY, WEEKLY or MONTHLY")),
-                    })
-                }
-                "INTERVAL" => {
-                    interval =
-                        value.parse().ok().filter(|n| (1..=1000).contains(n)).ok_or_else(|| bad("expected an INTERVAL from 1 to 1000"))?
-                }
-                "BYDAY" => {
-                    for code in value.split(',') {
-                        let (num, day) = code.split_at(code.len().saturating_sub(2));
-                        let weekday =
-                            weekday(day).ok_or_else(|| bad("expected weekdays MO, TU, WE, TH, FR, SA, SU, e.g. `BYDAY=MO,-1FR`"))?;
-                        let ordinal = if num.is_empty() {
-                            None
-                        } else {
-                            Some(
-                                num.trim_start_matches('+')
-                                    .parse::<i8>()
-                                    .ok()
-                                    .filter(|n| *n != 0 && (-5..=5).contains(n))
-                                    .ok_or_else(|| bad("expected an ordinal from -5 to 5, e.g. `2TU`"))?,
-                            )
-                        };
-                        by_day.push(ByDay { ordinal, weekday });
-                    }
-                }
-                "BYMONTHDAY" => {
-                    for d in value.split(',') {
-                        let n = d
-                            .parse::<i8>()
-                            .ok()
-                            .filter(|n| *n != 0 && (-31..=31).contains(n))
-                            .ok_or_else(|| bad("expected days of the month from 1 to 31 or -31 to -1"))?;
-                        by_month_day.push(n);
-                    }
-                }
-                "UNTIL" => {
-                    if bound != Bound::None {
-                        return Err(bad("UNTIL and COUNT cannot both be given"));
-                    }
-                    bound = Bound::Until(parse_until(value, zone).ok_or_else(|| {
-                        bad("expected UNTIL=YYYYMMDD or YYYYMMDDTHHMMSS[Z] from 19000101 to 99991231, e.g. `UNTIL=20251231`")
-                    })?);
-                }
-                "COUNT" => {
-                    if bound != Bound::None {
-                        return Err(bad("UNTIL and COUNT cannot both be given"));
-                    }
-                    bound = Bound::Count(
-                        value
-                            .parse()
-                            .ok()
-                            .filter(|n| (1..=MAX_COUNT).contains(n))
-                            .ok_or_else(|| bad(&format!("expected a COUNT from 1 to {MAX_COUNT}")))?,
-                    );
-                }
-                _ => return Err(format!("`{key}` in rule `{text}` is not supported; {ALLOWED}")),
-            }
-        }
+        let Parts { freq, interval, by_day, by_month_day, bound } = Parts::read(text, body, zone)?;
         let freq = freq.ok_or_else(|| format!("rule `{text}` has no FREQ; {ALLOWED}"))?;
         if !date_in_range(dtstart.date()) {
             return Err(format!(
@@ -210,7 +138,21 @@ impl Rule {
                 ));
             }
         }
-        let (last, count) = match bound {
+        let (last, count) = rule.expand_bound(text)?;
+        rule.last_start = last;
+        rule.count = count;
+        if bound != Bound::None && rule.last_start.is_none() {
+            return Err(format!("rule `{text}` has no occurrence before its UNTIL"));
+        }
+        rule.max_gap_days = rule.scan_max_gap();
+        Ok(rule)
+    }
+
+    /// The last start and the number of occurrences of a rule with an end (`UNTIL` or
+    /// `COUNT`), counted through; `(None, None)` for a rule with no end.
+    fn expand_bound(&self, text: &str) -> Result<(Option<Instant>, Option<u32>), String> {
+        let (rule, bound) = (self, self.bound);
+        Ok(match bound {
             Bound::None => (None, None),
             Bound::Until(_) | Bound::Count(_) => {
                 let n = match bound {
@@ -237,14 +179,7 @@ impl Rule {
                 }
                 (last, Some(count))
             }
-        };
-        rule.last_start = last;
-        rule.count = count;
-        if bound != Bound::None && rule.last_start.is_none() {
-            return Err(format!("rule `{text}` has no occurrence before its UNTIL"));
-        }
-        rule.max_gap_days = rule.scan_max_gap();
-        Ok(rule)
+        })
     }
 
     /// How many occurrences the rule has, when it has an end.
@@ -576,4 +511,88 @@ fn parse_until(value: &str, zone: Tz) -> Option<Instant> {
         return None;
     }
     Some(if value.ends_with('Z') { t.and_utc() } else { local_to_instant(zone, t) })
+}
+
+/// The parts of a rule's text, read and range-checked one by one.
+struct Parts {
+    freq: Option<Freq>,
+    interval: u32,
+    by_day: Vec<ByDay>,
+    by_month_day: Vec<i8>,
+    bound: Bound,
+}
+
+impl Parts {
+    /// Reads `body` (the rule `text` without `RRULE:`), part by part.
+    fn read(text: &str, body: &str, zone: Tz) -> Result<Parts, String> {
+        let mut p = Parts { freq: None, interval: 1, by_day: Vec::new(), by_month_day: Vec::new(), bound: Bound::None };
+        for part in body.split(';') {
+            let (key, value) = part.split_once('=').ok_or_else(|| format!("`{part}` in rule `{text}` is not NAME=VALUE; {ALLOWED}"))?;
+            let bad = |what: &str| format!("`{part}` in rule `{text}`: {what}");
+            match key {
+                "FREQ" => {
+                    p.freq = Some(match value {
+                        "DAILY" => Freq::Daily,
+                        "WEEKLY" => Freq::Weekly,
+                        "MONTHLY" => Freq::Monthly,
+                        _ => return Err(bad("expected FREQ=DAILY, WEEKLY or MONTHLY")),
+                    })
+                }
+                "INTERVAL" => {
+                    p.interval =
+                        value.parse().ok().filter(|n| (1..=1000).contains(n)).ok_or_else(|| bad("expected an INTERVAL from 1 to 1000"))?
+                }
+                "BYDAY" => {
+                    for code in value.split(',') {
+                        p.by_day.push(by_day(code, &bad)?);
+                    }
+                }
+                "BYMONTHDAY" => {
+                    for d in value.split(',') {
+                        let n = d
+                            .parse::<i8>()
+                            .ok()
+                            .filter(|n| *n != 0 && (-31..=31).contains(n))
+                            .ok_or_else(|| bad("expected days of the month from 1 to 31 or -31 to -1"))?;
+                        p.by_month_day.push(n);
+                    }
+                }
+                "UNTIL" => {
+                    if p.bound != Bound::None {
+                        return Err(bad("UNTIL and COUNT cannot both be given"));
+                    }
+                    p.bound = Bound::Until(parse_until(value, zone).ok_or_else(|| {
+                        bad("expected UNTIL=YYYYMMDD or YYYYMMDDTHHMMSS[Z] from 19000101 to 99991231, e.g. `UNTIL=20251231`")
+                    })?);
+                }
+                "COUNT" => {
+                    if p.bound != Bound::None {
+                        return Err(bad("UNTIL and COUNT cannot both be given"));
+                    }
+                    p.bound = Bound::Count(
+                        value
+                            .parse()
+                            .ok()
+                            .filter(|n| (1..=MAX_COUNT).contains(n))
+                            .ok_or_else(|| bad(&format!("expected a COUNT from 1 to {MAX_COUNT}")))?,
+                    );
+                }
+                _ => return Err(format!("`{key}` in rule `{text}` is not supported; {ALLOWED}")),
+            }
+        }
+        Ok(p)
+    }
+}
+
+/// One `BYDAY` entry: `MO`, `-1FR`, `2TU`.
+fn by_day(code: &str, bad: &dyn Fn(&str) -> String) -> Result<ByDay, String> {
+    let (num, day) = code.split_at(code.len().saturating_sub(2));
+    let weekday = weekday(day).ok_or_else(|| bad("expected weekdays MO, TU, WE, TH, FR, SA, SU, e.g. `BYDAY=MO,-1FR`"))?;
+    let ordinal = if num.is_empty() {
+        None
+    } else {
+        let n = num.trim_start_matches('+').parse::<i8>().ok().filter(|n| *n != 0 && (-5..=5).contains(n));
+        Some(n.ok_or_else(|| bad("expected an ordinal from -5 to 5, e.g. `2TU`"))?)
+    };
+    Ok(ByDay { ordinal, weekday })
 }
