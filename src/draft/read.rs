@@ -157,9 +157,48 @@ pub fn read(text: &str, source_name: &str, known: &Schedule) -> Vec<DraftNotice>
     let pubs = publications(&lines);
     let mut out = Vec::new();
     for (n, lines) in pubs {
-        out.extend(read_one(&lines, n, source_name, known));
+        let mut drafted = read_one(&lines, n, source_name, known);
+        // A later report of the same text (第2報) gives the same window again, usually with its
+        // end: a revision of the earlier report's window, not a second window.
+        if n.is_some_and(|n| n > 1) {
+            if let Some(d) = drafted.first_mut() {
+                later_report(d, &out);
+            }
+        }
+        out.extend(drafted);
     }
     out
+}
+
+fn start_of(w: &WindowDraft) -> Option<NaiveDateTime> {
+    match &w.shape {
+        Some(Shape::Confirmed { start, .. }) => Some(*start),
+        _ => None,
+    }
+}
+
+/// Turns each window of `d` that an earlier report announced (same functions, same start)
+/// into a `replace` of it.
+fn later_report(d: &mut DraftNotice, earlier: &[DraftNotice]) {
+    for w in d.windows.iter_mut().filter(|w| w.revises.is_none()) {
+        let Some(start) = start_of(w) else { continue };
+        let found = earlier.iter().rev().find_map(|e| {
+            e.windows
+                .iter()
+                .find(|x| x.revises.is_none() && x.functions == w.functions && start_of(x) == Some(start))
+                .map(|x| (e.id.clone(), x.id.clone()))
+        });
+        if let Some((notice, window)) = found {
+            w.inferred.push((
+                "start".into(),
+                format!("前の報({notice})と同じ機能・同じ開始時刻の枠。その続報として改定と読んだ。"),
+                format!("Same functions and start as the window of the earlier report {notice}: read as its update."),
+            ));
+            w.title = None;
+            w.inferred.retain(|i| i.0 != "title");
+            w.revises = Some((notice, window, "replace".into()));
+        }
+    }
 }
 
 fn label_of(cat: &Catalogue, label: &str) -> Result<String, NameError> {
@@ -208,6 +247,7 @@ fn read_one(lines: &[Line], report: Option<u32>, source_name: &str, known: &Sche
     // Publication: a line holding only a date (and perhaps a time and 掲載/更新), near the top,
     // or `M月D日に掲載`.
     let mut published: Option<(NaiveDate, Option<NaiveDateTime>, bool)> = None;
+    let mut pub_line: Option<String> = None;
     let mut year_hint: Option<i32> = None;
     for l in lines.iter() {
         for f in when::find(&l.norm) {
@@ -231,6 +271,7 @@ fn read_one(lines: &[Line], report: Option<u32>, source_name: &str, known: &Sche
             };
             let at = f.start.and_then(|t| when::at(day, &t));
             published = Some((day, at, f.date.year.is_none()));
+            pub_line = Some(l.norm.clone());
             if f.date.year.is_none() {
                 break;
             }
@@ -442,6 +483,10 @@ fn read_one(lines: &[Line], report: Option<u32>, source_name: &str, known: &Sche
         // 以上 ends the notice; what follows is attachments (screens, forms).
         if norm == "以上" {
             break;
+        }
+        // The publication line (`第1報 2025年3月4日 10:30 掲載`) is no window.
+        if pub_line.as_deref() == Some(norm.as_str()) {
+            continue;
         }
         for f in &found {
             let Some(w) = window_from(f, &norm, &orig, idx, lines, year, cat, &unavailable, &available, incident) else { continue };
@@ -771,9 +816,11 @@ fn named_in(cat: &Catalogue, text: &str) -> Option<String> {
             let base = |s: &str| normalize_name(s.split('（').next().unwrap_or(s));
             std::iter::once(base(f.ja())).chain(f.aliases().iter().map(|a| normalize_name(a))).map(move |n| (n, f.id()))
         })
-        .filter(|(n, _)| n.chars().count() >= 3 && key.contains(n.as_str()))
-        .max_by_key(|(n, _)| n.chars().count())
-        .map(|(_, id)| id.to_string())
+        .enumerate()
+        .filter(|(_, (n, _))| n.chars().count() >= 3 && key.contains(n.as_str()))
+        // The longest name; of equally long ones, the first in the catalogue (a parent's).
+        .max_by_key(|(i, (n, _))| (n.chars().count(), std::cmp::Reverse(*i)))
+        .map(|(_, (_, id))| id.to_string())
 }
 
 /// `4時間程度`, `(30分)` anywhere in `s`.

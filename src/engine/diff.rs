@@ -279,7 +279,8 @@ fn window_changes(before: &Schedule, l: &LineageView<'_>, n: usize, windows: &mu
             change: if r.is_some() { "occurrence-moved" } else { "occurrence-cancelled" },
             date: Some(c.date()),
             before: None,
-            after: r.as_ref().map(words),
+            // One night: its own times, not the rule's.
+            after: r.as_ref().map(|w| words(&WindowInfo { rrule: None, ..w.clone() })),
         });
         let before_seq = old.as_ref().and_then(|o| o.changes().filter(|x| x.date() == c.date()).map(|x| x.sequence()).max());
         feed.push(FeedChange {
