@@ -24,6 +24,7 @@ use crate::engine::eval::Schedule;
 use crate::engine::model::*;
 use crate::engine::time::Instant;
 use crate::engine::view_api::{LineageView, VersionView};
+use crate::views::maintnote::{self, Profile};
 use crate::views::words;
 use chrono::{Duration, NaiveDate, NaiveDateTime, Offset, TimeZone, Utc};
 use chrono_tz::{OffsetComponents, Tz};
@@ -157,6 +158,14 @@ fn ical_duration(d: Duration) -> String {
 /// # Errors
 /// [`crate::engine::error::QueryError::UnknownFunction`] when the function is not in the catalogue.
 pub fn feed(s: &Schedule, opts: &FeedOptions) -> Result<String, crate::engine::error::QueryError> {
+    feed_as(s, opts, Profile::Plain)
+}
+
+/// The feed for `opts` in `profile` ([`crate::views::maintnote`]).
+///
+/// # Errors
+/// As [`feed`].
+pub fn feed_as(s: &Schedule, opts: &FeedOptions, profile: Profile) -> Result<String, crate::engine::error::QueryError> {
     let f = match &opts.function {
         Some(id) => Some(s.catalogue().function(id).ok_or_else(|| crate::engine::error::QueryError::UnknownFunction {
             id: id.clone(),
@@ -187,6 +196,9 @@ pub fn feed(s: &Schedule, opts: &FeedOptions) -> Result<String, crate::engine::e
         // The latest version with a spec gives the times; a cancel keeps the times it cancels.
         let Some(spec) = l.last_described().and_then(|v| v.spec()) else { continue };
         let cancelled = last.spec().is_none();
+        if profile == Profile::Maintnote && !maintnote::writes(spec) {
+            continue;
+        }
         if cancelled && last_end(spec) + Duration::days(CANCELLED_RETENTION_DAYS) < opts.now {
             continue;
         }
@@ -201,6 +213,7 @@ pub fn feed(s: &Schedule, opts: &FeedOptions) -> Result<String, crate::engine::e
             // A window no longer scheduled stays on its old time, said to be cancelled, or
             // postponed with the new date to be announced.
             ended: cancelled.then_some(last.action()),
+            profile,
         };
         // A standing rule whose hours changed is one VEVENT per part: the oldest keeps the
         // window's UID with its rule ended (UNTIL), each later one is its own UID, related
@@ -271,6 +284,7 @@ struct LineageEvents<'a> {
     cancelled: bool,
     /// What took the window off the schedule, while it is off.
     ended: Option<Action>,
+    profile: Profile,
 }
 
 impl LineageEvents<'_> {
@@ -303,6 +317,12 @@ impl LineageEvents<'_> {
                 ev.line(&k, &v);
                 let (k, v) = zoned("DTEND", *end, zone);
                 ev.line(&k, &v);
+                note_zone(zones, zone, *start, *end);
+            }
+            Shape::Tentative { start, end, .. } if self.profile == Profile::Maintnote => {
+                for (k, v) in [zoned("DTSTART", *start, zone), zoned("DTEND", *end, zone)] {
+                    ev.line(&k, &v);
+                }
                 note_zone(zones, zone, *start, *end);
             }
             Shape::Tentative { first, last, .. } => {
@@ -339,6 +359,12 @@ impl LineageEvents<'_> {
         ev.line("CATEGORIES", &categories(spec, opts.lang, ended));
         if let Some(url) = notice_url(l, opts) {
             ev.line("URL", &url);
+        }
+        if self.profile == Profile::Maintnote {
+            let page = notice_url(l, opts);
+            for (k, v) in maintnote::properties(s, l, spec, ended, opts.now, page.as_deref()) {
+                ev.line(&k, &v);
+            }
         }
         ev.line("END", "VEVENT");
         events.push_str(&ev.out);
@@ -453,6 +479,27 @@ fn override_event(
     ov.text("SUMMARY", summary);
     ov.text("DESCRIPTION", description);
     ov.out
+}
+
+/// The instants at which the feed for `profile` can change with its `now`, sorted: a feed
+/// made at `now` equals one made at any instant after the latest of them at or before `now`
+/// (up to the horizons drawn from `now`: zone transitions and spelled-out occurrences).
+/// A cancelled or postponed window leaves the feed the second after its retention ends; a
+/// maintnote status turns at a window's start and end. The server's feed cache keys on it.
+pub(crate) fn feed_turns(s: &Schedule, profile: Profile) -> Vec<Instant> {
+    let mut out = Vec::new();
+    for l in s.lineage_views() {
+        let Some(spec) = l.last_described().and_then(|v| v.spec()) else { continue };
+        if l.current().spec().is_none() {
+            out.push(last_end(spec) + Duration::days(CANCELLED_RETENTION_DAYS) + Duration::seconds(1));
+        }
+        if let (Profile::Maintnote, Shape::Confirmed { start, end, .. }) = (profile, &spec.shape) {
+            out.extend([*start, *end]);
+        }
+    }
+    out.sort_unstable();
+    out.dedup();
+    out
 }
 
 fn last_end(spec: &Spec) -> Instant {
@@ -641,6 +688,19 @@ fn summary(s: &Schedule, spec: &Spec, lang: Lang, ended: Option<Action>, r: Opti
 }
 
 /// What the feed says of a window: `changes` are lines on a standing rule's change of hours,
+/// When a notice was published, as the feed says it (a day, a minute, or unknown and by when).
+fn published_words(n: &Notice, lang: Lang) -> String {
+    let show = |t: Instant| t.with_timezone(&crate::engine::time::DEFAULT_ZONE).format("%Y-%m-%d %H:%M").to_string();
+    match n.published {
+        Published::At { instant, date_only: true } => {
+            instant.with_timezone(&crate::engine::time::DEFAULT_ZONE).format("%Y-%m-%d").to_string()
+        }
+        Published::At { instant, .. } => show(instant),
+        Published::Unknown => words::published_unknown(lang, &show(n.known_from)),
+    }
+}
+
+/// What the feed says of a window: `changes` are lines on a standing rule's change of hours,
 /// written after the rule.
 fn description(
     s: &Schedule,
@@ -652,21 +712,12 @@ fn description(
     changes: &[String],
 ) -> String {
     let notice = l.notice();
-    let ja = lang == Lang::Ja;
+    let fw = words::feed(lang);
     let mut d = String::new();
-    let show = |t: Instant| t.with_timezone(&crate::engine::time::DEFAULT_ZONE).format("%Y-%m-%d %H:%M").to_string();
-    let published = |n: &Notice| match n.published {
-        Published::At { instant, date_only: true } => {
-            instant.with_timezone(&crate::engine::time::DEFAULT_ZONE).format("%Y-%m-%d").to_string()
-        }
-        Published::At { instant, .. } => show(instant),
-        Published::Unknown => words::published_unknown(lang, &show(n.known_from)),
-    };
-    let title = |n: &Notice| n.title().text(lang).to_string();
     // What: the window's own title, else the notice's; in the feed's language only.
     let what = match &spec.title {
         Some(t) if t.is_in(lang) => t.text(lang).to_string(),
-        _ => title(notice),
+        _ => notice.title().text(lang).to_string(),
     };
     let incident = spec.kind == Kind::Incident;
     let _ = writeln!(d, "{}", if incident { words::incident_heading(lang, &what) } else { what.clone() });
@@ -682,6 +733,36 @@ fn description(
         }
         None => {}
     }
+    when_lines(&mut d, spec, lang, r);
+    for c in changes {
+        let _ = writeln!(d, "{c}");
+    }
+    let funcs: Vec<String> = spec
+        .functions
+        .iter()
+        .map(|f| {
+            let f = &s.catalogue().functions()[*f];
+            format!("{} ({})", if lang == Lang::Ja { &f.ja } else { &f.en }, f.id)
+        })
+        .collect();
+    let _ = writeln!(d, "{}: {}", fw.functions, funcs.join(fw.list_sep));
+    if let Shape::Tentative { expected, expected_approx, .. } = &spec.shape {
+        let e = expected.map(crate::engine::time::format_duration);
+        let _ = writeln!(d, "{}", words::times_to_follow(lang, e.as_deref(), *expected_approx));
+    }
+    let effects = effect_lines(s, spec, lang);
+    if !effects.is_empty() {
+        let _ = writeln!(d, "{}:", fw.effects);
+        for line in effects {
+            let _ = writeln!(d, "{line}");
+        }
+    }
+    provenance_lines(&mut d, s, l, spec, lang);
+    d
+}
+
+/// The window's times, or a standing rule's hours, since when and until when.
+fn when_lines(d: &mut String, spec: &Spec, lang: Lang, r: Option<&Replacement>) {
     let zone = spec.zone;
     let fw = words::feed(lang);
     let fmt = |t: Instant, approx: bool| words::approx(lang, approx, &t.with_timezone(&zone).format("%Y-%m-%d %H:%M %Z").to_string());
@@ -704,23 +785,13 @@ fn description(
         let since = start.format("%Y-%m-%d").to_string();
         let _ = writeln!(d, "{}", words::standing_rule(lang, &every, (&hours.0, &hours.1), &since, last.as_deref()));
     }
-    for c in changes {
-        let _ = writeln!(d, "{c}");
-    }
-    let funcs: Vec<String> = spec
-        .functions
-        .iter()
-        .map(|f| {
-            let f = &s.catalogue().functions()[*f];
-            format!("{} ({})", if ja { &f.ja } else { &f.en }, f.id)
-        })
-        .collect();
-    let _ = writeln!(d, "{}: {}", fw.functions, funcs.join(fw.list_sep));
-    if let Shape::Tentative { expected, expected_approx, .. } = &spec.shape {
-        let e = expected.map(crate::engine::time::format_duration);
-        let _ = writeln!(d, "{}", words::times_to_follow(lang, e.as_deref(), *expected_approx));
-    }
-    let mut effect_lines = Vec::new();
+}
+
+/// What each channel sees, a line per stated candidate: its scope, its effect, and whether
+/// the notice states it, mado infers it, or it is the catalogue default.
+fn effect_lines(s: &Schedule, spec: &Spec, lang: Lang) -> Vec<String> {
+    let fw = words::feed(lang);
+    let mut lines = Vec::new();
     for (ci, candidates) in spec.effects.iter().enumerate() {
         let c = &s.catalogue().channels()[ci];
         let label = if lang == Lang::Ja { c.ja.as_str() } else { c.en.as_str() };
@@ -752,28 +823,30 @@ fn description(
                 EffectSource::Notice => {}
             }
             if !parts.is_empty() {
-                effect_lines.push(format!("- {label}: {}", parts.join(" ")));
+                lines.push(format!("- {label}: {}", parts.join(" ")));
             }
             if e.scope.is_none() {
                 break;
             }
         }
     }
-    if !effect_lines.is_empty() {
-        let _ = writeln!(d, "{}:", fw.effects);
-        for line in effect_lines {
-            let _ = writeln!(d, "{line}");
-        }
-    }
+    lines
+}
+
+/// Where the window comes from: what mado infers, the notice, each revision with its note,
+/// the window's note and the source document.
+fn provenance_lines(d: &mut String, s: &Schedule, l: LineageView, spec: &Spec, lang: Lang) {
+    let (notice, fw) = (l.notice(), words::feed(lang));
+    let title = |n: &Notice| n.title().text(lang).to_string();
     for i in notice.inferred.iter().chain(spec.inferred.iter()).filter(|i| reads_as(i.reason(lang), lang)) {
         let _ = writeln!(d, "{}", words::inferred_line(lang, &field_label(s, &i.field, lang), i.reason(lang)));
     }
-    let _ = writeln!(d, "{}: {} ({}), {}", fw.notice, title(notice), notice.id, published(notice));
+    let _ = writeln!(d, "{}: {} ({}), {}", fw.notice, title(notice), notice.id, published_words(notice, lang));
     let mut notes_written: Vec<&str> = Vec::new();
     for v in l.trail().skip(1) {
         let n = v.by();
         let action = words::action(lang, v.action());
-        let _ = writeln!(d, "{} ({action}): {} ({}), {}", fw.revised, title(n), n.id, published(n));
+        let _ = writeln!(d, "{} ({action}): {} ({}), {}", fw.revised, title(n), n.id, published_words(n, lang));
         let note = feed_note(lang, v.note());
         if let Some(note) = note.filter(|n| reads_as(n, lang) && !notes_written.contains(n)) {
             let _ = writeln!(d, "{note}");
@@ -785,5 +858,4 @@ fn description(
         let _ = writeln!(d, "{n}");
     }
     let _ = write!(d, "{}: {}", fw.source, notice.source().text(lang));
-    d
 }
