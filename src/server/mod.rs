@@ -22,6 +22,7 @@ pub(crate) mod openapi;
 pub(crate) mod pages;
 mod params;
 mod state;
+mod statuspage;
 mod validators;
 
 pub use access::{AccessLog, Peer};
@@ -44,7 +45,16 @@ pub(crate) const ROUTES: &[Route] = &[
     Route { path: "/v1/availability", handler: || get(availability), bench_only: false },
     Route { path: "/v1/windows", handler: || get(windows), bench_only: false },
     Route { path: "/v1/functions", handler: || get(functions), bench_only: false },
+    Route { path: "/v1/zones", handler: || get(openapi::zones), bench_only: false },
     Route { path: "/calendar.ics", handler: || get(calendar), bench_only: false },
+    Route { path: "/api/v2/summary.json", handler: || get(statuspage::summary), bench_only: false },
+    Route { path: "/api/v2/status.json", handler: || get(statuspage::status), bench_only: false },
+    Route { path: "/api/v2/components.json", handler: || get(statuspage::components), bench_only: false },
+    Route { path: "/api/v2/scheduled-maintenances.json", handler: || get(statuspage::maintenances), bench_only: false },
+    Route { path: "/api/v2/scheduled-maintenances/upcoming.json", handler: || get(statuspage::upcoming), bench_only: false },
+    Route { path: "/api/v2/scheduled-maintenances/active.json", handler: || get(statuspage::active), bench_only: false },
+    Route { path: "/api/v2/incidents.json", handler: || get(statuspage::incidents), bench_only: false },
+    Route { path: "/api/v2/incidents/unresolved.json", handler: || get(statuspage::unresolved), bench_only: false },
     Route { path: "/healthz", handler: || get(healthz), bench_only: false },
     Route { path: "/readyz", handler: || get(readyz), bench_only: false },
     Route { path: "/metrics", handler: || get(edge::metrics), bench_only: false },
@@ -153,19 +163,16 @@ fn busy_response() -> Vec<u8> {
 /// Serves `listener` until `stop` completes, then shuts down within the grace period.
 pub async fn serve_on(listener: tokio::net::TcpListener, st: Arc<AppState>, stop: impl std::future::Future<Output = ()>) {
     use hyper_util::rt::TokioIo;
-    use tokio::io::AsyncWriteExt;
     let app = router(st.clone());
     let mut http = hyper::server::conn::http1::Builder::new();
     // No hyper timer: `conn`'s watchdog keeps the header timeout without one per request.
     http.max_buf_size(64 * 1024);
-    let timeout = st.config.header_timeout;
     let permits = Arc::new(tokio::sync::Semaphore::new(st.config.max_connections));
     let graceful = hyper_util::server::graceful::GracefulShutdown::new();
     let mut last_busy_log = std::time::Instant::now() - std::time::Duration::from_secs(60);
     let mut refused: u64 = 0;
     let busy: Arc<[u8]> = busy_response().into();
     let registry = Arc::new(conn::Registry::default());
-    let request_timeout = st.config.request_timeout;
     tokio::pin!(stop);
     loop {
         let (stream, peer) = tokio::select! {
@@ -207,15 +214,7 @@ pub async fn serve_on(listener: tokio::net::TcpListener, st: Arc<AppState>, stop
                 }
                 last_busy_log = std::time::Instant::now();
             }
-            let busy = busy.clone();
-            tokio::spawn(async move {
-                let mut stream = stream;
-                let _ = tokio::time::timeout(std::time::Duration::from_secs(1), async {
-                    let _ = stream.write_all(&busy).await;
-                    let _ = stream.shutdown().await;
-                })
-                .await;
-            });
+            tokio::spawn(refuse(stream, busy.clone()));
             continue;
         };
         let io = conn::Watched { io: TokioIo::new(stream), activity: activity.clone() };
@@ -240,42 +239,7 @@ pub async fn serve_on(listener: tokio::net::TcpListener, st: Arc<AppState>, stop
             }
         });
         let conn = graceful.watch(http.serve_connection(io, service));
-        let metrics_st = st.clone();
-        tokio::spawn(async move {
-            let registered = registered;
-            tokio::pin!(conn);
-            let mut watchdog = tokio::time::interval(conn::Activity::period(timeout));
-            watchdog.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-            loop {
-                tokio::select! {
-                    biased;
-                    ended = conn.as_mut() => {
-                        if let Err(e) = ended {
-                            if e.is_parse_too_large() {
-                                // hyper answered 431 itself: counted like every response.
-                                metrics_st.metrics.slot("unmatched").record(axum::http::StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE, std::time::Duration::ZERO);
-                            }
-                            tracing::debug!(%peer, "connection ended: {e}");
-                        }
-                        break;
-                    }
-                    () = registered.close.notified() => {
-                        tracing::debug!(%peer, "closing the connection idle longest to make room for a new one");
-                        break;
-                    }
-                    _ = watchdog.tick() => if activity.overdue(timeout) {
-                        tracing::debug!(%peer, "closing a connection that waited longer than the header timeout");
-                        break;
-                    } else if activity.past_deadline(request_timeout) {
-                        // The whole-request deadline: closed, and counted as unanswered.
-                        metrics_st.metrics.slot("unmatched").record(axum::http::StatusCode::SERVICE_UNAVAILABLE, request_timeout);
-                        tracing::warn!(%peer, seconds = request_timeout.as_secs(), "closing a connection whose request was not answered within --request-timeout");
-                        break;
-                    },
-                }
-            }
-            drop(permit);
-        });
+        tokio::spawn(drive(conn, registered, activity, permit, st.clone(), peer));
     }
     drop(listener);
     let open = graceful.count();
@@ -283,6 +247,61 @@ pub async fn serve_on(listener: tokio::net::TcpListener, st: Arc<AppState>, stop
     if tokio::time::timeout(st.config.shutdown_grace, graceful.shutdown()).await.is_err() {
         tracing::warn!("shutdown grace period over; dropping the connections still open");
     }
+}
+
+/// Answers `503` on a connection mado has no slot for, and closes it (within a second).
+async fn refuse(mut stream: tokio::net::TcpStream, busy: Arc<[u8]>) {
+    use tokio::io::AsyncWriteExt;
+    let _ = tokio::time::timeout(std::time::Duration::from_secs(1), async {
+        let _ = stream.write_all(&busy).await;
+        let _ = stream.shutdown().await;
+    })
+    .await;
+}
+
+/// Drives one connection to its end: it ends, or is closed to make room, or waited past the
+/// header timeout, or its request ran past `--request-timeout`. Then its slot is free.
+async fn drive(
+    conn: impl std::future::Future<Output = Result<(), hyper::Error>>,
+    registered: conn::Registered,
+    activity: Arc<conn::Activity>,
+    permit: tokio::sync::OwnedSemaphorePermit,
+    st: Arc<AppState>,
+    peer: std::net::SocketAddr,
+) {
+    let (timeout, request_timeout) = (st.config.header_timeout, st.config.request_timeout);
+    tokio::pin!(conn);
+    let mut watchdog = tokio::time::interval(conn::Activity::period(timeout));
+    watchdog.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        tokio::select! {
+            biased;
+            ended = conn.as_mut() => {
+                if let Err(e) = ended {
+                    if e.is_parse_too_large() {
+                        // hyper answered 431 itself: counted like every response.
+                        st.metrics.slot("unmatched").record(axum::http::StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE, std::time::Duration::ZERO);
+                    }
+                    tracing::debug!(%peer, "connection ended: {e}");
+                }
+                break;
+            }
+            () = registered.close.notified() => {
+                tracing::debug!(%peer, "closing the connection idle longest to make room for a new one");
+                break;
+            }
+            _ = watchdog.tick() => if activity.overdue(timeout) {
+                tracing::debug!(%peer, "closing a connection that waited longer than the header timeout");
+                break;
+            } else if activity.past_deadline(request_timeout) {
+                // The whole-request deadline: closed, and counted as unanswered.
+                st.metrics.slot("unmatched").record(axum::http::StatusCode::SERVICE_UNAVAILABLE, request_timeout);
+                tracing::warn!(%peer, seconds = request_timeout.as_secs(), "closing a connection whose request was not answered within --request-timeout");
+                break;
+            },
+        }
+    }
+    drop(permit);
 }
 
 async fn shutdown() {

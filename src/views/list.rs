@@ -13,6 +13,7 @@ use crate::engine::eval::Status;
 use crate::engine::model::{Kind, Lang};
 use crate::engine::schedule::Schedule;
 use crate::views::text::{span, visible_line};
+use crate::views::words::{self, ListWords};
 use chrono::{DateTime, FixedOffset, NaiveDate, Timelike, Utc};
 use chrono_tz::Tz;
 
@@ -37,112 +38,6 @@ pub type Paint<'a> = &'a dyn Fn(Tone, &str) -> String;
 /// The painter for pipes and `NO_COLOR`: no escape codes.
 pub fn plain(_: Tone, s: &str) -> String {
     s.to_string()
-}
-
-struct Words {
-    one_off: &'static str,
-    rules: &'static str,
-    none: &'static str,
-    since: &'static str,
-    occurrences: &'static str,
-    changed: &'static str,
-    cancelled: &'static str,
-    tentative: &'static str,
-    postponed: &'static str,
-    incident: &'static str,
-    as_of: &'static str,
-    windows: &'static str,
-    cut: &'static str,
-    available: &'static str,
-    unavailable: &'static str,
-    tentative_status: &'static str,
-    until: &'static str,
-    no_change: &'static str,
-    in_progress: &'static str,
-    pending: &'static str,
-    coming: &'static str,
-    all_up: &'static str,
-    of: &'static str,
-    buyers_see: &'static str,
-    next: &'static str,
-    no_next: &'static str,
-    quotes: (&'static str, &'static str),
-    error: &'static str,
-    page: &'static str,
-    message: &'static str,
-}
-
-const EN: Words = Words {
-    one_off: "One-off windows",
-    rules: "Standing rules",
-    none: "no windows",
-    since: "since",
-    occurrences: "occurrences in this range",
-    changed: "changed",
-    cancelled: "cancelled",
-    tentative: "tentative: times not announced",
-    postponed: "postponed: new date to be announced",
-    incident: "incident",
-    as_of: "as of",
-    windows: "Windows",
-    cut: "the list was cut at --limit: narrow the range or raise it",
-    available: "available",
-    unavailable: "unavailable",
-    tentative_status: "tentative",
-    until: "until",
-    no_change: "no change ahead",
-    in_progress: "In progress",
-    pending: "Postponed, new date to be announced",
-    coming: "Coming",
-    all_up: "all functions available",
-    of: "of",
-    buyers_see: "buyers see",
-    next: "next",
-    no_next: "no window",
-    quotes: ("«", "»"),
-    error: "error",
-    page: "page ",
-    message: "message ",
-};
-
-const JA: Words = Words {
-    one_off: "単発のメンテナンス",
-    rules: "定例のメンテナンス",
-    none: "メンテナンスなし",
-    since: "開始",
-    occurrences: "回（この期間）",
-    changed: "変更",
-    cancelled: "中止",
-    tentative: "未確定：時間未定",
-    postponed: "延期：新しい日程は未定",
-    incident: "障害",
-    as_of: "時点",
-    windows: "メンテナンス",
-    cut: "--limit で打ち切り：範囲を狭めるか増やしてください",
-    available: "利用可",
-    unavailable: "利用不可",
-    tentative_status: "未確定",
-    until: "次の変化",
-    no_change: "予定された変化なし",
-    in_progress: "実施中",
-    pending: "延期（新しい日程は未定）",
-    coming: "今後の予定",
-    all_up: "全機能 利用可",
-    of: "/",
-    buyers_see: "購入者に見えるもの",
-    next: "次",
-    no_next: "メンテナンスの予定なし",
-    quotes: ("「", "」"),
-    error: "エラーコード",
-    page: "画面",
-    message: "メッセージ",
-};
-
-fn words(lang: Lang) -> &'static Words {
-    match lang {
-        Lang::Ja => &JA,
-        Lang::En => &EN,
-    }
 }
 
 /// One line, control characters shown (the values are the schedule's text).
@@ -174,32 +69,6 @@ fn functions(s: &Schedule, w: &WindowInfo, lang: Lang) -> String {
         .join(", ")
 }
 
-/// `every day`, `every Mon, Thu`, `every month on day 1`, else the rule itself.
-fn rule_phrase(rrule: &str, lang: Lang) -> String {
-    let parts: Vec<(&str, &str)> = rrule.split(';').filter_map(|p| p.split_once('=')).collect();
-    let get = |k: &str| parts.iter().find(|(key, _)| *key == k).map(|(_, v)| *v);
-    let plain_rule = parts.iter().all(|(k, _)| matches!(*k, "FREQ" | "BYDAY" | "BYMONTHDAY"));
-    let day = |d: &str| {
-        let i = ["MO", "TU", "WE", "TH", "FR", "SA", "SU"].iter().position(|x| *x == d)?;
-        Some(match lang {
-            Lang::En => ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"][i],
-            Lang::Ja => ["月", "火", "水", "木", "金", "土", "日"][i],
-        })
-    };
-    match (plain_rule, get("FREQ"), get("BYDAY"), get("BYMONTHDAY"), lang) {
-        (true, Some("DAILY"), None, None, Lang::En) => "every day".into(),
-        (true, Some("DAILY"), None, None, Lang::Ja) => "毎日".into(),
-        (true, Some("WEEKLY"), Some(days), None, _) => match days.split(',').map(day).collect::<Option<Vec<_>>>() {
-            Some(names) if lang == Lang::En => format!("every {}", names.join(", ")),
-            Some(names) => format!("毎週{}曜", names.join("・")),
-            None => format!("RRULE {rrule}"),
-        },
-        (true, Some("MONTHLY"), None, Some(d), Lang::En) => format!("every month on day {d}"),
-        (true, Some("MONTHLY"), None, Some(d), Lang::Ja) => format!("毎月{d}日"),
-        _ => format!("RRULE {rrule}"),
-    }
-}
-
 /// The local hours of an occurrence, to tell the usual nights from the changed ones.
 type Hours = (String, String, bool, bool, bool, WindowKind);
 
@@ -213,17 +82,13 @@ fn hours_text(w: &WindowInfo, zone: Tz, lang: Lang) -> String {
     let f = |t: &DateTime<FixedOffset>, approx: bool| {
         let t = t.with_timezone(&zone);
         let hm = if t.second() == 0 { t.format("%H:%M").to_string() } else { t.format("%H:%M:%S").to_string() };
-        match (approx, lang) {
-            (false, _) => hm,
-            (true, Lang::En) => format!("about {hm}"),
-            (true, Lang::Ja) => format!("{hm}頃"),
-        }
+        words::approx(lang, approx, &hm)
     };
     format!("{}–{} {}", f(&w.start, w.start_approx), f(&w.end, w.end_approx), w.start.with_timezone(&zone).format("%Z"))
 }
 
 /// The marks after a window's span: tentative, postponed, incident, in words.
-fn marks(w: &WindowInfo, words: &Words, paint: Paint) -> String {
+fn marks(w: &WindowInfo, words: &ListWords, paint: Paint) -> String {
     let mut m = String::new();
     match w.kind {
         WindowKind::Tentative => m.push_str(&format!("  [{}]", paint(Tone::Warn, words.tentative))),
@@ -238,7 +103,7 @@ fn marks(w: &WindowInfo, words: &Words, paint: Paint) -> String {
 
 /// A window list as people read it; every occurrence on its own line with `expand`.
 pub fn window_list(s: &Schedule, l: &WindowList, zone: Tz, lang: Lang, expand: bool, paint: Paint) -> String {
-    let w = words(lang);
+    let w = words::list(lang);
     let mut out = String::new();
     let scope = l.function.as_deref().map(|f| format!(" — {f}")).unwrap_or_default();
     let head = format!("{} {} – {}{scope} ({} {})", w.windows, when(&l.from, zone), when(&l.to, zone), w.as_of, when(&l.as_of, zone));
@@ -256,7 +121,7 @@ pub fn window_list(s: &Schedule, l: &WindowList, zone: Tz, lang: Lang, expand: b
 
 /// The windows of a list without its heading: one-offs, then standing rules.
 fn body(s: &Schedule, l: &WindowList, zone: Tz, lang: Lang, expand: bool, paint: Paint) -> String {
-    let w = words(lang);
+    let w = words::list(lang);
     let mut out = String::new();
     if l.windows.is_empty() {
         line(&mut out, &format!("  {}", w.none));
@@ -298,7 +163,7 @@ fn body(s: &Schedule, l: &WindowList, zone: Tz, lang: Lang, expand: bool, paint:
         }
         let Some((usual, _, sample)) = counts.iter().max_by_key(|(_, c, _)| *c).cloned() else { continue };
         let since = rule_since(s, sample, l, zone, lang).map(|d| format!(", {} {d}", w.since)).unwrap_or_default();
-        let rule = rule_phrase(sample.rrule.as_deref().unwrap_or(""), lang);
+        let rule = words::rule_words(lang, sample.rrule.as_deref().unwrap_or(""));
         let first = format!("  {rule} {}{since}  {}", hours_text(sample, zone, lang), title(sample));
         line(&mut out, &first);
         let count = match lang {
@@ -343,7 +208,7 @@ fn cancelled(s: &Schedule, w: &WindowInfo, l: &WindowList) -> Vec<NaiveDate> {
 }
 
 /// The status word of a function, painted.
-fn status_word(st: Status, w: &Words, paint: Paint) -> String {
+fn status_word(st: Status, w: &ListWords, paint: Paint) -> String {
     match st {
         Status::Available => paint(Tone::Up, w.available),
         Status::Unavailable => paint(Tone::Down, w.unavailable),
@@ -355,7 +220,7 @@ fn status_word(st: Status, w: &Words, paint: Paint) -> String {
 /// and when it changes, the windows in progress with what buyers see, postponed windows,
 /// and the windows coming (`coming`, rules once).
 pub fn status_screen(s: &Schedule, set: &AnswerSet, coming: &WindowList, zone: Tz, lang: Lang, paint: Paint) -> String {
-    let w = words(lang);
+    let w = words::list(lang);
     let mut out = String::new();
     let total = set.answers.len();
     let down = set.answers.iter().filter(|a| a.status == Status::Unavailable).count();
@@ -456,7 +321,7 @@ pub fn status_screen(s: &Schedule, set: &AnswerSet, coming: &WindowList, zone: T
 /// The next windows affecting a function (or any): a headline with the first one, then
 /// the list (rules once).
 pub fn next_list(s: &Schedule, l: &WindowList, zone: Tz, lang: Lang, expand: bool, paint: Paint) -> String {
-    let w = words(lang);
+    let w = words::list(lang);
     let mut out = String::new();
     let first = l.windows.iter().find(|x| x.kind != WindowKind::Postponed);
     let scope = match l.function.as_deref().and_then(|f| s.catalogue().function(f)) {
@@ -481,25 +346,4 @@ pub fn next_list(s: &Schedule, l: &WindowList, zone: Tz, lang: Lang, expand: boo
     out.push('\n');
     out.push_str(&window_list(s, l, zone, lang, expand, paint));
     out
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn rules_read_as_people_say_them() {
-        let table = [
-            ("FREQ=DAILY", Lang::En, "every day"),
-            ("FREQ=DAILY", Lang::Ja, "毎日"),
-            ("FREQ=WEEKLY;BYDAY=MO,TH", Lang::En, "every Mon, Thu"),
-            ("FREQ=WEEKLY;BYDAY=MO,TH", Lang::Ja, "毎週月・木曜"),
-            ("FREQ=MONTHLY;BYMONTHDAY=1", Lang::En, "every month on day 1"),
-            ("FREQ=DAILY;INTERVAL=2", Lang::En, "RRULE FREQ=DAILY;INTERVAL=2"),
-            ("FREQ=WEEKLY;BYDAY=XX", Lang::En, "RRULE FREQ=WEEKLY;BYDAY=XX"),
-        ];
-        for (rule, lang, want) in table {
-            assert_eq!(rule_phrase(rule, lang), want, "{rule}");
-        }
-    }
 }

@@ -197,10 +197,8 @@ fn window_lines(out: &mut String, head: &str, w: &WindowInfo, zone: Tz, lang: La
     );
     put!(out, "  {:<9} {}: {}", "", words.source, w.source);
     for e in &w.effects {
-        let parts = match lang {
-            Lang::Ja => e.effect.phrases("エラーコード", "画面", "メッセージ", ("「", "」")),
-            Lang::En => e.effect.phrases("error", "page ", "message ", ("«", "»")),
-        };
+        let (error, page, message, quotes) = words.effect_labels;
+        let parts = e.effect.phrases(error, page, message, quotes);
         let scope = e.functions.as_ref().map(|f| format!(" [{}]", f.join(", "))).unwrap_or_default();
         let src = match e.source {
             EffectSource::Default => format!(" {}", words.default),
@@ -286,7 +284,7 @@ pub fn window_list(l: &WindowList, zone: Tz, lang: Lang) -> String {
         out,
         "{} {}{scope}: {} – {}, {} {}",
         l.windows.len(),
-        if lang == Lang::En && l.windows.len() != 1 { "windows" } else { words.window },
+        if l.windows.len() == 1 { words.window } else { words.windows },
         when(&l.from, zone),
         when(&l.to, zone),
         words.as_of,

@@ -13,6 +13,10 @@ use crate::engine::model::{Action, Kind, Lang, Shape};
 
 /// The words of the text view, in one language.
 pub(crate) struct TextWords {
+    /// Before an effect's error code, page and message, and the quotes around them.
+    pub(crate) effect_labels: (&'static str, &'static str, &'static str, (&'static str, &'static str)),
+    /// The plural of `window`.
+    pub(crate) windows: &'static str,
     pub(crate) available: &'static str,
     pub(crate) unavailable: &'static str,
     pub(crate) tentative: &'static str,
@@ -62,6 +66,8 @@ pub(crate) struct TextWords {
 }
 
 const TEXT_JA: TextWords = TextWords {
+    effect_labels: ("エラーコード", "画面", "メッセージ", ("「", "」")),
+    windows: "窓",
     available: "利用可",
     unavailable: "利用不可",
     tentative: "未確定",
@@ -111,6 +117,8 @@ const TEXT_JA: TextWords = TextWords {
 };
 
 const TEXT_EN: TextWords = TextWords {
+    effect_labels: ("error", "page ", "message ", ("«", "»")),
+    windows: "windows",
     available: "available",
     unavailable: "unavailable",
     tentative: "tentative",
@@ -164,6 +172,114 @@ pub(crate) fn text(lang: Lang) -> &'static TextWords {
     match lang {
         Lang::Ja => &TEXT_JA,
         Lang::En => &TEXT_EN,
+    }
+}
+
+/// The words of window lists and the status screen (`mado windows`, `status`, `next`).
+pub(crate) struct ListWords {
+    pub(crate) one_off: &'static str,
+    pub(crate) rules: &'static str,
+    pub(crate) none: &'static str,
+    pub(crate) since: &'static str,
+    pub(crate) occurrences: &'static str,
+    pub(crate) changed: &'static str,
+    pub(crate) cancelled: &'static str,
+    pub(crate) tentative: &'static str,
+    pub(crate) postponed: &'static str,
+    pub(crate) incident: &'static str,
+    pub(crate) as_of: &'static str,
+    pub(crate) windows: &'static str,
+    pub(crate) cut: &'static str,
+    pub(crate) available: &'static str,
+    pub(crate) unavailable: &'static str,
+    pub(crate) tentative_status: &'static str,
+    pub(crate) until: &'static str,
+    pub(crate) no_change: &'static str,
+    pub(crate) in_progress: &'static str,
+    pub(crate) pending: &'static str,
+    pub(crate) coming: &'static str,
+    pub(crate) all_up: &'static str,
+    pub(crate) of: &'static str,
+    pub(crate) buyers_see: &'static str,
+    pub(crate) next: &'static str,
+    pub(crate) no_next: &'static str,
+    pub(crate) quotes: (&'static str, &'static str),
+    pub(crate) error: &'static str,
+    pub(crate) page: &'static str,
+    pub(crate) message: &'static str,
+}
+
+const LIST_EN: ListWords = ListWords {
+    one_off: "One-off windows",
+    rules: "Standing rules",
+    none: "no windows",
+    since: "since",
+    occurrences: "occurrences in this range",
+    changed: "changed",
+    cancelled: "cancelled",
+    tentative: "tentative: times not announced",
+    postponed: "postponed: new date to be announced",
+    incident: "incident",
+    as_of: "as of",
+    windows: "Windows",
+    cut: "the list was cut at --limit: narrow the range or raise it",
+    available: "available",
+    unavailable: "unavailable",
+    tentative_status: "tentative",
+    until: "until",
+    no_change: "no change ahead",
+    in_progress: "In progress",
+    pending: "Postponed, new date to be announced",
+    coming: "Coming",
+    all_up: "all functions available",
+    of: "of",
+    buyers_see: "buyers see",
+    next: "next",
+    no_next: "no window",
+    quotes: ("«", "»"),
+    error: "error",
+    page: "page ",
+    message: "message ",
+};
+
+const LIST_JA: ListWords = ListWords {
+    one_off: "単発のメンテナンス",
+    rules: "定例のメンテナンス",
+    none: "メンテナンスなし",
+    since: "開始",
+    occurrences: "回（この期間）",
+    changed: "変更",
+    cancelled: "中止",
+    tentative: "未確定：時間未定",
+    postponed: "延期：新しい日程は未定",
+    incident: "障害",
+    as_of: "時点",
+    windows: "メンテナンス",
+    cut: "--limit で打ち切り：範囲を狭めるか増やしてください",
+    available: "利用可",
+    unavailable: "利用不可",
+    tentative_status: "未確定",
+    until: "次の変化",
+    no_change: "予定された変化なし",
+    in_progress: "実施中",
+    pending: "延期（新しい日程は未定）",
+    coming: "今後の予定",
+    all_up: "全機能 利用可",
+    of: "/",
+    buyers_see: "購入者に見えるもの",
+    next: "次",
+    no_next: "メンテナンスの予定なし",
+    quotes: ("「", "」"),
+    error: "エラーコード",
+    page: "画面",
+    message: "メッセージ",
+};
+
+/// The list words in `lang`.
+pub(crate) fn list(lang: Lang) -> &'static ListWords {
+    match lang {
+        Lang::Ja => &LIST_JA,
+        Lang::En => &LIST_EN,
     }
 }
 
@@ -276,20 +392,23 @@ pub(crate) fn weekday(lang: Lang, i: usize) -> &'static str {
 pub(crate) fn rule_words(lang: Lang, text: &str) -> String {
     let get = |k: &str| text.split(';').find_map(|p| p.strip_prefix(k).and_then(|v| v.strip_prefix('=')));
     let interval: u32 = get("INTERVAL").and_then(|v| v.parse().ok()).unwrap_or(1);
+    let plain = text.split(';').all(|p| ["FREQ=", "INTERVAL=", "BYDAY=", "BYMONTHDAY=", "UNTIL=", "COUNT="].iter().any(|k| p.starts_with(k)));
+    // Weekdays by name; `None` when one is not a plain weekday (an ordinal such as `1MO`).
     let days = |v: &str| {
         v.split(',')
-            .map(|d| weekday(lang, ["MO", "TU", "WE", "TH", "FR", "SA", "SU"].iter().position(|x| d.ends_with(x)).unwrap_or(0)))
-            .collect::<Vec<_>>()
+            .map(|d| ["MO", "TU", "WE", "TH", "FR", "SA", "SU"].iter().position(|x| *x == d).map(|i| weekday(lang, i)))
+            .collect::<Option<Vec<_>>>()
     };
-    match (get("FREQ"), get("BYDAY"), get("BYMONTHDAY"), interval, lang) {
-        (Some("DAILY"), None, None, 1, Lang::Ja) => "毎日".into(),
-        (Some("DAILY"), None, None, 1, Lang::En) => "every day".into(),
-        (Some("DAILY"), None, None, n, Lang::Ja) => format!("{n}日ごと"),
-        (Some("DAILY"), None, None, n, Lang::En) => format!("every {n} days"),
-        (Some("WEEKLY"), Some(d), None, 1, Lang::Ja) => format!("毎週{}曜日", days(d).join("・")),
-        (Some("WEEKLY"), Some(d), None, 1, Lang::En) => format!("every {}", days(d).join(", ")),
-        (Some("MONTHLY"), None, Some(d), 1, Lang::Ja) => format!("毎月{d}日"),
-        (Some("MONTHLY"), None, Some(d), 1, Lang::En) => format!("every month on day {d}"),
+    let by_day = get("BYDAY").map(days);
+    match (plain, get("FREQ"), by_day, get("BYMONTHDAY"), interval, lang) {
+        (true, Some("DAILY"), None, None, 1, Lang::Ja) => "毎日".into(),
+        (true, Some("DAILY"), None, None, 1, Lang::En) => "every day".into(),
+        (true, Some("DAILY"), None, None, n, Lang::Ja) => format!("{n}日ごと"),
+        (true, Some("DAILY"), None, None, n, Lang::En) => format!("every {n} days"),
+        (true, Some("WEEKLY"), Some(Some(d)), None, 1, Lang::Ja) => format!("毎週{}曜日", d.join("・")),
+        (true, Some("WEEKLY"), Some(Some(d)), None, 1, Lang::En) => format!("every {}", d.join(", ")),
+        (true, Some("MONTHLY"), None, Some(d), 1, Lang::Ja) => format!("毎月{d}日"),
+        (true, Some("MONTHLY"), None, Some(d), 1, Lang::En) => format!("every month on day {d}"),
         _ => {
             let bare: Vec<&str> = text.split(';').filter(|p| !p.starts_with("UNTIL=") && !p.starts_with("COUNT=")).collect();
             format!("RRULE:{}", bare.join(";"))
@@ -523,5 +642,46 @@ pub(crate) fn occurrence_changed_by(lang: Lang, title: &str, id: &str) -> String
     match lang {
         Lang::Ja => format!("この回の変更: {title} ({id})"),
         Lang::En => format!("This occurrence changed by: {title} ({id})"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rules_read_as_people_say_them() {
+        let table = [
+            ("FREQ=DAILY", Lang::En, "every day"),
+            ("FREQ=DAILY", Lang::Ja, "毎日"),
+            ("FREQ=DAILY;INTERVAL=2", Lang::En, "every 2 days"),
+            ("FREQ=DAILY;UNTIL=20251231", Lang::En, "every day"),
+            ("FREQ=WEEKLY;BYDAY=MO,TH", Lang::En, "every Monday, Thursday"),
+            ("FREQ=WEEKLY;BYDAY=MO,TH", Lang::Ja, "毎週月・木曜日"),
+            ("FREQ=MONTHLY;BYMONTHDAY=1", Lang::En, "every month on day 1"),
+            ("FREQ=MONTHLY;BYDAY=1MO", Lang::En, "RRULE:FREQ=MONTHLY;BYDAY=1MO"),
+            ("FREQ=WEEKLY;BYDAY=XX", Lang::En, "RRULE:FREQ=WEEKLY;BYDAY=XX"),
+            ("FREQ=WEEKLY;INTERVAL=2;BYDAY=MO;COUNT=3", Lang::En, "RRULE:FREQ=WEEKLY;INTERVAL=2;BYDAY=MO"),
+        ];
+        for (rule, lang, want) in table {
+            assert_eq!(rule_words(lang, rule), want, "{rule}");
+        }
+    }
+
+    #[test]
+    fn short_texts_are_cut_at_a_word_or_label_boundary() {
+        let table = [
+            ("amount change and re-authorisation", 30, "amount change and…"),
+            ("amount change and re-authorisation", 60, "amount change and re-authorisation"),
+            ("card payment, ID payment", 20, "card payment, ID…"),
+            ("card payment, ID payment", 16, "card payment…"),
+            ("クレジットカード払い・キャリア払い", 14, "クレジットカード払い…"),
+            ("re-authorisation", 8, "re-auth…"),
+        ];
+        for (text, max, want) in table {
+            let got = cut_at_boundary(text, max);
+            assert_eq!(got, want, "{text} in {max}");
+            assert!(got.chars().count() <= max, "{got}");
+        }
     }
 }
