@@ -218,14 +218,14 @@ fn devices_and_oversized_files_fail_the_reload() {
     let tmp = tempfile::tempdir().expect("tempdir");
     let dir = tmp.path().join("schedules");
     schedules(&dir, &[("a", "03:00")]);
-    let st = AppState::new(Config { schedules: Some(dir.clone()), max_file_size: 4096, ..Config::default() }).expect("loads");
+    let st = AppState::new(Config { schedules: Some(dir.clone()), max_file_size: 16384, ..Config::default() }).expect("loads");
     std::os::unix::fs::symlink("/dev/zero", dir.join("notices/zero.toml")).expect("symlink");
     let err = reload_within_10s(&st).expect("returns").expect_err("a device");
     assert!(err.contains("zero.toml: not a regular file (a character device)"), "{err}");
     std::fs::remove_file(dir.join("notices/zero.toml")).expect("rm");
-    std::fs::write(dir.join("notices/big.toml"), format!("{}\n# {}\n", notice("big", "03:00"), "x".repeat(5000))).expect("write");
+    std::fs::write(dir.join("notices/big.toml"), format!("{}\n# {}\n", notice("big", "03:00"), "x".repeat(20000))).expect("write");
     let err = st.reload().expect_err("too large");
-    assert!(err.to_string().contains("big.toml: larger than 4 KiB, the limit per schedule file (`mado serve --max-file-size`)"), "{err}");
+    assert!(err.to_string().contains("big.toml: larger than 16 KiB, the limit per schedule file (`mado serve --max-file-size`)"), "{err}");
     std::fs::remove_file(dir.join("notices/big.toml")).expect("rm");
     st.reload().expect("fine again");
 }
