@@ -70,7 +70,7 @@ pub use engine::diff::{notice_diff, DiffError, FeedChange, FunctionDiff, NoticeD
 pub use engine::error::QueryError;
 pub use engine::eval::Status;
 pub use engine::model::{
-    Action, Catalogue, Channel, ChannelEffect, Effect, EffectSource, Function, Inference, Kind, Lang, Notice, Published,
+    Action, Catalogue, Channel, ChannelEffect, Effect, EffectSource, Function, Inference, Kind, Lang, Notice, Provider, Published,
 };
 pub use engine::names::{normalize_name, NameError};
 pub use engine::schedule::Schedule;

@@ -144,25 +144,29 @@ fn own_notice_field_by_field() {
     // 午前, full-width digits and colon, 頃 on the end.
     assert_eq!(w(0).functions, ["testenv"]);
     assert_eq!(confirmed(0), ("2025-06-09 01:00:00".into(), Some("2025-06-09 04:00:00".into()), false, true));
-    // A year taken from context is marked inferred; 翌 crosses midnight.
-    assert_eq!(w(1).functions, ["webcollect.reauth"]);
-    assert_eq!(confirmed(1), ("2025-06-09 23:00:00".into(), Some("2025-06-10 01:30:00".into()), false, false));
-    assert!(w(1).inferred.iter().any(|i| i.0 == "start" && i.1.contains("2025")));
-    assert!(w(1).todos.is_empty(), "(2時間30分) matches 23:00–翌1:30: {:?}", w(1).todos);
+    // 翌 crosses midnight; a row starting a night of the standing rule for its function, at
+    // the rule's time, is that night with new times (and asked about).
+    let o = &d.occurrences[0];
+    assert_eq!((o.notice.as_str(), o.window.as_str(), o.date.to_string()), ("standing-reauth-blackout", "daily", "2025-06-09".into()));
+    assert_eq!((o.times.0.to_string(), o.times.1.to_string()), ("2025-06-09 23:00:00".into(), "2025-06-10 01:30:00".into()));
+    // A year taken from context is asked about (an occurrence has no `inferred`); the
+    // stated length (2時間30分) matches 23:00–翌1:30, so it is not.
+    assert!(o.todos.iter().any(|t| t.contains("without a year") && t.contains("2025")), "{:?}", o.todos);
+    assert!(!o.todos.iter().any(|t| t.contains("length")), "{:?}", o.todos);
     // 2025-06-10 is a Tuesday: the weekday (水) is a question, not resolved.
-    assert_eq!(w(2).functions, ["atobarai"]);
-    assert!(w(2).todos.iter().any(|t| t.contains("(水)") && t.contains("(火)")), "{:?}", w(2).todos);
+    assert_eq!(w(1).functions, ["atobarai"]);
+    assert!(w(1).todos.iter().any(|t| t.contains("(水)") && t.contains("(火)")), "{:?}", w(1).todos);
     // The stated length (3時間) does not match 2:00–6:00: a question.
-    assert_eq!(w(3).functions, ["webcollect.credit_card"]);
-    assert!(w(3).todos.iter().any(|t| t.contains("3h") && t.contains("4h")), "{:?}", w(3).todos);
+    assert_eq!(w(2).functions, ["webcollect.credit_card"]);
+    assert!(w(2).todos.iter().any(|t| t.contains("3h") && t.contains("4h")), "{:?}", w(2).todos);
     // An unknown label is a question naming the closest ids.
-    assert!(w(4).todos.iter().any(|t| t.contains("ポイント払い")), "{:?}", w(4).todos);
+    assert!(w(3).todos.iter().any(|t| t.contains("ポイント払い")), "{:?}", w(3).todos);
     // No end time: an open end, never a guessed one.
-    assert_eq!(w(5).functions, ["webcollect.admin"]);
-    assert_eq!(confirmed(5).1, None);
-    assert!(w(5).todos.iter().any(|t| t.contains("no end time")));
+    assert_eq!(w(4).functions, ["webcollect.admin"]);
+    assert_eq!(confirmed(4).1, None);
+    assert!(w(4).todos.iter().any(|t| t.contains("no end time")));
     // 下旬 (予定): tentative days 21 to 31.
-    match &w(6).shape {
+    match &w(5).shape {
         Some(Shape::Tentative { date, last_date, .. }) => {
             assert_eq!((date.to_string(), last_date.map(|d| d.to_string())), ("2025-07-21".into(), Some("2025-07-31".into())))
         }
@@ -177,32 +181,101 @@ fn own_notice_field_by_field() {
     assert!(d.notes.iter().any(|n| n.contains("mail") && n.contains("token_modal")));
 }
 
-#[test]
-fn seed_2021_drafts_answer_as_schedules() {
-    let ids = ["2021-05-14-3ds-maintenance", "2021-postponement-to-08-09"];
-    let base = schedules_without(&ids);
-    let known = Schedule::from_sources(base.clone()).unwrap();
-    let ds = drafts("seed-2021-05-14-3ds-maintenance.txt", &known);
-    assert_eq!(ds.len(), 2, "the notice and its undated postponement");
-    let hand = Schedule::from_dir("schedules").unwrap();
-    let drafted = with_drafts(base, &ds);
-    let asked = answers_alike(&hand, &drafted);
-    eprintln!("{asked} answers compared");
-    assert!(asked > 1000);
+/// A person's answer to one question of a draft: the line `from` becomes `to`. The question
+/// must be in the file, so the test answers only what the draft asks.
+fn answer(mut d: Draft, question: &str, from: &str, to: &str) -> Draft {
+    assert!(d.questions.iter().any(|q| q.contains(question)), "{}: no question about {question}: {:?}", d.id, d.questions);
+    assert_eq!(d.toml.matches(from).count(), 1, "{}: `{from}` not once in\n{}", d.id, d.toml);
+    d.toml = d.toml.replace(from, to);
+    d
 }
 
+/// The seed texts (`../shared/seeds/`), each drafted against the schedules without the
+/// hand-encoded files of the seeds plus the drafts of the seeds published before it, and
+/// all loaded together, answer as `schedules/` over the grid.
 #[test]
-fn seed_2023_10_10_drafts_answer_as_schedules() {
-    let ids = ["2023-10-10-db-upgrade-revised"];
-    let base = schedules_without(&ids);
-    let known = Schedule::from_sources(base.clone()).unwrap();
-    let ds = drafts("seed-2023-10-10-db-upgrade-revised.txt", &known);
-    assert_eq!(ds.len(), 1);
+fn all_seed_drafts_answer_as_schedules() {
+    let hand_ids = [
+        "2019-06-22-pci-dss-maintenance",
+        "2019-07-23-append-delays",
+        "2019-10-16-release",
+        "2021-05-14-3ds-maintenance",
+        "2021-postponement-to-08-09",
+        "standing-reauth-blackout",
+        "2023-10-10-db-upgrade-revised",
+    ];
+    let base = schedules_without(&hand_ids);
+    let mut all: Vec<Draft> = Vec::new();
+    let mut next = |name: &str, all: &mut Vec<Draft>| -> Vec<Draft> {
+        let known = with_drafts(base.clone(), all);
+        let ds = drafts(name, &known);
+        all.extend(ds.clone());
+        ds
+    };
+    // 2019: the notice of 22 June and its 23 July 追記 (delays), then the day of 16 October.
+    let d2019 = next("seed-2019-06-22-pci-dss-maintenance.txt", &mut all);
+    assert_eq!(d2019.iter().map(|d| d.id.as_str()).collect::<Vec<_>>(), ["2019-06-22-maintenance", "2019-07-23-append"]);
+    let release = next("seed-2019-10-16-release.txt", &mut all);
+    assert_eq!(release[0].notice.windows[0].revises, Some(("2019-06-22-maintenance".into(), "window-2".into(), "replace".into())));
+    let d2021 = next("seed-2021-05-14-3ds-maintenance.txt", &mut all);
+    assert_eq!(d2021.len(), 2, "the notice and its undated postponement");
+    // The guide gives the daily hours but neither its publication nor since when: the
+    // person's answers are the hand-encoded file's (the 2023-10-10 notice attests the rule).
+    let guide = drafts("seed-standing-reauth-blackout.txt", &with_drafts(base.clone(), &all));
+    assert_eq!(guide.len(), 1);
+    let guide = answer(guide[0].clone(), "only a version date", "published = \"2024-01-19\"", "published = \"2023-10-10\"");
+    let guide = answer(guide, "no first day for the daily rule", "start = \"2024-01-19 23:00\"", "start = \"2023-10-10 23:00\"");
+    all.push(guide);
+    let d2023 = next("seed-2023-10-10-db-upgrade-revised.txt", &mut all);
+    assert_eq!(d2023[0].notice.occurrences.len(), 1, "the 2023-11-12 night of the standing rule");
     let hand = Schedule::from_dir("schedules").unwrap();
-    let drafted = with_drafts(base, &ds);
+    let drafted = with_drafts(base, &all);
     let asked = answers_alike(&hand, &drafted);
     eprintln!("{asked} answers compared");
-    assert!(asked > 1000);
+    assert!(asked > 10_000, "{asked}");
+}
+
+/// Each construct the seeds do not all show, field by field.
+#[test]
+fn appends_delays_rules_changes_and_cancellations() {
+    let known = Schedule::from_dir("schedules").unwrap();
+    // A 追記 section is a publication of its own, on its date, with the delays it announces.
+    let ds = drafts("seed-2019-06-22-pci-dss-maintenance.txt", &known);
+    assert_eq!(ds[1].notice.published, "2019-07-23");
+    let delays = &ds[1].notice.delays;
+    assert_eq!(delays.len(), 2);
+    let t = |h, m| chrono::NaiveTime::from_hms_opt(h, m, 0).unwrap();
+    assert_eq!((delays[0].usual, delays[0].expected), ((t(5, 30), true), (t(7, 0), true)));
+    assert_eq!((delays[1].usual, delays[1].expected), ((t(7, 0), false), (t(9, 0), true)));
+    assert_eq!(delays[0].date.map(|d| d.to_string()).as_deref(), Some("2019-07-29"), "the maintenance day, marked inferred");
+    assert!(delays[0].inferred.iter().any(|i| i.0 == "date"));
+    // The main notice keeps the window, not the attachment's copy of it.
+    assert_eq!(ds[0].notice.windows.len(), 2);
+    assert_eq!(ds[0].notice.windows[0].functions, ["webcollect", "testenv"]);
+    // A daily rule.
+    let g = &drafts("seed-standing-reauth-blackout.txt", &known)[0].notice;
+    assert_eq!(g.windows.len(), 1, "the rule is written twice in the guide, drafted once");
+    assert_eq!(g.windows[0].functions, ["webcollect.reauth"]);
+    assert!(matches!(&g.windows[0].shape, Some(Shape::Recurring { rrule: Some(r), duration: 120, .. }) if r == "FREQ=DAILY"));
+    // より…変更 with 変更前/変更後: a change of the rule whose hours 変更前 gives.
+    let c = &drafts("own-2025-06-rule-change.txt", &known)[0].notice;
+    assert_eq!(c.published, "2025-06-02 10:00");
+    let w = &c.windows[0];
+    assert_eq!(w.revises, Some(("standing-reauth-blackout".into(), "daily".into(), "change".into())));
+    assert_eq!(w.from.map(|f| f.to_string()).as_deref(), Some("2025-07-01 00:00:00"));
+    assert!(matches!(&w.shape, Some(Shape::Recurring { rrule: None, duration: 150, .. })));
+    // 廃止: an end; the publication stamped inside a sentence, with its time.
+    let e = &drafts("own-2025-08-rule-end.txt", &known)[0].notice;
+    assert_eq!(e.published, "2025-08-01 15:30");
+    assert_eq!(e.windows[0].revises.as_ref().map(|r| r.2.as_str()), Some("end"));
+    // 中止: a cancel of the referenced notice's window on the day named.
+    let x = &drafts("own-2021-05-cancel.txt", &known)[0].notice;
+    assert_eq!(x.windows.len(), 1);
+    assert_eq!(x.windows[0].revises, Some(("2021-05-14-3ds-maintenance".into(), "3ds-expansion".into(), "cancel".into())));
+    // Each reading is a question.
+    for n in [g, c, e, x] {
+        assert!(n.windows.iter().all(|w| !w.todos.is_empty()), "{}", n.id);
+    }
 }
 
 #[test]
@@ -210,6 +283,30 @@ fn a_notice_with_nothing_in_it_is_refused() {
     let known = Schedule::from_dir("schedules").unwrap();
     let n = draft::from_str("empty.txt", "加盟店各位\n\nよろしくお願いします。\n", SourceFormat::Text);
     assert!(matches!(draft::draft(&n, &known), Err(draft::DraftError::Nothing(_))));
+}
+
+/// The PDF fixture (written by `tests/data/notices/make-pdf.py` from the seed text) drafts
+/// exactly as the text. Needs `pdftotext` (`poppler-utils`, which `.ci/run` installs); where
+/// it is missing the test says so and checks the error instead.
+#[test]
+fn pdf_of_a_seed_notice_drafts_as_its_text() {
+    let known = Schedule::from_sources(schedules_without(&["2023-10-10-db-upgrade-revised"])).unwrap();
+    let pdf = Path::new(DATA).join("seed-2023-10-10-db-upgrade-revised.pdf");
+    let n = match draft::read_path(&pdf) {
+        Err(draft::DraftError::Pdf(m)) if m.contains("not installed") => {
+            eprintln!("SKIPPED: pdftotext is not installed here (apt-get install poppler-utils): {m}");
+            return;
+        }
+        other => other.unwrap(),
+    };
+    assert_eq!(n.format, SourceFormat::Pdf);
+    let from_pdf = draft::draft(&n, &known).unwrap();
+    let from_text = drafts("seed-2023-10-10-db-upgrade-revised.txt", &known);
+    assert_eq!(from_pdf.len(), from_text.len());
+    for (p, t) in from_pdf.iter().zip(&from_text) {
+        assert_eq!(body(&p.toml), body(&t.toml));
+    }
+    assert_eq!(from_pdf[0].notice.occurrences.len(), 1);
 }
 
 #[test]

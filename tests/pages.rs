@@ -464,7 +464,7 @@ fn status_page_at_the_instants_that_matter() {
             assert!(!row.contains("class=\"during"), "{}: an available row says nothing about a window: {row}", c.name);
         }
         // The fixed clock is marked, with the instant it fixes.
-        let clock = element(&html, "<div class=\"clock\"", "div");
+        let clock = element(&html, "<p class=\"clock\"", "p");
         assert!(clock.contains("Fixed clock") && clock.contains("not the real time"), "{}: {clock}", c.name);
         insta::assert_snapshot!(format!("status_at_{}", c.name), content(&html));
     }

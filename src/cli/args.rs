@@ -244,6 +244,9 @@ pub enum Command {
         /// Where `mado serve` runs, e.g. `https://mado.example.com`: each event links to its notice page there.
         #[arg(long, value_name = "URL")]
         base_url: Option<String>,
+        /// `maintnote` adds the BCOP X-MAINTNOTE-* properties (docs/feed.md, "The maintnote profile").
+        #[arg(long, value_parser = ["plain", "maintnote"], default_value = "plain")]
+        profile: String,
     },
     /// The function and channel catalogue.
     #[command(after_help = "Example:\n  mado functions --format json\n\nExit status: 0, or 2 on error.")]
@@ -281,6 +284,28 @@ pub enum Command {
         #[arg(required = true)]
         files: Vec<PathBuf>,
         /// Write one file per publication into this directory (default: stdout, one publication only).
+        #[arg(long, value_name = "DIR")]
+        out: Option<PathBuf>,
+        #[command(flatten)]
+        source: Source,
+    },
+    /// Convert another provider's Statuspage JSON (scheduled-maintenances.json, incidents.json, summary.json) into notice files, one per update.
+    #[command(
+        after_help = "Example:\n  mado import scheduled-maintenances.json --map 8l4ygp009s5s=acme.wallet --prefix acme --out schedules\n\nThe notices are checked against the schedules before anything is written (docs/providers.md).\nExit status: 0, or 2 on error (a malformed item is named)."
+    )]
+    Import {
+        /// The Statuspage v2 JSON file.
+        file: PathBuf,
+        /// A component id or name of the source, and the catalogue function it is; repeatable.
+        #[arg(long = "map", value_name = "COMPONENT=FUNCTION")]
+        map: Vec<String>,
+        /// The function of items none of whose components is mapped.
+        #[arg(long, value_name = "FUNCTION")]
+        function: Option<String>,
+        /// Notice ids are PREFIX-<item id>-<n>.
+        #[arg(long, default_value = "import", value_name = "PREFIX")]
+        prefix: String,
+        /// Write one file per notice under DIR/notices (default: stdout, one notice only).
         #[arg(long, value_name = "DIR")]
         out: Option<PathBuf>,
         #[command(flatten)]

@@ -5,6 +5,7 @@
 mod args;
 mod draft;
 mod human;
+mod import;
 
 use anyhow::{Context, Result};
 use args::{Cli, Command, Format, Source, Zone};
@@ -262,17 +263,21 @@ fn run(command: Command, fixed: Option<String>) -> Result<ExitCode> {
             served?;
             Ok(ExitCode::SUCCESS)
         }
-        Command::Calendar { function, lang, schedules, format: _, base_url } => {
+        Command::Calendar { function, lang, schedules, format: _, base_url, profile } => {
             let schedule = load(schedules.as_ref())?;
             let function = function.map(|f| human::function(&schedule, &f)).transpose()?;
             let lang = Lang::parse(&lang).unwrap_or_default(); // clap allows only ja and en
             let opts = mado::ical::FeedOptions { function, lang, now, refresh: chrono::Duration::hours(1), base_url };
-            out(&mado::ical::feed(&schedule, &opts)?)?;
+            let profile = mado::views::maintnote::Profile::parse(&profile).map_err(anyhow::Error::msg)?;
+            out(&mado::ical::feed_as(&schedule, &opts, profile)?)?;
             Ok(ExitCode::SUCCESS)
         }
         Command::Export(e) => export(e, now),
         Command::Diff { file, source } => draft::diff(&file, &source),
         Command::Draft { files, out, source } => draft::draft(&files, out.as_deref(), &source),
+        Command::Import { file, map, function, prefix, out, source } => {
+            import::run(&file, &import::Mapping::new(&map, function)?, &prefix, out.as_deref(), &source)
+        }
         Command::Functions { source } => {
             let schedule = load(source.schedules.as_ref())?;
             match source.format {
@@ -367,7 +372,8 @@ fn error_format(c: &Command) -> Format {
         | Command::Functions { source }
         | Command::Validate { source, .. }
         | Command::Diff { source, .. }
-        | Command::Draft { source, .. } => source.format,
+        | Command::Draft { source, .. }
+        | Command::Import { source, .. } => source.format,
         Command::Calendar { format, .. } => *format,
         _ => Format::Text,
     }

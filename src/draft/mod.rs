@@ -1,23 +1,33 @@
 //! Drafts of notice files from a notice as published: plain text, a saved HTML page, or a
 //! PDF (through `pdftotext`). One reader per source format turns it into text
-//! (`html.rs`, `pdf.rs`); the text is NFKC-normalised and read (`read.rs`, with dates and
-//! times in `when.rs`) into windows, revisions and effects; `write.rs` writes the TOML.
+//! (`html.rs`, `pdf.rs`); the text is NFKC-normalised and read: `read.rs` splits it into
+//! publications and runs the steps, `publish.rs` finds when each was published, `row.rs`
+//! reads one window per date (times in `when.rs`), `table.rs` the tables of what is
+//! affected, `revise.rs` and `standing.rs` what changes earlier notices and standing rules,
+//! `delay.rs` delays; `write.rs` writes the TOML.
 //!
 //! A draft is not a published notice: whatever the text does not say plainly is a question
 //! (`# TODO:` in the file), and a person reads the draft, answers them and checks it with
 //! `mado diff` and `mado validate` before it is served. May use the engine's public API
 //! (the catalogue's names, the schedule the draft is read against); knows no terminal.
 
+mod delay;
 mod html;
 mod pdf;
+mod publish;
 mod read;
+mod revise;
+mod row;
+mod standing;
+mod table;
 mod when;
 mod write;
 
 use crate::engine::schedule::Schedule;
 use std::path::Path;
 
-pub use read::{DraftNotice, Shape, WindowDraft};
+pub use delay::DelayDraft;
+pub use read::{DraftNotice, OccurrenceDraft, Shape, WindowDraft};
 
 /// What a notice was published as.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -1,9 +1,12 @@
 //! The notice reader: NFKC-normalised lines of a notice's text into a draft notice, each
 //! reading it cannot make from the text left as a question.
 
+use crate::draft::delay::{self, DelayDraft};
+use crate::draft::publish;
+use crate::draft::row::{prev_line, window_from, At, RowContext};
+use crate::draft::table;
 use crate::draft::when::{self, Found};
-use crate::engine::model::Catalogue;
-use crate::engine::names::{normalize_name, NameError};
+use crate::draft::{revise, standing};
 use crate::engine::schedule::Schedule;
 use chrono::{Datelike, NaiveDate, NaiveDateTime};
 use unicode_normalization::UnicodeNormalization;
@@ -23,6 +26,15 @@ pub enum Shape {
         end_approx: bool,
         /// A stated length, in minutes, for an open end.
         expected: Option<(i64, bool)>,
+    },
+    /// A standing rule: `rrule` from a local DTSTART, each occurrence `duration` minutes.
+    Recurring {
+        /// The rule; `None` in a `change` that keeps the old one.
+        rrule: Option<String>,
+        /// DTSTART, or for a `change` the new rule's first occurrence.
+        start: NaiveDateTime,
+        /// Minutes.
+        duration: i64,
     },
     /// Days known, times not.
     Tentative {
@@ -50,6 +62,8 @@ pub struct WindowDraft {
     pub available: Vec<String>,
     /// Times; `None` only for a revision without times.
     pub shape: Option<Shape>,
+    /// `from` of an `end` or `change` revision.
+    pub from: Option<NaiveDateTime>,
     /// The notice's own words (the original line).
     pub note: String,
     /// `(field, reason, reason_en)`.
@@ -89,40 +103,51 @@ pub struct DraftNotice {
     pub windows: Vec<WindowDraft>,
     /// Questions for the notice as a whole.
     pub todos: Vec<String>,
+    /// Delays of scheduled jobs.
+    pub delays: Vec<DelayDraft>,
+    /// Single nights of standing rules.
+    pub occurrences: Vec<OccurrenceDraft>,
+}
+
+/// One `[[occurrence]]`: a night of a standing rule with new times.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OccurrenceDraft {
+    /// The notice and window of the rule.
+    pub notice: String,
+    /// Its window id.
+    pub window: String,
+    /// The local date the occurrence originally starts on.
+    pub date: NaiveDate,
+    /// The new times: start, end, and their `頃`.
+    pub times: (NaiveDateTime, NaiveDateTime, bool, bool),
+    /// The notice's words.
+    pub note: String,
+    /// Questions.
+    pub todos: Vec<String>,
 }
 
 impl DraftNotice {
     /// Every question, in file order.
     pub fn questions(&self) -> Vec<String> {
-        self.todos.iter().chain(self.windows.iter().flat_map(|w| w.todos.iter())).cloned().collect()
+        self.todos
+            .iter()
+            .chain(self.windows.iter().flat_map(|w| w.todos.iter()))
+            .chain(self.occurrences.iter().flat_map(|o| o.todos.iter()))
+            .chain(self.delays.iter().flat_map(|d| d.todos.iter()))
+            .cloned()
+            .collect()
     }
 }
 
 /// A line: the original text and its NFKC form (with the wave dash read as a range sign).
 #[derive(Debug, Clone)]
-struct Line {
-    orig: String,
-    norm: String,
+pub(super) struct Line {
+    pub orig: String,
+    pub norm: String,
 }
 
 fn normalise(s: &str) -> String {
     s.nfkc().collect::<String>().replace(['〜', '～', '∼'], "~").replace(['*', '_'], "")
-}
-
-/// Words that make a row label generic (the whole service, as the notice's section says).
-const GENERIC: [&str; 8] = ["サービス停止", "日時", "時間帯", "日程", "メンテナンス", "対象", "発生", "期間"];
-
-/// Channels and the words that name them (NFKC, lower case).
-const CHANNELS: [(&str, &[&str]); 5] = [
-    ("link", &["リンク"]),
-    ("mail", &["メール依頼"]),
-    ("token_embedded", &["トークン(組込)", "トークン方式", "トークン/api", "api/トークン"]),
-    ("token_modal", &["トークン(モーダル)", "クロネコペイ(モーダル)"]),
-    ("api", &["api"]),
-];
-
-fn lower(s: &str) -> String {
-    s.to_lowercase()
 }
 
 /// Splits the text into publications (第1報, 第2報, …): each with its own lines.
@@ -154,10 +179,12 @@ fn publications(lines: &[Line]) -> Vec<(Option<u32>, Vec<Line>)> {
 /// Reads `text` (the notice as published) into draft notices, one per publication.
 pub fn read(text: &str, source_name: &str, known: &Schedule) -> Vec<DraftNotice> {
     let lines: Vec<Line> = text.lines().map(|l| Line { orig: l.trim().to_string(), norm: normalise(l).trim().to_string() }).collect();
+    let year_hint = lines.iter().flat_map(|l| when::find(&l.norm)).find_map(|f| f.date.year);
     let pubs = publications(&lines);
     let mut out = Vec::new();
     for (n, lines) in pubs {
-        let mut drafted = read_one(&lines, n, source_name, known);
+        let (lines, appends) = publish::split_appends(lines);
+        let mut drafted = read_one(&lines, n, source_name, known, year_hint);
         // A later report of the same text (第2報) gives the same window again, usually with its
         // end: a revision of the earlier report's window, not a second window.
         if n.is_some_and(|n| n > 1) {
@@ -165,7 +192,12 @@ pub fn read(text: &str, source_name: &str, known: &Schedule) -> Vec<DraftNotice>
                 later_report(d, &out);
             }
         }
+        let appended: Vec<DraftNotice> = drafted
+            .first()
+            .map(|main| appends.iter().filter_map(|a| delay::append_notice(main, a, year_hint)).collect())
+            .unwrap_or_default();
         out.extend(drafted);
+        out.extend(appended);
     }
     out
 }
@@ -201,30 +233,50 @@ fn later_report(d: &mut DraftNotice, earlier: &[DraftNotice]) {
     }
 }
 
-fn label_of(cat: &Catalogue, label: &str) -> Result<String, NameError> {
-    cat.resolve(label).map(|f| f.id().to_string())
+/// What the head of a publication gives.
+struct Head {
+    /// The publication date.
+    pub_date: Option<NaiveDate>,
+    /// The (normalised) line it is read from, which is no window.
+    pub_line: Option<String>,
+    /// The year of a date that gives none: the text's first full year.
+    year: i32,
 }
 
-fn clean_label(s: &str) -> String {
-    let s = s.trim().trim_end_matches([':', '：', ' ', '\t', '⇒', '→', '※', '(', '・']).trim();
-    s.trim_start_matches(['※', '⇒', '→', '・', '-', '■', ' ']).trim().to_string()
+/// The earlier notice this one refers to (「YYYY年M月D日にご案内…」).
+#[derive(Default)]
+struct Reference {
+    /// Its id, when exactly one notice of `--schedules` was published that day.
+    notice: Option<String>,
+    /// The line from which the text quotes the old schedule (not new windows).
+    quoted_from: Option<usize>,
 }
 
-fn is_generic(label: &str) -> bool {
-    label.is_empty() || GENERIC.iter().any(|g| label.contains(g))
-}
+/// An undated `⇒ …に延期となりました` amendment: the window it moves, that window's old
+/// times, and its new times.
+type Postponement = (String, Option<Shape>, WindowDraft);
 
-fn weekday_ja(w: chrono::Weekday) -> &'static str {
-    ["月", "火", "水", "木", "金", "土", "日"][w.num_days_from_monday() as usize]
-}
-
-fn read_one(lines: &[Line], report: Option<u32>, source_name: &str, known: &Schedule) -> Vec<DraftNotice> {
+fn read_one(lines: &[Line], report: Option<u32>, source_name: &str, known: &Schedule, year_hint: Option<i32>) -> Vec<DraftNotice> {
     let cat = known.catalogue();
-    let mut d = DraftNotice { source_name: source_name.to_string(), ..DraftNotice::default() };
     let incident = lines.iter().take(30).any(|l| l.norm.contains("障害"));
-    d.incident = incident;
+    let mut d = DraftNotice { source_name: source_name.to_string(), incident, ..DraftNotice::default() };
+    title(lines, &mut d);
+    let head = publication(lines, year_hint, &mut d);
+    name(&mut d, report, head.pub_date);
+    let reference = reference(lines, known, &head, &mut d);
+    let (unavailable, available) = table::impact(lines, cat, &mut d);
+    table::effects(lines, &mut d);
+    let cx = RowContext { lines, year: head.year, cat, unavailable, available, incident };
+    let mut pass = windows(&cx, known, &head, &reference, &mut d);
+    d.delays = delay::delays(lines, None);
+    rest(&cx, known, &head, &reference, &mut d, &mut pass.used);
+    let mut out: Vec<DraftNotice> = pass.postponements.into_iter().enumerate().filter_map(|(k, p)| postponement_notice(&d, k, p)).collect();
+    out.insert(0, d);
+    out
+}
 
-    // Title: a heading, else the first line naming the notice.
+/// Title: a heading, else the first line naming the notice.
+fn title(lines: &[Line], d: &mut DraftNotice) {
     let title = lines
         .iter()
         .find(|l| l.orig.starts_with('#') && !l.norm.trim_start_matches('#').trim().starts_with(|c: char| c.is_ascii_digit()))
@@ -243,40 +295,41 @@ fn read_one(lines: &[Line], report: Option<u32>, source_name: &str, known: &Sche
             d.todos.push("no title found: copy the notice's title into `title`".into());
         }
     }
+}
 
-    // Publication: a line holding only a date (and perhaps a time and 掲載/更新), near the top,
-    // or `M月D日に掲載`.
+/// Publication: the first date stamped 掲載 / 更新 / 発行 (or 追記, outside a section
+/// heading) anywhere, or a line near the top holding only a date (and perhaps a time).
+fn publication(lines: &[Line], year_hint: Option<i32>, d: &mut DraftNotice) -> Head {
+    let year_hint = year_hint.or_else(|| lines.iter().flat_map(|l| when::find(&l.norm)).find_map(|f| f.date.year));
     let mut published: Option<(NaiveDate, Option<NaiveDateTime>, bool)> = None;
     let mut pub_line: Option<String> = None;
-    let mut year_hint: Option<i32> = None;
-    for l in lines.iter() {
-        for f in when::find(&l.norm) {
-            if let Some(y) = f.date.year {
-                year_hint.get_or_insert(y);
-            }
-        }
-    }
-    for l in lines.iter().take(40) {
+    for (i, l) in lines.iter().enumerate() {
         let found = when::find(&l.norm);
-        let Some(f) = found.first() else { continue };
-        let rest: String = l.norm[f.end_at..].chars().filter(|c| !c.is_whitespace()).collect();
-        let before: String = l.norm[..f.at].chars().filter(|c| !c.is_whitespace()).collect();
-        let only_date = found.len() == 1 && f.end.is_none() && !f.open_end;
-        let marked = ["掲載", "更新", "追記", "発行"]
-            .iter()
-            .any(|w| rest.starts_with(w) || before.ends_with(w) || before.ends_with(&format!("{w}:")));
-        if only_date && (rest.is_empty() || marked) && (before.is_empty() || marked) {
-            let Some(day) = when::resolve(&f.date, year_hint.unwrap_or(0)).filter(|_| f.date.year.is_some() || year_hint.is_some()) else {
-                continue;
-            };
-            let at = f.start.and_then(|t| when::at(day, &t));
-            published = Some((day, at, f.date.year.is_none()));
-            pub_line = Some(l.norm.clone());
-            if f.date.year.is_none() {
-                break;
-            }
-            break;
-        }
+        let stamped = publish::stamp(&l.norm).filter(|(w, _)| *w != "追記" || !publish::is_heading(l)).map(|x| x.1);
+        let only_date = || {
+            let f = found.first().filter(|f| found.len() == 1 && f.end.is_none() && !f.open_end)?;
+            let rest = l.norm[f.end_at..].trim();
+            (i < 40 && rest.is_empty() && l.norm[..f.at].trim().is_empty()).then(|| f.clone())
+        };
+        let Some(f) = stamped.or_else(only_date) else { continue };
+        let Some(day) = when::resolve(&f.date, year_hint.unwrap_or(0)).filter(|_| f.date.year.is_some() || year_hint.is_some()) else {
+            continue;
+        };
+        let at = f.start.and_then(|t| when::at(day, &t));
+        published = Some((day, at, f.date.year.is_none()));
+        pub_line = Some(l.norm.clone());
+        break;
+    }
+    // A guide with no date of publication: its version date, asked.
+    let version = published.is_none().then(|| lines.iter().find_map(|l| publish::version_date(&l.norm))).flatten();
+    if let Some(day) = version {
+        published = Some((day, None, false));
+        d.inferred.push((
+            "published".into(),
+            format!("掲載日の記載はない。文書の版の日付(Ver.{})とした。", day.format("%Y/%m/%d")),
+            format!("No publication date is given; the document's version date (Ver.{}) is taken.", day.format("%Y/%m/%d")),
+        ));
+        d.todos.push(format!("the text gives no publication date, only a version date ({day}): give the day it was published, if known"));
     }
     match published {
         Some((day, at, year_inferred)) => {
@@ -302,32 +355,38 @@ fn read_one(lines: &[Line], report: Option<u32>, source_name: &str, known: &Sche
         }
     }
     let pub_date = published.map(|p| p.0);
-    let year = year_hint.or(pub_date.map(|p| p.year())).unwrap_or(0);
-    let suffix = if incident { "incident" } else { "maintenance" };
+    Head { pub_date, pub_line, year: year_hint.or(pub_date.map(|p| p.year())).unwrap_or(0) }
+}
+
+/// The id (`<publication date>-<maintenance|incident>[-report-N]`) and `source`.
+fn name(d: &mut DraftNotice, report: Option<u32>, pub_date: Option<NaiveDate>) {
+    let suffix = if d.incident { "incident" } else { "maintenance" };
     let date_part = pub_date.map_or("undated".to_string(), |p| p.to_string());
     d.id = match report {
         Some(n) => format!("{date_part}-{suffix}-report-{n}"),
         None => format!("{date_part}-{suffix}"),
     };
     d.source = format!("「{}」{}", d.title, pub_date.map_or(String::new(), |p| format!("{}年{}月{}日", p.year(), p.month(), p.day())));
+}
 
-    // A reference to an earlier notice: 「YYYY年M月D日にご案内いたしました」.
-    let mut referenced: Option<String> = None;
-    let mut quoted_from: Option<usize> = None;
+/// A reference to an earlier notice, matched against `known` by publication date.
+fn reference(lines: &[Line], known: &Schedule, head: &Head, d: &mut DraftNotice) -> Reference {
+    let mut r = Reference::default();
     for (i, l) in lines.iter().enumerate() {
-        let refers = ["にご案内", "にお知らせ", "に掲載", "のご案内"].iter().any(|w| l.norm.contains(w)) && !l.norm.contains("本お知らせ");
+        let refers = ["にご案内", "にお知らせ", "に掲載", "のご案内", "配信のお知らせ"].iter().any(|w| l.norm.contains(w))
+            && !l.norm.contains("本お知らせ");
         if !refers {
             continue;
         }
         let Some(f) = when::find(&l.norm).into_iter().find(|f| f.start.is_none()) else { continue };
-        let Some(day) = when::resolve(&f.date, year) else { continue };
-        if pub_date == Some(day) {
+        let Some(day) = when::resolve(&f.date, head.year) else { continue };
+        if head.pub_date == Some(day) {
             continue;
         }
         if l.norm.contains("以下") || l.norm.contains("日程は") {
-            quoted_from = Some(i);
+            r.quoted_from = Some(i);
         }
-        if referenced.is_some() {
+        if r.notice.is_some() {
             continue;
         }
         let matches: Vec<&crate::engine::model::Notice> = known
@@ -336,7 +395,7 @@ fn read_one(lines: &[Line], report: Option<u32>, source_name: &str, known: &Sche
             .filter(|n| n.known_from().with_timezone(&crate::engine::time::DEFAULT_ZONE).date_naive() == day)
             .collect();
         match matches.as_slice() {
-            [n] => referenced = Some(n.id().to_string()),
+            [n] => r.notice = Some(n.id().to_string()),
             [] => d.todos.push(format!(
                 "the notice refers to one of {day} (「{}」), which is not in the schedules: add it first, or draft the windows as new",
                 l.orig
@@ -348,489 +407,198 @@ fn read_one(lines: &[Line], report: Option<u32>, source_name: &str, known: &Sche
             )),
         }
     }
+    r
+}
 
-    // 影響範囲 / 影響の有無: rows saying a function is or is not available.
-    let mut unavailable: Vec<String> = Vec::new();
-    let mut available: Vec<String> = Vec::new();
-    let mut service: Option<String> = None;
-    for l in lines {
-        let no = l.norm.contains("ご利用いただけません") || l.norm.contains("ご利用できません");
-        let yes = !no && l.norm.contains("ご利用いただけます");
-        if !(no || yes) {
-            continue;
-        }
-        let cells: Vec<&str> = cells(&l.norm);
-        if cells.len() < 2 {
-            continue;
-        }
-        let (svc, method) = if cells.len() >= 3 { (Some(cells[0]), cells[1]) } else { (None, cells[0]) };
-        if let Some(s) = svc.and_then(|s| label_of(cat, s).ok()) {
-            service = Some(s);
-        }
-        let Ok(mut id) = label_of(cat, method) else {
-            d.todos.push(format!(
-                "the row label 「{method}」 of the 影響範囲 table is not in the catalogue; add it as an alias, or encode it by hand"
-            ));
-            continue;
-        };
-        if let Some(s) = &service {
-            if !id.starts_with(&format!("{s}.")) && id != *s {
-                let last = id.rsplit('.').next().unwrap_or("").to_string();
-                let sibling = format!("{s}.{last}");
-                if cat.function(&sibling).is_some() {
-                    id = sibling;
-                }
-            }
-        }
-        if no {
-            unavailable.push(id);
-        } else {
-            available.push(id);
+/// Line `*i`, joined with the next when a range is broken across them (`23:00~` then
+/// `11月13日(月) 7:00`); moves `*i` past what it read. Returns the index of the line read.
+fn next_line(lines: &[Line], i: &mut usize) -> (String, String, Vec<Found>, usize) {
+    let mut norm = lines[*i].norm.clone();
+    let mut orig = lines[*i].orig.clone();
+    let mut found = when::find(&norm);
+    if found.last().is_some_and(|f| f.open_end) && *i + 1 < lines.len() {
+        let joined = format!("{norm}{}", lines[*i + 1].norm);
+        let again = when::find(&joined);
+        if again.len() == found.len() && again.last().is_some_and(|f| f.end.is_some()) {
+            norm = joined;
+            orig = format!("{orig}{}", lines[*i + 1].orig);
+            found = again;
+            *i += 1;
         }
     }
+    let idx = *i;
+    *i += 1;
+    (norm, orig, found, idx)
+}
 
-    // 「加盟店管理画面においても、「…お知らせ」画面が表示されます」: that function is down too.
-    if !unavailable.is_empty() {
-        for l in lines {
-            if bracketed_before(&l.norm, "画面").is_some_and(|p| p.contains("お知らせ")) && l.norm.contains("においても") {
-                if let Some(id) = named_in(cat, l.norm.split("においても").next().unwrap_or("")) {
-                    if !unavailable.contains(&id) {
-                        unavailable.push(id);
-                    }
-                }
-            }
-        }
-    }
+/// What the window pass carries from line to line.
+#[derive(Default)]
+struct Pass {
+    /// Windows of the referenced notice already revised.
+    used: Vec<String>,
+    /// New windows so far (for their ids).
+    n_windows: usize,
+    /// Undated postponements, to become publications.
+    postponements: Vec<Postponement>,
+    /// Whether the text says 延期 anywhere.
+    postponed_word: bool,
+}
 
-    // メンテナンス中の動作 / 影響: what each channel shows.
-    for l in lines {
-        let low = lower(&l.norm);
-        let code = low.find('z').and_then(|i| {
-            let s: String = l.norm[i..].chars().take(10).collect();
-            (s.len() == 10 && s[1..].chars().all(|c| c.is_ascii_digit())).then_some(s)
-        });
-        let page = bracketed_before(&l.norm, "画面").filter(|p| p.contains("お知らせ"));
-        let message = bracketed_before(&l.norm, "と表示");
-        if code.is_none() && page.is_none() && message.is_none() {
-            continue;
-        }
-        for (channel, words) in CHANNELS {
-            let named = words.iter().any(|w| low.contains(w));
-            if !named || (channel == "api" && !low.contains("api")) {
-                continue;
-            }
-            // `api` is named inside `トークン/api` too; a row naming only the modal is not the API.
-            if channel == "token_embedded" && low.contains("トークン(モーダル)") && !low.contains("組込") {
-                continue;
-            }
-            if d.effects.iter().any(|(c, _)| c == channel) {
-                continue;
-            }
-            let mut fields = Vec::new();
-            match channel {
-                "token_embedded" | "api" => {
-                    if let Some(c) = &code {
-                        fields.push(("error_code".to_string(), c.clone()));
-                    }
-                }
-                _ => {
-                    if let Some(m) = &message {
-                        fields.push(("message".to_string(), m.clone()));
-                    } else if let Some(p) = &page {
-                        fields.push(("page".to_string(), p.clone()));
-                    } else if let Some(c) = &code {
-                        fields.push(("error_code".to_string(), c.clone()));
-                    }
-                }
-            }
-            if !fields.is_empty() {
-                d.effects.push((channel.to_string(), fields));
-            }
-        }
-    }
-    let silent: Vec<&str> = CHANNELS.iter().map(|c| c.0).filter(|c| d.effects.iter().all(|(e, _)| e != c)).collect();
-    if !silent.is_empty() && !incident {
-        d.notes.push(format!("次の接続方式での表示は記載がない（カタログの既定）: {}", silent.join(", ")));
-        d.notes_en.push(format!("What these connection methods show is not stated (catalogue default): {}", silent.join(", ")));
-    }
-
-    // Windows: each line with a date and a time range, or a planned day.
-    let postponed_word = lines.iter().any(|l| l.norm.contains("延期"));
+/// Windows: each line with a date and a time range, or a planned day; revisions of the
+/// referenced notice's windows; nights of standing rules; undated postponements.
+fn windows(cx: &RowContext<'_>, known: &Schedule, head: &Head, r: &Reference, d: &mut DraftNotice) -> Pass {
+    let mut p = Pass { postponed_word: cx.lines.iter().any(|l| l.norm.contains("延期")), ..Pass::default() };
     let mut i = 0;
-    let mut n_windows = 0;
-    let mut used_refs: Vec<String> = Vec::new();
-    let mut postponements: Vec<(String, Option<Shape>, WindowDraft)> = Vec::new();
-    while i < lines.len() {
-        let mut norm = lines[i].norm.clone();
-        let mut orig = lines[i].orig.clone();
-        let mut found = when::find(&norm);
-        // A range broken across lines: `23:00~` then `11月13日(月) 7:00`.
-        if found.last().is_some_and(|f| f.open_end) && i + 1 < lines.len() {
-            let joined = format!("{norm}{}", lines[i + 1].norm);
-            let again = when::find(&joined);
-            if again.len() == found.len() && again.last().is_some_and(|f| f.end.is_some()) {
-                norm = joined;
-                orig = format!("{orig}{}", lines[i + 1].orig);
-                found = again;
-                i += 1;
-            }
-        }
-        let idx = i;
-        i += 1;
-        if quoted_from.is_some_and(|q| idx > q) {
+    let mut attachment = false;
+    while i < cx.lines.len() {
+        let (norm, orig, found, idx) = next_line(cx.lines, &mut i);
+        if r.quoted_from.is_some_and(|q| idx > q) {
             continue;
         }
-        // 以上 ends the notice; what follows is attachments (screens, forms).
+        // 以上 ends the notice; what follows is attachments (screens, forms). An attachment
+        // (資料 / 別紙) inside the notice runs to the next section heading.
         if norm == "以上" {
             break;
         }
+        let l = &cx.lines[idx];
+        attachment = publish::is_attachment(l) || (attachment && !publish::is_heading(l));
+        if attachment {
+            continue;
+        }
         // The publication line (`第1報 2025年3月4日 10:30 掲載`) is no window.
-        if pub_line.as_deref() == Some(norm.as_str()) {
+        if head.pub_line.as_deref() == Some(norm.as_str()) || (found.len() == 1 && publish::stamp(&norm).is_some()) {
             continue;
         }
         for f in &found {
-            let Some(w) = window_from(f, &norm, &orig, idx, lines, year, cat, &unavailable, &available, incident) else { continue };
-            let mut w = w;
-            if d.windows.iter().any(|x| x.shape == w.shape && x.functions == w.functions) {
-                continue;
-            }
-            // `⇒ 8月9日…に延期となりました`: an amendment, published after the notice.
-            if (norm.starts_with('⇒') || norm.starts_with('→')) && postponed_word && norm.contains("延期") {
-                if let Some(prev) = d.windows.last().filter(|p| p.revises.is_none() && matches!(w.shape, Some(Shape::Confirmed { .. }))) {
-                    postponements.push((prev.id.clone(), prev.shape.clone(), w));
-                    continue;
-                }
-            }
-            // A revision of the referenced notice's window with the same functions.
-            if let Some(r) = referenced.as_ref().filter(|_| matches!(w.shape, Some(Shape::Confirmed { .. }))) {
-                let target = known
-                    .lineage_views()
-                    .filter(|l| l.notice().id() == r)
-                    .find(|l| {
-                        l.last_described().and_then(|v| v.spec()).is_some_and(|s| {
-                            s.functions.iter().map(|f| cat.functions()[*f].id().to_string()).collect::<Vec<_>>() == w.functions
-                        })
-                    })
-                    .filter(|l| !used_refs.iter().any(|u| l.uid().ends_with(&format!("/{u}"))));
-                match target {
-                    Some(t) => {
-                        let window = t.uid().rsplit_once('/').map(|x| x.1.to_string()).unwrap_or_default();
-                        let action = if norm.contains("延期") { "postpone" } else { "replace" };
-                        w.inferred.push((
-                            "start".into(),
-                            format!("参照先のお知らせ {r} の同じ機能({})の枠を改定するものと読んだ（掲載日と行見出しの一致）。", w.functions.join(", ")),
-                            format!("Read as revising the window of {r} for the same functions ({}): the publication date and the row label match.", w.functions.join(", ")),
-                        ));
-                        used_refs.push(window.clone());
-                        w.revises = Some((r.clone(), window, action.to_string()));
-                    }
-                    None if w.shape.as_ref().is_some_and(|s| matches!(s, Shape::Confirmed { .. })) => {
-                        w.todos.push(format!(
-                            "no window of {r} has the functions {}: is this a new window, or a change of one of its windows?",
-                            w.functions.join(", ")
-                        ));
-                    }
-                    None => {}
-                }
-            }
-            if w.revises.is_none() {
-                n_windows += 1;
-                w.id = if n_windows == 1 { "window".into() } else { format!("window-{n_windows}") };
-            }
-            d.windows.push(w);
+            place(cx, known, r, &At { f, norm: &norm, orig: &orig, idx }, d, &mut p);
         }
     }
-    if let Some(r) = &referenced {
-        for l in known.lineage_views().filter(|l| l.notice().id() == r) {
-            let w = l.uid().rsplit_once('/').map(|x| x.1.to_string()).unwrap_or_default();
-            if !used_refs.contains(&w) {
-                d.todos
-                    .push(format!("window `{w}` of {r} is not matched by any row of this notice: does it stay, move or is it cancelled?"));
+    p
+}
+
+/// The window (or revision, or night of a rule) one date of a line stands for, if any.
+fn place(cx: &RowContext<'_>, known: &Schedule, r: &Reference, at: &At<'_>, d: &mut DraftNotice, p: &mut Pass) {
+    let Some(mut w) = window_from(cx, at).or_else(|| revise::day_of_maintenance(cx, known, at)) else { return };
+    if d.windows.iter().any(|x| x.shape == w.shape && x.functions == w.functions) {
+        return;
+    }
+    // `⇒ 8月9日…に延期となりました`: an amendment, published after the notice.
+    if (at.norm.starts_with('⇒') || at.norm.starts_with('→')) && p.postponed_word && at.norm.contains("延期") {
+        if let Some(prev) = d.windows.last().filter(|x| x.revises.is_none() && matches!(w.shape, Some(Shape::Confirmed { .. }))) {
+            p.postponements.push((prev.id.clone(), prev.shape.clone(), w));
+            return;
+        }
+    }
+    if let Some(o) = revise::night_of_rule(cx, known, &w) {
+        let para = format!("{}{}", prev_line(cx.lines, at.idx).unwrap_or(""), at.norm);
+        if let Some(c) = r.notice.as_deref().and_then(|n| revise::usual_hours(cx, known, n, &w, &para, &p.used)) {
+            if let Some((_, window, _)) = &c.revises {
+                p.used.push(window.clone());
+            }
+            d.windows.push(c);
+        }
+        if !d.occurrences.contains(&o) {
+            d.occurrences.push(o);
+        }
+        return;
+    }
+    if let Some(notice) = r.notice.as_deref().filter(|_| w.revises.is_none()) {
+        revise_referenced(cx, known, notice, at.norm, &mut w, &mut p.used);
+    }
+    if w.revises.is_none() {
+        p.n_windows += 1;
+        w.id = if p.n_windows == 1 { "window".into() } else { format!("window-{}", p.n_windows) };
+    }
+    d.windows.push(w);
+}
+
+/// What is left after the window pass: windows called off (中止), changes of standing
+/// rules, new standing rules, and the windows of the referenced notice nothing matched.
+fn rest(cx: &RowContext<'_>, known: &Schedule, head: &Head, r: &Reference, d: &mut DraftNotice, used: &mut Vec<String>) {
+    if let Some(notice) = &r.notice {
+        // Not the title (「…中止のお知らせ」): the sentence that says what is called off.
+        for l in cx.lines.iter().filter(|l| l.norm.contains("中止") && l.orig.trim_start_matches(['#', ' ']) != d.title) {
+            d.windows.extend(revise::called_off(cx, known, notice, l, used));
+        }
+    }
+    standing::change(cx, known, &mut d.windows, &mut d.todos);
+    let mut rules = Vec::new();
+    standing::rules(cx, head.pub_date, &mut rules, &mut d.todos);
+    d.windows.extend(rules);
+    if let Some(notice) = &r.notice {
+        for l in known.lineage_views().filter(|l| l.notice().id() == notice) {
+            let w = revise::window_id(&l);
+            if !used.contains(&w) {
+                d.todos.push(format!(
+                    "window `{w}` of {notice} is not matched by any row of this notice: does it stay, move or is it cancelled?"
+                ));
             }
         }
     }
-    if d.windows.is_empty() {
+    if d.windows.is_empty() && d.occurrences.is_empty() && d.delays.is_empty() {
         d.todos.push("no window with a date and times found in the text".into());
     }
-    let mut out = Vec::new();
-    for (k, (window, old_shape, mut w)) in postponements.into_iter().enumerate() {
-        let start = match &old_shape {
-            Some(Shape::Confirmed { start, .. }) => *start,
-            _ => continue,
-        };
-        let mut p = DraftNotice {
-            source_name: d.source_name.clone(),
-            id: format!("{}-postponement{}", d.id, if k == 0 { String::new() } else { format!("-{}", k + 1) }),
-            published: "unknown".into(),
-            known_by: Some(start.format("%Y-%m-%d %H:%M").to_string()),
-            title: d.title.clone(),
-            source: format!("{}の追記「{}」（追記日の記載なし）", d.source, w.note.trim_matches(['「', '」'])),
-            incident: d.incident,
-            ..DraftNotice::default()
-        };
-        p.inferred.push((
-            "published".into(),
-            format!("追記に日付はない。開始前でなければ延期できないため、遅くとも当初の開始({})には公開されていたとみなした。", start.format("%Y-%m-%d %H:%M")),
-            format!("The amendment is undated; a window can only be postponed before it starts, so it was public by the original start ({}) at the latest.", start.format("%Y-%m-%d %H:%M")),
-        ));
-        p.todos.push("the amendment (延期) gives no date of its own: check `known_by`, or give `published` if the date is known".into());
-        w.revises = Some((d.id.clone(), window, "postpone".into()));
-        w.functions.clear();
-        w.available.clear();
-        w.title = None;
-        p.windows.push(w);
-        out.push(p);
-    }
-    out.insert(0, d);
-    out
 }
 
-/// Table cells: tabs, or runs of two or more spaces (pdftotext -layout).
-fn cells(line: &str) -> Vec<&str> {
-    let mut out = Vec::new();
-    for part in line.split('\t') {
-        let mut rest = part;
-        while let Some(i) = rest.find("  ") {
-            let (a, b) = rest.split_at(i);
-            if !a.trim().is_empty() {
-                out.push(a.trim());
-            }
-            rest = b.trim_start();
-        }
-        if !rest.trim().is_empty() {
-            out.push(rest.trim());
-        }
+/// A confirmed window `w` of a notice referring to `notice`: a revision of its window with
+/// the same functions (not yet matched), else a question.
+fn revise_referenced(cx: &RowContext<'_>, known: &Schedule, notice: &str, norm: &str, w: &mut WindowDraft, used: &mut Vec<String>) {
+    if !matches!(w.shape, Some(Shape::Confirmed { .. })) {
+        return;
     }
-    out
-}
-
-/// The 「…」 text closing just before `word`.
-fn bracketed_before(line: &str, word: &str) -> Option<String> {
-    let end = line.find(&format!("」{word}")).or_else(|| line.find(&format!("」 {word}")))?;
-    let start = line[..end].rfind('「')?;
-    Some(line[start + '「'.len_utf8()..end].to_string())
-}
-
-#[allow(clippy::too_many_arguments)]
-fn window_from(
-    f: &Found,
-    norm: &str,
-    orig: &str,
-    idx: usize,
-    lines: &[Line],
-    year: i32,
-    cat: &Catalogue,
-    unavailable: &[String],
-    available: &[String],
-    incident: bool,
-) -> Option<WindowDraft> {
-    let mut w = WindowDraft {
-        id: String::new(),
-        revises: None,
-        title: None,
-        functions: Vec::new(),
-        available: Vec::new(),
-        shape: None,
-        note: format!("「{}」", orig.split_whitespace().collect::<Vec<_>>().join(" ")),
-        inferred: Vec::new(),
-        todos: Vec::new(),
-        incident,
-    };
-    let tentative = f.start.is_none() && (f.date.planned || f.date.part.is_some());
-    if f.start.is_none() && !tentative {
-        return None;
-    }
-    // Publication and reference lines are not windows.
-    if f.start.is_none() && ["掲載", "ご案内", "お知らせ"].iter().any(|x| norm.contains(x)) && !f.date.planned && f.date.part.is_none()
-    {
-        return None;
-    }
-    let y = f.date.year.unwrap_or(year);
-    if f.date.year.is_none() {
-        w.inferred.push((
-            "start".into(),
-            format!("日付に年の記載がない。年は本文の他の日付({y}年)から補った。"),
-            format!("The date is given without a year; {y} is taken from the other dates in the text."),
-        ));
-    }
-    if let (Some(wd), Some(day)) = (f.date.weekday, when::resolve(&f.date, y)) {
-        if day.weekday() != wd {
-            w.todos.push(format!(
-                "the text gives {}月{}日 as ({}), but {day} is a ({}): which is right?",
-                f.date.month,
-                day.day(),
-                weekday_ja(wd),
-                weekday_ja(day.weekday())
-            ));
-        }
-    }
-    // What the line says after the times (程度, a duration in the next line).
-    let tail_dur = f.duration.or_else(|| {
-        let next = lines.get(idx + 1).map(|l| l.norm.as_str()).unwrap_or("");
-        duration_in(&norm[f.end_at.min(norm.len())..]).or_else(|| duration_in(next))
-    });
-    if tentative {
-        let (date, last) = match f.date.part {
-            Some(_) => {
-                let (a, b) = when::part_span(&f.date, y)?;
-                (a, Some(b))
-            }
-            None => (when::resolve(&f.date, y)?, None),
-        };
-        w.shape = Some(Shape::Tentative { date, last_date: last, expected: tail_dur });
-        if f.date.part.is_some() {
-            w.inferred.push((
-                "date".into(),
-                "「旬」の記載から、その期間の日々を予定日とした。".into(),
-                "The text gives a part of a month (上旬/中旬/下旬): its days are the tentative days.".into(),
-            ));
-        }
-    } else {
-        let day = when::resolve(&f.date, y)?;
-        let start_t = f.start?;
-        let start = when::at(day, &start_t)?;
-        match when::span(f, y) {
-            Some((s, e)) => {
-                if let Some((m, approx)) = f.duration {
-                    if !approx && (e - s).num_minutes() != m {
-                        w.todos.push(format!(
-                            "the text states a length of {} but {} to {} is {}: which is right?",
-                            crate::draft::write::minutes(m),
-                            s.format("%H:%M"),
-                            e.format("%H:%M"),
-                            crate::draft::write::minutes((e - s).num_minutes())
-                        ));
-                    }
-                }
-                w.shape = Some(Shape::Confirmed {
-                    start: s,
-                    end: Some(e),
-                    start_approx: start_t.approx,
-                    end_approx: f.end.is_some_and(|t| t.approx),
-                    expected: None,
-                });
-            }
-            None if !incident && !f.open_end => return None,
-            None => {
-                w.shape = Some(Shape::Confirmed { start, end: None, start_approx: start_t.approx, end_approx: false, expected: tail_dur });
-                w.todos.push("the text gives no end time: the window is open (`end = \"unknown\"`) until a notice gives the end; never fill in a guess".into());
-                w.inferred.push(("end".into(), "終了時刻の記載がない。".into(), "The text gives no end time.".into()));
-            }
-        }
-    }
-    // The row label: the text before the date, or the line above when the row is broken.
-    let mut label = clean_label(&norm[..f.at.min(norm.len())]);
-    if let Some(c) = cells(&label).last() {
-        label = clean_label(c);
-    }
-    if let Some(prev) = prev_line(lines, idx).filter(|_| label.is_empty()) {
-        if when::find(prev).is_empty() && prev.chars().count() <= 20 {
-            label = clean_label(prev);
-        }
-    }
-    let prose = label.contains(['、', '。']) || label.chars().count() > 30;
-    let label_above = prev_line(lines, idx).filter(|p| when::find(p).is_empty() && p.chars().count() <= 20 && !p.contains(['、', '。']));
-    if prose || (label.is_empty() && label_above.is_none()) {
-        // Prose, not a table row: the functions the sentence (or the one before it) names.
-        let para = format!("{}{}", prev_line(lines, idx).unwrap_or(""), norm);
-        match named_in(cat, &para) {
-            Some(id) => {
-                w.functions = vec![id.clone()];
-                w.inferred.push((
-                    "functions".into(),
-                    format!("表の行ではなく文中の日時。対象は文中の語から {id} と読んだ。"),
-                    format!("A date in a sentence, not a table row; the functions are read as {id} from the words around it."),
-                ));
-                w.todos.push(format!("the date in 「{orig}」 is in a sentence: check that it stops {id}, and whether it changes an existing window (a standing rule's night is an [[occurrence]])"));
-                return Some(w);
-            }
-            None => label.clear(),
-        }
-    }
-    if is_generic(&label) {
-        if !unavailable.is_empty() {
-            w.functions = unavailable.to_vec();
-            w.available = available.to_vec();
-        } else {
-            w.functions = vec!["webcollect".into()];
-            w.inferred.push((
-                "functions".into(),
-                "行見出しがなく、対象機能の表もない。本文の「クロネコwebコレクト」全体と読んだ。".into(),
-                "No row label and no table of functions: read as all of Kuroneko Web Collect.".into(),
-            ));
-            w.todos.push(format!("which functions does 「{orig}」 stop? the draft says all of webcollect"));
-        }
-    } else {
-        match label_of(cat, &label) {
-            Ok(id) => {
-                w.functions = vec![id];
-                w.title = Some(format!("メンテナンス（{label}）"));
-                w.inferred.push((
-                    "title".into(),
-                    "見出しはない。日程表の行見出しから作成。".into(),
-                    "No title given; the row label of the schedule table.".into(),
-                ));
-                if !available.is_empty() && w.functions.iter().any(|f| available.iter().any(|a| a.starts_with(&format!("{f}.")))) {
-                    w.available = available.to_vec();
-                }
-            }
-            Err(NameError::Unknown { suggestions, .. }) => {
-                let ids: Vec<String> = suggestions.iter().map(|(id, _)| id.clone()).collect();
-                w.functions = vec![ids.first().cloned().unwrap_or_else(|| "webcollect".into())];
-                w.todos.push(format!(
-                    "the row label 「{label}」 is not in the catalogue (closest: {}): set `functions`, or add the label to `aliases` in functions.toml",
-                    if ids.is_empty() { "none".into() } else { ids.join(", ") }
-                ));
-                w.inferred.push((
-                    "functions".into(),
-                    format!("行見出し「{label}」はカタログにない。"),
-                    format!("The row label 「{label}」 is not in the catalogue."),
-                ));
-            }
-            Err(NameError::Ambiguous { candidates, .. }) => {
-                let ids: Vec<String> = candidates.iter().map(|(id, _)| id.clone()).collect();
-                w.functions = vec![ids.first().cloned().unwrap_or_else(|| "webcollect".into())];
-                w.todos.push(format!("the row label 「{label}」 names several functions ({}): which?", ids.join(", ")));
-                w.inferred.push((
-                    "functions".into(),
-                    format!("行見出し「{label}」は複数の機能に当たる。"),
-                    format!("The row label 「{label}」 names several functions."),
-                ));
-            }
-        }
-    }
-    Some(w)
-}
-
-/// The last non-blank line before line `idx`.
-fn prev_line(lines: &[Line], idx: usize) -> Option<&str> {
-    lines[..idx.min(lines.len())].iter().rev().map(|l| l.norm.as_str()).find(|l| !l.is_empty())
-}
-
-/// The function whose label or alias is the longest one occurring in `text`.
-fn named_in(cat: &Catalogue, text: &str) -> Option<String> {
-    let key = normalize_name(text);
-    cat.functions()
-        .iter()
-        .flat_map(|f| {
-            let base = |s: &str| normalize_name(s.split('（').next().unwrap_or(s));
-            std::iter::once(base(f.ja())).chain(f.aliases().iter().map(|a| normalize_name(a))).map(move |n| (n, f.id()))
+    let target = known
+        .lineage_views()
+        .filter(|l| l.notice().id() == notice)
+        .find(|l| {
+            l.last_described()
+                .and_then(|v| v.spec())
+                .is_some_and(|s| s.functions.iter().map(|f| cx.cat.functions()[*f].id().to_string()).collect::<Vec<_>>() == w.functions)
         })
-        .enumerate()
-        .filter(|(_, (n, _))| n.chars().count() >= 3 && key.contains(n.as_str()))
-        // The longest name; of equally long ones, the first in the catalogue (a parent's).
-        .max_by_key(|(i, (n, _))| (n.chars().count(), std::cmp::Reverse(*i)))
-        .map(|(_, (_, id))| id.to_string())
+        .filter(|l| !used.iter().any(|u| l.uid().ends_with(&format!("/{u}"))));
+    let Some(t) = target else {
+        w.todos.push(format!(
+            "no window of {notice} has the functions {}: is this a new window, or a change of one of its windows?",
+            w.functions.join(", ")
+        ));
+        return;
+    };
+    let window = t.uid().rsplit_once('/').map(|x| x.1.to_string()).unwrap_or_default();
+    let action = if norm.contains("延期") { "postpone" } else { "replace" };
+    let fs = w.functions.join(", ");
+    w.inferred.push((
+        "start".into(),
+        format!("参照先のお知らせ {notice} の同じ機能({fs})の枠を改定するものと読んだ（掲載日と行見出しの一致）。"),
+        format!("Read as revising the window of {notice} for the same functions ({fs}): the publication date and the row label match."),
+    ));
+    used.push(window.clone());
+    w.revises = Some((notice.to_string(), window, action.to_string()));
 }
 
-/// `4時間程度`, `(30分)` anywhere in `s`.
-fn duration_in(s: &str) -> Option<(i64, bool)> {
-    let pos = s.find("時間").or_else(|| s.find('分'))?;
-    let digits_start =
-        s[..pos].trim_end().rfind(|c: char| !c.is_ascii_digit()).map_or(0, |i| i + s[i..].chars().next().map_or(1, char::len_utf8));
-    let n: i64 = s[digits_start..pos].trim().parse().ok()?;
-    let after = &s[pos..];
-    let minutes = if after.starts_with("時間") { n * 60 } else { n };
-    let approx = after.contains("程度") || after.contains("ほど");
-    Some((minutes, approx))
+/// The `k`-th undated postponement of `d` as a publication of its own: `published =
+/// "unknown"`, known by the original start (it must have been public before it began).
+fn postponement_notice(d: &DraftNotice, k: usize, (window, old_shape, mut w): Postponement) -> Option<DraftNotice> {
+    let Some(Shape::Confirmed { start, .. }) = old_shape else { return None };
+    let start = start.format("%Y-%m-%d %H:%M").to_string();
+    let mut p = DraftNotice {
+        source_name: d.source_name.clone(),
+        id: format!("{}-postponement{}", d.id, if k == 0 { String::new() } else { format!("-{}", k + 1) }),
+        published: "unknown".into(),
+        known_by: Some(start.clone()),
+        title: d.title.clone(),
+        source: format!("{}の追記「{}」（追記日の記載なし）", d.source, w.note.trim_matches(['「', '」'])),
+        incident: d.incident,
+        ..DraftNotice::default()
+    };
+    p.inferred.push((
+        "published".into(),
+        format!("追記に日付はない。開始前でなければ延期できないため、遅くとも当初の開始({start})には公開されていたとみなした。"),
+        format!("The amendment is undated; a window can only be postponed before it starts, so it was public by the original start ({start}) at the latest."),
+    ));
+    p.todos.push("the amendment (延期) gives no date of its own: check `known_by`, or give `published` if the date is known".into());
+    w.revises = Some((d.id.clone(), window, "postpone".into()));
+    w.functions.clear();
+    w.available.clear();
+    w.title = None;
+    p.windows.push(w);
+    Some(p)
 }

@@ -1,7 +1,8 @@
 //! The draft written as a notice file in the format of `docs/format.md`, with a
 //! `# TODO:` comment above each place a person must decide.
 
-use crate::draft::read::{DraftNotice, Shape, WindowDraft};
+use crate::draft::delay::DelayDraft;
+use crate::draft::read::{DraftNotice, OccurrenceDraft, Shape, WindowDraft};
 use std::fmt::Write as _;
 
 /// A TOML basic string.
@@ -70,6 +71,13 @@ fn shape(out: &mut String, s: &Shape) {
                 }
             }
         }
+        Shape::Recurring { rrule, start, duration } => {
+            if let Some(r) = rrule {
+                let _ = writeln!(out, "rrule = {}", quoted(r));
+            }
+            let _ = writeln!(out, "start = {}", quoted(&start.format("%Y-%m-%d %H:%M").to_string()));
+            let _ = writeln!(out, "duration = {}", quoted(&minutes(*duration)));
+        }
         Shape::Tentative { date, last_date, expected } => {
             let _ = writeln!(out, "date = {}", quoted(&date.to_string()));
             if let Some(l) = last_date {
@@ -115,6 +123,9 @@ fn window(out: &mut String, w: &WindowDraft) {
     }
     if w.incident {
         let _ = writeln!(out, "kind = \"incident\"");
+    }
+    if let Some(f) = &w.from {
+        let _ = writeln!(out, "from = {}", quoted(&f.format("%Y-%m-%d %H:%M").to_string()));
     }
     if let Some(s) = &w.shape {
         shape(out, s);
@@ -166,5 +177,48 @@ pub fn notice(d: &DraftNotice) -> String {
     for w in &d.windows {
         window(&mut out, w);
     }
+    for o in &d.occurrences {
+        occurrence(&mut out, o);
+    }
+    for x in &d.delays {
+        delay(&mut out, x);
+    }
     out
+}
+
+fn occurrence(out: &mut String, o: &OccurrenceDraft) {
+    todos(out, &o.todos);
+    let (start, end, start_approx, end_approx) = o.times;
+    let _ = writeln!(out, "[[occurrence]]\nnotice = {}\nwindow = {}", quoted(&o.notice), quoted(&o.window));
+    let _ = writeln!(out, "date = {}\naction = \"replace\"", quoted(&o.date.to_string()));
+    let _ = writeln!(out, "start = {}", quoted(&start.format("%Y-%m-%d %H:%M").to_string()));
+    let _ = writeln!(out, "end = {}", quoted(&end.format("%Y-%m-%d %H:%M").to_string()));
+    if start_approx {
+        let _ = writeln!(out, "start_approx = true");
+    }
+    if end_approx {
+        let _ = writeln!(out, "end_approx = true");
+    }
+    let _ = writeln!(out, "note = {}\n", quoted(&o.note));
+}
+
+fn delay(out: &mut String, d: &DelayDraft) {
+    todos(out, &d.todos);
+    // A delay whose day the text does not settle is left as a comment for the person.
+    let hash = if d.date.is_some() { "" } else { "# " };
+    let _ = writeln!(out, "{hash}[[delay]]\n{hash}id = {}\n{hash}job = {}", quoted(&d.id), quoted(&d.job));
+    if let Some(day) = d.date {
+        let _ = writeln!(out, "date = {}", quoted(&day.to_string()));
+    }
+    for (field, (t, approx)) in [("usual", d.usual), ("expected", d.expected)] {
+        let _ = writeln!(out, "{hash}{field} = {}", quoted(&t.format("%H:%M").to_string()));
+        if approx {
+            let _ = writeln!(out, "{hash}{field}_approx = true");
+        }
+    }
+    let _ = writeln!(out, "{hash}note = {}", quoted(&d.note));
+    if d.date.is_some() {
+        inferred_list(out, &d.inferred);
+    }
+    let _ = writeln!(out);
 }

@@ -473,7 +473,7 @@ impl Schedule {
         let mut ev = self.evaluate(Schedule::slot(Some(f)), at, as_of, lookahead);
         let mut affected = Vec::new();
         for g in (0..self.catalogue.functions.len()).filter(|&g| g != f && self.catalogue.is_within(g, f)) {
-            let e = self.evaluate(Schedule::slot(Some(g)), at, as_of, lookahead);
+            let e = self.evaluate_status(Schedule::slot(Some(g)), at, as_of, lookahead);
             if e.status != Status::Available {
                 affected.push((g, e.status, visible_until(e.until)));
             }

@@ -90,12 +90,43 @@ impl Lazy {
     }
 }
 
+/// One function's slot: entries sorted by start, with the running maximum of ends. Starts
+/// and ends are kept as Unix seconds (the model's instants are whole seconds), so a binary
+/// search compares one machine word per step and touches half the memory of `Instant`s.
 #[derive(Debug, Clone, Default)]
 struct Index {
     ids: Vec<u32>,
-    starts: Vec<Instant>,
-    max_end: Vec<Instant>,
+    starts: Vec<i64>,
+    max_end: Vec<i64>,
     lazy: Vec<u32>,
+    /// Every [`BLOCK`]th start: a search reads this small array, then one block of
+    /// `starts`, instead of jumping across all of `starts` (a cache miss per step once a
+    /// slot holds tens of thousands of entries).
+    tops: Vec<i64>,
+}
+
+/// Starts per block of an [`Index`]'s two-level search: 64 keys, eight cache lines.
+const BLOCK: usize = 64;
+
+impl Index {
+    /// How many entries start at or before `k`: `starts.partition_point(|s| *s <= k)`, found
+    /// through `tops`.
+    fn count_le(&self, k: i64) -> usize {
+        let b = self.tops.partition_point(|s| *s <= k);
+        if b == 0 {
+            return 0;
+        }
+        let lo = (b - 1) * BLOCK;
+        let hi = (b * BLOCK).min(self.starts.len());
+        lo + self.starts[lo..hi].partition_point(|s| *s <= k)
+    }
+}
+
+/// An instant as the index keys it. The model's instants are whole seconds; a query's
+/// bound may not be (a lookahead with a fraction), and flooring it keeps `start <= bound`
+/// exact for whole-second starts.
+fn key(t: Instant) -> i64 {
+    t.timestamp()
 }
 
 /// The evaluator's index over a schedule's windows, built once at load (see the module
@@ -298,12 +329,16 @@ impl Schedule {
             let e = &entries[i as usize];
             for (slot, idx) in indexes.iter_mut().enumerate() {
                 if slot == 0 || e.functions & (1 << (slot - 1)) != 0 {
-                    let max = idx.max_end.last().map_or(e.occ.end, |m| (*m).max(e.occ.end));
+                    debug_assert!(e.occ.start.timestamp_subsec_nanos() == 0 && e.occ.end.timestamp_subsec_nanos() == 0);
+                    let max = idx.max_end.last().map_or(key(e.occ.end), |m| (*m).max(key(e.occ.end)));
                     idx.ids.push(i);
-                    idx.starts.push(e.occ.start);
+                    idx.starts.push(key(e.occ.start));
                     idx.max_end.push(max);
                 }
             }
+        }
+        for idx in &mut indexes {
+            idx.tops = idx.starts.iter().step_by(BLOCK).copied().collect();
         }
         for (i, z) in lazies.iter().enumerate() {
             for (slot, idx) in indexes.iter_mut().enumerate() {
@@ -390,9 +425,10 @@ impl Schedule {
     pub(in crate::engine) fn covering(&self, slot: usize, as_of: Instant, shift: Duration, t: Instant, mut visit: impl FnMut(Occurrence)) {
         let idx = &self.index.slots[slot];
         let bound = t.checked_add_signed(shift).unwrap_or(FOREVER);
-        let n = idx.starts.partition_point(|s| *s <= bound);
+        let (kb, kt) = (key(bound), key(t));
+        let n = idx.count_le(kb);
         for i in (0..n).rev() {
-            if idx.max_end[i] <= t {
+            if idx.max_end[i] <= kt {
                 break;
             }
             let e = &self.index.entries[idx.ids[i] as usize];
@@ -420,7 +456,8 @@ impl Schedule {
     fn next_start(&self, slot: usize, as_of: Instant, shift: Duration, t: Instant, confirmed_only: bool) -> Option<Occurrence> {
         let idx = &self.index.slots[slot];
         let bound = t.checked_add_signed(shift).unwrap_or(FOREVER);
-        let i = idx.starts.partition_point(|s| *s <= bound);
+        let kb = key(bound);
+        let i = idx.count_le(kb);
         let mut best: Option<Occurrence> = idx.ids[i..]
             .iter()
             .map(|&id| &self.index.entries[id as usize])
@@ -507,7 +544,9 @@ impl Schedule {
             return RunEnd::Unknown;
         }
         // The first later occurrence changed (moved or cancelled) as known at `as_of` breaks the run.
-        let first_change = l.exceptions.iter().find(|e| e.date > date && e.known_from <= as_of).map(|e| rule.start_on(e.date));
+        // Exceptions are sorted by date: start the search after `date`, not at the rule's first.
+        let after = l.exceptions.partition_point(|e| e.date <= date);
+        let first_change = l.exceptions[after..].iter().find(|e| e.known_from <= as_of).map(|e| rule.start_on(e.date));
         let last = match (first_change, rule.last_start()) {
             (Some(c), Some(last)) => c.checked_sub_signed(second()).and_then(|c| rule.prev_start_le(c)).map(|p| p.min(last)),
             (Some(c), None) => c.checked_sub_signed(second()).and_then(|c| rule.prev_start_le(c)),
@@ -522,11 +561,22 @@ impl Schedule {
 
     /// Evaluates one query: the core every interface calls.
     pub(crate) fn evaluate(&self, slot: usize, at: Instant, as_of: Instant, lookahead: Duration) -> Evaluation {
+        self.evaluate_with(slot, at, as_of, lookahead, true)
+    }
+
+    /// [`Schedule::evaluate`] without looking for the next window (`next: None`): what an
+    /// answer needs of a function's children, whose status and `until` it lists.
+    pub(crate) fn evaluate_status(&self, slot: usize, at: Instant, as_of: Instant, lookahead: Duration) -> Evaluation {
+        self.evaluate_with(slot, at, as_of, lookahead, false)
+    }
+
+    fn evaluate_with(&self, slot: usize, at: Instant, as_of: Instant, lookahead: Duration, with_next: bool) -> Evaluation {
         // A lookahead of d covers [at, at + d): a window [s, e) meets it when
         // s - (d - 1s) <= at < e, in whole seconds. No lookahead is the instant itself.
         let shift = (lookahead - second()).max(Duration::zero());
         let (status, mut windows) = self.status_at(slot, as_of, shift, at);
         windows.sort_by_key(|o| (o.tentative, o.start, o.end, o.lineage));
+        let next = if with_next { self.next_start(slot, as_of, Duration::zero(), at, false) } else { None };
         let until = match status {
             Status::Unavailable => self.chain_end(slot, as_of, shift, at, true),
             Status::Tentative => {
@@ -536,9 +586,10 @@ impl Schedule {
                     (a, b) => a.or(b),
                 }
             }
+            // With no lookahead the search for `until` is the one for `next`: do it once.
+            Status::Available if with_next && shift.is_zero() => next.map(|o| o.start),
             Status::Available => self.next_start(slot, as_of, shift, at, false).map(|o| o.start - shift),
         };
-        let next = self.next_start(slot, as_of, Duration::zero(), at, false);
         Evaluation { status, until, windows, next }
     }
 
@@ -547,9 +598,12 @@ impl Schedule {
     pub(crate) fn occurrences(&self, slot: usize, as_of: Instant, from: Instant, to: Instant, limit: usize) -> (Vec<Occurrence>, bool) {
         let idx = &self.index.slots[slot];
         let mut out = Vec::new();
-        let n = idx.starts.partition_point(|s| *s < to);
+        // `start < to` for whole-second starts: `start <= ceil(to) - 1`.
+        let kto = key(to) + i64::from(to.timestamp_subsec_nanos() > 0);
+        let kfrom = key(from);
+        let n = idx.count_le(kto - 1);
         for i in (0..n).rev() {
-            if idx.max_end[i] <= from {
+            if idx.max_end[i] <= kfrom {
                 break;
             }
             let e = &self.index.entries[idx.ids[i] as usize];
@@ -601,4 +655,25 @@ pub(crate) struct Evaluation {
     pub until: Option<Instant>,
     pub windows: Vec<Occurrence>,
     pub next: Option<Occurrence>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        /// The two-level search equals the plain binary search it replaces.
+        #[test]
+        fn two_level_search_equals_partition_point(
+            mut starts in proptest::collection::vec(-1_000i64..1_000, 0..700),
+            keys in proptest::collection::vec(-1_100i64..1_100, 1..40),
+        ) {
+            starts.sort_unstable();
+            let idx = Index { tops: starts.iter().step_by(BLOCK).copied().collect(), starts, ..Index::default() };
+            for k in keys.into_iter().chain([i64::MIN, i64::MAX]) {
+                prop_assert_eq!(idx.count_le(k), idx.starts.partition_point(|s| *s <= k), "key {}", k);
+            }
+        }
+    }
 }

@@ -30,6 +30,9 @@ pub struct Function {
     pub(crate) aliases: Vec<String>,
     #[serde(skip)]
     pub(crate) parent: Option<FnIdx>,
+    /// Its provider (index in [`Catalogue::providers`]); `None` in a catalogue without providers.
+    #[serde(skip)]
+    pub(crate) provider: Option<usize>,
 }
 
 impl Function {
@@ -56,6 +59,55 @@ impl Function {
             Lang::Ja => &self.ja,
             Lang::En => &self.en,
         }
+    }
+    /// Its provider's index in [`Catalogue::providers`].
+    pub fn provider(&self) -> Option<usize> {
+        self.provider
+    }
+}
+
+/// Who publishes the notices of a set of functions: an id, labels, the zone its local times
+/// are in, its page, and the catalogue channels it has.
+#[derive(Debug, Clone, Serialize)]
+pub struct Provider {
+    pub(crate) id: String,
+    pub(crate) ja: String,
+    pub(crate) en: String,
+    #[serde(serialize_with = "zone_name")]
+    pub(crate) zone: Tz,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub(crate) url: Option<String>,
+    /// Channel ids, in catalogue order.
+    pub(crate) channels: Vec<String>,
+}
+
+fn zone_name<S: serde::Serializer>(z: &Tz, s: S) -> Result<S::Ok, S::Error> {
+    s.serialize_str(z.name())
+}
+
+impl Provider {
+    /// The stable id, e.g. `yamato`.
+    pub fn id(&self) -> &str {
+        &self.id
+    }
+    /// Its label in `lang`.
+    pub fn label(&self, lang: Lang) -> &str {
+        match lang {
+            Lang::Ja => &self.ja,
+            Lang::En => &self.en,
+        }
+    }
+    /// The zone its notices' local times are in.
+    pub fn zone(&self) -> Tz {
+        self.zone
+    }
+    /// Its own page of notices, where the catalogue gives one.
+    pub fn url(&self) -> Option<&str> {
+        self.url.as_deref()
+    }
+    /// The ids of the catalogue channels it has.
+    pub fn channels(&self) -> &[String] {
+        &self.channels
     }
 }
 
@@ -167,11 +219,20 @@ pub enum EffectSource {
 /// The catalogue of functions and channels.
 #[derive(Debug, Clone, Default)]
 pub struct Catalogue {
+    pub(crate) providers: Vec<Provider>,
     pub(crate) functions: Vec<Function>,
     pub(crate) channels: Vec<Channel>,
 }
 
 impl Catalogue {
+    /// The providers, in catalogue order.
+    pub fn providers(&self) -> &[Provider] {
+        &self.providers
+    }
+    /// The provider of function `f`, if the catalogue names providers.
+    pub fn provider_of(&self, f: FnIdx) -> Option<&Provider> {
+        self.functions.get(f).and_then(|f| f.provider).and_then(|p| self.providers.get(p))
+    }
     /// The functions, in catalogue order.
     pub fn functions(&self) -> &[Function] {
         &self.functions

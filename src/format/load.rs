@@ -73,6 +73,9 @@ fn build_catalogue(file: &SourceFile, d: &mut Diags) -> Option<Catalogue> {
     let raw: CatalogueFile = parse_toml(file, d)?;
     let before = d.list.len();
     let mut cat = Catalogue::default();
+    for (span, message) in crate::format::providers::build(&raw, &mut cat) {
+        d.at(file, span, message);
+    }
     for f in &raw.function {
         let id = f.id.get_ref();
         if !valid_id(id) || id.starts_with('.') || id.ends_with('.') {
@@ -98,7 +101,14 @@ fn build_catalogue(file: &SourceFile, d: &mut Diags) -> Option<Catalogue> {
             },
         };
         let aliases = f.aliases.iter().map(|a| a.get_ref().clone()).collect();
-        cat.functions.push(Function { id: id.clone(), ja: f.ja.clone(), en: f.en.clone(), aliases, parent });
+        let provider = match crate::format::providers::of_function(f, parent.and_then(|p| cat.functions[p].provider), &cat) {
+            Ok(p) => p,
+            Err((span, message)) => {
+                d.at(file, span, message);
+                continue;
+            }
+        };
+        cat.functions.push(Function { id: id.clone(), ja: f.ja.clone(), en: f.en.clone(), aliases, parent, provider });
     }
     check_aliases(file, &raw.function, &cat, d);
     if cat.functions.len() > 64 {

@@ -6,6 +6,7 @@
 
 pub(crate) mod error;
 pub(crate) mod load;
+pub(crate) mod providers;
 pub(crate) mod raw;
 pub(crate) mod source;
 #[doc(hidden)]

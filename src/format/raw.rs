@@ -10,6 +10,9 @@ pub(crate) type S<T> = Spanned<T>;
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct CatalogueFile {
+    /// Who publishes the notices of a set of functions (docs/providers.md).
+    #[serde(default)]
+    pub provider: Vec<RawProvider>,
     #[serde(default)]
     pub function: Vec<RawFunction>,
     #[serde(default)]
@@ -25,6 +28,23 @@ pub(crate) struct RawFunction {
     /// Other words for the function (ja or en), as people and notices say them.
     #[serde(default)]
     pub aliases: Vec<S<String>>,
+    /// Its provider's id; default: its parent's, for a top-level function the first provider.
+    pub provider: Option<S<String>>,
+}
+
+/// A `[[provider]]` of the catalogue.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RawProvider {
+    pub id: S<String>,
+    pub ja: String,
+    pub en: String,
+    /// IANA zone its notices' local times are in; default Asia/Tokyo.
+    pub zone: Option<S<String>>,
+    /// Its own page of notices.
+    pub url: Option<S<String>>,
+    /// The catalogue's channels it has; default all.
+    pub channels: Option<Vec<S<String>>>,
 }
 
 #[derive(Debug, Deserialize)]

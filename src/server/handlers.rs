@@ -8,7 +8,7 @@ use super::state::{AppState, Loaded};
 use super::validators::{cache_control, http_date, json_body, seconds_until, send, send_static, unmodified, weak_tag, Meaning, Prepared};
 use crate::engine::answer::{Query, WindowsQuery};
 use crate::engine::eval::Schedule;
-use crate::engine::time::{self, Instant};
+use crate::engine::time::Instant;
 use crate::views::ical::{self, FeedOptions};
 use crate::views::json::to_json;
 use axum::extract::{Request, State};
@@ -35,7 +35,7 @@ impl Plan {
         Ok(Plan {
             at: instant_param(p.at.as_ref(), "at", zone, now)?,
             as_of: instant_param(p.as_of.as_ref(), "as_of", zone, now)?,
-            lookahead: p.lookahead.as_deref().map(time::parse_lookahead).transpose().map_err(|m| ApiError::bad("for", m))?,
+            lookahead: p.lookahead.as_deref().map(super::params::lookahead_param).transpose()?,
             lang: lang_param(p.lang.as_ref())?,
             channel: p.channel,
             functions: p.function,
@@ -185,7 +185,10 @@ impl WindowsPlan {
         let limit = p.limit()?;
         let from = instant_param(p.from.as_ref(), "from", zone, now)?;
         let to = instant_param(p.to.as_ref(), "to", zone, now)?;
-        if to.unwrap_or_else(|| crate::engine::limits::default_to(from.unwrap_or(now))) <= from.unwrap_or(now) {
+        // `from` equal to `to` is the empty range [from, from): an empty list, not an error.
+        // With `to` alone, the range is the 31 days before it.
+        let from = from.or_else(|| to.map(|t| t - Duration::days(crate::engine::limits::DEFAULT_WINDOWS_DAYS)));
+        if to.unwrap_or_else(|| crate::engine::limits::default_to(from.unwrap_or(now))) < from.unwrap_or(now) {
             return Err(ApiError::bad(
                 "to",
                 "`to` must be after `from`; the range is [from, to), e.g. `from=2023-11-01&to=2023-12-01`".into(),
@@ -213,18 +216,44 @@ impl WindowsPlan {
         })
     }
 
+    /// The question with its instants resolved at `now`: what a kept list is filed under.
+    fn key(&self, now: Instant) -> String {
+        let from = self.from.unwrap_or(now);
+        let to = self.to.unwrap_or_else(|| crate::engine::limits::default_to(from));
+        let as_of = self.as_of.unwrap_or(now);
+        format!(
+            "{}\0{}\0{}\0{}\0{}\0{:?}\0{}\0{}",
+            from.timestamp(),
+            to.timestamp(),
+            as_of.timestamp(),
+            self.function.as_deref().unwrap_or(""),
+            self.limit,
+            self.lang,
+            self.with_children,
+            self.zone.name()
+        )
+    }
+
     /// The body, the validator's hash, and the earliest end of a listed window.
     fn list(&self, s: &Schedule, fingerprint: u64, now: Instant) -> Result<(String, u64, Option<Instant>), ApiError> {
         let from = self.from.unwrap_or(now);
         let to = self.to.unwrap_or_else(|| crate::engine::limits::default_to(from));
-        let mut q = WindowsQuery::new(from, to)
+        // [from, from) is empty: the query for the second after `from` checks the rest (an
+        // unknown function is still a 404), and the list is then emptied.
+        let empty = to == from;
+        let mut q = WindowsQuery::new(from, if empty { to + Duration::seconds(1) } else { to })
             .as_of(self.as_of.unwrap_or(now))
             .limit(self.limit)
             .zone(self.zone)
             .lang(self.lang)
             .with_children(self.with_children);
         q.function = self.function.clone();
-        let list = s.windows(&q)?;
+        let mut list = s.windows(&q)?;
+        if empty {
+            (list.to, list.truncated) = (list.from, false);
+            list.windows.clear();
+            list.delays.clear();
+        }
         let mut m = Meaning::new(fingerprint);
         m.str(self.zone.name()).str(self.function.as_deref().unwrap_or("")).u64(u64::from(list.truncated));
         m.u64(self.lang as u64).u64(u64::from(self.with_children));
@@ -249,15 +278,29 @@ pub(crate) async fn windows(State(st): State<Arc<AppState>>, req: Request) -> Re
     let plan = WindowsPlan::parse(key, now)?;
     let loaded = st.current();
     let generation = &loaded.http;
-    // Up to 10,000 windows to list and serialise: off the async workers, with a deadline.
-    let (work, fingerprint) = (loaded.clone(), generation.fingerprint);
-    let (plan, listed) = st
-        .heavy(move || {
-            let listed = plan.list(&work.schedule, fingerprint, now);
-            (plan, listed)
-        })
-        .await?;
-    let (body, hash, first_end) = listed?;
+    // A list about fixed instants is kept for the schedule serving, by the resolved question.
+    let fixed = |plan: &WindowsPlan| (plan.from.is_some() && plan.as_of.is_some()).then(|| plan.key(now));
+    let kept_key = fixed(&plan);
+    let kept = kept_key.as_deref().and_then(|k| super::cache::Lists::get(&loaded, k));
+    let (plan, (body, hash, first_end)) = match kept {
+        Some(entry) => (plan, entry),
+        None => {
+            // Up to 10,000 windows to list and serialise: off the async workers, with a deadline.
+            let (work, fingerprint) = (loaded.clone(), generation.fingerprint);
+            let (plan, listed) = st
+                .heavy(move || {
+                    let listed = plan.list(&work.schedule, fingerprint, now);
+                    (plan, listed)
+                })
+                .await?;
+            let (body, hash, first_end) = listed?;
+            let entry = (axum::body::Bytes::from(body), hash, first_end);
+            if let Some(k) = &kept_key {
+                super::cache::Lists::put(&loaded, k, entry.clone());
+            }
+            (plan, entry)
+        }
+    };
     let about_now = if plan.from.is_none() { first_end } else { None };
     let as_known_now = if plan.as_of.is_none() { generation.next_known(now) } else { None };
     let p = Prepared {
@@ -267,7 +310,11 @@ pub(crate) async fn windows(State(st): State<Arc<AppState>>, req: Request) -> Re
         last_modified: if plan.from.is_none() || plan.as_of.is_none() { http_date(now) } else { generation.last_modified(now) },
     };
     let not_modified = unmodified(req.headers(), generation, now, &p.etag, |t| {
-        WindowsPlan::parse(key, t).and_then(|w| w.list(&loaded.schedule, generation.fingerprint, t)).ok().map(|l| l.1)
+        let w = WindowsPlan::parse(key, t).ok()?;
+        if let Some(hit) = fixed(&w).and_then(|k| super::cache::Lists::get(&loaded, &k)) {
+            return Some(hit.1);
+        }
+        w.list(&loaded.schedule, generation.fingerprint, t).ok().map(|l| l.1)
     });
     let mut r = send(p, "application/json", not_modified);
     super::params::mark_clock(st.config.now, &mut r);
@@ -327,14 +374,78 @@ pub(crate) async fn calendar(State(st): State<Arc<AppState>>, req: Request) -> R
         // Each event's `URL`: from --public-url, or a trusted host; else none.
         base_url: st.config.links.base(req.headers(), super::pages::peer_ip(req.extensions().get())),
     };
-    let work = loaded.clone();
-    let body = st.heavy(move || ical::feed(&work.schedule, &opts)).await??;
-    let mut r = send_static(req.headers(), &loaded.http, "calendar", body, "text/calendar; charset=utf-8", st.config.max_age);
+    let profile = p
+        .profile
+        .as_deref()
+        .map_or(Ok(Default::default()), crate::views::maintnote::Profile::parse)
+        .map_err(|m| ApiError::bad("profile", m))?;
+    let mut r = feed_response(&st, &loaded, req.headers(), opts, profile).await?;
     if let Some(vary) = st.config.links.vary() {
         r.headers_mut().append(header::VARY, HeaderValue::from_static(vary));
     }
     super::params::mark_clock(st.config.now, &mut r);
     Ok(r)
+}
+
+/// The feed for `opts`, from the feed cache when it holds it: a conditional request whose
+/// validator is known gets its `304` without the feed being made, and a feed is made once
+/// per schedule, parameters and feed epoch (`cache::Feeds`). The `ETag` is the hash of the
+/// body, as for every response whose meaning is the schedule's alone.
+async fn feed_response(
+    st: &Arc<AppState>,
+    loaded: &Arc<Loaded>,
+    headers: &axum::http::HeaderMap,
+    mut opts: FeedOptions,
+    profile: crate::views::maintnote::Profile,
+) -> Result<Response, ApiError> {
+    use super::cache::Feeds;
+    let (now, generation) = (opts.now, &loaded.http);
+    let asked =
+        format!("{profile:?}\0{:?}\0{}\0{}", opts.lang, opts.function.as_deref().unwrap_or(""), opts.base_url.as_deref().unwrap_or(""));
+    let key_at = |t: Instant| {
+        let epoch = Feeds::epoch(loaded, profile, t);
+        (epoch, format!("{asked}\0{}", epoch.timestamp()))
+    };
+    let (epoch, key) = key_at(now);
+    let (tag, kept) = Feeds::get(loaded, &key);
+    let cache_control = cache_control(st.config.max_age);
+    let prepared = |hash: u64, body: axum::body::Bytes| Prepared {
+        etag: weak_tag(hash),
+        cache_control: cache_control.clone(),
+        last_modified: generation.last_modified(now),
+        body,
+    };
+    let meaning_at = |t: Instant| Feeds::get(loaded, &key_at(t).1).0;
+    const ICS: &str = "text/calendar; charset=utf-8";
+    if let (Some(hash), None) = (tag, &kept) {
+        let p = prepared(hash, axum::body::Bytes::new());
+        if st.config.max_age > 0 && unmodified(headers, generation, now, &p.etag, meaning_at) {
+            return Ok(send(p, ICS, true));
+        }
+    }
+    let (hash, body) = match (tag, kept) {
+        (Some(hash), Some(body)) => (hash, body),
+        _ => {
+            // Made as of the epoch's start, so that every request of the epoch is answered
+            // with the same bytes.
+            opts.now = epoch;
+            let (work, fingerprint) = (loaded.clone(), generation.fingerprint);
+            let (body, hash) = st
+                .heavy(move || {
+                    ical::feed_as(&work.schedule, &opts, profile).map(|body| {
+                        let mut m = Meaning::new(fingerprint);
+                        m.str("calendar").bytes(body.as_bytes());
+                        (axum::body::Bytes::from(body), m.finish())
+                    })
+                })
+                .await??;
+            Feeds::put(loaded, &key, hash, &body);
+            (hash, body)
+        }
+    };
+    let p = prepared(hash, body);
+    let not_modified = unmodified(headers, generation, now, &p.etag, meaning_at);
+    Ok(send(p, ICS, not_modified))
 }
 
 /// Liveness.
@@ -455,6 +566,49 @@ mod tests {
         AppState::new(crate::server::Config::default()).expect("embedded schedules load")
     }
 
+    async fn get(app: &crate::server::App, uri: &str, headers: &[(&str, &str)]) -> (StatusCode, axum::http::HeaderMap, Vec<u8>) {
+        use http_body_util::BodyExt;
+        use tower::ServiceExt;
+        let mut req = axum::http::Request::builder().uri(uri);
+        for (k, v) in headers {
+            req = req.header(*k, *v);
+        }
+        let resp = app.clone().oneshot(req.body(axum::body::Body::empty()).expect("request")).await.expect("infallible");
+        let (parts, body) = resp.into_parts();
+        (parts.status, parts.headers, body.collect().await.expect("body").to_bytes().to_vec())
+    }
+
+    /// A conditional request for a feed whose validator is known is a `304` without the feed
+    /// being made again (its body stays out of the cache), and the feed made again has the
+    /// same bytes and tag; a fixed `/v1/windows` list is kept and revalidated the same way.
+    #[tokio::test]
+    async fn feed_and_fixed_list_revalidate_from_kept_validators() {
+        let st = state();
+        let app = crate::server::router(st.clone());
+        let loaded = st.current.load_full();
+        let (status, h, first) = get(&app, "/calendar.ics?lang=en", &[]).await;
+        assert_eq!(status, StatusCode::OK);
+        let tag = h[header::ETAG].to_str().expect("tag").to_string();
+        super::super::cache::Feeds::drop_bodies(&loaded);
+        let (status, h, body) = get(&app, "/calendar.ics?lang=en", &[("if-none-match", &tag)]).await;
+        assert_eq!((status, body.len(), h[header::ETAG].to_str().expect("tag")), (StatusCode::NOT_MODIFIED, 0, tag.as_str()));
+        let (status, h, again) = get(&app, "/calendar.ics?lang=en", &[]).await;
+        assert_eq!((status, h[header::ETAG].to_str().expect("tag")), (StatusCode::OK, tag.as_str()));
+        assert!(again == first, "the feed made again is the same feed");
+
+        let uri = "/v1/windows?from=2023-11-01&to=2023-12-01&as_of=2024-01-01&function=webcollect.reauth";
+        let (status, h, list) = get(&app, uri, &[]).await;
+        assert_eq!(status, StatusCode::OK);
+        let tag = h[header::ETAG].to_str().expect("tag").to_string();
+        let plan = WindowsPlan::parse(&uri[12..], st.now()).expect("plan");
+        let kept = super::super::cache::Lists::get(&loaded, &plan.key(st.now())).expect("a fixed list is kept");
+        assert!(kept.0 == list && weak_tag(kept.1) == tag.as_str());
+        let (status, _, body) = get(&app, uri, &[("if-none-match", &tag)]).await;
+        assert_eq!((status, body.len()), (StatusCode::NOT_MODIFIED, 0));
+        let (_, _, fresh) = get(&app, uri, &[]).await;
+        assert!(fresh == list);
+    }
+
     proptest! {
         #![proptest_config(ProptestConfig { cases: 64, ..ProptestConfig::default() })]
 
@@ -479,7 +633,7 @@ mod tests {
             for (i, step) in steps.iter().chain([&0]).enumerate() {
                 t += if i == 0 { 0 } else { *step };
                 // "Now" moves on too, so an answer as known now has a new `as_of` each time.
-                let now = time::now() + Duration::seconds(i as i64);
+                let now = crate::engine::time::now() + Duration::seconds(i as i64);
                 let at = chrono::DateTime::from_timestamp(t, 0).expect("in range").format("%Y-%m-%dT%H:%M:%SZ");
                 let mut query = format!("function={}&at={at}&tz={}&lang={lang}{}", FUNCTIONS[f], ZONES[zone], LOOKAHEADS[look]);
                 if let Some(c) = channel {

@@ -19,6 +19,7 @@ use utoipa::OpenApi;
         server::availability,
         server::windows,
         server::functions,
+        zones,
         server::calendar,
         server::healthz,
         server::readyz,
@@ -45,7 +46,8 @@ use utoipa::OpenApi;
         crate::server::params::Lang,
         server::CatalogueBody,
         server::FunctionEntry,
-        server::Readiness
+        server::Readiness,
+        ZonesBody
     ))
 )]
 struct ApiDoc;
@@ -69,22 +71,45 @@ pub(crate) fn document_for(schedule: &crate::Schedule) -> String {
             }
         }
     }
-    // Instants: RFC 3339 date-times, dates, or `now` (local `2023-11-13 03:00` is accepted too,
-    // but has no JSON Schema format); zones: the IANA names mado knows.
-    let instant = serde_json::json!({ "anyOf": [
-        { "type": "string", "format": "date-time" },
-        { "type": "string", "format": "date" },
-        { "type": "string", "enum": ["now"] }
-    ]});
-    let zones: Vec<&str> = chrono_tz::TZ_VARIANTS.iter().map(|z| z.name()).collect();
+    // Instants and lookaheads: the patterns the server checks them against (params.rs), so a
+    // value is valid here exactly when the server reads it. Zones: a pattern of the IANA names
+    // mado knows, not an enum (generators make identifiers of enum values, and aliases such as
+    // `GMT0` and `GMT+0` collide); the list itself is `GET /v1/zones`.
+    let instant = serde_json::json!({
+        "type": "string",
+        "pattern": super::params::instant_pattern(),
+        "examples": ["2023-11-13T03:00:00+09:00", "2023-11-12T18:00Z", "2023-11-13 03:00", "2023-11-13", "now"]
+    });
+    let lookahead = serde_json::json!({
+        "type": "string",
+        "pattern": super::params::lookahead_pattern(),
+        "examples": ["15m", "2h", "1h30m", "1d"]
+    });
+    let zone = serde_json::json!({
+        "type": "string",
+        "pattern": zone_pattern(),
+        "examples": ["Asia/Tokyo", "UTC", "America/New_York"]
+    });
     let notices: Vec<&str> = schedule.notices().iter().map(|n| n.id()).collect();
     if let Some(paths) = v.get_mut("paths").and_then(|p| p.as_object_mut()) {
         for op in paths.values_mut().filter_map(|p| p.get_mut("get")) {
             for p in op.get_mut("parameters").and_then(|p| p.as_array_mut()).into_iter().flatten() {
                 match p["name"].as_str() {
-                    Some("at" | "as_of" | "from" | "to") => p["schema"] = instant.clone(),
+                    Some(name @ ("at" | "as_of" | "from" | "to")) => {
+                        // Examples in order, so that generators pairing the first of each
+                        // ask for a range that runs forwards (every `from` example is before every `to`).
+                        let mut schema = instant.clone();
+                        match name {
+                            "from" => schema["examples"] = serde_json::json!(["2023-11-01", "2023-11-01 00:00", "2023-10-31T15:00Z"]),
+                            "to" => schema["examples"] = serde_json::json!(["2023-12-01", "2023-12-01 00:00", "2023-11-30T15:00Z"]),
+                            _ => {}
+                        }
+                        p["schema"] = schema;
+                    }
+                    Some("profile") => p["schema"] = serde_json::json!({ "type": "string", "enum": ["plain", "maintnote"] }),
+                    Some("for") => p["schema"] = lookahead.clone(),
                     Some("id") => p["schema"]["enum"] = serde_json::json!(notices),
-                    Some("tz") => p["schema"]["enum"] = serde_json::json!(zones),
+                    Some("tz") => p["schema"] = zone.clone(),
                     _ => {}
                 }
             }
@@ -94,10 +119,18 @@ pub(crate) fn document_for(schedule: &crate::Schedule) -> String {
     let timeline = v.pointer_mut("/paths/~1timeline/get/parameters").and_then(|p| p.as_array_mut());
     for p in timeline.into_iter().flatten() {
         let is_function = p["name"] == "function";
+        let is_instant = matches!(p["name"].as_str(), Some("from" | "to" | "as_of"));
         let Some(schema) = p.get_mut("schema") else { continue };
-        if let Some(any) = schema.get_mut("anyOf").and_then(|a| a.as_array_mut()) {
-            any.push(serde_json::json!({ "type": "string", "enum": [""] }));
+        if is_instant {
+            *schema = serde_json::json!({ "anyOf": [schema.clone(), { "type": "string", "enum": [""] }] });
         } else if let Some(ids) = schema.get_mut("enum").and_then(|e| e.as_array_mut()).filter(|_| is_function) {
+            ids.push(serde_json::json!(""));
+        }
+    }
+    // The feed takes an empty `function` as none: every window.
+    let feed = v.pointer_mut("/paths/~1calendar.ics/get/parameters").and_then(|p| p.as_array_mut());
+    for p in feed.into_iter().flatten().filter(|p| p["name"] == "function") {
+        if let Some(ids) = p.pointer_mut("/schema/enum").and_then(|e| e.as_array_mut()) {
             ids.push(serde_json::json!(""));
         }
     }
@@ -125,6 +158,37 @@ pub(crate) async fn handler(State(st): State<Arc<AppState>>, req: Request) -> Re
     let loaded = st.current();
     let body = document_for(&loaded.schedule);
     send_static(req.headers(), &loaded.http, "openapi", body, "application/json", st.config.max_age)
+}
+
+/// Every IANA zone name mado reads, as one anchored alternation.
+fn zone_pattern() -> String {
+    let names: Vec<String> = chrono_tz::TZ_VARIANTS.iter().map(|z| z.name().replace('+', "\\+")).collect();
+    format!("^(?:{})$", names.join("|"))
+}
+
+/// `GET /v1/zones`.
+#[derive(serde::Serialize, utoipa::ToSchema)]
+pub(crate) struct ZonesBody {
+    /// The zone used when `tz` is not given.
+    default: &'static str,
+    /// Every IANA zone name `tz` accepts (aliases included), sorted.
+    zones: Vec<&'static str>,
+}
+
+/// The zone names `tz` accepts.
+#[utoipa::path(get, path = "/v1/zones", tag = "catalogue",
+    responses((status = 200, description = "The zones", body = ZonesBody, headers(("ETag" = String), ("Last-Modified" = String), ("Cache-Control" = String))),
+              (status = 304, description = "Not modified"),
+              (status = 400, description = "Any parameter (this endpoint takes none)", body = crate::server::error::ErrorBody)))]
+pub(crate) async fn zones(State(st): State<Arc<AppState>>, req: Request) -> Result<Response, crate::server::error::ApiError> {
+    crate::server::params::NoParams::parse(req.uri().query().unwrap_or(""))?;
+    let loaded = st.current();
+    let mut zones: Vec<&'static str> = chrono_tz::TZ_VARIANTS.iter().map(|z| z.name()).collect();
+    zones.sort_unstable();
+    let body = ZonesBody { default: crate::engine::time::DEFAULT_ZONE.name(), zones };
+    let mut text = serde_json::to_string_pretty(&body).unwrap_or_default();
+    text.push('\n');
+    Ok(send_static(req.headers(), &loaded.http, "zones", text, "application/json", st.config.max_age))
 }
 
 /// Rustdoc links (``[`Query`]``, ``[`X`](crate::X)``) read as plain code in the document.
@@ -165,6 +229,174 @@ fn unlink(s: &str) -> String {
 
 #[cfg(test)]
 mod tests {
+    use crate::server::params::{instant_param, instant_pattern, lookahead_param, lookahead_pattern};
+
+    fn served() -> serde_json::Value {
+        serde_json::from_str(&super::document_for(&crate::Schedule::embedded().expect("embedded"))).expect("json")
+    }
+
+    fn param<'a>(doc: &'a serde_json::Value, path: &str, name: &str) -> &'a serde_json::Value {
+        let params = doc["paths"][path]["get"]["parameters"].as_array().expect("parameters");
+        &params.iter().find(|p| p["name"] == name).unwrap_or_else(|| panic!("{path} {name}"))["schema"]
+    }
+
+    /// The document's pattern for `for` and the server's reading of `for` agree on a table of
+    /// values, and on every value of up to three terms below 100 with any units.
+    #[test]
+    fn the_lookahead_pattern_is_what_the_server_reads() {
+        let doc = served();
+        let pattern = param(&doc, "/v1/availability", "for")["pattern"].as_str().expect("pattern").to_string();
+        assert_eq!(pattern, lookahead_pattern());
+        let re = regex::Regex::new(&pattern).expect("a valid pattern");
+        let agree = |v: &str| {
+            let (schema, server) = (re.is_match(v), lookahead_param(v).is_ok());
+            assert_eq!(schema, server, "`{v}`: the schema says {schema}, the server {server}");
+            server
+        };
+        for v in [
+            "15m",
+            "2h",
+            "1d",
+            "1h30m",
+            "90m",
+            "0s",
+            "31d",
+            "744h",
+            "44640m",
+            "2678400s",
+            "30d23h59m59s",
+            "743h59m59s",
+            "31d0h0m0s",
+            "015m",
+            "1d1s",
+        ] {
+            assert!(agree(v), "`{v}` is a lookahead");
+        }
+        for v in [
+            "",
+            "15",
+            "m",
+            "1h90m",
+            "30m1h",
+            "1h1h",
+            " 15m",
+            "15m ",
+            "15M",
+            "32d",
+            "31d1s",
+            "744h1m",
+            "2678401s",
+            "999d",
+            "1.5h",
+            "-1h",
+            "1w",
+            "1d24h",
+            "99999999999999999999s",
+        ] {
+            assert!(!agree(v), "`{v}` is not a lookahead");
+        }
+        let units = ["d", "h", "m", "s"];
+        for a in (0..100).step_by(7) {
+            for u in units {
+                for b in [0, 23, 24, 59, 60] {
+                    for w in units {
+                        agree(&format!("{a}{u}{b}{w}"));
+                        for x in units {
+                            agree(&format!("{a}{u}{b}{w}59{x}"));
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// The document's pattern for instants and the server's reading agree on a table; the one
+    /// known difference is the supported range's edges, which a pattern cannot place once an
+    /// offset moves an instant across them.
+    #[test]
+    fn the_instant_pattern_is_what_the_server_reads() {
+        let doc = served();
+        for (path, name) in [("/v1/availability", "at"), ("/v1/availability", "as_of"), ("/v1/windows", "from"), ("/v1/windows", "to")] {
+            assert_eq!(param(&doc, path, name)["pattern"].as_str(), Some(instant_pattern().as_str()), "{path} {name}");
+        }
+        let re = regex::Regex::new(&instant_pattern()).expect("a valid pattern");
+        let now = crate::engine::time::now();
+        let agree = |v: &str| {
+            let (schema, server) =
+                (re.is_match(v), instant_param(Some(&v.to_string()), "at", crate::engine::time::DEFAULT_ZONE, now).is_ok());
+            assert_eq!(schema, server, "`{v}`: the schema says {schema}, the server {server}");
+            server
+        };
+        for v in [
+            "now",
+            "NOW",
+            "2023-11-13",
+            "2023-11-13 03:00",
+            "2023-11-13T03:00",
+            "2023-11-13 03:00:59",
+            "2023-11-13 24:00",
+            "2023-11-13T03:00:00+09:00",
+            "2023-11-13T03:00+09:00",
+            "2023-11-12T18:00Z",
+            "2023-11-12t18:00z",
+            "2023-11-12T18:00:00.123456789Z",
+            "2023-11-13 03:00+09:00",
+            "2024-02-29",
+            "2000-02-29 12:00",
+            "1900-01-01",
+            "9999-12-31",
+            "2023-11-13T03:00-23:59",
+            "2023-01-31T00:00Z",
+        ] {
+            assert!(agree(v), "`{v}` is an instant");
+        }
+        for v in [
+            "",
+            " now",
+            "now ",
+            "2023-11-13 3:00",
+            " 2023-11-13",
+            "2023-11-13 ",
+            "2023-02-29",
+            "1900-02-29",
+            "2023-04-31",
+            "2023-13-01",
+            "2023-11-13 24:01",
+            "2023-11-13T24:00+09:00",
+            "2023-11-13T03:00+24:00",
+            "2023-11-13T03:00+0900",
+            "0224-01-01T00:00Z",
+            "1899-12-31",
+            "10000-01-01",
+            "2023-11-13T03:00:60Z",
+            "2023-11-13T03:00:00.Z",
+            "2023-11-13T03:00:00.1234567890Z",
+            "yesterday",
+            "2023-11-13 03:00:00.5",
+            "+2023-11-13",
+            "2023-11-13T03Z",
+        ] {
+            assert!(!agree(v), "`{v}` is not an instant");
+        }
+        // The edges: a pattern matches them, the server refuses what falls outside the range.
+        for v in ["1900-01-01T05:00+09:00", "9999-12-31T20:00-09:00", "9999-12-31 24:00"] {
+            assert!(re.is_match(v) && instant_param(Some(&v.to_string()), "at", crate::engine::time::DEFAULT_ZONE, now).is_err(), "{v}");
+        }
+    }
+
+    #[test]
+    fn zones_are_a_pattern_of_every_name_not_an_enum() {
+        let doc = served();
+        let tz = param(&doc, "/v1/availability", "tz");
+        assert!(tz.get("enum").is_none());
+        let re = regex::Regex::new(tz["pattern"].as_str().expect("pattern")).expect("valid");
+        for z in chrono_tz::TZ_VARIANTS {
+            assert!(re.is_match(z.name()), "{}", z.name());
+        }
+        for bad in ["asia/tokyo", "Asia/Tokyo ", "Mars/Olympus", "GMT+0x", ""] {
+            assert!(!re.is_match(bad) && crate::engine::time::parse_zone(bad).is_err(), "{bad}");
+        }
+    }
     #[test]
     fn rustdoc_links_become_code() {
         assert_eq!(super::unlink("The answer to a [`Query`]."), "The answer to a `Query`.");
@@ -188,7 +420,7 @@ fn page_status() {}
 /// The timeline: windows as a Gantt chart.
 #[utoipa::path(get, path = "/timeline", tag = "pages",
     params(("lang" = Option<crate::server::params::Lang>, Query, description = "Page language"),
-           ("from" = Option<String>, Query, description = "Start of the range (same forms as `at`); default 7 days ago"),
+           ("from" = Option<String>, Query, description = "Start of the range (same forms as `at`); default 7 days before now, or 67 days before `to` when only `to` is given"),
            ("to" = Option<String>, Query, description = "End of the range (exclusive); default 60 days after `from`"),
            ("function" = Option<String>, Query, description = "Only this function and those below it"),
            ("as_of" = Option<String>, Query, description = "The calendar as known at this instant; default now")),

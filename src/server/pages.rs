@@ -310,6 +310,10 @@ pub(crate) async fn timeline(State(st): State<Arc<AppState>>, headers: HeaderMap
             o.to = f + chrono::Duration::days(67);
         }
         if let Some(t) = instant_param(nonempty(&p.to).as_ref(), "to", zone, now)? {
+            // With `to` alone, the range ends there: the default length before it.
+            if nonempty(&p.from).is_none() {
+                o.from = t - (o.to - o.from);
+            }
             o.to = t;
         }
         if let Some(a) = instant_param(nonempty(&p.as_of).as_ref(), "as_of", zone, now)? {

@@ -26,8 +26,8 @@ pub struct AvailabilityParams {
     /// Count only notices known at this instant (same forms as `at`); default now.
     #[param(example = "2024-01-01")]
     pub as_of: Option<String>,
-    /// Lookahead: the answer covers `[at, at + for)`, e.g. `15m`, `2h`, `1d` (also `1h30m`); at most 31 days.
-    #[param(rename = "for", pattern = r"^([0-9]{1,7}s|[0-9]{1,5}m|[0-9]{1,4}h|[0-9]{1,3}d)$", example = "15m")]
+    /// Lookahead: the answer covers `[at, at + for)`, e.g. `15m`, `2h`, `1d`, `1h30m`, `90m`: terms of `d`, `h`, `m`, `s` in that order, after the first `h` below 24 and `m`, `s` below 60, at most 31 days in all.
+    #[param(rename = "for", example = "15m")]
     pub lookahead: Option<String>,
     /// Report only this channel's effect.
     pub channel: Option<String>,
@@ -43,10 +43,10 @@ pub struct AvailabilityParams {
 #[derive(Debug, Default, utoipa::IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct WindowsParams {
-    /// Start of the range, inclusive (same forms as `at`); default now.
+    /// Start of the range, inclusive (same forms as `at`); default now, or 31 days before `to` when only `to` is given.
     #[param(example = "2023-11-01")]
     pub from: Option<String>,
-    /// End of the range, exclusive; default 31 days after `from`.
+    /// End of the range, exclusive; default 31 days after `from`. Equal to `from`: the empty range.
     #[param(example = "2023-12-01")]
     pub to: Option<String>,
     /// Only windows that affect this function.
@@ -87,6 +87,8 @@ pub struct CalendarParams {
     /// Language of summaries and descriptions; default `ja`.
     #[param(value_type = Option<Lang>)]
     pub lang: Option<String>,
+    /// `maintnote` adds the BCOP X-MAINTNOTE-* properties; default `plain`.
+    pub profile: Option<String>,
 }
 
 /// No parameters.
@@ -227,7 +229,8 @@ impl CalendarParams {
             match &*k {
                 "function" => once(&mut p.function, "function", v)?,
                 "lang" => once(&mut p.lang, "lang", v)?,
-                other => return Err(unknown(other, &["function", "lang"])),
+                "profile" => once(&mut p.profile, "profile", v)?,
+                other => return Err(unknown(other, &["function", "lang", "profile"])),
             }
         }
         Ok(p)
@@ -250,10 +253,19 @@ impl NoParams {
 /// limits (year ±262143) are past the reach of date arithmetic with a lookahead.
 pub(crate) fn instant_param(v: Option<&String>, name: &str, zone: chrono_tz::Tz, now: Instant) -> Result<Option<Instant>, ApiError> {
     use chrono::Datelike;
-    let Some(v) = v.filter(|v| !v.trim().eq_ignore_ascii_case("now")) else { return Ok(None) };
+    let Some(v) = v.filter(|v| !v.eq_ignore_ascii_case("now")) else { return Ok(None) };
     // RFC 3339 allows a lower-case `t` and `z`; no other form has letters.
     let upper = v.to_ascii_uppercase();
     let t = time::parse_instant(&upper, zone, now).map_err(|m| ApiError::bad(name, m.replace(&upper, v)))?;
+    // Then the forms the OpenAPI document gives, and no other (the parser alone also reads
+    // `3:00`, surrounding spaces and other shapes chrono accepts).
+    static FORMS: std::sync::OnceLock<Option<regex::Regex>> = std::sync::OnceLock::new();
+    if !FORMS.get_or_init(|| regex::Regex::new(&instant_pattern()).ok()).as_ref().is_some_and(|r| r.is_match(v)) {
+        return Err(ApiError::bad(
+            name,
+            format!("`{v}` is not an instant; expected RFC 3339 (`2023-11-13T03:00:00+09:00`, `2023-11-12T18:00Z`), a local `2023-11-13 03:00` or `2023-11-13` in the years 1900 to 9999, or `now`"),
+        ));
+    }
     if !(0..=10_000).contains(&t.year()) {
         return Err(ApiError::bad(
             name,
@@ -261,6 +273,111 @@ pub(crate) fn instant_param(v: Option<&String>, name: &str, zone: chrono_tz::Tz,
         ));
     }
     Ok(Some(t))
+}
+
+/// Parses the API's `for`: terms `<digits><unit>` with units in falling order (`d`, `h`, `m`,
+/// `s`), each at most once; a term after the first below the next unit up (`h` < 24, `m` and
+/// `s` < 60); the whole at most [`time::MAX_LOOKAHEAD_DAYS`] days. `15m`, `2h`, `1h30m`,
+/// `90m`, `31d` and `744h` are lookaheads; `1h90m`, `30m1h`, ` 15m` and `32d` are not. The
+/// OpenAPI document's pattern ([`lookahead_pattern`]) is exactly this set.
+///
+/// # Errors
+/// A 400 naming `for`, quoting the value.
+pub(crate) fn lookahead_param(v: &str) -> Result<chrono::Duration, ApiError> {
+    let max = time::MAX_LOOKAHEAD_DAYS;
+    let bad = || {
+        ApiError::bad(
+            "for",
+            format!("`{v}` is not a lookahead; expected terms of d, h, m, s in that order (after the first, h below 24, m and s below 60), at most {max}d in all, e.g. `15m`, `2h` or `1h30m`"),
+        )
+    };
+    let mut total: i64 = 0;
+    let mut last_unit = usize::MAX;
+    let mut digits = 0usize;
+    let mut n: i64 = 0;
+    for c in v.chars() {
+        if let Some(d) = c.to_digit(10) {
+            digits += 1;
+            n = n.checked_mul(10).and_then(|x| x.checked_add(i64::from(d))).ok_or_else(bad)?;
+            continue;
+        }
+        // Seconds per unit, and the bound of a term that is not the first.
+        const UNITS: [(char, i64, i64); 4] = [('d', 86_400, i64::MAX), ('h', 3_600, 24), ('m', 60, 60), ('s', 1, 60)];
+        let u = UNITS.iter().position(|(c2, _, _)| *c2 == c).ok_or_else(bad)?;
+        let first = last_unit == usize::MAX;
+        if digits == 0 || (!first && u <= last_unit) || (!first && n >= UNITS[u].2) {
+            return Err(bad());
+        }
+        total = n.checked_mul(UNITS[u].1).and_then(|x| x.checked_add(total)).ok_or_else(bad)?;
+        (last_unit, digits, n) = (u, 0, 0);
+    }
+    if digits > 0 || last_unit == usize::MAX {
+        return Err(bad());
+    }
+    if total > max * 86_400 {
+        return Err(ApiError::bad("for", time::lookahead_too_long(v)));
+    }
+    Ok(chrono::Duration::seconds(total))
+}
+
+/// A regular expression (ECMA-262 and Python alike) for the decimal numbers 0 to `max`,
+/// leading zeros allowed.
+fn up_to(max: u64) -> String {
+    let n: Vec<u8> = max.to_string().bytes().map(|b| b - b'0').collect();
+    let mut alts = vec!["[0-9]".to_string()];
+    for len in 2..n.len() {
+        alts.push(format!("[1-9][0-9]{{{}}}", len - 1));
+    }
+    if n.len() > 1 {
+        let mut prefix = String::new();
+        for (i, d) in n.iter().enumerate() {
+            let lo = u8::from(i == 0);
+            if *d > lo {
+                let rest = n.len() - i - 1;
+                let class = if d - 1 == lo { format!("{lo}") } else { format!("[{lo}-{}]", d - 1) };
+                alts.push(format!("{prefix}{class}{}", if rest > 0 { format!("[0-9]{{{rest}}}") } else { String::new() }));
+            }
+            prefix.push(char::from(b'0' + d));
+        }
+        alts.push(prefix);
+    } else if n[0] < 9 {
+        alts[0] = format!("[0-{}]", n[0]);
+    }
+    format!("0*(?:{})", alts.join("|"))
+}
+
+/// The pattern of the API's `for`: exactly the values [`lookahead_param`] accepts.
+pub(crate) fn lookahead_pattern() -> String {
+    let max = u64::try_from(time::MAX_LOOKAHEAD_DAYS).unwrap_or(31);
+    let below = |n: u64| up_to(n - 1);
+    let zero = "0+";
+    // Led by days, hours, minutes or seconds: a lead term below the whole limit in its unit
+    // with any smaller terms below their bounds, or the limit itself with zero terms only.
+    let d =
+        format!("{}d(?:{}h)?(?:{}m)?(?:{}s)?|0*{max}d(?:{zero}h)?(?:{zero}m)?(?:{zero}s)?", below(max), below(24), below(60), below(60));
+    let h = format!("{}h(?:{}m)?(?:{}s)?|0*{}h(?:{zero}m)?(?:{zero}s)?", below(max * 24), below(60), below(60), max * 24);
+    let m = format!("{}m(?:{}s)?|0*{}m(?:{zero}s)?", below(max * 1440), below(60), max * 1440);
+    let s = format!("{}s", up_to(max * 86_400));
+    format!("^(?:{d}|{h}|{m}|{s})$")
+}
+
+/// A calendar date from 1900-01-01 to 9999-12-31, as a regular expression: months of their
+/// length, 29 February in leap years only.
+fn date_pattern() -> String {
+    let year = "(?:19|[2-9][0-9])[0-9]{2}";
+    let leap = "(?:(?:19|[2-9][0-9])(?:0[48]|[2468][048]|[13579][26])|(?:[2468][048]|[3579][26])00)";
+    format!("(?:{year}-(?:(?:0[1-9]|1[0-2])-(?:0[1-9]|1[0-9]|2[0-8])|(?:0[13-9]|1[0-2])-(?:29|30)|(?:0[13578]|1[02])-31)|{leap}-02-29)")
+}
+
+/// The pattern of an instant parameter (`at`, `as_of`, `from`, `to`): `now` (any case), a
+/// date, a local date-time (`T` or a space, seconds optional, `24:00` for the end of a day) or
+/// one with an offset (`Z` or `±HH:MM`, fractions of a second allowed and dropped).
+pub(crate) fn instant_pattern() -> String {
+    let date = date_pattern();
+    let time = "(?:[01][0-9]|2[0-3]):[0-5][0-9](?::[0-5][0-9])?";
+    let exact_time = "(?:[01][0-9]|2[0-3]):[0-5][0-9](?::[0-5][0-9](?:\\.[0-9]{1,9})?)?";
+    let offset = "(?:[Zz]|[+-](?:[01][0-9]|2[0-3]):[0-5][0-9])";
+    format!("^(?:[Nn][Oo][Ww]|{date}|{date}[Tt ](?:{time}|24:00)|{date}[Tt ]{exact_time}{offset})$")
 }
 
 /// Parses `--now` for `mado serve` and the CLI: an RFC 3339 instant with an explicit offset

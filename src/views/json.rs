@@ -17,9 +17,11 @@ pub fn catalogue_json(c: &Catalogue) -> serde_json::Value {
         "functions": c.functions().iter().map(|f| serde_json::json!({
             "id": f.id(),
             "parent": f.id().rsplit_once('.').map(|(p, _)| p),
+            "provider": f.provider().and_then(|p| c.providers().get(p)).map(|p| p.id()),
             "ja": f.ja(),
             "en": f.en(),
         })).collect::<Vec<_>>(),
         "channels": c.channels(),
+        "providers": c.providers(),
     })
 }

@@ -7,7 +7,9 @@ pub mod alertmanager;
 pub mod ical;
 pub mod json;
 pub mod list;
+pub mod maintnote;
 #[cfg(feature = "html")]
 pub mod pages;
+pub mod statuspage;
 pub mod text;
 pub mod words;

@@ -392,7 +392,8 @@ pub(crate) fn weekday(lang: Lang, i: usize) -> &'static str {
 pub(crate) fn rule_words(lang: Lang, text: &str) -> String {
     let get = |k: &str| text.split(';').find_map(|p| p.strip_prefix(k).and_then(|v| v.strip_prefix('=')));
     let interval: u32 = get("INTERVAL").and_then(|v| v.parse().ok()).unwrap_or(1);
-    let plain = text.split(';').all(|p| ["FREQ=", "INTERVAL=", "BYDAY=", "BYMONTHDAY=", "UNTIL=", "COUNT="].iter().any(|k| p.starts_with(k)));
+    let plain =
+        text.split(';').all(|p| ["FREQ=", "INTERVAL=", "BYDAY=", "BYMONTHDAY=", "UNTIL=", "COUNT="].iter().any(|k| p.starts_with(k)));
     // Weekdays by name; `None` when one is not a plain weekday (an ordinal such as `1MO`).
     let days = |v: &str| {
         v.split(',')

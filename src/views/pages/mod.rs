@@ -439,17 +439,17 @@ pub(crate) fn layout(cx: &PageContext, title: &str, body: Markup) -> Markup {
             }
             body {
                 header {
+                    @if cx.fixed_clock {
+                        p.clock data-clock=(cx.now.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)) {
+                            strong { (t.fixed_clock) ": " (instant_utc(cx.lang, cx.now)) } " " (t.fixed_clock_help)
+                        }
+                    }
                     p.site { a href=(cx.href("/", &[])) { (t.site) } }
                     nav aria-label="main" {
                         a href=(cx.href("/", &[])) { (t.nav_status) }
                         a href=(cx.href("/timeline", &[])) { (t.nav_timeline) }
                         a href=(cx.href("/notices", &[])) { (t.nav_notices) }
                         a.lang href=(cx.switch_href(other)) hreflang=(other.code()) lang=(other.code()) { (t.other_lang_name) }
-                    }
-                }
-                @if cx.fixed_clock {
-                    div.clock role="note" data-clock=(cx.now.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)) {
-                        strong { (t.fixed_clock) ": " (instant_utc(cx.lang, cx.now)) } " " (t.fixed_clock_help)
                     }
                 }
                 main { (body) }

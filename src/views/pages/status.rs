@@ -184,8 +184,9 @@ fn tree_markup(s: &Schedule, cx: &PageContext, answers: &[Answer], parent: Optio
                     }
                     @if a.status == Status::Unavailable {
                         @for w in a.windows.iter().filter(|w| w.kind == WindowKind::Confirmed && !w.effects.is_empty()) {
-                            div.during data-uid=(w.uid) {
-                                span.k { (t.buyers_and_api) @if a.windows.len() > 1 { " — " (window_title(s, lang, w)) } }
+                            // Closed: the banner above lists the same for the whole window.
+                            details.during data-uid=(w.uid) {
+                                summary { (t.buyers_and_api) @if a.windows.len() > 1 { " — " (window_title(s, lang, w)) } }
                                 (effects_list(s, cx, &w.effects, Some(&a.function)))
                             }
                         }

@@ -267,7 +267,8 @@ pub fn timeline_page(s: &Schedule, cx: &PageContext, o: &TimelineOptions) -> Res
                 rect width="28" height="14" fill="url(#fade-l)" {} } (t.legend_approx) }
             li { svg width="28" height="14" aria-hidden="true" { rect x="1" y="1" width="26" height="12" fill="#fff" stroke="#5f5f5f" stroke-dasharray="3 2" {} line x1="1" y1="7" x2="27" y2="7" stroke="#5f5f5f" stroke-width="2" {} } (t.legend_struck) }
         }
-        div.chart {
+        // Focusable, so a keyboard can scroll the chart sideways on a narrow screen.
+        div.chart tabindex="0" role="region" aria-label=(t.timeline_title) {
             div.chart-inner {
                 (svg)
                 @if let Some(ox) = open_at {

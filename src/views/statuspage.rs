@@ -1,0 +1,604 @@
+//! The Statuspage-compatible read API's documents (`/api/v2/summary.json` and friends),
+//! shaped as Atlassian's public Statuspage v2 API, so that anything that reads a
+//! Statuspage page (dashboards, Uptime Kuma, the `statuspage.io` client) reads mado.
+//!
+//! Every document is built from the engine's public answers at one instant `now`, as
+//! known then: a component's status is [`Schedule::check`]'s, the maintenances and incidents
+//! are [`Schedule::windows`]' windows, and each one's `incident_updates` are its revisions
+//! (through [`crate::engine::view_api`]), newest first. Nothing here derives a window.
+//!
+//! What the Statuspage model cannot say is said in an update's `body`, never faked in the
+//! times: a tentative window spans its days (00:00 of the first to 00:00 after the last, what
+//! the evaluator calls tentative) and says that the hours are not announced; an approximate
+//! end is the end the notice gives, said to be approximate; an end not announced is
+//! `scheduled_until: null`; a window postponed with the new date to be announced has
+//! `scheduled_for` and `scheduled_until` null and says so. Creation times mado does not know
+//! (a component's) are `null`.
+
+use crate::engine::answer::{Query, WindowInfo, WindowKind, WindowsQuery};
+use crate::engine::eval::{Schedule, Status};
+use crate::engine::model::{Action, Kind, Lang};
+use crate::engine::time::{Instant, DEFAULT_ZONE};
+use chrono::{DateTime, Duration, FixedOffset};
+use serde::Serialize;
+use std::collections::BTreeMap;
+
+/// At most this many maintenances (or incidents) in a list, the most recent first, as
+/// Atlassian's `scheduled-maintenances.json` and `incidents.json`.
+pub const LIST_LIMIT: usize = 50;
+
+/// How far back and ahead of `now` the lists look for windows.
+const LOOK_BACK_DAYS: i64 = 366;
+const LOOK_AHEAD_DAYS: i64 = 366;
+
+/// What a document is asked for.
+#[derive(Debug, Clone)]
+pub struct Options {
+    /// The instant the documents describe, as known then.
+    pub now: Instant,
+    /// Language of names and bodies.
+    pub lang: Lang,
+    /// Where mado is served (`https://mado.example.com`): the page's `url` and each
+    /// `shortlink`. Without it, `url` is empty and a shortlink is a path (`/notices/<id>`).
+    pub base_url: Option<String>,
+}
+
+/// `page`: which page this is.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct Page {
+    /// `mado`.
+    pub id: String,
+    /// The page's name, in the document's language.
+    pub name: String,
+    /// Where the status page is served; empty when not known.
+    pub url: String,
+    /// `Asia/Tokyo`.
+    pub time_zone: String,
+    /// The latest publication among the notices known at `now`.
+    pub updated_at: Option<String>,
+}
+
+/// A component: one catalogue function.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct Component {
+    /// The function's id, e.g. `webcollect.credit_card`.
+    pub id: String,
+    /// Its label.
+    pub name: String,
+    /// `operational`, `under_maintenance` (a maintenance covers it now) or `major_outage`
+    /// (an incident does). A tentative day is `operational`: the maintenance is listed.
+    pub status: String,
+    /// Unknown to mado: `null`.
+    pub created_at: Option<String>,
+    /// As the page's `updated_at`.
+    pub updated_at: Option<String>,
+    /// Catalogue order, from 1.
+    pub position: usize,
+    /// The label in the other language.
+    pub description: Option<String>,
+    /// Always shown.
+    pub showcase: bool,
+    /// Unknown to mado: `null`.
+    pub start_date: Option<String>,
+    /// The parent function, for a function with one.
+    pub group_id: Option<String>,
+    /// `mado`.
+    pub page_id: String,
+    /// Whether other functions sit below it.
+    pub group: bool,
+    /// Always false.
+    pub only_show_if_degraded: bool,
+    /// For a group: its children's ids.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub components: Option<Vec<String>>,
+}
+
+/// One update of an incident or maintenance: a revision of the window, or its start or end
+/// passing by the schedule.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct Update {
+    /// `<maintenance id>#<n>`.
+    pub id: String,
+    /// The status the update gave.
+    pub status: String,
+    /// What the update says, in the document's language.
+    pub body: String,
+    /// The maintenance's id.
+    pub incident_id: String,
+    /// When it was published (a revision) or happened (a start or an end).
+    pub created_at: String,
+    /// As `created_at`.
+    pub updated_at: String,
+    /// As `created_at`.
+    pub display_at: String,
+}
+
+/// A scheduled maintenance or an incident.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct Incident {
+    /// The window's uid (`<notice>/<window>`), with `@<date>` for one night of a standing rule.
+    pub id: String,
+    /// The window's title.
+    pub name: String,
+    /// Maintenances: `scheduled`, `in_progress`, `completed`. Incidents: `investigating`,
+    /// `resolved`.
+    pub status: String,
+    /// When the window was first published.
+    pub created_at: String,
+    /// The latest update's time.
+    pub updated_at: String,
+    /// Never known to mado: `null`.
+    pub monitoring_at: Option<String>,
+    /// The end, once passed.
+    pub resolved_at: Option<String>,
+    /// `maintenance`, or `major` for an incident.
+    pub impact: String,
+    /// The notice page.
+    pub shortlink: String,
+    /// Start; `null` for a window postponed with the new date to be announced.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub scheduled_for: Option<Option<String>>,
+    /// End; `null` when no notice gives it, or postponed.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub scheduled_until: Option<Option<String>>,
+    /// When the incident began (an incident's start).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub started_at: Option<String>,
+    /// `mado`.
+    pub page_id: String,
+    /// Newest first.
+    pub incident_updates: Vec<Update>,
+    /// The functions the window names.
+    pub components: Vec<Component>,
+}
+
+/// `status`: the page's rollup.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct Rollup {
+    /// `none`, `maintenance` or `major`.
+    pub indicator: String,
+    /// `All Systems Operational`, `Service Under Maintenance`, `Partial System Outage`.
+    pub description: String,
+}
+
+/// `/api/v2/summary.json`.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct Summary {
+    /// The page.
+    pub page: Page,
+    /// Every function.
+    pub components: Vec<Component>,
+    /// Unresolved incidents.
+    pub incidents: Vec<Incident>,
+    /// Maintenances scheduled or in progress.
+    pub scheduled_maintenances: Vec<Incident>,
+    /// The rollup.
+    pub status: Rollup,
+}
+
+/// `/api/v2/status.json`.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct StatusDoc {
+    /// The page.
+    pub page: Page,
+    /// The rollup.
+    pub status: Rollup,
+}
+
+/// `/api/v2/components.json`.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct ComponentsDoc {
+    /// The page.
+    pub page: Page,
+    /// Every function.
+    pub components: Vec<Component>,
+}
+
+/// `/api/v2/scheduled-maintenances*.json`.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct MaintenancesDoc {
+    /// The page.
+    pub page: Page,
+    /// Most recent first.
+    pub scheduled_maintenances: Vec<Incident>,
+}
+
+/// `/api/v2/incidents*.json`.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct IncidentsDoc {
+    /// The page.
+    pub page: Page,
+    /// Most recent first.
+    pub incidents: Vec<Incident>,
+}
+
+/// Which maintenances a list holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Which {
+    /// The most recent, whatever their status.
+    All,
+    /// Scheduled, not started.
+    Upcoming,
+    /// In progress.
+    Active,
+}
+
+/// Statuspage's time format: milliseconds and the page's offset.
+fn stamp(t: Instant) -> String {
+    t.with_timezone(&DEFAULT_ZONE).format("%Y-%m-%dT%H:%M:%S%.3f%:z").to_string()
+}
+
+fn fixed(t: DateTime<FixedOffset>) -> Instant {
+    t.with_timezone(&chrono::Utc)
+}
+
+/// The documents at one instant: built once, read by every endpoint.
+pub struct Documents<'a> {
+    s: &'a Schedule,
+    o: Options,
+    page: Page,
+}
+
+impl<'a> Documents<'a> {
+    /// The documents of `s` at `o.now`.
+    pub fn new(s: &'a Schedule, o: Options) -> Documents<'a> {
+        let updated = s.lineage_views().flat_map(|l| l.trail().map(|v| v.known_from()).collect::<Vec<_>>()).filter(|t| *t <= o.now).max();
+        // The feed's calendar name: one page, one name.
+        let name = crate::views::words::feed(o.lang).calendar;
+        let page = Page {
+            id: "mado".into(),
+            name: name.into(),
+            url: o.base_url.clone().unwrap_or_default(),
+            time_zone: DEFAULT_ZONE.name().into(),
+            updated_at: updated.map(stamp),
+        };
+        Documents { s, o, page }
+    }
+
+    /// The page.
+    pub fn page(&self) -> &Page {
+        &self.page
+    }
+
+    /// Every function, with its status at `now` from the evaluator.
+    ///
+    /// # Errors
+    /// An error of the evaluator (none for a function of the catalogue).
+    pub fn components(&self) -> Result<Vec<Component>, crate::engine::error::QueryError> {
+        let cat = self.s.catalogue();
+        let fs = cat.functions();
+        let mut out = Vec::with_capacity(fs.len());
+        for (i, f) in fs.iter().enumerate() {
+            let q = Query::new(f.id(), self.o.now).as_of(self.o.now).lang(self.o.lang);
+            let a = self.s.check(&q)?;
+            let status = match a.status {
+                Status::Unavailable if a.windows.iter().any(|w| w.category == Kind::Incident) => "major_outage",
+                Status::Unavailable => "under_maintenance",
+                _ => "operational",
+            };
+            let parent = f.id().rsplit_once('.').map(|(p, _)| p.to_string()).filter(|p| cat.function(p).is_some());
+            let children: Vec<String> =
+                fs.iter().filter(|c| c.id().rsplit_once('.').is_some_and(|(p, _)| p == f.id())).map(|c| c.id().to_string()).collect();
+            let other = match self.o.lang {
+                Lang::Ja => f.en(),
+                Lang::En => f.ja(),
+            };
+            out.push(Component {
+                id: f.id().into(),
+                name: f.label(self.o.lang).into(),
+                status: status.into(),
+                created_at: None,
+                updated_at: self.page.updated_at.clone(),
+                position: i + 1,
+                description: Some(other.to_string()),
+                showcase: true,
+                start_date: None,
+                group_id: parent,
+                page_id: self.page.id.clone(),
+                group: !children.is_empty(),
+                only_show_if_degraded: false,
+                components: (!children.is_empty()).then_some(children),
+            });
+        }
+        Ok(out)
+    }
+
+    /// The first instant after `now` at which any document may read differently: a
+    /// component's `until`, or a listed window's start or end. `None` when nothing is coming.
+    ///
+    /// # Errors
+    /// An error of the evaluator.
+    pub fn next_change(&self) -> Result<Option<Instant>, crate::engine::error::QueryError> {
+        let now = self.o.now;
+        let mut next: Option<Instant> = None;
+        let mut see = |t: Instant| {
+            if t > now && next.is_none_or(|n| t < n) {
+                next = Some(t);
+            }
+        };
+        for f in self.s.catalogue().functions() {
+            let a = self.s.check(&Query::new(f.id(), now).as_of(now))?;
+            if let Some(u) = a.until {
+                see(fixed(u));
+            }
+        }
+        for w in self.windows()? {
+            see(fixed(w.start));
+            if !w.end_unknown {
+                see(fixed(w.end));
+            }
+        }
+        Ok(next)
+    }
+
+    /// The page's rollup from the components.
+    pub fn rollup(components: &[Component]) -> Rollup {
+        let any = |s: &str| components.iter().any(|c| c.status == s);
+        let (indicator, description) = if any("major_outage") {
+            ("major", "Partial System Outage")
+        } else if any("under_maintenance") {
+            ("maintenance", "Service Under Maintenance")
+        } else {
+            ("none", "All Systems Operational")
+        };
+        Rollup { indicator: indicator.into(), description: description.into() }
+    }
+
+    /// The windows around `now`, as known then: one-off windows, and of a standing rule the
+    /// night in progress or next and the last one over.
+    fn windows(&self) -> Result<Vec<WindowInfo>, crate::engine::error::QueryError> {
+        let now = self.o.now;
+        let mut q = WindowsQuery::new(now - Duration::days(LOOK_BACK_DAYS), now + Duration::days(LOOK_AHEAD_DAYS));
+        q.as_of = now;
+        q.limit = crate::engine::limits::MAX_WINDOWS_LIMIT;
+        let list = self.s.windows(&q.lang(self.o.lang))?;
+        let mut last_over: BTreeMap<String, WindowInfo> = BTreeMap::new();
+        let mut next: BTreeMap<String, WindowInfo> = BTreeMap::new();
+        let mut out = Vec::new();
+        for w in list.windows {
+            if w.occurrence.is_none() {
+                out.push(w);
+            } else if !w.end_unknown && fixed(w.end) <= now {
+                last_over.insert(w.uid.clone(), w);
+            } else {
+                next.entry(w.uid.clone()).or_insert(w);
+            }
+        }
+        out.extend(last_over.into_values());
+        out.extend(next.into_values());
+        // Most recent first; ties by id, so the bytes are stable.
+        out.sort_by(|a, b| b.start.cmp(&a.start).then_with(|| id_of(a).cmp(&id_of(b))));
+        Ok(out)
+    }
+
+    /// The maintenances `which` asks for, most recent first, at most [`LIST_LIMIT`].
+    ///
+    /// # Errors
+    /// An error of the evaluator.
+    pub fn maintenances(&self, which: Which) -> Result<Vec<Incident>, crate::engine::error::QueryError> {
+        let comps = self.components()?;
+        let mut out = Vec::new();
+        for w in self.windows()?.iter().filter(|w| w.category == Kind::Maintenance) {
+            let m = self.item(w, &comps);
+            let keep = match which {
+                Which::All => true,
+                Which::Upcoming => m.status == "scheduled",
+                Which::Active => m.status == "in_progress",
+            };
+            if keep {
+                out.push(m);
+            }
+        }
+        out.truncate(LIST_LIMIT);
+        Ok(out)
+    }
+
+    /// The incidents, most recent first (`unresolved`: not yet over), at most [`LIST_LIMIT`].
+    ///
+    /// # Errors
+    /// An error of the evaluator.
+    pub fn incidents(&self, unresolved: bool) -> Result<Vec<Incident>, crate::engine::error::QueryError> {
+        let comps = self.components()?;
+        let mut out: Vec<Incident> = self
+            .windows()?
+            .iter()
+            .filter(|w| w.category == Kind::Incident && fixed(w.start) <= self.o.now)
+            .map(|w| self.item(w, &comps))
+            .filter(|i| !unresolved || i.status != "resolved")
+            .collect();
+        out.truncate(LIST_LIMIT);
+        Ok(out)
+    }
+
+    /// `summary.json`.
+    ///
+    /// # Errors
+    /// An error of the evaluator.
+    pub fn summary(&self) -> Result<Summary, crate::engine::error::QueryError> {
+        let components = self.components()?;
+        let mut scheduled = self.maintenances(Which::Active)?;
+        scheduled.extend(self.maintenances(Which::Upcoming)?);
+        Ok(Summary {
+            page: self.page.clone(),
+            status: Self::rollup(&components),
+            components,
+            incidents: self.incidents(true)?,
+            scheduled_maintenances: scheduled,
+        })
+    }
+
+    /// `status.json`.
+    ///
+    /// # Errors
+    /// An error of the evaluator.
+    pub fn status(&self) -> Result<StatusDoc, crate::engine::error::QueryError> {
+        Ok(StatusDoc { page: self.page.clone(), status: Self::rollup(&self.components()?) })
+    }
+
+    /// One window as a maintenance or an incident.
+    fn item(&self, w: &WindowInfo, comps: &[Component]) -> Incident {
+        let now = self.o.now;
+        let id = id_of(w);
+        let ja = self.o.lang == Lang::Ja;
+        let incident = w.category == Kind::Incident;
+        let postponed = w.kind == WindowKind::Postponed;
+        let (start, end) = (fixed(w.start), (!w.end_unknown).then(|| fixed(w.end)));
+        let started = !postponed && start <= now;
+        let over = !postponed && end.is_some_and(|e| e <= now);
+        let status = match (incident, started, over) {
+            (false, _, true) => "completed",
+            (false, true, false) => "in_progress",
+            (false, false, false) => "scheduled",
+            (true, _, true) => "resolved",
+            (true, _, false) => "investigating",
+        };
+        // The revisions known at `now`, each an update.
+        let lineage = self.s.lineage_views().find(|l| l.uid() == w.uid);
+        let mut updates = Vec::new();
+        let mut created = w.known_from.with_timezone(&chrono::Utc);
+        if let Some(l) = lineage {
+            let known: Vec<_> = l.trail().filter(|v| v.known_from() <= now).collect();
+            if let Some(first) = known.first() {
+                created = first.known_from();
+            }
+            for v in known {
+                let note = v.note().map(|n| n.text(self.o.lang).to_string());
+                let described = v.describe(DEFAULT_ZONE, self.o.lang);
+                let head = action_words(v.action(), ja);
+                let mut body = head.to_string();
+                match &described {
+                    Some(d) => body.push_str(&times_words(d, ja)),
+                    None if v.action() == Action::Postpone => {
+                        body.push_str(if ja { "：新しい日程は未定" } else { ": the new date is to be announced" })
+                    }
+                    None => {}
+                }
+                if let Some(n) = note.filter(|n| !n.is_empty()) {
+                    body.push_str(if ja { "。" } else { ". " });
+                    body.push_str(&n);
+                }
+                let by = v.by();
+                body.push_str(&if ja {
+                    format!("（お知らせ: {}）", by.title().text(self.o.lang))
+                } else {
+                    format!(" (notice: {})", by.title().text(self.o.lang))
+                });
+                let status = if incident { "investigating" } else { "scheduled" };
+                updates.push((v.known_from(), status, body));
+            }
+        }
+        if !incident && started {
+            let body = if ja {
+                "予定の開始時刻になりました（開始の報告は mado にはありません）。"
+            } else {
+                "The scheduled start has passed (mado has no report of the start)."
+            };
+            updates.push((start, "in_progress", body.to_string()));
+        }
+        if let (true, Some(e)) = (over, end) {
+            let body = match (incident, w.end_approx, ja) {
+                (_, true, true) => "終了予定時刻（〜頃）を過ぎました（終了の報告は mado にはありません）。",
+                (_, true, false) => "The approximate end given has passed (mado has no report of the end).",
+                (_, false, true) => "予定の終了時刻を過ぎました（終了の報告は mado にはありません）。",
+                (_, false, false) => "The scheduled end has passed (mado has no report of the end).",
+            };
+            updates.push((e, if incident { "resolved" } else { "completed" }, body.to_string()));
+        }
+        updates.sort_by_key(|(t, _, _)| *t);
+        let updated = updates.last().map_or(created, |(t, _, _)| *t);
+        let incident_updates: Vec<Update> = updates
+            .into_iter()
+            .enumerate()
+            .rev()
+            .map(|(i, (t, status, body))| Update {
+                id: format!("{id}#{}", i + 1),
+                status: status.into(),
+                body,
+                incident_id: id.clone(),
+                created_at: stamp(t),
+                updated_at: stamp(t),
+                display_at: stamp(t),
+            })
+            .collect();
+        let name = w.title.clone().unwrap_or_else(|| w.notice_title.clone());
+        let base = self.o.base_url.as_deref().unwrap_or("").trim_end_matches('/');
+        let shortlink = format!("{base}/notices/{}?lang={}", w.notice, self.o.lang.code());
+        let components = comps.iter().filter(|c| w.functions.contains(&c.id)).cloned().collect();
+        let times = |t: Option<Instant>| Some(t.filter(|_| !postponed).map(stamp));
+        Incident {
+            id,
+            name,
+            status: status.into(),
+            created_at: stamp(created),
+            updated_at: stamp(updated),
+            monitoring_at: None,
+            resolved_at: end.filter(|_| over).map(stamp),
+            impact: if incident { "major" } else { "maintenance" }.into(),
+            shortlink,
+            scheduled_for: (!incident).then(|| times(Some(start))).flatten(),
+            scheduled_until: (!incident).then(|| times(end)).flatten(),
+            started_at: incident.then(|| stamp(start)),
+            page_id: self.page.id.clone(),
+            incident_updates,
+            components,
+        }
+    }
+}
+
+/// A window's id in these documents: its uid, and for one night of a standing rule the date.
+fn id_of(w: &WindowInfo) -> String {
+    match w.occurrence {
+        Some(d) => format!("{}@{d}", w.uid),
+        None => w.uid.clone(),
+    }
+}
+
+fn action_words(a: Action, ja: bool) -> &'static str {
+    match (a, ja) {
+        (Action::Original, true) => "告知",
+        (Action::Original, false) => "Announced",
+        (Action::Replace, true) => "変更",
+        (Action::Replace, false) => "Changed",
+        (Action::Postpone, true) => "延期",
+        (Action::Postpone, false) => "Postponed",
+        (Action::Cancel, true) => "中止",
+        (Action::Cancel, false) => "Cancelled",
+        (Action::End, true) => "終了",
+        (Action::End, false) => "Ended",
+        (Action::Change, true) => "時間変更",
+        (Action::Change, false) => "Hours changed",
+    }
+}
+
+/// A version's times in words, with what the Statuspage fields cannot say: a tentative
+/// day's unknown hours, an approximate start or end, an end not announced.
+fn times_words(d: &WindowInfo, ja: bool) -> String {
+    let day = |t: DateTime<FixedOffset>| t.format("%Y-%m-%d").to_string();
+    let hm = |t: DateTime<FixedOffset>| t.format("%Y-%m-%d %H:%M").to_string();
+    let about = |approx: bool| match (approx, ja) {
+        (true, true) => "頃",
+        (true, false) => " (approximate)",
+        _ => "",
+    };
+    let tod = |t: DateTime<FixedOffset>| t.format("%H:%M").to_string();
+    if let Some(rule) = &d.rrule {
+        return match ja {
+            true => format!(": 繰り返し（RRULE {rule}）{}〜{} JST", tod(d.start), tod(d.end)),
+            false => format!(": repeating (RRULE {rule}), {} to {} JST", tod(d.start), tod(d.end)),
+        };
+    }
+    match (d.kind, ja) {
+        (WindowKind::Tentative, true) => match d.days {
+            Some((a, b)) if a != b => format!(": {a}〜{b}（日は告知済み、時刻は未定）"),
+            _ => format!(": {}（日は告知済み、時刻は未定）", day(d.start)),
+        },
+        (WindowKind::Tentative, false) => match d.days {
+            Some((a, b)) if a != b => format!(": {a} to {b} (the days are announced, the hours are not)"),
+            _ => format!(": {} (the day is announced, the hours are not)", day(d.start)),
+        },
+        (_, true) if d.end_unknown => format!(": {}{}から（終了時刻は未発表）", hm(d.start), about(d.start_approx)),
+        (_, false) if d.end_unknown => format!(": from {}{} (end not announced)", hm(d.start), about(d.start_approx)),
+        (_, true) => format!(": {}{}〜{}{} JST", hm(d.start), about(d.start_approx), hm(d.end), about(d.end_approx)),
+        (_, false) => format!(": {}{} to {}{} JST", hm(d.start), about(d.start_approx), hm(d.end), about(d.end_approx)),
+    }
+}
