@@ -21,16 +21,16 @@ fn diff(files: Vec<SourceFile>, name: &str, text: &str, id: &str) -> (Schedule, 
     (before, after, d)
 }
 
-fn jst(s: &str) -> DateTime<Utc> {
+fn jst(s: &str) -> mado::time::Instant {
     mado::time::parse_instant(s, mado::time::DEFAULT_ZONE, mado::time::now()).unwrap()
 }
 
 /// The listed intervals are exactly the instants where the two schedules answer differently:
 /// a brute-force scan every 15 minutes (and at each listed boundary ±1 s) over the scanned range.
 fn agrees_with_a_scan(before: &Schedule, after: &Schedule, d: &NoticeDiff) {
-    let as_of = d.as_of.to_utc();
-    let (from, to) = (d.scanned.0.to_utc(), d.scanned.1.to_utc());
-    let mut instants: Vec<DateTime<Utc>> = Vec::new();
+    let as_of = mado::time::Instant::from(d.as_of);
+    let (from, to) = (mado::time::Instant::from(d.scanned.0), mado::time::Instant::from(d.scanned.1));
+    let mut instants: Vec<mado::time::Instant> = Vec::new();
     let mut t = from;
     while t < to {
         instants.push(t);
@@ -38,7 +38,7 @@ fn agrees_with_a_scan(before: &Schedule, after: &Schedule, d: &NoticeDiff) {
     }
     for f in &d.functions {
         for i in &f.intervals {
-            for b in [Some(i.from.to_utc()), i.to.map(|x| x.to_utc())].into_iter().flatten() {
+            for b in [Some(mado::time::Instant::from(i.from)), i.to.map(mado::time::Instant::from)].into_iter().flatten() {
                 instants.extend([b - Duration::seconds(1), b, b + Duration::seconds(1)]);
             }
         }
@@ -47,7 +47,9 @@ fn agrees_with_a_scan(before: &Schedule, after: &Schedule, d: &NoticeDiff) {
         let listed = d.functions.iter().find(|x| x.function == f.id());
         for &t in instants.iter().filter(|t| **t >= from && **t < to) {
             let (b, a) = (before.status(f.id(), t, as_of).unwrap_or(Status::Available), after.status(f.id(), t, as_of).unwrap());
-            let hit = listed.and_then(|l| l.intervals.iter().find(|i| i.from.to_utc() <= t && i.to.is_none_or(|e| t < e.to_utc())));
+            let hit = listed.and_then(|l| {
+                l.intervals.iter().find(|i| mado::time::Instant::from(i.from) <= t && i.to.is_none_or(|e| t < mado::time::Instant::from(e)))
+            });
             match hit {
                 Some(i) => assert_eq!((i.before, i.after), (b, a), "{} at {t}", f.id()),
                 None => assert_eq!(b, a, "{} at {t}: {b} -> {a} is not listed", f.id()),
@@ -61,7 +63,7 @@ fn the_2023_revision_moves_the_upgrade_and_keeps_reauth_usual() {
     let id = "2023-10-10-db-upgrade-revised";
     let text = std::fs::read_to_string(format!("schedules/notices/{id}.toml")).unwrap();
     let (before, after, d) = diff(without(id), &format!("schedules/notices/{id}.toml"), &text, id);
-    assert_eq!(d.as_of.to_utc(), jst("2023-10-10"));
+    assert_eq!(mado::time::Instant::from(d.as_of), jst("2023-10-10"));
     let cc = d.functions.iter().find(|f| f.function == "webcollect.credit_card").unwrap();
     let shown: Vec<(String, Option<String>, Status, Status)> =
         cc.intervals.iter().map(|i| (i.from.to_rfc3339(), i.to.map(|t| t.to_rfc3339()), i.before, i.after)).collect();
@@ -132,7 +134,10 @@ fn a_new_window_is_listed_per_function_with_its_window() {
     for f in &d.functions {
         assert_eq!(f.intervals.len(), 1);
         let i = &f.intervals[0];
-        assert_eq!((i.from.to_utc(), i.to.map(|t| t.to_utc())), (jst("2030-02-01 01:00"), Some(jst("2030-02-01 03:00"))));
+        assert_eq!(
+            (mado::time::Instant::from(i.from), i.to.map(mado::time::Instant::from)),
+            (jst("2030-02-01 01:00"), Some(jst("2030-02-01 03:00")))
+        );
         assert_eq!((i.before, i.after), (Status::Available, Status::Unavailable));
         assert_eq!(i.window.as_deref(), Some("2030-01-10-new/w"));
         assert_eq!(i.decided_by.as_deref(), Some("2030-01-10-new"));
@@ -160,7 +165,7 @@ window = "w"
 action = "postpone"
 "#;
     let (before, after, d) = diff(files.clone(), "p.toml", postpone, "2030-01-20-postpone");
-    assert_eq!(d.as_of.to_utc(), jst("2030-01-20 12:00"));
+    assert_eq!(mado::time::Instant::from(d.as_of), jst("2030-01-20 12:00"));
     assert!(d.functions.iter().all(|f| f.intervals.iter().all(|i| i.before == Status::Unavailable && i.after == Status::Available)));
     assert_eq!(d.windows[0].change, "postponed");
     assert_eq!(d.windows[0].after, None);

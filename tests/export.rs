@@ -85,7 +85,7 @@ fn unknown_function_is_an_error_with_suggestions() {
 
 /// Reads the entries of one named interval back (the subset mado writes) and says whether
 /// an instant falls in one, as Alertmanager would.
-fn muted(entries: &str, t: chrono::DateTime<chrono::Utc>) -> bool {
+fn muted(entries: &str, t: mado::time::Instant) -> bool {
     use chrono::{Datelike, Timelike};
     let local = t.with_timezone(&mado::time::DEFAULT_ZONE);
     let minute = local.hour() * 60 + local.minute();

@@ -7,7 +7,7 @@ fn opts(function: Option<&str>, lang: Lang) -> FeedOptions {
     FeedOptions {
         function: function.map(str::to_string),
         lang,
-        now: Utc.with_ymd_and_hms(2026, 11, 22, 0, 0, 0).unwrap(),
+        now: Utc.with_ymd_and_hms(2026, 11, 22, 0, 0, 0).unwrap().into(),
         refresh: chrono::Duration::hours(1),
         base_url: Some("https://mado.example".into()),
     }
@@ -63,11 +63,11 @@ fn revisions_bump_sequence_on_the_same_uid() {
 fn cancelled_window_stays_cancelled_for_the_retention_then_leaves() {
     let s = seeds();
     let mut o = opts(None, Lang::Ja);
-    o.now = Utc.with_ymd_and_hms(2023, 11, 1, 0, 0, 0).unwrap();
+    o.now = Utc.with_ymd_and_hms(2023, 11, 1, 0, 0, 0).unwrap().into();
     let evs = events(&feed(&s, &o).expect("feed"));
     let reauth = evs.iter().find(|e| e.get_uid() == Some("2023-08-28-db-upgrade.reauth@mado")).expect("kept while recent");
     assert_eq!((reauth.property_value("STATUS"), reauth.property_value("SEQUENCE")), (Some("CANCELLED"), Some("1")));
-    o.now = Utc.with_ymd_and_hms(2024, 3, 1, 0, 0, 0).unwrap();
+    o.now = Utc.with_ymd_and_hms(2024, 3, 1, 0, 0, 0).unwrap().into();
     let evs = events(&feed(&s, &o).expect("feed"));
     assert!(evs.iter().all(|e| e.get_uid() != Some("2023-08-28-db-upgrade.reauth@mado")));
 }
@@ -217,7 +217,7 @@ fn views() -> mado::Schedule {
 
 fn views_feed(lang: Lang, function: Option<&str>) -> String {
     let mut o = opts(function, lang);
-    o.now = Utc.with_ymd_and_hms(2025, 8, 25, 2, 0, 0).unwrap();
+    o.now = Utc.with_ymd_and_hms(2025, 8, 25, 2, 0, 0).unwrap().into();
     feed(&views(), &o).expect("feed")
 }
 
@@ -371,9 +371,9 @@ fn the_nights_of_a_changed_rule_in_the_feed_are_the_evaluators() {
     let (from, to) = (common_at("2025-06-01"), common_at("2025-08-01"));
     let ics = views_feed(Lang::En, Some("webcollect.reauth"));
     let unfolded = ics.replace("\r\n ", "");
-    let mut nights: Vec<(chrono::DateTime<Utc>, chrono::DateTime<Utc>)> = Vec::new();
-    let mut rule_nights: Vec<(String, chrono::DateTime<Utc>, chrono::DateTime<Utc>)> = Vec::new();
-    let mut overridden: Vec<(String, chrono::DateTime<Utc>)> = Vec::new();
+    let mut nights: Vec<(mado::time::Instant, mado::time::Instant)> = Vec::new();
+    let mut rule_nights: Vec<(String, mado::time::Instant, mado::time::Instant)> = Vec::new();
+    let mut overridden: Vec<(String, mado::time::Instant)> = Vec::new();
     for block in unfolded.split("BEGIN:VEVENT\r\n").skip(1) {
         let get = |name: &str| block.split("\r\n").find_map(|l| l.strip_prefix(name)).map(|l| l.rsplit(':').next().unwrap_or(""));
         let uid = get("UID:").expect("uid").to_string();
@@ -398,12 +398,12 @@ fn the_nights_of_a_changed_rule_in_the_feed_are_the_evaluators() {
     nights.sort();
     let list =
         views().windows(&mado::WindowsQuery::new(from, to).function("webcollect.reauth").as_of(common_at("2025-08-25"))).expect("windows");
-    let expected: Vec<_> = list.windows.iter().map(|w| (w.start.to_utc(), w.end.to_utc())).collect();
+    let expected: Vec<_> = list.windows.iter().map(|w| (mado::time::Instant::from(w.start), mado::time::Instant::from(w.end))).collect();
     assert_eq!(nights, expected);
     assert!(expected.len() > 50);
 }
 
-fn common_at(s: &str) -> chrono::DateTime<Utc> {
+fn common_at(s: &str) -> mado::time::Instant {
     mado::time::parse_instant(s, mado::time::DEFAULT_ZONE, mado::time::now()).expect("instant")
 }
 

@@ -6,7 +6,13 @@ use mado::ical::{feed, feed_as, FeedOptions, Lang};
 use mado::views::maintnote::Profile;
 
 fn opts(now: DateTime<Utc>, base_url: Option<&str>) -> FeedOptions {
-    FeedOptions { function: None, lang: Lang::En, now, refresh: chrono::Duration::hours(1), base_url: base_url.map(str::to_string) }
+    FeedOptions {
+        function: None,
+        lang: Lang::En,
+        now: now.into(),
+        refresh: chrono::Duration::hours(1),
+        base_url: base_url.map(str::to_string),
+    }
 }
 
 fn views() -> mado::Schedule {

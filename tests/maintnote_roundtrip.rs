@@ -76,7 +76,7 @@ fn the_imported_maintnote_feed_answers_as_the_original() {
     let _ = std::fs::remove_dir_all(&dir);
     let as_of = common_instant("2100-01-01T00:00:00Z");
     let mut q = WindowsQuery::new(common_instant("2019-01-01T00:00:00Z"), common_instant("2027-01-01T00:00:00Z"));
-    q.as_of = as_of;
+    q.as_of = as_of.into();
     q.limit = 10_000;
     let list = s.windows(&q).expect("windows");
     let mut instants = Vec::new();

@@ -144,8 +144,7 @@ fn app_at(now: &str) -> mado::server::App {
 
 #[tokio::test]
 async fn a_fixed_clock_sets_every_default_and_says_so_everywhere() {
-    let fixed = app_at("2023-11-13T02:30+09:00");
-    let app = &fixed;
+    let app = app_at("2023-11-13T02:30+09:00");
     // The pages: "now" is the fixed instant, and each page says the clock is fixed.
     for uri in
         ["/?lang=en", "/timeline?lang=en", "/notices?lang=en", "/notices/2023-10-10-db-upgrade-revised?lang=en", "/notices/nope?lang=en"]

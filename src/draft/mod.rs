@@ -1,7 +1,8 @@
 //! Drafts of notice files from a notice as published: plain text, a saved HTML page, or a
 //! PDF (through `pdftotext`). One reader per source format turns it into text
 //! (`html.rs`, `pdf.rs`); the text is NFKC-normalised and read: `read.rs` splits it into
-//! publications and runs the steps, `publish.rs` finds when each was published, `row.rs`
+//! publications and runs the steps, `head.rs` reads each one's title, publication and
+//! reference (`publish.rs`: dates stamped 掲載 / 追記, 追記 sections), `row.rs`
 //! reads one window per date (times in `when.rs`), `table.rs` the tables of what is
 //! affected, `revise.rs` and `standing.rs` what changes earlier notices and standing rules,
 //! `delay.rs` delays; `write.rs` writes the TOML.
@@ -12,6 +13,7 @@
 //! (the catalogue's names, the schedule the draft is read against); knows no terminal.
 
 mod delay;
+mod head;
 mod html;
 mod pdf;
 mod publish;

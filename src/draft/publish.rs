@@ -90,3 +90,50 @@ pub(super) fn version_date(norm: &str) -> Option<chrono::NaiveDate> {
         chrono::NaiveDate::from_ymd_opt(y.parse().ok()?, m.parse().ok()?, d.parse().ok()?)
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A line, the word stamping it, month, day, and the time when given.
+    type Row<'a> = (&'a str, &'a str, u32, u32, Option<(u32, u32)>);
+
+    #[test]
+    fn stamps_wherever_they_stand() {
+        let table: &[Row<'_>] = &[
+            ("2025年6月2日 10:00掲載", "掲載", 6, 2, Some((10, 0))),
+            ("(2025年8月1日 15:30掲載、8月4日 9:00更新)", "掲載", 8, 1, Some((15, 30))),
+            ("6月22日に掲載した本お知らせについて、", "掲載", 6, 22, None),
+            ("## 3. 遅延について(7月23日追記)", "追記", 7, 23, None),
+            ("掲載日:2025年5月20日", "掲載", 5, 20, None),
+            ("第2報 2025年3月4日 12:00 更新", "更新", 3, 4, Some((12, 0))),
+        ];
+        for (line, word, month, day, time) in table {
+            let (w, f) = stamp(line).unwrap_or_else(|| panic!("{line}: no stamp"));
+            assert_eq!((w, f.date.month, f.date.day), (*word, *month, Some(*day)), "{line}");
+            assert_eq!(f.start.map(|t| (t.hour, t.minute)), *time, "{line}");
+        }
+        for line in ["2025年6月9日(月) 1:00~4:00", "2019年 9月 20日配信のお知らせ", "2023年10月10日", "6月9日に実施します"]
+        {
+            assert!(stamp(line).is_none(), "{line}");
+        }
+    }
+
+    #[test]
+    fn an_appended_section_runs_to_the_next_heading() {
+        let text = "# お知らせ\n1. 日時\n2019年7月29日 2:00~7:00\n## 3. 遅延について(7月23日追記)\n通常は5:30\n## 4. 今後\n以上";
+        let lines: Vec<Line> = text.lines().map(|l| Line { orig: l.into(), norm: l.into() }).collect();
+        let (main, appends) = split_appends(lines);
+        assert_eq!(
+            main.iter().map(|l| l.norm.as_str()).collect::<Vec<_>>(),
+            ["# お知らせ", "1. 日時", "2019年7月29日 2:00~7:00", "## 4. 今後", "以上"]
+        );
+        assert_eq!(appends.len(), 1);
+        assert_eq!(appends[0].heading, "遅延について(7月23日追記)");
+        assert_eq!(appends[0].lines.len(), 2);
+        assert_eq!(
+            version_date("クロネコ webコレクト(トークン方式)のご案内 Ver.2024/01/19 15"),
+            chrono::NaiveDate::from_ymd_opt(2024, 1, 19)
+        );
+    }
+}

@@ -5,6 +5,8 @@ use crate::draft::read::{Line, Shape, WindowDraft};
 use crate::draft::when::{self, Found};
 use crate::engine::model::Catalogue;
 use crate::engine::names::{normalize_name, NameError};
+use crate::engine::schedule::Schedule;
+use crate::engine::view_api::LineageView;
 use chrono::Datelike;
 
 /// Words that make a row label generic (the whole service, as the notice's section says).
@@ -24,6 +26,17 @@ pub(super) struct RowContext<'a> {
     pub available: Vec<String>,
     /// An incident notice.
     pub incident: bool,
+    /// The instant the publication counts from, when known.
+    pub from: Option<crate::engine::time::Instant>,
+}
+
+impl RowContext<'_> {
+    /// The windows of `known` announced by notices published by this one: only those can
+    /// be revised.
+    pub fn lineages<'s>(&self, known: &'s Schedule) -> impl Iterator<Item = LineageView<'s>> {
+        let from = self.from;
+        known.lineage_views().filter(move |l| from.is_none_or(|t| l.notice().known_from() <= t))
+    }
 }
 
 /// One found date in line `idx` (`norm`, quoted as `orig`).
@@ -132,7 +145,13 @@ fn confirmed_shape(w: &mut WindowDraft, cx: &RowContext<'_>, f: &Found, y: i32, 
     let day = when::resolve(&f.date, y)?;
     let start_t = f.start?;
     let start = when::at(day, &start_t)?;
-    if let Some((s, e)) = when::span(f, y) {
+    // An end past 9999-12-31 (the last day mado reads) is no end it can write.
+    let span = when::span(f, y);
+    if let Some((_, e)) = span.filter(|(_, e)| e.year() > 9999) {
+        w.todos.push(format!("the end {e} is past 9999-12-31, the last day mado reads: the window is drafted with no end"));
+        return Some(Shape::Confirmed { start, end: None, start_approx: start_t.approx, end_approx: false, expected });
+    }
+    if let Some((s, e)) = span {
         if let Some((m, false)) = f.duration {
             if (e - s).num_minutes() != m {
                 w.todos.push(format!(

@@ -83,7 +83,7 @@ pub(super) fn change(cx: &RowContext<'_>, known: &Schedule, out: &mut Vec<Window
         return;
     };
     let function = named_in(cx.cat, &line.norm);
-    let rule = known.lineage_views().find(|l| {
+    let rule = cx.lineages(known).find(|l| {
         l.last_described().and_then(|v| v.spec()).is_some_and(|s| {
             function.as_ref().is_some_and(|f| ids(cx, s) == [f.clone()])
                 && matches!(&s.shape, Model::Recurring { rule, duration } if rule.dtstart().time() == old_time && duration.num_minutes() == old_minutes)
@@ -119,4 +119,27 @@ pub(super) fn change(cx: &RowContext<'_>, known: &Schedule, out: &mut Vec<Window
     w.todos.push(format!("read as the {action} of the standing rule {uid} from {day}: check it"));
     w.revises = Some((rule.notice().id().to_string(), window_id(&rule), action.into()));
     out.push(w);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn daily_hours() {
+        let t = |h, m| NaiveTime::from_hms_opt(h, m, 0).unwrap();
+        let table: &[(&str, Option<(NaiveTime, i64)>)] = &[
+            ("※毎日 23:00~翌日AM1:00はメンテナンス", Some((t(23, 0), 120))),
+            ("変更後 毎日 22:00~翌0:30", Some((t(22, 0), 150))),
+            ("毎日 午後11:00~午前1:00", Some((t(23, 0), 120))),
+            ("毎日 2:00~3:30", Some((t(2, 0), 90))),
+            // No end: never completed.
+            ("毎日 23:00~", None),
+            ("毎日お知らせします", None),
+            ("23:00~翌1:00", None),
+        ];
+        for (line, want) in table {
+            assert_eq!(daily(line), *want, "{line}");
+        }
+    }
 }

@@ -121,7 +121,9 @@ fn window(out: &mut String, w: &WindowDraft) {
     if !w.available.is_empty() {
         let _ = writeln!(out, "available = {}", list(&w.available));
     }
-    if w.incident {
+    // A cancel or an end takes no description.
+    let describes = !matches!(w.revises.as_ref().map(|r| r.2.as_str()), Some("cancel" | "end"));
+    if w.incident && describes {
         let _ = writeln!(out, "kind = \"incident\"");
     }
     if let Some(f) = &w.from {

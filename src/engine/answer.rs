@@ -29,7 +29,7 @@ pub struct Query {
 
 impl Query {
     /// A query for `function` at `at`, as known now, no lookahead, shown in Asia/Tokyo.
-    pub fn new(function: impl Into<String>, at: Instant) -> Query {
+    pub fn new(function: impl Into<String>, at: impl Into<Instant>) -> Query {
         Query {
             function: function.into(),
             at: time::whole_seconds(at),
@@ -46,7 +46,7 @@ impl Query {
         self
     }
     /// Sets the as-of instant.
-    pub fn as_of(mut self, as_of: Instant) -> Query {
+    pub fn as_of(mut self, as_of: impl Into<Instant>) -> Query {
         self.as_of = time::whole_seconds(as_of);
         self
     }
@@ -343,7 +343,7 @@ impl WindowsQuery {
 
     /// Windows overlapping `[from, to)`, for every function, as known now, at most
     /// [`WindowsQuery::DEFAULT_LIMIT`], shown in Asia/Tokyo.
-    pub fn new(from: Instant, to: Instant) -> WindowsQuery {
+    pub fn new(from: impl Into<Instant>, to: impl Into<Instant>) -> WindowsQuery {
         WindowsQuery {
             from: time::whole_seconds(from),
             to: time::whole_seconds(to),
@@ -371,7 +371,7 @@ impl WindowsQuery {
         self
     }
     /// Sets the as-of instant.
-    pub fn as_of(mut self, as_of: Instant) -> WindowsQuery {
+    pub fn as_of(mut self, as_of: impl Into<Instant>) -> WindowsQuery {
         self.as_of = time::whole_seconds(as_of);
         self
     }

@@ -162,11 +162,11 @@ fn scan_range(before: &Schedule, touched: &[LineageView<'_>], as_of: Instant) ->
             infos.extend(b.trail().filter_map(|v| v.describe(DEFAULT_ZONE, Lang::En)));
         }
     }
-    let Some(lo) = infos.iter().map(|w| w.start.to_utc()).min() else { return (as_of, as_of) };
+    let Some(lo) = infos.iter().map(|w| Instant::from(w.start)).min() else { return (as_of, as_of) };
     let horizon = lo.max(as_of) + Duration::days(DIFF_HORIZON_DAYS);
     let hi = infos
         .iter()
-        .map(|w| if w.rrule.is_some() || w.end_unknown { horizon } else { w.end.to_utc() })
+        .map(|w| if w.rrule.is_some() || w.end_unknown { horizon } else { Instant::from(w.end) })
         .max()
         .unwrap_or(lo)
         .min(horizon.max(lo));
@@ -182,7 +182,7 @@ fn l_window(l: &LineageView<'_>) -> String {
 fn step(s: &Schedule, function: &str, t: Instant, as_of: Instant, _to: Instant) -> (Status, Option<Instant>, Option<(String, String)>) {
     match s.check(&Query::new(function, t).as_of(as_of).lang(Lang::En)) {
         Ok(a) => {
-            let until = a.until.map(|u| u.to_utc()).filter(|u| *u > t);
+            let until = a.until.map(Instant::from).filter(|u| *u > t);
             let decider = a.windows.first().map(|w| (w.uid.clone(), w.revision.as_ref().map_or(w.notice.clone(), |r| r.notice.clone())));
             (a.status, until, decider)
         }

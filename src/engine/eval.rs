@@ -11,7 +11,7 @@
 use crate::engine::model::*;
 pub(crate) use crate::engine::schedule::Schedule;
 use crate::engine::time::Instant;
-use chrono::{DateTime, Duration, NaiveDate, Utc};
+use chrono::{Duration, NaiveDate};
 use std::fmt;
 
 /// The answer's verdict.
@@ -182,7 +182,7 @@ struct Pending {
     functions: u64,
 }
 
-const FOREVER: Instant = DateTime::<Utc>::MAX_UTC;
+const FOREVER: Instant = Instant::MAX;
 /// How many steps an `until` search takes before it gives up (`until: null`). Runs of a
 /// rule's occurrences are crossed in one step (see `chain_end`), so only runs of unrelated
 /// windows, or of a rule in a zone whose offset changes, take one step per window.

@@ -510,7 +510,7 @@ fn parse_until(value: &str, zone: Tz) -> Option<Instant> {
     if !date_in_range(t.date()) {
         return None;
     }
-    Some(if value.ends_with('Z') { t.and_utc() } else { local_to_instant(zone, t) })
+    Some(if value.ends_with('Z') { Instant::new(t.and_utc()) } else { local_to_instant(zone, t) })
 }
 
 /// The parts of a rule's text, read and range-checked one by one.

@@ -61,7 +61,7 @@ impl Schedule {
     /// # Errors
     /// [`QueryError::UnknownFunction`] when the function
     /// is not in the catalogue.
-    pub fn status(&self, function: &str, at: Instant, as_of: Instant) -> Result<Status, QueryError> {
+    pub fn status(&self, function: &str, at: impl Into<Instant>, as_of: impl Into<Instant>) -> Result<Status, QueryError> {
         let f = self
             .catalogue
             .function(function)

@@ -404,13 +404,13 @@ proptest! {
         let base = Utc.from_utc_datetime(&day0().and_hms_opt(0, 0, 0).expect("midnight")) - Duration::days(10);
         for (f, t_secs, asof_days, look, snap) in queries {
             let f_idx = schedule.catalogue().function(FUNCS[f]).expect("catalogue");
-            let mut t = base + Duration::seconds(t_secs);
-            let as_of = base - Duration::days(25) + Duration::days(asof_days);
+            let mut t: Instant = (base + Duration::seconds(t_secs)).into();
+            let as_of: Instant = (base - Duration::days(25) + Duration::days(asof_days)).into();
             let lookahead = [Duration::zero(), Duration::seconds(1), Duration::minutes(15), Duration::hours(2)][look];
             let shift = (lookahead - Duration::seconds(1)).max(Duration::zero());
             if let Some((k, off)) = snap {
                 // Boundaries are where off-by-one errors live: ask exactly at one, or a second either side.
-                let bounds: Vec<Instant> = brute(&schedule, &windows, f_idx, as_of, base + Duration::days(80)).iter().flat_map(|(s, e, _)| [*s - shift, *e]).collect();
+                let bounds: Vec<Instant> = brute(&schedule, &windows, f_idx, as_of, (base + Duration::days(80)).into()).iter().flat_map(|(s, e, _)| [*s - shift, *e]).collect();
                 if !bounds.is_empty() {
                     t = bounds[k % bounds.len()] + Duration::seconds(off);
                 }

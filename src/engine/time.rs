@@ -11,11 +11,154 @@
 //! and times in the years 1900 to 9999 of their zone, so their instants may lie up to a
 //! day outside that.
 
-use chrono::{DateTime, Datelike, Duration, LocalResult, NaiveDate, NaiveDateTime, NaiveTime, TimeZone, Utc};
+use chrono::{DateTime, Datelike, Duration, LocalResult, NaiveDate, NaiveDateTime, NaiveTime, TimeZone, Timelike, Utc};
 use chrono_tz::Tz;
 
-/// An instant on the UTC time line, whole seconds.
-pub type Instant = DateTime<Utc>;
+/// An instant on the UTC time line in whole seconds: made only by truncating to the second,
+/// so every window `[start, end)` and lookahead is a set of whole seconds by type, not by
+/// convention. It reads as the `DateTime<Utc>` it holds (`with_timezone`, `format`,
+/// `timestamp`), and adds and subtracts [`Duration`]s as one, staying whole seconds.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Instant(DateTime<Utc>);
+
+impl Instant {
+    /// `t`, truncated to the second.
+    pub fn new(t: DateTime<Utc>) -> Instant {
+        Instant(t.with_nanosecond(0).unwrap_or(t))
+    }
+    /// The instant `secs` seconds after 1970-01-01T00:00:00Z, if chrono can hold it.
+    pub fn from_timestamp(secs: i64) -> Option<Instant> {
+        DateTime::from_timestamp(secs, 0).map(Instant)
+    }
+    /// The `DateTime<Utc>` it holds.
+    pub fn utc(self) -> DateTime<Utc> {
+        self.0
+    }
+    /// The instant in `zone`.
+    pub fn to<T: TimeZone>(self, zone: &T) -> DateTime<T> {
+        self.0.with_timezone(zone)
+    }
+    /// `self + d`, `None` past chrono's range.
+    pub fn checked_add_signed(self, d: Duration) -> Option<Instant> {
+        self.0.checked_add_signed(d).map(Instant::new)
+    }
+    /// `self - d`, `None` past chrono's range.
+    pub fn checked_sub_signed(self, d: Duration) -> Option<Instant> {
+        self.0.checked_sub_signed(d).map(Instant::new)
+    }
+    /// The last instant chrono holds (beyond the supported range: "never").
+    pub const MAX: Instant = Instant(DateTime::<Utc>::MAX_UTC);
+    /// The first instant chrono holds.
+    pub const MIN: Instant = Instant(DateTime::<Utc>::MIN_UTC);
+}
+
+impl std::ops::Deref for Instant {
+    type Target = DateTime<Utc>;
+    fn deref(&self) -> &DateTime<Utc> {
+        &self.0
+    }
+}
+
+impl<T: TimeZone> From<DateTime<T>> for Instant {
+    fn from(t: DateTime<T>) -> Instant {
+        Instant::new(t.with_timezone(&Utc))
+    }
+}
+
+impl From<Instant> for DateTime<Utc> {
+    fn from(t: Instant) -> DateTime<Utc> {
+        t.0
+    }
+}
+
+impl PartialEq<DateTime<Utc>> for Instant {
+    fn eq(&self, other: &DateTime<Utc>) -> bool {
+        self.0 == *other
+    }
+}
+
+impl PartialOrd<DateTime<Utc>> for Instant {
+    fn partial_cmp(&self, other: &DateTime<Utc>) -> Option<std::cmp::Ordering> {
+        self.0.partial_cmp(other)
+    }
+}
+
+impl PartialEq<Instant> for DateTime<Utc> {
+    fn eq(&self, other: &Instant) -> bool {
+        *self == other.0
+    }
+}
+
+impl PartialOrd<Instant> for DateTime<Utc> {
+    fn partial_cmp(&self, other: &Instant) -> Option<std::cmp::Ordering> {
+        self.partial_cmp(&other.0)
+    }
+}
+
+impl std::ops::Add<Duration> for Instant {
+    type Output = Instant;
+    fn add(self, d: Duration) -> Instant {
+        Instant::new(self.0 + d)
+    }
+}
+
+impl std::ops::AddAssign<Duration> for Instant {
+    fn add_assign(&mut self, d: Duration) {
+        *self = *self + d;
+    }
+}
+
+impl std::ops::SubAssign<Duration> for Instant {
+    fn sub_assign(&mut self, d: Duration) {
+        *self = *self - d;
+    }
+}
+
+impl std::ops::Sub<Duration> for Instant {
+    type Output = Instant;
+    fn sub(self, d: Duration) -> Instant {
+        Instant::new(self.0 - d)
+    }
+}
+
+impl std::ops::Sub for Instant {
+    type Output = Duration;
+    fn sub(self, other: Instant) -> Duration {
+        self.0 - other.0
+    }
+}
+
+impl std::ops::Sub<DateTime<Utc>> for Instant {
+    type Output = Duration;
+    fn sub(self, other: DateTime<Utc>) -> Duration {
+        self.0 - other
+    }
+}
+
+impl std::ops::Sub<Instant> for DateTime<Utc> {
+    type Output = Duration;
+    fn sub(self, other: Instant) -> Duration {
+        self - other.0
+    }
+}
+
+impl std::fmt::Display for Instant {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.0.fmt(f)
+    }
+}
+
+impl serde::Serialize for Instant {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        self.0.serialize(s)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for Instant {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Instant, D::Error> {
+        DateTime::<Utc>::deserialize(d).map(Instant::new)
+    }
+}
 
 /// The zone mado assumes where none is given: Japan Standard Time.
 pub const DEFAULT_ZONE: Tz = chrono_tz::Asia::Tokyo;
@@ -33,12 +176,12 @@ pub const MAX_DURATION_DAYS: i64 = 3_650;
 
 /// The first supported instant, 1900-01-01T00:00:00Z.
 pub fn min_instant() -> Instant {
-    DateTime::from_timestamp(-2_208_988_800, 0).unwrap_or(DateTime::<Utc>::MIN_UTC)
+    Instant::from_timestamp(-2_208_988_800).unwrap_or(Instant::MIN)
 }
 
 /// The last supported instant, 9999-12-31T23:59:59Z.
 pub fn max_instant() -> Instant {
-    DateTime::from_timestamp(253_402_300_799, 0).unwrap_or(DateTime::<Utc>::MAX_UTC)
+    Instant::from_timestamp(253_402_300_799).unwrap_or(Instant::MAX)
 }
 
 /// Whether `t` is in the supported range.
@@ -73,8 +216,8 @@ pub fn out_of_range(text: &str) -> String {
 /// Every conversion of a local time to an instant in mado goes through this function.
 pub fn local_to_instant(zone: Tz, local: NaiveDateTime) -> Instant {
     match zone.from_local_datetime(&local) {
-        LocalResult::Single(t) => t.with_timezone(&Utc),
-        LocalResult::Ambiguous(first, second) => first.min(second).with_timezone(&Utc),
+        LocalResult::Single(t) => Instant::from(t),
+        LocalResult::Ambiguous(first, second) => Instant::from(first.min(second)),
         LocalResult::None => {
             // The offset before the gap is the one in force a day earlier: gaps are short and
             // no zone has two transitions within a day.
@@ -82,7 +225,7 @@ pub fn local_to_instant(zone: Tz, local: NaiveDateTime) -> Instant {
             let day_before = local.checked_sub_signed(Duration::days(1)).unwrap_or(local);
             let before = zone.offset_from_utc_datetime(&day_before);
             let offset = chrono::Offset::fix(&before);
-            local.checked_sub_signed(Duration::seconds(i64::from(offset.local_minus_utc()))).unwrap_or(local).and_utc()
+            Instant::new(local.checked_sub_signed(Duration::seconds(i64::from(offset.local_minus_utc()))).unwrap_or(local).and_utc())
         }
     }
 }
@@ -95,12 +238,12 @@ pub fn is_gap(zone: Tz, local: NaiveDateTime) -> bool {
 /// The end of a window whose end no notice gives yet: the last instant mado represents.
 /// Answers never show it as a time: `until` is null and the window says `end_unknown`.
 pub fn unknown_end() -> Instant {
-    Utc.with_ymd_and_hms(9999, 12, 31, 0, 0, 0).single().unwrap_or(DateTime::<Utc>::MAX_UTC)
+    Utc.with_ymd_and_hms(9999, 12, 31, 0, 0, 0).single().map_or(Instant::MAX, Instant::new)
 }
 
 /// Truncates an instant to the whole second.
-pub fn whole_seconds(t: DateTime<Utc>) -> Instant {
-    DateTime::from_timestamp(t.timestamp(), 0).unwrap_or(t)
+pub fn whole_seconds(t: impl Into<Instant>) -> Instant {
+    t.into()
 }
 
 /// The current instant, truncated to the second.
@@ -238,7 +381,7 @@ pub(crate) fn rfc3339_common(b: &[u8]) -> Option<Instant> {
     };
     let local = date.and_hms_opt(hour, minute, second)?;
     let utc = local.checked_sub_signed(Duration::seconds(i64::from(offset)))?;
-    Some(DateTime::from_naive_utc_and_offset(utc, Utc))
+    Some(Instant::new(DateTime::from_naive_utc_and_offset(utc, Utc)))
 }
 
 /// Parses `YYYY-MM-DD`, from 1900-01-01 to 9999-12-31.
@@ -341,7 +484,8 @@ pub fn format_duration(d: Duration) -> String {
 
 /// Parses a query instant: `now`, RFC 3339 with an offset, or a local date-time (or a date,
 /// meaning 00:00) read in `zone`.
-pub fn parse_instant(text: &str, zone: Tz, now: Instant) -> Result<Instant, String> {
+pub fn parse_instant(text: &str, zone: Tz, now: impl Into<Instant>) -> Result<Instant, String> {
+    let now: Instant = now.into();
     if text.trim().eq_ignore_ascii_case("now") {
         return Ok(now);
     }
@@ -408,7 +552,7 @@ pub(crate) fn zone_facts(zone: Tz) -> ZoneFacts {
     // Offsets that still change in the last sampled century mean rules that go on (DST).
     let stable_from = match last_other {
         None => Some(min_instant()),
-        Some(ts) if ts < last - 100 * 365 * 86_400 => DateTime::from_timestamp(ts + week, 0),
+        Some(ts) if ts < last - 100 * 365 * 86_400 => Instant::from_timestamp(ts + week),
         Some(_) => None,
     };
     let facts = ZoneFacts { spread: hi - lo, stable_from };

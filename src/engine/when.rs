@@ -148,7 +148,8 @@ fn weekday_ja(w: Weekday) -> &'static str {
 /// # Errors
 /// [`WhenError`] quoting the text: not a form listed in [`INSTANT_FORMS`], a day that does
 /// not exist (`2月30日`), a weekday that does not match its date, or outside the supported range.
-pub fn parse_when(text: &str, now: Instant, zone: Tz) -> Result<(Instant, Reading), WhenError> {
+pub fn parse_when(text: &str, now: impl Into<Instant>, zone: Tz) -> Result<(Instant, Reading), WhenError> {
+    let now: Instant = now.into();
     let reading = |t: Instant, form: Form| (t, reading_of(t, form, now, zone));
     let trimmed = text.trim();
     // The exact forms keep their own reading and messages.
@@ -207,7 +208,8 @@ pub fn parse_when(text: &str, now: Instant, zone: Tz) -> Result<(Instant, Readin
 ///
 /// # Errors
 /// As [`parse_when`].
-pub fn parse_end(text: &str, start: Instant, now: Instant, zone: Tz) -> Result<(Instant, Reading), WhenError> {
+pub fn parse_end(text: &str, start: impl Into<Instant>, now: impl Into<Instant>, zone: Tz) -> Result<(Instant, Reading), WhenError> {
+    let (start, now): (Instant, Instant) = (start.into(), now.into());
     if let Ok(d) = parse_length(text) {
         let t = start.checked_add_signed(d).filter(|t| time::in_range(*t)).ok_or_else(|| range(text))?;
         return Ok((t, reading_of(t, Form::AfterStart(d), now, zone)));
@@ -628,7 +630,7 @@ mod tests {
 
     /// 2026-11-30 (a Monday) 10:15 in Tokyo.
     fn clock() -> Instant {
-        chrono::Utc.with_ymd_and_hms(2026, 11, 30, 1, 15, 0).single().expect("valid")
+        chrono::Utc.with_ymd_and_hms(2026, 11, 30, 1, 15, 0).single().expect("valid").into()
     }
 
     fn tokyo(text: &str) -> Result<(String, Reading), WhenError> {

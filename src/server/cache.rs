@@ -154,7 +154,7 @@ impl Templates {
 
 /// See [`Feeds::epoch`].
 fn epoch_of(turns: &[Instant], now: Instant) -> Instant {
-    let day = now.date_naive().and_hms_opt(0, 0, 0).map_or(now, |d| d.and_utc());
+    let day = now.date_naive().and_hms_opt(0, 0, 0).map_or(now, |d| Instant::new(d.and_utc()));
     let i = turns.partition_point(|t| *t <= now);
     i.checked_sub(1).map_or(day, |i| turns[i].max(day))
 }
@@ -317,7 +317,7 @@ mod tests {
                     .collect();
                 let mut t = chrono::DateTime::from_timestamp(1_546_300_800, 0).expect("2019");
                 while t.timestamp() < 2_200_000_000 {
-                    instants.push(t);
+                    instants.push(t.into());
                     t += chrono::Duration::days(211) + chrono::Duration::seconds(3_607);
                 }
                 for now in instants {

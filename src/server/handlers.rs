@@ -82,7 +82,7 @@ impl Plan {
             let a = s.answer(&e, &q);
             // What it means is what its template is filed under: one definition.
             m.bytes(&key);
-            let (body, hash, until) = (json_body(&a), m.finish(), a.until.map(|u| u.to_utc()));
+            let (body, hash, until) = (json_body(&a), m.finish(), a.until.map(Instant::from));
             if let Some(t) = Template::of(&body, &at, &as_of, hash, until) {
                 Templates::put(key, loaded, t);
             }
@@ -91,7 +91,7 @@ impl Plan {
             let set = s.check_each_with(&q, &self.functions[1..], |e, q| {
                 m.bytes(&Plan::template_key(e, q));
             })?;
-            Ok((json_body(&set), m.finish(), set.until.map(|u| u.to_utc())))
+            Ok((json_body(&set), m.finish(), set.until.map(Instant::from)))
         }
     }
 }
@@ -258,7 +258,7 @@ impl WindowsPlan {
         m.str(self.zone.name()).str(self.function.as_deref().unwrap_or("")).u64(u64::from(list.truncated));
         m.u64(self.lang as u64).u64(u64::from(self.with_children));
         m.str(&to_json(&list.windows)).str(&to_json(&list.delays));
-        let first_end = list.windows.iter().map(|w| w.end.to_utc()).min();
+        let first_end = list.windows.iter().map(|w| Instant::from(w.end)).min();
         Ok((to_json(&list), m.finish(), first_end))
     }
 }
@@ -304,7 +304,7 @@ pub(crate) async fn windows(State(st): State<Arc<AppState>>, req: Request) -> Re
     let about_now = if plan.from.is_none() { first_end } else { None };
     let as_known_now = if plan.as_of.is_none() { generation.next_known(now) } else { None };
     let p = Prepared {
-        body: body.into(),
+        body,
         etag: weak_tag(hash),
         cache_control: cache_control(freshness(st.config.max_age, now, about_now, as_known_now)),
         last_modified: if plan.from.is_none() || plan.as_of.is_none() { http_date(now) } else { generation.last_modified(now) },
@@ -649,7 +649,7 @@ mod tests {
                 let (body, _, until) = plan.answer(&loaded, 0, now).expect("answers");
                 let want = loaded.schedule.check(&q).expect("answers");
                 prop_assert_eq!(std::str::from_utf8(&body).expect("utf-8"), to_json(&want), "{}", query);
-                prop_assert_eq!(until, want.until.map(|u| u.to_utc()));
+                prop_assert_eq!(until, want.until.map(Instant::from));
             }
             prop_assert_eq!(hits.last(), Some(&true), "the same question again was not filled in from its template");
         }

@@ -54,7 +54,7 @@ struct ApiDoc;
 
 /// The document with `function` and `channel` parameters restricted to `schedule`'s ids.
 pub(crate) fn document_for(schedule: &crate::Schedule) -> String {
-    let mut v = serde_json::to_value(ApiDoc::openapi()).unwrap_or_default();
+    let mut v = serde_json::to_value(ApiDoc::openapi().merge_from(super::statuspage::openapi())).unwrap_or_default();
     let functions: Vec<&str> = schedule.catalogue().functions().iter().map(|f| f.id()).collect();
     let channels: Vec<&str> = schedule.catalogue().channels().iter().map(|c| c.id()).collect();
     if let Some(paths) = v.get_mut("paths").and_then(|p| p.as_object_mut()) {

@@ -416,7 +416,7 @@ impl AppState {
         if m.watch_failed.load(Ordering::Relaxed) {
             reasons.push("watcher_failed");
         }
-        let at = |t: &std::sync::atomic::AtomicI64| chrono::DateTime::from_timestamp(t.load(Ordering::Relaxed), 0).unwrap_or_default();
+        let at = |t: &std::sync::atomic::AtomicI64| Instant::from_timestamp(t.load(Ordering::Relaxed)).unwrap_or_default();
         Health {
             ready: reasons.is_empty(),
             reasons,

@@ -15,7 +15,9 @@ use crate::engine::error::QueryError;
 use crate::engine::eval::Schedule;
 use crate::engine::time::Instant;
 use crate::views::json::to_json;
-use crate::views::statuspage::{ComponentsDoc, Documents, IncidentsDoc, MaintenancesDoc, Options, Which};
+use crate::views::statuspage::{
+    Component, ComponentsDoc, Documents, Incident, IncidentsDoc, MaintenancesDoc, Options, Page, Rollup, StatusDoc, Summary, Update, Which,
+};
 use axum::extract::{Request, State};
 use axum::response::Response;
 use std::sync::Arc;
@@ -31,7 +33,10 @@ enum Doc {
 }
 
 fn build(s: &Schedule, o: Options, doc: Doc) -> Result<String, QueryError> {
-    let d = Documents::new(s, o);
+    build_with(&Documents::new(s, o), doc)
+}
+
+fn build_with(d: &Documents, doc: Doc) -> Result<String, QueryError> {
     let page = d.page().clone();
     Ok(match doc {
         Doc::Summary => to_json(&d.summary()?),
@@ -40,10 +45,6 @@ fn build(s: &Schedule, o: Options, doc: Doc) -> Result<String, QueryError> {
         Doc::Maintenances(w) => to_json(&MaintenancesDoc { page, scheduled_maintenances: d.maintenances(w)? }),
         Doc::Incidents { unresolved } => to_json(&IncidentsDoc { page, incidents: d.incidents(unresolved)? }),
     })
-}
-
-fn next_change(s: &Schedule, o: Options) -> Result<Option<Instant>, QueryError> {
-    Documents::new(s, o).next_change()
 }
 
 /// Only `lang` (`ja`, default, or `en`).
@@ -75,7 +76,8 @@ async fn serve_doc(st: Arc<AppState>, req: Request, key: &'static str, doc: Doc)
     let o = opts.clone();
     let (body, next) = st
         .heavy(move || -> Result<(String, Option<Instant>), QueryError> {
-            Ok((build(&work.schedule, o.clone(), doc)?, next_change(&work.schedule, o)?))
+            let d = Documents::new(&work.schedule, o);
+            Ok((build_with(&d, doc)?, d.next_change()?))
         })
         .await??;
     let meaning = |body: &str| {
@@ -101,19 +103,89 @@ async fn serve_doc(st: Arc<AppState>, req: Request, key: &'static str, doc: Doc)
 }
 
 macro_rules! doc_handler {
-    ($name:ident, $path:literal, $doc:expr) => {
-        #[doc = concat!("`GET ", $path, "`.")]
+    ($name:ident, $path:literal, $doc:expr, $body:ty, $what:literal) => {
+        #[doc = concat!("`GET ", $path, "`: ", $what, ".")]
+        #[utoipa::path(get, path = $path, tag = "statuspage",
+            params(("lang" = Option<crate::server::params::Lang>, Query, description = "Language of names and bodies; default `ja`")),
+            responses((status = 200, description = $what, body = $body, headers(("ETag" = String), ("Last-Modified" = String), ("Cache-Control" = String))),
+                      (status = 304, description = "Not modified"),
+                      (status = 400, description = "A bad or unknown parameter", body = crate::server::error::ErrorBody)))]
         pub(crate) async fn $name(State(st): State<Arc<AppState>>, req: Request) -> Result<Response, ApiError> {
             serve_doc(st, req, $path, $doc).await
         }
     };
 }
 
-doc_handler!(summary, "/api/v2/summary.json", Doc::Summary);
-doc_handler!(status, "/api/v2/status.json", Doc::Status);
-doc_handler!(components, "/api/v2/components.json", Doc::Components);
-doc_handler!(maintenances, "/api/v2/scheduled-maintenances.json", Doc::Maintenances(Which::All));
-doc_handler!(upcoming, "/api/v2/scheduled-maintenances/upcoming.json", Doc::Maintenances(Which::Upcoming));
-doc_handler!(active, "/api/v2/scheduled-maintenances/active.json", Doc::Maintenances(Which::Active));
-doc_handler!(incidents, "/api/v2/incidents.json", Doc::Incidents { unresolved: false });
-doc_handler!(unresolved, "/api/v2/incidents/unresolved.json", Doc::Incidents { unresolved: true });
+doc_handler!(
+    summary,
+    "/api/v2/summary.json",
+    Doc::Summary,
+    Summary,
+    "The page, its components, unresolved incidents, maintenances in progress or scheduled, and the rollup"
+);
+doc_handler!(status, "/api/v2/status.json", Doc::Status, StatusDoc, "The page and its rollup");
+doc_handler!(components, "/api/v2/components.json", Doc::Components, ComponentsDoc, "Every function as a component, with its status now");
+doc_handler!(
+    maintenances,
+    "/api/v2/scheduled-maintenances.json",
+    Doc::Maintenances(Which::All),
+    MaintenancesDoc,
+    "The 50 most recent maintenances"
+);
+doc_handler!(
+    upcoming,
+    "/api/v2/scheduled-maintenances/upcoming.json",
+    Doc::Maintenances(Which::Upcoming),
+    MaintenancesDoc,
+    "The maintenances not yet started"
+);
+doc_handler!(
+    active,
+    "/api/v2/scheduled-maintenances/active.json",
+    Doc::Maintenances(Which::Active),
+    MaintenancesDoc,
+    "The maintenances in progress"
+);
+doc_handler!(
+    incidents,
+    "/api/v2/incidents.json",
+    Doc::Incidents { unresolved: false },
+    IncidentsDoc,
+    "The 50 most recent incidents that have begun"
+);
+doc_handler!(
+    unresolved,
+    "/api/v2/incidents/unresolved.json",
+    Doc::Incidents { unresolved: true },
+    IncidentsDoc,
+    "The incidents not resolved"
+);
+
+/// The OpenAPI paths and schemas of these routes, for `/openapi.json` to merge
+/// (`doc.merge(statuspage::openapi())`).
+#[derive(utoipa::OpenApi)]
+#[openapi(
+    paths(summary, status, components, maintenances, upcoming, active, incidents, unresolved),
+    components(schemas(Summary, StatusDoc, ComponentsDoc, MaintenancesDoc, IncidentsDoc, Page, Component, Incident, Update, Rollup))
+)]
+struct StatuspageDoc;
+
+/// The OpenAPI document of the Statuspage-compatible routes alone.
+pub(crate) fn openapi() -> utoipa::openapi::OpenApi {
+    <StatuspageDoc as utoipa::OpenApi>::openapi()
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn every_route_is_documented_with_its_schema() {
+        let doc = serde_json::to_value(super::openapi()).expect("json");
+        let paths = doc["paths"].as_object().expect("paths");
+        assert_eq!(paths.len(), 8);
+        for (path, item) in paths {
+            assert!(crate::server::ROUTES.iter().any(|r| r.path == path), "{path} is not routed");
+            assert!(item["get"]["responses"]["200"]["content"]["application/json"]["schema"]["$ref"].is_string(), "{path}");
+        }
+        assert!(doc["components"]["schemas"]["Incident"]["properties"]["incident_updates"].is_object());
+    }
+}

@@ -133,7 +133,7 @@ impl Condition {
             return Condition::Tags(v.clone());
         }
         match req.get(header::IF_MODIFIED_SINCE).and_then(|v| v.to_str().ok()).and_then(|v| chrono::DateTime::parse_from_rfc2822(v).ok()) {
-            Some(t) => Condition::Since(t.with_timezone(&chrono::Utc)),
+            Some(t) => Condition::Since(Instant::from(t)),
             None => Condition::None,
         }
     }
@@ -245,7 +245,7 @@ mod tests {
 
     #[test]
     fn max_age_stops_two_seconds_before_until() {
-        let now = chrono::DateTime::from_timestamp(1_000, 0).unwrap();
+        let now = Instant::from_timestamp(1_000).unwrap();
         assert_eq!(seconds_until(now, now + chrono::Duration::seconds(30)), 28);
         assert_eq!(seconds_until(now, now + chrono::Duration::seconds(2)), 0);
         assert_eq!(seconds_until(now, now - chrono::Duration::seconds(5)), 0);

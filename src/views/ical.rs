@@ -537,8 +537,8 @@ fn note_zone(zones: &mut Vec<(Tz, i32, i32)>, zone: Tz, from: Instant, to: Insta
 
 /// A VTIMEZONE with one observance per UTC-offset transition in the years used.
 fn vtimezone(w: &mut Writer, zone: Tz, from_year: i32, to_year: i32) {
-    let start = Utc.with_ymd_and_hms(from_year - 1, 1, 1, 0, 0, 0).single().unwrap_or_default();
-    let end = Utc.with_ymd_and_hms(to_year + 1, 12, 31, 0, 0, 0).single().unwrap_or_default();
+    let start = Utc.with_ymd_and_hms(from_year - 1, 1, 1, 0, 0, 0).single().map(Instant::from).unwrap_or_default();
+    let end = Utc.with_ymd_and_hms(to_year + 1, 12, 31, 0, 0, 0).single().map(Instant::from).unwrap_or_default();
     let offset_at = |t: Instant| zone.offset_from_utc_datetime(&t.naive_utc());
     w.line("BEGIN", "VTIMEZONE");
     w.line("TZID", zone.name());

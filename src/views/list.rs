@@ -189,7 +189,7 @@ fn body(s: &Schedule, l: &WindowList, zone: Tz, lang: Lang, expand: bool, paint:
 /// The first day of the rule, as the version in force at the list's as-of describes it.
 fn rule_since(s: &Schedule, w: &WindowInfo, l: &WindowList, zone: Tz, lang: Lang) -> Option<NaiveDate> {
     let lineage = s.lineage(&w.notice, &w.window)?;
-    lineage.at(l.as_of.with_timezone(&Utc))?.describe(zone, lang)?.occurrence
+    lineage.at(crate::engine::time::Instant::from(l.as_of))?.describe(zone, lang)?.occurrence
 }
 
 /// The nights of the rule in the list's range that a change known at its as-of cancels.

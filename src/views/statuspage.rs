@@ -45,6 +45,7 @@ pub struct Options {
 
 /// `page`: which page this is.
 #[derive(Debug, Clone, Serialize, PartialEq)]
+#[cfg_attr(feature = "schema", derive(utoipa::ToSchema))]
 pub struct Page {
     /// `mado`.
     pub id: String,
@@ -60,6 +61,7 @@ pub struct Page {
 
 /// A component: one catalogue function.
 #[derive(Debug, Clone, Serialize, PartialEq)]
+#[cfg_attr(feature = "schema", derive(utoipa::ToSchema))]
 pub struct Component {
     /// The function's id, e.g. `webcollect.credit_card`.
     pub id: String,
@@ -96,6 +98,7 @@ pub struct Component {
 /// One update of an incident or maintenance: a revision of the window, or its start or end
 /// passing by the schedule.
 #[derive(Debug, Clone, Serialize, PartialEq)]
+#[cfg_attr(feature = "schema", derive(utoipa::ToSchema))]
 pub struct Update {
     /// `<maintenance id>#<n>`.
     pub id: String,
@@ -115,6 +118,7 @@ pub struct Update {
 
 /// A scheduled maintenance or an incident.
 #[derive(Debug, Clone, Serialize, PartialEq)]
+#[cfg_attr(feature = "schema", derive(utoipa::ToSchema))]
 pub struct Incident {
     /// The window's uid (`<notice>/<window>`), with `@<date>` for one night of a standing rule.
     pub id: String,
@@ -135,11 +139,14 @@ pub struct Incident {
     pub impact: String,
     /// The notice page.
     pub shortlink: String,
-    /// Start; `null` for a window postponed with the new date to be announced.
+    /// Start; `null` for a window postponed with the new date to be announced. Absent on
+    /// incidents.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "schema", schema(value_type = Option<String>))]
     pub scheduled_for: Option<Option<String>>,
-    /// End; `null` when no notice gives it, or postponed.
+    /// End; `null` when no notice gives it, or postponed. Absent on incidents.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "schema", schema(value_type = Option<String>))]
     pub scheduled_until: Option<Option<String>>,
     /// When the incident began (an incident's start).
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -154,6 +161,7 @@ pub struct Incident {
 
 /// `status`: the page's rollup.
 #[derive(Debug, Clone, Serialize, PartialEq)]
+#[cfg_attr(feature = "schema", derive(utoipa::ToSchema))]
 pub struct Rollup {
     /// `none`, `maintenance` or `major`.
     pub indicator: String,
@@ -163,6 +171,7 @@ pub struct Rollup {
 
 /// `/api/v2/summary.json`.
 #[derive(Debug, Clone, Serialize, PartialEq)]
+#[cfg_attr(feature = "schema", derive(utoipa::ToSchema))]
 pub struct Summary {
     /// The page.
     pub page: Page,
@@ -178,6 +187,7 @@ pub struct Summary {
 
 /// `/api/v2/status.json`.
 #[derive(Debug, Clone, Serialize, PartialEq)]
+#[cfg_attr(feature = "schema", derive(utoipa::ToSchema))]
 pub struct StatusDoc {
     /// The page.
     pub page: Page,
@@ -187,6 +197,7 @@ pub struct StatusDoc {
 
 /// `/api/v2/components.json`.
 #[derive(Debug, Clone, Serialize, PartialEq)]
+#[cfg_attr(feature = "schema", derive(utoipa::ToSchema))]
 pub struct ComponentsDoc {
     /// The page.
     pub page: Page,
@@ -196,6 +207,7 @@ pub struct ComponentsDoc {
 
 /// `/api/v2/scheduled-maintenances*.json`.
 #[derive(Debug, Clone, Serialize, PartialEq)]
+#[cfg_attr(feature = "schema", derive(utoipa::ToSchema))]
 pub struct MaintenancesDoc {
     /// The page.
     pub page: Page,
@@ -205,6 +217,7 @@ pub struct MaintenancesDoc {
 
 /// `/api/v2/incidents*.json`.
 #[derive(Debug, Clone, Serialize, PartialEq)]
+#[cfg_attr(feature = "schema", derive(utoipa::ToSchema))]
 pub struct IncidentsDoc {
     /// The page.
     pub page: Page,
@@ -229,14 +242,17 @@ fn stamp(t: Instant) -> String {
 }
 
 fn fixed(t: DateTime<FixedOffset>) -> Instant {
-    t.with_timezone(&chrono::Utc)
+    t.with_timezone(&chrono::Utc).into()
 }
 
-/// The documents at one instant: built once, read by every endpoint.
+/// The documents at one instant: built once, read by every endpoint. The components and
+/// the windows are asked of the engine once per `Documents`.
 pub struct Documents<'a> {
     s: &'a Schedule,
     o: Options,
     page: Page,
+    components: std::cell::OnceCell<Vec<Component>>,
+    windows: std::cell::OnceCell<Vec<WindowInfo>>,
 }
 
 impl<'a> Documents<'a> {
@@ -252,7 +268,7 @@ impl<'a> Documents<'a> {
             time_zone: DEFAULT_ZONE.name().into(),
             updated_at: updated.map(stamp),
         };
-        Documents { s, o, page }
+        Documents { s, o, page, components: std::cell::OnceCell::new(), windows: std::cell::OnceCell::new() }
     }
 
     /// The page.
@@ -265,6 +281,9 @@ impl<'a> Documents<'a> {
     /// # Errors
     /// An error of the evaluator (none for a function of the catalogue).
     pub fn components(&self) -> Result<Vec<Component>, crate::engine::error::QueryError> {
+        if let Some(c) = self.components.get() {
+            return Ok(c.clone());
+        }
         let cat = self.s.catalogue();
         let fs = cat.functions();
         let mut out = Vec::with_capacity(fs.len());
@@ -300,6 +319,7 @@ impl<'a> Documents<'a> {
                 components: (!children.is_empty()).then_some(children),
             });
         }
+        let _ = self.components.set(out.clone());
         Ok(out)
     }
 
@@ -347,6 +367,9 @@ impl<'a> Documents<'a> {
     /// The windows around `now`, as known then: one-off windows, and of a standing rule the
     /// night in progress or next and the last one over.
     fn windows(&self) -> Result<Vec<WindowInfo>, crate::engine::error::QueryError> {
+        if let Some(w) = self.windows.get() {
+            return Ok(w.clone());
+        }
         let now = self.o.now;
         let mut q = WindowsQuery::new(now - Duration::days(LOOK_BACK_DAYS), now + Duration::days(LOOK_AHEAD_DAYS));
         q.as_of = now;
@@ -368,6 +391,7 @@ impl<'a> Documents<'a> {
         out.extend(next.into_values());
         // Most recent first; ties by id, so the bytes are stable.
         out.sort_by(|a, b| b.start.cmp(&a.start).then_with(|| id_of(a).cmp(&id_of(b))));
+        let _ = self.windows.set(out.clone());
         Ok(out)
     }
 
@@ -455,7 +479,7 @@ impl<'a> Documents<'a> {
         // The revisions known at `now`, each an update.
         let lineage = self.s.lineage_views().find(|l| l.uid() == w.uid);
         let mut updates = Vec::new();
-        let mut created = w.known_from.with_timezone(&chrono::Utc);
+        let mut created: Instant = fixed(w.known_from);
         if let Some(l) = lineage {
             let known: Vec<_> = l.trail().filter(|v| v.known_from() <= now).collect();
             if let Some(first) = known.first() {

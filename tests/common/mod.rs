@@ -1,11 +1,11 @@
 //! Helpers shared by the integration tests.
 #![allow(dead_code)]
 
-use chrono::{DateTime, Utc};
+use mado::time::Instant;
 use mado::{time, Schedule, SourceFile};
 
 /// Parses a test instant: RFC 3339, or a local `YYYY-MM-DD HH:MM` in Asia/Tokyo.
-pub fn at(s: &str) -> DateTime<Utc> {
+pub fn at(s: &str) -> Instant {
     time::parse_instant(s, time::DEFAULT_ZONE, time::now()).unwrap_or_else(|e| panic!("bad test instant: {e}"))
 }
 

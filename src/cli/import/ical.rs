@@ -93,7 +93,7 @@ fn when(p: &Prop, zone_default: Tz) -> Result<(DateTime<Utc>, Option<NaiveDate>,
         NaiveDateTime::parse_from_str(v, "%Y%m%dT%H%M%S").map_err(|e| anyhow::anyhow!("`{v}` in {} is not a DATE-TIME ({e})", p.name))?;
     // RFC 5545 §3.3.5, as mado reads local times: a gap takes the offset before it, a fold its first occurrence.
     let t = mado::time::local_to_instant(zone, local);
-    Ok((t, None, zone))
+    Ok((t.into(), None, zone))
 }
 
 /// `PnW`, `PnDTnHnMnS` and their parts.

@@ -17,7 +17,7 @@ pub fn status_page(s: &Schedule, cx: &PageContext) -> (String, Option<Instant>) 
     let now = cx.now;
     let answers: Vec<Answer> =
         s.catalogue().functions().iter().filter_map(|f| s.check(&Query::new(f.id(), now).as_of(now).lang(lang)).ok()).collect();
-    let next_change = answers.iter().filter_map(|a| a.until).map(|u| u.with_timezone(&chrono::Utc)).min();
+    let next_change = answers.iter().filter_map(|a| a.until).map(crate::engine::time::Instant::from).min();
 
     // Windows in progress, once each however many functions they cover.
     let mut in_progress: Vec<&WindowInfo> = Vec::new();

@@ -45,6 +45,8 @@ const MIN_BAR: f64 = 6.0;
 /// The width of one character of a bar's label, in viewBox units at font size 11 (CJK
 /// characters count twice).
 const CHAR: f64 = 6.2;
+/// How far before now (or the first window) a scrolled chart opens, in viewBox units.
+const OPEN_BEFORE: f64 = 40.0;
 
 /// A window drawn in a row: live, or struck through (cancelled or postponed since).
 struct Bar<'a> {
@@ -127,6 +129,12 @@ pub fn timeline_page(s: &Schedule, cx: &PageContext, o: &TimelineOptions) -> Res
     let now_fixed = cx.now.with_timezone(&DEFAULT_ZONE).fixed_offset();
     let now_in = cx.now >= o.from && cx.now < o.to;
 
+    // Where the chart opens when it scrolls sideways (narrow screens): now, when it is in the
+    // range, else the first window drawn.
+    let first_start = row_lists.iter().flat_map(|(_, live, _)| live.iter().map(|w| x(&w.start))).fold(f64::MAX, f64::min);
+    let open_at = if now_in { Some(x(&now_fixed)) } else { (first_start < f64::MAX).then_some(first_start) };
+    // Where a row's name is drawn again for a chart opened scrolled (narrow screens only).
+    let near = open_at.map(|ox| round((ox - OPEN_BEFORE + 4.0).max(LEFT))).filter(|nx| *nx > LEFT);
     let mut svg_rows = Vec::new();
     for (i, (f, live, before)) in row_lists.iter().enumerate() {
         let y = AXIS + ROW * i as f64;
@@ -152,7 +160,10 @@ pub fn timeline_page(s: &Schedule, cx: &PageContext, o: &TimelineOptions) -> Res
         svg_rows.push(html! {
             g data-function=(f) {
                 @if i % 2 == 1 { rect x="0" y=(y) width=(W) height=(ROW) fill="#f6f7f9" {} }
-                text x=(LEFT) y=(y + 13.0) font-size="12" fill="#1a1a1a" { (function_label(s, lang, f)) " (" (f) ")" }
+                text.far x=(LEFT) y=(y + 13.0) font-size="12" fill="#1a1a1a" { (function_label(s, lang, f)) " (" (f) ")" }
+                @if let Some(nx) = near {
+                    text.near x=(nx) y=(y + 13.0) font-size="12" fill="#1a1a1a" { (function_label(s, lang, f)) " (" (f) ")" }
+                }
                 @for b in &bars {
                     @let x0 = x(&b.w.start);
                     @let x1 = x(&b.w.end).max(x0 + MIN_BAR);
@@ -185,10 +196,6 @@ pub fn timeline_page(s: &Schedule, cx: &PageContext, o: &TimelineOptions) -> Res
             }
         });
     }
-    // Where the chart opens when it scrolls sideways (narrow screens): now, when it is in the
-    // range, else the first window drawn.
-    let first_start = row_lists.iter().flat_map(|(_, live, _)| live.iter().map(|w| x(&w.start))).fold(f64::MAX, f64::min);
-    let open_at = if now_in { Some(x(&now_fixed)) } else { (first_start < f64::MAX).then_some(first_start) };
 
     let svg = html! {
         svg xmlns="http://www.w3.org/2000/svg" viewBox={"0 0 " (W) " " (height)} role="img" aria-labelledby="chart-title" aria-describedby="chart-desc" {
@@ -274,7 +281,7 @@ pub fn timeline_page(s: &Schedule, cx: &PageContext, o: &TimelineOptions) -> Res
                 @if let Some(ox) = open_at {
                     // Scrolled into view when the page opens (CSS `scroll-initial-target`), a
                     // little before the mark so the bar's start shows.
-                    span.open-at aria-hidden="true" style={"left:" (round(((ox - 40.0).max(0.0)) / W * 100.0)) "%"} {}
+                    span.open-at aria-hidden="true" style={"left:" (round(((ox - OPEN_BEFORE).max(0.0)) / W * 100.0)) "%"} {}
                 }
             }
         }
