@@ -559,3 +559,23 @@ pub(crate) fn zone_facts(zone: Tz) -> ZoneFacts {
     cache.lock().unwrap_or_else(|p| p.into_inner()).insert(zone.name(), facts);
     facts
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// An `Instant` holds whole seconds however it is made: from a `DateTime` with a fraction,
+    /// by adding a `Duration` with one, or read from JSON with one.
+    #[test]
+    fn an_instant_is_whole_seconds() {
+        let t = DateTime::from_timestamp(1_700_000_000, 999_999_999).expect("in range");
+        let i = Instant::from(t);
+        assert_eq!((i.timestamp(), i.timestamp_subsec_nanos()), (1_700_000_000, 0));
+        let later = i + Duration::milliseconds(1_500);
+        assert_eq!((later.timestamp(), later.timestamp_subsec_nanos()), (1_700_000_001, 0));
+        let read: Instant = serde_json::from_str("\"2023-11-13T02:00:00.750+09:00\"").expect("json");
+        assert_eq!(read.to_rfc3339(), "2023-11-12T17:00:00+00:00");
+        assert!(i - Duration::seconds(1) < i);
+        assert_eq!(later - i, Duration::seconds(1));
+    }
+}
