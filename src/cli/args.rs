@@ -60,170 +60,29 @@ pub enum Command {
     #[command(
         after_help = "Examples:\n  mado check webcollect.credit_card --at \"2023-11-13 03:00\" --for 15m\n  mado check クレジットカード --at \"tonight 23:30\"\n  mado check reauth --at \"明日 0:30\"\n\nExit status: 0 available, 1 unavailable, 3 tentative, 2 error (an ambiguous name lists the functions it fits)."
     )]
-    Check {
-        /// Function: its id (`webcollect.credit_card`), a unique part of the id (`reauth`), or a
-        /// label or alias in Japanese or English (`クレジットカード`, `再与信`, `card payment`);
-        /// `mado functions` lists them. Give several to ask about each at once (exit status:
-        /// the worst of them).
-        #[arg(required = true, value_name = "FUNCTION")]
-        function: Vec<String>,
-        /// The instant asked about: `23:30` (the next one), `tonight 23:30`, `tomorrow 02:00`, `mon 01:00`, `+2h`, `明日 2:00`, `11月13日 3:00`, a local `2023-11-13 03:00` (in --tz), RFC 3339, or `now`.
-        #[arg(long, default_value = "now", value_name = "INSTANT")]
-        at: String,
-        /// Count only notices known at this instant.
-        #[arg(long, default_value = "now", value_name = "INSTANT")]
-        as_of: String,
-        /// Lookahead: the answer covers all of [at, at + DURATION), e.g. 15m or 2h.
-        #[arg(long = "for", value_name = "DURATION")]
-        lookahead: Option<String>,
-        /// Report what this channel shows (link, mail, token_embedded, token_modal, api).
-        #[arg(long, value_name = "CHANNEL")]
-        channel: Option<String>,
-        #[command(flatten)]
-        zone: Zone,
-        #[command(flatten)]
-        source: Source,
-    },
+    Check(CheckArgs),
     /// List the windows overlapping [from, to): one-off windows first, each standing rule once
     /// with only the nights it changes or cancels (--expand: every occurrence), and delays.
     #[command(
         after_help = "Examples:\n  mado windows --from 2023-11-01 --to 30d\n  mado windows --from 2023-11-01 --to 2023-12-01 --function 再与信 --expand\n\nExit status: 0, or 2 on error."
     )]
-    Windows {
-        /// Start of the range, inclusive: `23:30` (the next one), `tonight 23:30`, `tomorrow 02:00`, `mon 01:00`, `+2h`, `明日 2:00`, `11月13日 3:00`, a local `2023-11-13 03:00` (in --tz), RFC 3339, or `now`.
-        #[arg(long, default_value = "now", value_name = "INSTANT")]
-        from: String,
-        /// End of the range, exclusive: an instant, or a length after --from such as `30d` [default: 31d].
-        #[arg(long, value_name = "INSTANT|LENGTH")]
-        to: Option<String>,
-        /// Only windows that affect this function (an id, a unique part of one, a label or an alias).
-        #[arg(long, value_name = "FUNCTION")]
-        function: Option<String>,
-        /// Text: list every occurrence of a standing rule on its own line.
-        #[arg(long)]
-        expand: bool,
-        /// Count only notices known at this instant.
-        #[arg(long, default_value = "now", value_name = "INSTANT")]
-        as_of: String,
-        /// At most this many windows, from 1 to 10000; the output says when it cut the list.
-        #[arg(long, default_value_t = 1000)]
-        limit: usize,
-        /// With --function: also windows that affect only functions below it.
-        #[arg(long, requires = "function")]
-        with_children: bool,
-        #[command(flatten)]
-        zone: Zone,
-        #[command(flatten)]
-        source: Source,
-    },
+    Windows(WindowsArgs),
     /// What is down now and what is next: every function's status and when it changes, the
     /// windows in progress with what buyers see, postponed windows, and the windows coming.
     #[command(
         after_help = "Examples:\n  mado status\n  mado status --at \"2023-11-13 03:00\" --to 30d\n\nWith --format json: the answers of /v1/availability for every function.\nExit status: 0, or 2 on error (whatever the functions' status)."
     )]
-    Status {
-        /// The instant asked about: `23:30` (the next one), `tonight 23:30`, `tomorrow 02:00`, `mon 01:00`, `+2h`, `明日 2:00`, `11月13日 3:00`, a local `2023-11-13 03:00` (in --tz), RFC 3339, or `now`.
-        #[arg(long, default_value = "now", value_name = "INSTANT")]
-        at: String,
-        /// Count only notices known at this instant.
-        #[arg(long, default_value = "now", value_name = "INSTANT")]
-        as_of: String,
-        /// How far ahead to list the windows coming: an instant, or a length after --at [default: 7d].
-        #[arg(long, value_name = "INSTANT|LENGTH")]
-        to: Option<String>,
-        #[command(flatten)]
-        zone: Zone,
-        #[command(flatten)]
-        source: Source,
-    },
+    Status(StatusArgs),
     /// The next windows that affect FUNCTION (or any function), the one in progress included.
     #[command(
         after_help = "Examples:\n  mado next クレジットカード\n  mado next reauth --from \"2023-11-12 12:00\" --expand\n\nWith --format json: the list `mado windows` gives.\nExit status: 0, or 2 on error."
     )]
-    Next {
-        /// The function: an id, a unique part of one, a label or an alias [default: every function].
-        #[arg(value_name = "FUNCTION")]
-        function: Option<String>,
-        /// From when: `23:30` (the next one), `tonight 23:30`, `tomorrow 02:00`, `mon 01:00`, `+2h`, `明日 2:00`, `11月13日 3:00`, a local `2023-11-13 03:00` (in --tz), RFC 3339, or `now`.
-        #[arg(long, default_value = "now", value_name = "INSTANT")]
-        from: String,
-        /// How far ahead: an instant, or a length after --from [default: 31d].
-        #[arg(long, value_name = "INSTANT|LENGTH")]
-        to: Option<String>,
-        /// Count only notices known at this instant.
-        #[arg(long, default_value = "now", value_name = "INSTANT")]
-        as_of: String,
-        /// Text: list every occurrence of a standing rule on its own line.
-        #[arg(long)]
-        expand: bool,
-        #[command(flatten)]
-        zone: Zone,
-        #[command(flatten)]
-        source: Source,
-    },
+    Next(NextArgs),
     /// Serve the JSON API and the iCalendar feed over HTTP.
     #[command(
         after_help = "Example:\n  mado serve --addr 0.0.0.0:8080 --schedules schedules --watch\n\nLogs go to stderr (MADO_LOG=debug for more, MADO_LOG_FORMAT=json for JSON lines).\nExit status: 0 after SIGTERM or Ctrl-C, 2 if it cannot start."
     )]
-    Serve {
-        /// Address to listen on, HOST:PORT: `127.0.0.1:8080`, `[::]:8080`, `0.0.0.0:8080` or a host name such as `localhost:8080`.
-        #[arg(long, default_value = "127.0.0.1:8080", value_name = "HOST:PORT")]
-        addr: String,
-        /// Schedules directory (default: the schedules embedded at build time).
-        #[arg(long, env = "MADO_SCHEDULES", value_name = "DIR")]
-        schedules: Option<PathBuf>,
-        /// Reload when files under --schedules change (SIGHUP reloads too); a symlink swapped to a new release and a directory made again are followed.
-        #[arg(long)]
-        watch: bool,
-        /// With --watch, re-read the whole tree this often and reload if it differs from the files serving, whatever the events said (`30s`, `5m`; 0 turns it off).
-        #[arg(long, default_value = "30s", value_name = "DURATION", value_parser = duration)]
-        recheck: std::time::Duration,
-        /// A reload whose read of the schedules takes longer fails, and /readyz is not ready until the read returns (a hung mount).
-        #[arg(long, default_value = "5s", value_name = "DURATION", value_parser = positive_duration)]
-        read_timeout: std::time::Duration,
-        /// The largest schedule file read (`4MiB`, `512KiB`, bytes); a larger one, or a FIFO or device, fails the reload.
-        #[arg(long, default_value = "4MiB", value_name = "SIZE", value_parser = size)]
-        max_file_size: u64,
-        /// Refuse a reload that would drop more than this share of the notices serving, or all of them (`50%`; `100%` allows any).
-        #[arg(long, default_value = "50%", value_name = "PERCENT", value_parser = percent)]
-        max_drop: f64,
-        /// Ceiling for Cache-Control max-age, in seconds.
-        #[arg(long, default_value_t = 60)]
-        max_age: u64,
-        /// Deadline, in seconds, for window lists and the feed (run 4 at a time off the async workers): one not ready within 90 % of it is answered 503. No other request has a deadline.
-        #[arg(long, default_value_t = 10)]
-        timeout: u64,
-        /// A request head must arrive within this many seconds of the connection opening or its last response (slow heads and idle keep-alive connections are closed), and a response write stalled this long is closed too.
-        #[arg(long, default_value_t = 10, value_parser = clap::value_parser!(u64).range(1..=3600))]
-        header_timeout: u64,
-        /// The most connections open at once. When none is free, the one idle longest is closed to make room; when none is idle, one more is answered 503 and closed.
-        #[arg(long, default_value_t = 1024, value_parser = clap::value_parser!(u64).range(1..=1_000_000))]
-        max_connections: u64,
-        /// The most connections open at once from one client address; one more is answered 503 and closed.
-        #[arg(long, default_value_t = 256, value_parser = clap::value_parser!(u64).range(1..=1_000_000))]
-        max_connections_per_client: u64,
-        /// Seconds within which a request must be answered once its head has arrived; past it, the connection is closed (counted as 503).
-        #[arg(long, default_value_t = 30, value_parser = clap::value_parser!(u64).range(1..=3600))]
-        request_timeout: u64,
-        /// On SIGTERM, seconds open connections get to finish before they are dropped.
-        #[arg(long, default_value_t = 10, value_parser = clap::value_parser!(u64).range(0..=3600))]
-        shutdown_grace: u64,
-        /// Also serve /bench/baseline (a constant body the size of an answer), for bench/.
-        #[arg(long, hide = true)]
-        bench_baseline: bool,
-        /// Where people reach mado, e.g. `https://status.example.com`: every absolute link (the feed's event URLs, the status page's `webcal://` and feed links) uses it, whatever a request says.
-        #[arg(long, env = "MADO_PUBLIC_URL", value_name = "URL")]
-        public_url: Option<String>,
-        /// Without --public-url: a Host (`host[:port]`, exact) absolute links may be built from; repeatable or comma-separated. Requests for other hosts get no absolute links.
-        #[arg(long = "trusted-host", env = "MADO_TRUSTED_HOSTS", value_delimiter = ',', value_name = "HOST[:PORT]")]
-        trusted_hosts: Vec<String>,
-        /// A proxy whose X-Forwarded-Proto and X-Forwarded-Host count (an IP or CIDR, e.g. 127.0.0.1 or 10.0.0.0/8); repeatable or comma-separated. Nobody else's do.
-        #[arg(long = "trusted-proxy", env = "MADO_TRUSTED_PROXIES", value_delimiter = ',', value_name = "IP|CIDR")]
-        trusted_proxies: Vec<String>,
-        /// Write one JSON line per request (time, peer, method, path, status, bytes, duration_ms) to PATH (appended), or to stdout with `-`. Off by default.
-        #[arg(long, env = "MADO_ACCESS_LOG", value_name = "PATH|-")]
-        access_log: Option<String>,
-    },
+    Serve(ServeArgs),
     /// Print the iCalendar feed (what `GET /calendar.ics` serves).
     #[command(
         after_help = "Example:\n  mado calendar --function webcollect.credit_card --lang en > mado.ics\n\nThe output is iCalendar (RFC 5545); errors follow --format.\nExit status: 0, or 2 on error."
@@ -323,6 +182,167 @@ pub enum Command {
     /// Print the man page (roff).
     #[command(after_help = "Example:\n  mado man > /usr/local/share/man/man1/mado.1")]
     Man,
+}
+
+/// The arguments of `mado check`.
+#[derive(Args)]
+pub struct CheckArgs {
+    /// Function: its id (`webcollect.credit_card`), a unique part of the id (`reauth`), or a
+    /// label or alias in Japanese or English (`クレジットカード`, `再与信`, `card payment`);
+    /// `mado functions` lists them. Give several to ask about each at once (exit status:
+    /// the worst of them).
+    #[arg(required = true, value_name = "FUNCTION")]
+    pub function: Vec<String>,
+    /// The instant asked about: `23:30` (the next one), `tonight 23:30`, `tomorrow 02:00`, `mon 01:00`, `+2h`, `明日 2:00`, `11月13日 3:00`, a local `2023-11-13 03:00` (in --tz), RFC 3339, or `now`.
+    #[arg(long, default_value = "now", value_name = "INSTANT")]
+    pub at: String,
+    /// Count only notices known at this instant.
+    #[arg(long, default_value = "now", value_name = "INSTANT")]
+    pub as_of: String,
+    /// Lookahead: the answer covers all of [at, at + DURATION), e.g. 15m or 2h.
+    #[arg(long = "for", value_name = "DURATION")]
+    pub lookahead: Option<String>,
+    /// Report what this channel shows (link, mail, token_embedded, token_modal, api).
+    #[arg(long, value_name = "CHANNEL")]
+    pub channel: Option<String>,
+    #[command(flatten)]
+    pub zone: Zone,
+    #[command(flatten)]
+    pub source: Source,
+}
+
+/// The arguments of `mado windows`.
+#[derive(Args)]
+pub struct WindowsArgs {
+    /// Start of the range, inclusive: `23:30` (the next one), `tonight 23:30`, `tomorrow 02:00`, `mon 01:00`, `+2h`, `明日 2:00`, `11月13日 3:00`, a local `2023-11-13 03:00` (in --tz), RFC 3339, or `now`.
+    #[arg(long, default_value = "now", value_name = "INSTANT")]
+    pub from: String,
+    /// End of the range, exclusive: an instant, or a length after --from such as `30d` [default: 31d].
+    #[arg(long, value_name = "INSTANT|LENGTH")]
+    pub to: Option<String>,
+    /// Only windows that affect this function (an id, a unique part of one, a label or an alias).
+    #[arg(long, value_name = "FUNCTION")]
+    pub function: Option<String>,
+    /// Text: list every occurrence of a standing rule on its own line.
+    #[arg(long)]
+    pub expand: bool,
+    /// Count only notices known at this instant.
+    #[arg(long, default_value = "now", value_name = "INSTANT")]
+    pub as_of: String,
+    /// At most this many windows, from 1 to 10000; the output says when it cut the list.
+    #[arg(long, default_value_t = 1000)]
+    pub limit: usize,
+    /// With --function: also windows that affect only functions below it.
+    #[arg(long, requires = "function")]
+    pub with_children: bool,
+    #[command(flatten)]
+    pub zone: Zone,
+    #[command(flatten)]
+    pub source: Source,
+}
+
+/// The arguments of `mado status`.
+#[derive(Args)]
+pub struct StatusArgs {
+    /// The instant asked about: `23:30` (the next one), `tonight 23:30`, `tomorrow 02:00`, `mon 01:00`, `+2h`, `明日 2:00`, `11月13日 3:00`, a local `2023-11-13 03:00` (in --tz), RFC 3339, or `now`.
+    #[arg(long, default_value = "now", value_name = "INSTANT")]
+    pub at: String,
+    /// Count only notices known at this instant.
+    #[arg(long, default_value = "now", value_name = "INSTANT")]
+    pub as_of: String,
+    /// How far ahead to list the windows coming: an instant, or a length after --at [default: 7d].
+    #[arg(long, value_name = "INSTANT|LENGTH")]
+    pub to: Option<String>,
+    #[command(flatten)]
+    pub zone: Zone,
+    #[command(flatten)]
+    pub source: Source,
+}
+
+/// The arguments of `mado next`.
+#[derive(Args)]
+pub struct NextArgs {
+    /// The function: an id, a unique part of one, a label or an alias [default: every function].
+    #[arg(value_name = "FUNCTION")]
+    pub function: Option<String>,
+    /// From when: `23:30` (the next one), `tonight 23:30`, `tomorrow 02:00`, `mon 01:00`, `+2h`, `明日 2:00`, `11月13日 3:00`, a local `2023-11-13 03:00` (in --tz), RFC 3339, or `now`.
+    #[arg(long, default_value = "now", value_name = "INSTANT")]
+    pub from: String,
+    /// How far ahead: an instant, or a length after --from [default: 31d].
+    #[arg(long, value_name = "INSTANT|LENGTH")]
+    pub to: Option<String>,
+    /// Count only notices known at this instant.
+    #[arg(long, default_value = "now", value_name = "INSTANT")]
+    pub as_of: String,
+    /// Text: list every occurrence of a standing rule on its own line.
+    #[arg(long)]
+    pub expand: bool,
+    #[command(flatten)]
+    pub zone: Zone,
+    #[command(flatten)]
+    pub source: Source,
+}
+
+/// The arguments of `mado serve`.
+#[derive(Args)]
+pub struct ServeArgs {
+    /// Address to listen on, HOST:PORT: `127.0.0.1:8080`, `[::]:8080`, `0.0.0.0:8080` or a host name such as `localhost:8080`.
+    #[arg(long, default_value = "127.0.0.1:8080", value_name = "HOST:PORT")]
+    pub addr: String,
+    /// Schedules directory (default: the schedules embedded at build time).
+    #[arg(long, env = "MADO_SCHEDULES", value_name = "DIR")]
+    pub schedules: Option<PathBuf>,
+    /// Reload when files under --schedules change (SIGHUP reloads too); a symlink swapped to a new release and a directory made again are followed.
+    #[arg(long)]
+    pub watch: bool,
+    /// With --watch, re-read the whole tree this often and reload if it differs from the files serving, whatever the events said (`30s`, `5m`; 0 turns it off).
+    #[arg(long, default_value = "30s", value_name = "DURATION", value_parser = duration)]
+    pub recheck: std::time::Duration,
+    /// A reload whose read of the schedules takes longer fails, and /readyz is not ready until the read returns (a hung mount).
+    #[arg(long, default_value = "5s", value_name = "DURATION", value_parser = positive_duration)]
+    pub read_timeout: std::time::Duration,
+    /// The largest schedule file read (`4MiB`, `512KiB`, bytes); a larger one, or a FIFO or device, fails the reload.
+    #[arg(long, default_value = "4MiB", value_name = "SIZE", value_parser = size)]
+    pub max_file_size: u64,
+    /// Refuse a reload that would drop more than this share of the notices serving, or all of them (`50%`; `100%` allows any).
+    #[arg(long, default_value = "50%", value_name = "PERCENT", value_parser = percent)]
+    pub max_drop: f64,
+    /// Ceiling for Cache-Control max-age, in seconds.
+    #[arg(long, default_value_t = 60)]
+    pub max_age: u64,
+    /// Deadline, in seconds, for window lists and the feed (run 4 at a time off the async workers): one not ready within 90 % of it is answered 503. No other request has a deadline.
+    #[arg(long, default_value_t = 10)]
+    pub timeout: u64,
+    /// A request head must arrive within this many seconds of the connection opening or its last response (slow heads and idle keep-alive connections are closed), and a response write stalled this long is closed too.
+    #[arg(long, default_value_t = 10, value_parser = clap::value_parser!(u64).range(1..=3600))]
+    pub header_timeout: u64,
+    /// The most connections open at once. When none is free, the one idle longest is closed to make room; when none is idle, one more is answered 503 and closed.
+    #[arg(long, default_value_t = 1024, value_parser = clap::value_parser!(u64).range(1..=1_000_000))]
+    pub max_connections: u64,
+    /// The most connections open at once from one client address; one more is answered 503 and closed.
+    #[arg(long, default_value_t = 256, value_parser = clap::value_parser!(u64).range(1..=1_000_000))]
+    pub max_connections_per_client: u64,
+    /// Seconds within which a request must be answered once its head has arrived; past it, the connection is closed (counted as 503).
+    #[arg(long, default_value_t = 30, value_parser = clap::value_parser!(u64).range(1..=3600))]
+    pub request_timeout: u64,
+    /// On SIGTERM, seconds open connections get to finish before they are dropped.
+    #[arg(long, default_value_t = 10, value_parser = clap::value_parser!(u64).range(0..=3600))]
+    pub shutdown_grace: u64,
+    /// Also serve /bench/baseline (a constant body the size of an answer), for bench/.
+    #[arg(long, hide = true)]
+    pub bench_baseline: bool,
+    /// Where people reach mado, e.g. `https://status.example.com`: every absolute link (the feed's event URLs, the status page's `webcal://` and feed links) uses it, whatever a request says.
+    #[arg(long, env = "MADO_PUBLIC_URL", value_name = "URL")]
+    pub public_url: Option<String>,
+    /// Without --public-url: a Host (`host[:port]`, exact) absolute links may be built from; repeatable or comma-separated. Requests for other hosts get no absolute links.
+    #[arg(long = "trusted-host", env = "MADO_TRUSTED_HOSTS", value_delimiter = ',', value_name = "HOST[:PORT]")]
+    pub trusted_hosts: Vec<String>,
+    /// A proxy whose X-Forwarded-Proto and X-Forwarded-Host count (an IP or CIDR, e.g. 127.0.0.1 or 10.0.0.0/8); repeatable or comma-separated. Nobody else's do.
+    #[arg(long = "trusted-proxy", env = "MADO_TRUSTED_PROXIES", value_delimiter = ',', value_name = "IP|CIDR")]
+    pub trusted_proxies: Vec<String>,
+    /// Write one JSON line per request (time, peer, method, path, status, bytes, duration_ms) to PATH (appended), or to stdout with `-`. Off by default.
+    #[arg(long, env = "MADO_ACCESS_LOG", value_name = "PATH|-")]
+    pub access_log: Option<String>,
 }
 
 /// What `mado export` writes.

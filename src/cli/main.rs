@@ -8,9 +8,10 @@ mod human;
 mod import;
 
 use anyhow::{Context, Result};
-use args::{Cli, Command, Format, Source, Zone};
+use args::{CheckArgs, Cli, Command, Format, NextArgs, ServeArgs, Source, StatusArgs, WindowsArgs, Zone};
 use chrono_tz::Tz;
 use clap::{CommandFactory, Parser};
+use mado::time::Instant;
 use mado::views::{json, text};
 use mado::{time, Lang, Query, Schedule, Status, WindowsQuery};
 use std::io::{IsTerminal, Write};
@@ -103,166 +104,14 @@ fn clock(flag: Option<String>, serving: bool) -> Result<Option<time::Instant>> {
 }
 
 fn run(command: Command, fixed: Option<String>) -> Result<ExitCode> {
-    let fixed = clock(fixed, matches!(command, Command::Serve { .. }))?;
+    let fixed = clock(fixed, matches!(command, Command::Serve(_)))?;
     let now = fixed.unwrap_or_else(time::now);
     match command {
-        Command::Check { function, at, as_of, lookahead, channel, zone: z, source } => {
-            let zone = zone(&z)?;
-            let schedule = load(source.schedules.as_ref())?;
-            let lang = lang(&z);
-            let function = function.iter().map(|f| human::function(&schedule, f)).collect::<Result<Vec<_>>>()?;
-            let mut read = human::Reader::new(now, zone);
-            let mut q =
-                Query::new(function[0].clone(), read.instant("--at", &at)?).as_of(read.instant("--as-of", &as_of)?).zone(zone).lang(lang);
-            if let Some(d) = lookahead {
-                q = q.lookahead(time::parse_lookahead(&d).map_err(anyhow::Error::msg).context("--for")?);
-            }
-            if let Some(c) = channel {
-                q = q.channel(c);
-            }
-            let origin = origin(&schedule, source.schedules.as_ref(), lang);
-            let status = if function.len() == 1 {
-                let answer = schedule.check(&q)?;
-                print(source.format, &answer, |a| text::answer(a, zone, lang) + &read.echo(lang) + &text::source_line(&origin, lang))?;
-                answer.status
-            } else {
-                let set = schedule.check_each(&q, &function[1..])?;
-                print(source.format, &set, |s| {
-                    s.answers.iter().map(|a| text::answer(a, zone, lang)).collect::<Vec<_>>().join("\n")
-                        + &read.echo(lang)
-                        + &text::source_line(&origin, lang)
-                })?;
-                set.status
-            };
-            Ok(ExitCode::from(match status {
-                Status::Available => 0,
-                Status::Unavailable => 1,
-                Status::Tentative => 3,
-            }))
-        }
-        Command::Windows { from, to, function, expand, as_of, limit, with_children, zone: z, source } => {
-            let zone = zone(&z)?;
-            let schedule = load(source.schedules.as_ref())?;
-            let lang = lang(&z);
-            let mut read = human::Reader::new(now, zone);
-            let from = read.instant("--from", &from)?;
-            let to = read.end("--to", to.as_deref(), from, mado::limits::default_to(from) - from)?;
-            anyhow::ensure!(to > from, "--to must be after --from; the range is [from, to)");
-            let as_of = read.instant("--as-of", &as_of)?;
-            let mut q = WindowsQuery::new(from, to).as_of(as_of).limit(limit).zone(zone).lang(lang).with_children(with_children);
-            q.function = function.map(|f| human::function(&schedule, &f)).transpose()?;
-            let list = schedule.windows(&q)?;
-            let origin = origin(&schedule, source.schedules.as_ref(), lang);
-            print_list(source.format, &list, |paint| {
-                mado::views::list::window_list(&schedule, &list, zone, lang, expand, paint)
-                    + &read.echo(lang)
-                    + &text::source_line(&origin, lang)
-            })?;
-            Ok(ExitCode::SUCCESS)
-        }
-        Command::Status { at, as_of, to, zone: z, source } => {
-            let zone = zone(&z)?;
-            let schedule = load(source.schedules.as_ref())?;
-            let lang = lang(&z);
-            let mut read = human::Reader::new(now, zone);
-            let at = read.instant("--at", &at)?;
-            let as_of = read.instant("--as-of", &as_of)?;
-            let to = read.end("--to", to.as_deref(), at, chrono::Duration::days(7))?;
-            anyhow::ensure!(to > at, "--to must be after --at; the windows coming are those in [at, to)");
-            let ids: Vec<&str> = schedule.catalogue().functions().iter().map(|f| f.id()).collect();
-            let Some((first, rest)) = ids.split_first() else { anyhow::bail!("the catalogue lists no function") };
-            let q = Query::new(*first, at).as_of(as_of).zone(zone).lang(lang);
-            let set = schedule.check_each(&q, rest)?;
-            if source.format == Format::Json {
-                out(&json_safe(json::to_json(&set)))?;
-                return Ok(ExitCode::SUCCESS);
-            }
-            let coming = schedule.windows(&WindowsQuery::new(at, to).as_of(as_of).zone(zone).lang(lang))?;
-            let origin = origin(&schedule, source.schedules.as_ref(), lang);
-            print_list(Format::Text, &set, |paint| {
-                mado::views::list::status_screen(&schedule, &set, &coming, zone, lang, paint)
-                    + &read.echo(lang)
-                    + &text::source_line(&origin, lang)
-            })?;
-            Ok(ExitCode::SUCCESS)
-        }
-        Command::Next { function, from, to, as_of, expand, zone: z, source } => {
-            let zone = zone(&z)?;
-            let schedule = load(source.schedules.as_ref())?;
-            let lang = lang(&z);
-            let mut read = human::Reader::new(now, zone);
-            let from = read.instant("--from", &from)?;
-            let to = read.end("--to", to.as_deref(), from, mado::limits::default_to(from) - from)?;
-            anyhow::ensure!(to > from, "--to must be after --from; the range is [from, to)");
-            let as_of = read.instant("--as-of", &as_of)?;
-            let mut q = WindowsQuery::new(from, to).as_of(as_of).zone(zone).lang(lang);
-            q.function = function.map(|f| human::function(&schedule, &f)).transpose()?;
-            let list = schedule.windows(&q)?;
-            let origin = origin(&schedule, source.schedules.as_ref(), lang);
-            print_list(source.format, &list, |paint| {
-                mado::views::list::next_list(&schedule, &list, zone, lang, expand, paint)
-                    + &read.echo(lang)
-                    + &text::source_line(&origin, lang)
-            })?;
-            Ok(ExitCode::SUCCESS)
-        }
-        Command::Serve {
-            addr,
-            schedules,
-            watch,
-            recheck,
-            read_timeout,
-            max_file_size,
-            max_drop,
-            max_age,
-            timeout,
-            header_timeout,
-            max_connections,
-            max_connections_per_client,
-            request_timeout,
-            shutdown_grace,
-            bench_baseline,
-            public_url,
-            trusted_hosts,
-            trusted_proxies,
-            access_log,
-        } => {
-            anyhow::ensure!(!watch || schedules.is_some(), "--watch needs --schedules DIR (the embedded schedules cannot change)");
-            let links = mado::server::Links::new(public_url.as_deref(), &trusted_hosts, &trusted_proxies).map_err(anyhow::Error::msg)?;
-            if !links.absolute() && !trusted_proxies.is_empty() {
-                tracing::warn!("--trusted-proxy without --trusted-host or --public-url: no host is trusted, so absolute links (feed URLs, webcal://) are left out");
-            }
-            let access_log = match access_log.as_deref() {
-                Some(target) => Some(
-                    mado::server::AccessLog::open(target).with_context(|| format!("opening the access log `{target}` (--access-log)"))?,
-                ),
-                None => None,
-            };
-            let config = mado::server::Config {
-                schedules,
-                max_age,
-                timeout: std::time::Duration::from_secs(timeout),
-                baseline_route: bench_baseline,
-                header_timeout: std::time::Duration::from_secs(header_timeout),
-                max_connections: usize::try_from(max_connections).unwrap_or(usize::MAX),
-                max_connections_per_client: usize::try_from(max_connections_per_client).unwrap_or(usize::MAX),
-                request_timeout: std::time::Duration::from_secs(request_timeout),
-                shutdown_grace: std::time::Duration::from_secs(shutdown_grace),
-                links,
-                access_log,
-                recheck,
-                read_timeout,
-                max_file_size,
-                max_drop,
-                now: fixed,
-            };
-            let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
-            let served = runtime.block_on(mado::server::serve(&addr, config, watch));
-            // Connections past the grace period are dropped with the runtime, without waiting.
-            runtime.shutdown_timeout(std::time::Duration::from_millis(500));
-            served?;
-            Ok(ExitCode::SUCCESS)
-        }
+        Command::Check(a) => check(a, now),
+        Command::Windows(a) => windows(a, now),
+        Command::Status(a) => status(a, now),
+        Command::Next(a) => next(a, now),
+        Command::Serve(a) => serve(a, fixed),
         Command::Calendar { function, lang, schedules, format: _, base_url, profile } => {
             let schedule = load(schedules.as_ref())?;
             let function = function.map(|f| human::function(&schedule, &f)).transpose()?;
@@ -321,6 +170,171 @@ fn run(command: Command, fixed: Option<String>) -> Result<ExitCode> {
     }
 }
 
+/// `mado check`.
+fn check(a: CheckArgs, now: Instant) -> Result<ExitCode> {
+    let CheckArgs { function, at, as_of, lookahead, channel, zone: z, source } = a;
+    let zone = zone(&z)?;
+    let schedule = load(source.schedules.as_ref())?;
+    let lang = lang(&z);
+    let function = function.iter().map(|f| human::function(&schedule, f)).collect::<Result<Vec<_>>>()?;
+    let mut read = human::Reader::new(now, zone);
+    let mut q = Query::new(function[0].clone(), read.instant("--at", &at)?).as_of(read.instant("--as-of", &as_of)?).zone(zone).lang(lang);
+    if let Some(d) = lookahead {
+        q = q.lookahead(time::parse_lookahead(&d).map_err(anyhow::Error::msg).context("--for")?);
+    }
+    if let Some(c) = channel {
+        q = q.channel(c);
+    }
+    let origin = origin(&schedule, source.schedules.as_ref(), lang);
+    let status = if function.len() == 1 {
+        let answer = schedule.check(&q)?;
+        print(source.format, &answer, |a| text::answer(a, zone, lang) + &read.echo(lang) + &text::source_line(&origin, lang))?;
+        answer.status
+    } else {
+        let set = schedule.check_each(&q, &function[1..])?;
+        print(source.format, &set, |s| {
+            s.answers.iter().map(|a| text::answer(a, zone, lang)).collect::<Vec<_>>().join("\n")
+                + &read.echo(lang)
+                + &text::source_line(&origin, lang)
+        })?;
+        set.status
+    };
+    Ok(ExitCode::from(match status {
+        Status::Available => 0,
+        Status::Unavailable => 1,
+        Status::Tentative => 3,
+    }))
+}
+
+/// `mado windows`.
+fn windows(a: WindowsArgs, now: Instant) -> Result<ExitCode> {
+    let WindowsArgs { from, to, function, expand, as_of, limit, with_children, zone: z, source } = a;
+    let zone = zone(&z)?;
+    let schedule = load(source.schedules.as_ref())?;
+    let lang = lang(&z);
+    let mut read = human::Reader::new(now, zone);
+    let from = read.instant("--from", &from)?;
+    let to = read.end("--to", to.as_deref(), from, mado::limits::default_to(from) - from)?;
+    anyhow::ensure!(to > from, "--to must be after --from; the range is [from, to)");
+    let as_of = read.instant("--as-of", &as_of)?;
+    let mut q = WindowsQuery::new(from, to).as_of(as_of).limit(limit).zone(zone).lang(lang).with_children(with_children);
+    q.function = function.map(|f| human::function(&schedule, &f)).transpose()?;
+    let list = schedule.windows(&q)?;
+    let origin = origin(&schedule, source.schedules.as_ref(), lang);
+    print_list(source.format, &list, |paint| {
+        mado::views::list::window_list(&schedule, &list, zone, lang, expand, paint) + &read.echo(lang) + &text::source_line(&origin, lang)
+    })?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `mado status`.
+fn status(a: StatusArgs, now: Instant) -> Result<ExitCode> {
+    let StatusArgs { at, as_of, to, zone: z, source } = a;
+    let zone = zone(&z)?;
+    let schedule = load(source.schedules.as_ref())?;
+    let lang = lang(&z);
+    let mut read = human::Reader::new(now, zone);
+    let at = read.instant("--at", &at)?;
+    let as_of = read.instant("--as-of", &as_of)?;
+    let to = read.end("--to", to.as_deref(), at, chrono::Duration::days(7))?;
+    anyhow::ensure!(to > at, "--to must be after --at; the windows coming are those in [at, to)");
+    let ids: Vec<&str> = schedule.catalogue().functions().iter().map(|f| f.id()).collect();
+    let Some((first, rest)) = ids.split_first() else { anyhow::bail!("the catalogue lists no function") };
+    let q = Query::new(*first, at).as_of(as_of).zone(zone).lang(lang);
+    let set = schedule.check_each(&q, rest)?;
+    if source.format == Format::Json {
+        out(&json_safe(json::to_json(&set)))?;
+        return Ok(ExitCode::SUCCESS);
+    }
+    let coming = schedule.windows(&WindowsQuery::new(at, to).as_of(as_of).zone(zone).lang(lang))?;
+    let origin = origin(&schedule, source.schedules.as_ref(), lang);
+    print_list(Format::Text, &set, |paint| {
+        mado::views::list::status_screen(&schedule, &set, &coming, zone, lang, paint) + &read.echo(lang) + &text::source_line(&origin, lang)
+    })?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `mado next`.
+fn next(a: NextArgs, now: Instant) -> Result<ExitCode> {
+    let NextArgs { function, from, to, as_of, expand, zone: z, source } = a;
+    let zone = zone(&z)?;
+    let schedule = load(source.schedules.as_ref())?;
+    let lang = lang(&z);
+    let mut read = human::Reader::new(now, zone);
+    let from = read.instant("--from", &from)?;
+    let to = read.end("--to", to.as_deref(), from, mado::limits::default_to(from) - from)?;
+    anyhow::ensure!(to > from, "--to must be after --from; the range is [from, to)");
+    let as_of = read.instant("--as-of", &as_of)?;
+    let mut q = WindowsQuery::new(from, to).as_of(as_of).zone(zone).lang(lang);
+    q.function = function.map(|f| human::function(&schedule, &f)).transpose()?;
+    let list = schedule.windows(&q)?;
+    let origin = origin(&schedule, source.schedules.as_ref(), lang);
+    print_list(source.format, &list, |paint| {
+        mado::views::list::next_list(&schedule, &list, zone, lang, expand, paint) + &read.echo(lang) + &text::source_line(&origin, lang)
+    })?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `mado serve`.
+fn serve(a: ServeArgs, fixed: Option<Instant>) -> Result<ExitCode> {
+    let ServeArgs {
+        addr,
+        schedules,
+        watch,
+        recheck,
+        read_timeout,
+        max_file_size,
+        max_drop,
+        max_age,
+        timeout,
+        header_timeout,
+        max_connections,
+        max_connections_per_client,
+        request_timeout,
+        shutdown_grace,
+        bench_baseline,
+        public_url,
+        trusted_hosts,
+        trusted_proxies,
+        access_log,
+    } = a;
+    anyhow::ensure!(!watch || schedules.is_some(), "--watch needs --schedules DIR (the embedded schedules cannot change)");
+    let links = mado::server::Links::new(public_url.as_deref(), &trusted_hosts, &trusted_proxies).map_err(anyhow::Error::msg)?;
+    if !links.absolute() && !trusted_proxies.is_empty() {
+        tracing::warn!("--trusted-proxy without --trusted-host or --public-url: no host is trusted, so absolute links (feed URLs, webcal://) are left out");
+    }
+    let access_log = match access_log.as_deref() {
+        Some(target) => {
+            Some(mado::server::AccessLog::open(target).with_context(|| format!("opening the access log `{target}` (--access-log)"))?)
+        }
+        None => None,
+    };
+    let config = mado::server::Config {
+        schedules,
+        max_age,
+        timeout: std::time::Duration::from_secs(timeout),
+        baseline_route: bench_baseline,
+        header_timeout: std::time::Duration::from_secs(header_timeout),
+        max_connections: usize::try_from(max_connections).unwrap_or(usize::MAX),
+        max_connections_per_client: usize::try_from(max_connections_per_client).unwrap_or(usize::MAX),
+        request_timeout: std::time::Duration::from_secs(request_timeout),
+        shutdown_grace: std::time::Duration::from_secs(shutdown_grace),
+        links,
+        access_log,
+        recheck,
+        read_timeout,
+        max_file_size,
+        max_drop,
+        now: fixed,
+    };
+    let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
+    let served = runtime.block_on(mado::server::serve(&addr, config, watch));
+    // Connections past the grace period are dropped with the runtime, without waiting.
+    runtime.shutdown_timeout(std::time::Duration::from_millis(500));
+    served?;
+    Ok(ExitCode::SUCCESS)
+}
+
 /// The command with the catalogue's function ids, labels and aliases as the values a
 /// FUNCTION completes to (from the embedded schedules; parsing never sees these).
 fn completing() -> clap::Command {
@@ -365,10 +379,10 @@ fn validate(path: Option<PathBuf>, source: &Source) -> Result<Schedule> {
 /// The format errors are reported in: the subcommand's `--format`.
 fn error_format(c: &Command) -> Format {
     match c {
-        Command::Check { source, .. }
-        | Command::Windows { source, .. }
-        | Command::Status { source, .. }
-        | Command::Next { source, .. }
+        Command::Check(CheckArgs { source, .. })
+        | Command::Windows(WindowsArgs { source, .. })
+        | Command::Status(StatusArgs { source, .. })
+        | Command::Next(NextArgs { source, .. })
         | Command::Functions { source }
         | Command::Validate { source, .. }
         | Command::Diff { source, .. }
