@@ -202,13 +202,15 @@ pub fn feed_as(s: &Schedule, opts: &FeedOptions, profile: Profile) -> Result<Str
         if cancelled && last_end(spec) + Duration::days(CANCELLED_RETENTION_DAYS) < opts.now {
             continue;
         }
+        let (corrections, corrected_at) = corrections(s, l, opts.now);
         let cx = LineageEvents {
             s,
             l,
             opts,
             uid: l.feed_uid(None),
-            stamp: l.trail().map(|v| v.known_from()).max().unwrap_or(last.known_from()),
-            sequence: last.index(),
+            stamp: l.trail().map(|v| v.known_from()).chain(corrected_at).max().unwrap_or(last.known_from()),
+            sequence: last.index() + corrections,
+            corrections,
             cancelled,
             // A window no longer scheduled stays on its old time, said to be cancelled, or
             // postponed with the new date to be announced.
@@ -266,6 +268,24 @@ pub fn feed_as(s: &Schedule, opts: &FeedOptions, profile: Profile) -> Result<Str
     Ok(w.out)
 }
 
+/// How many corrections (`corrected` in a notice file: in-place edits) of the notices that
+/// announced, revised or changed an occurrence of the window were public at `now`, and the
+/// latest of them. Each adds one to SEQUENCE; the latest can move DTSTAMP and LAST-MODIFIED.
+/// A file with no `corrected` adds nothing, so its events keep their bytes.
+fn corrections(s: &Schedule, l: LineageView<'_>, now: Instant) -> (usize, Option<Instant>) {
+    let mut notices: Vec<usize> = l.trail().map(|v| v.by_index()).chain(l.changes().map(|c| c.by_index())).collect();
+    notices.sort_unstable();
+    notices.dedup();
+    let mut count = 0;
+    let mut latest = None;
+    for n in notices {
+        let known = s.notices()[n].corrections_known(now);
+        count += known.len();
+        latest = latest.max(known.last().copied());
+    }
+    (count, latest)
+}
+
 /// The feed's events, and the zones (with the years) they use.
 struct Body {
     events: String,
@@ -281,6 +301,8 @@ struct LineageEvents<'a> {
     uid: String,
     stamp: Instant,
     sequence: usize,
+    /// Corrections of the window's notices made public by the feed's now ([`corrections`]).
+    corrections: usize,
     cancelled: bool,
     /// What took the window off the schedule, while it is off.
     ended: Option<Action>,
@@ -407,7 +429,7 @@ impl LineageEvents<'_> {
             let mut ev = override_event(
                 &uid,
                 e.known_from().max(stamp),
-                e.sequence() as usize,
+                e.sequence() as usize + self.corrections,
                 recurrence_id(e.date()),
                 times,
                 &summary(s, spec, opts.lang, None, Some(&r)),
@@ -486,6 +508,7 @@ fn override_event(
 /// (up to the horizons drawn from `now`: zone transitions and spelled-out occurrences).
 /// A cancelled or postponed window leaves the feed the second after its retention ends; a
 /// maintnote status turns at a window's start and end. The server's feed cache keys on it.
+#[cfg_attr(not(feature = "server"), allow(dead_code))]
 pub(crate) fn feed_turns(s: &Schedule, profile: Profile) -> Vec<Instant> {
     let mut out = Vec::new();
     for l in s.lineage_views() {

@@ -155,7 +155,8 @@ pub struct Incident {
     pub page_id: String,
     /// Newest first.
     pub incident_updates: Vec<Update>,
-    /// The functions the window names.
+    /// The functions the window affects: those it names, those below them, less those its
+    /// notice states stay available.
     pub components: Vec<Component>,
 }
 
@@ -547,7 +548,14 @@ impl<'a> Documents<'a> {
         let name = w.title.clone().unwrap_or_else(|| w.notice_title.clone());
         let base = self.o.base_url.as_deref().unwrap_or("").trim_end_matches('/');
         let shortlink = format!("{base}/notices/{}?lang={}", w.notice, self.o.lang.code());
-        let components = comps.iter().filter(|c| w.functions.contains(&c.id)).cloned().collect();
+        // The functions it affects (those it names, those below them, less those stated to
+        // stay available), by the evaluator's own definition.
+        let cat = self.s.catalogue();
+        let affects = |c: &Component| match (lineage, cat.function(&c.id)) {
+            (Some(l), Some(f)) => l.affects(f),
+            _ => w.functions.contains(&c.id),
+        };
+        let components = comps.iter().filter(|c| affects(c)).cloned().collect();
         let times = |t: Option<Instant>| Some(t.filter(|_| !postponed).map(stamp));
         Incident {
             id,

@@ -372,6 +372,9 @@ pub(crate) struct PageWords {
     pub incident_in_progress: &'static str,
     pub unavailable_incident: &'static str,
     pub was: &'static str,
+    /// Between `was` and the earlier hours, and the bracket that closes them.
+    pub was_sep: &'static str,
+    pub close_paren: &'static str,
     pub originally: &'static str,
     pub occurrence_changed: &'static str,
     pub occurrence_excluded: &'static str,
@@ -483,6 +486,8 @@ const PAGE_JA: PageWords = PageWords {
     incident_in_progress: "障害発生中",
     unavailable_incident: "利用不可（障害）",
     was: "変更前",
+    was_sep: ": ",
+    close_paren: "）",
     originally: "当初の予定",
     occurrence_changed: "この回のみ変更",
     occurrence_excluded: "この回は実施なし",
@@ -595,6 +600,8 @@ const PAGE_EN: PageWords = PageWords {
     incident_in_progress: "Incident in progress",
     unavailable_incident: "Unavailable (incident)",
     was: "was",
+    was_sep: " ",
+    close_paren: ")",
     originally: "was",
     occurrence_changed: "this occurrence changed",
     occurrence_excluded: "this occurrence does not happen",
@@ -729,6 +736,57 @@ pub(crate) fn weekday(lang: Lang, i: usize) -> &'static str {
     match lang {
         Lang::Ja => JA[i % 7],
         Lang::En => EN[i % 7],
+    }
+}
+
+/// Day `i` of the week (0 = Monday) in short: `月`, `Mon`.
+pub(crate) fn weekday_short(lang: Lang, i: usize) -> &'static str {
+    const JA: [&str; 7] = ["月", "火", "水", "木", "金", "土", "日"];
+    const EN: [&str; 7] = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"];
+    match lang {
+        Lang::Ja => JA[i % 7],
+        Lang::En => EN[i % 7],
+    }
+}
+
+/// A day with its weekday: `2023-11-13(月)`, `Mon 2023-11-13`.
+pub(crate) fn day_with_weekday(lang: Lang, date: &str, weekday: usize) -> String {
+    match lang {
+        Lang::Ja => format!("{date}({})", weekday_short(lang, weekday)),
+        Lang::En => format!("{} {date}", weekday_short(lang, weekday)),
+    }
+}
+
+/// Around an expected duration that is approximate: `about 4h`, `4h程度`.
+pub(crate) fn about_duration(lang: Lang) -> (&'static str, &'static str) {
+    match lang {
+        Lang::Ja => ("", "程度"),
+        Lang::En => ("about ", ""),
+    }
+}
+
+/// Around an approximate end in short texts (tooltips, bar labels): `05:30頃`, `~05:30`.
+pub(crate) fn approx_end_short(lang: Lang) -> (&'static str, &'static str) {
+    match lang {
+        Lang::Ja => ("", "頃"),
+        Lang::En => ("~", ""),
+    }
+}
+
+/// Around an incident's name on the pages: `【障害】`, `[incident] `.
+pub(crate) fn incident_brackets(lang: Lang) -> (&'static str, &'static str) {
+    match lang {
+        Lang::Ja => ("【", "】"),
+        Lang::En => ("[", "] "),
+    }
+}
+
+/// Before and after the day a standing rule's hours changed on the pages:
+/// `、2025-07-01(火)に時間帯変更（`, `; hours changed on Tue 2025-07-01 (`.
+pub(crate) fn hours_changed_on(lang: Lang) -> (&'static str, &'static str) {
+    match lang {
+        Lang::Ja => ("、", "に時間帯変更（"),
+        Lang::En => ("; hours changed on ", " ("),
     }
 }
 

@@ -23,7 +23,7 @@ use crate::engine::model::{Action, ChannelEffect, EffectSource, Kind};
 use crate::engine::time::{Instant, DEFAULT_ZONE};
 use crate::views::ical::rule_phrase;
 use crate::views::ical::Lang;
-use chrono::{DateTime, Datelike, FixedOffset, NaiveDate, Weekday};
+use chrono::{DateTime, Datelike, FixedOffset, NaiveDate};
 use maud::{html, Markup, PreEscaped, DOCTYPE};
 
 /// What every page needs besides the schedule.
@@ -203,20 +203,9 @@ pub(crate) fn status_badge(t: &Labels, s: Status, incident: bool) -> Markup {
     html! { span class={"badge " (class)} data-status=(s.to_string()) { span aria-hidden="true" { (symbol) } " " (word) } }
 }
 
-fn weekday(lang: Lang, d: Weekday) -> &'static str {
-    let i = d.num_days_from_monday() as usize;
-    match lang {
-        Lang::Ja => ["月", "火", "水", "木", "金", "土", "日"][i],
-        Lang::En => ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"][i],
-    }
-}
-
 /// `2023-11-13(月)` / `Mon 2023-11-13`.
 pub(crate) fn day_text(lang: Lang, d: NaiveDate) -> String {
-    match lang {
-        Lang::Ja => format!("{}({})", d.format("%Y-%m-%d"), weekday(lang, d.weekday())),
-        Lang::En => format!("{} {}", weekday(lang, d.weekday()), d.format("%Y-%m-%d")),
-    }
+    crate::views::words::day_with_weekday(lang, &d.format("%Y-%m-%d").to_string(), d.weekday().num_days_from_monday() as usize)
 }
 
 fn jst(t: &DateTime<FixedOffset>) -> DateTime<chrono_tz::Tz> {
@@ -250,7 +239,7 @@ pub(crate) fn span(lang: Lang, w: &WindowInfo) -> Markup {
     if w.kind == WindowKind::Tentative {
         let (first, last) = w.days.unwrap_or((s.date_naive(), (e - chrono::Duration::days(1)).date_naive()));
         let expected = w.expected_duration.as_deref().map(|d| {
-            let a = if w.expected_duration_approx { (t.approx_prefix, if lang == Lang::Ja { "程度" } else { "" }) } else { ("", "") };
+            let a = if w.expected_duration_approx { crate::views::words::about_duration(lang) } else { ("", "") };
             format!(", {} {}{d}{}", t.expected, a.0, a.1)
         });
         return html! {
@@ -333,11 +322,9 @@ pub(crate) fn rule_markup(t: &Labels, lang: Lang, r: &StandingRule) -> Markup {
         strong { (r.phrase) } ", " (t.since) " " (day(lang, r.since))
         @if let Some(u) = r.until { ", " (t.until_rule) " " (day(lang, u)) } @else { " (" (t.no_end) ")" }
         @for (d, was) in &r.changes {
+            @let (before, after) = crate::views::words::hours_changed_on(lang);
             span data-changed=(d.format("%Y-%m-%d").to_string()) {
-                @match lang {
-                    Lang::Ja => { "、" (day(lang, *d)) "に時間帯変更（" (t.was) ": " (was) "）" }
-                    Lang::En => { "; hours changed on " (day(lang, *d)) " (" (t.was) " " (was) ")" }
-                }
+                (before) (day(lang, *d)) (after) (t.was) (t.was_sep) (was) (t.close_paren)
             }
         }
     }
@@ -353,7 +340,8 @@ pub(crate) fn of_standing_rule(w: &WindowInfo) -> bool {
 pub(crate) fn incident_mark(t: &Labels, lang: Lang, w: &WindowInfo) -> Markup {
     html! {
         @if w.category == Kind::Incident {
-            span data-category="incident" { @match lang { Lang::Ja => { "【" (t.incident) "】" } Lang::En => { "[" (t.incident) "] " } } }
+            @let (open, close) = crate::views::words::incident_brackets(lang);
+            span data-category="incident" { (open) (t.incident) (close) }
         }
     }
 }

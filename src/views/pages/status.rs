@@ -149,10 +149,7 @@ fn answer_is_incident(a: &Answer) -> bool {
 }
 
 pub(crate) fn lang_sep(lang: Lang) -> &'static str {
-    match lang {
-        Lang::Ja => "、",
-        Lang::En => ", ",
-    }
+    crate::views::words::feed(lang).list_sep
 }
 
 /// The function tree below `parent` (the roots when `None`).

@@ -314,16 +314,8 @@ fn plain_span(lang: Lang, w: &WindowInfo) -> String {
     if w.kind == WindowKind::Tentative {
         let _ = write!(out, "{}", day_text(lang, s.date_naive()));
     } else {
-        let approx = if w.end_approx {
-            if lang == Lang::Ja {
-                "頃"
-            } else {
-                " (approx.)"
-            }
-        } else {
-            ""
-        };
-        let _ = write!(out, "{} {}–{}{approx} JST", day_text(lang, s.date_naive()), s.format("%H:%M"), e.format("%H:%M"));
+        let end = crate::views::words::approx(lang, w.end_approx, &e.format("%H:%M").to_string());
+        let _ = write!(out, "{} {}–{end} JST", day_text(lang, s.date_naive()), s.format("%H:%M"));
     }
     out
 }
@@ -334,16 +326,7 @@ fn bar_label(t: &Labels, lang: Lang, w: &WindowInfo) -> String {
     if w.kind == WindowKind::Tentative {
         return format!("{} ({})", s.format("%m/%d"), t.times_tba);
     }
-    let approx = if w.end_approx {
-        if lang == Lang::Ja {
-            "頃"
-        } else {
-            "~"
-        }
-    } else {
-        ""
-    };
-    let (tilde_before, tilde_after) = if lang == Lang::Ja { ("", approx) } else { (approx, "") };
+    let (tilde_before, tilde_after) = if w.end_approx { crate::views::words::approx_end_short(lang) } else { ("", "") };
     if w.end_unknown {
         return format!("{} {}–", s.format("%m/%d"), s.format("%H:%M"));
     }
