@@ -83,47 +83,9 @@ pub fn timeline_page(s: &Schedule, cx: &PageContext, o: &TimelineOptions) -> Res
             return Err(TimelineError::Query(QueryError::UnknownFunction { id: f.clone(), suggestions: s.catalogue().close_matches(f) }));
         }
     }
-    let q = |function: Option<&str>, as_of: Instant, limit: usize| WindowsQuery {
-        from: o.from,
-        to: o.to,
-        function: function.map(str::to_string),
-        as_of,
-        limit,
-        zone: DEFAULT_ZONE,
-        lang,
-        with_children: false,
-    };
-    // Windows cancelled or postponed as of `as_of`: their earlier version, struck through.
-    let ghosts: Vec<(String, Instant, Action)> = s
-        .lineage_views()
-        .filter_map(|l| {
-            let v = l.at(o.as_of)?;
-            // A postponement with no new date is listed by the evaluator itself (kind `postponed`).
-            (v.index() > 0 && (v.action() == Action::Cancel || v.action() == Action::Postpone && v.spec().is_some()))
-                .then(|| (l.uid(), v.known_from() - Duration::seconds(1), v.action()))
-        })
-        .collect();
-    let mut row_lists = Vec::new();
-    for f in &rows {
-        let live = s.windows(&q(Some(f), o.as_of, ROW_LIMIT)).map_err(TimelineError::Query)?;
-        let mut before = Vec::new();
-        for (uid, at, action) in &ghosts {
-            let old = s.windows(&q(Some(f), *at, ROW_LIMIT)).map_err(TimelineError::Query)?;
-            before.extend(old.windows.into_iter().filter(|w| &w.uid == uid).map(|w| (w, *action)));
-        }
-        row_lists.push((*f, live.windows, before));
-    }
-    // The table lists what the chart draws: with a function, the windows of its rows, its
-    // children's included.
-    let mut all_q = q(o.function.as_deref(), o.as_of, ROW_LIMIT);
-    all_q.with_children = true;
-    let all = s.windows(&all_q).map_err(TimelineError::Query)?;
-
-    let x = |ts: &chrono::DateTime<chrono::FixedOffset>| {
-        let total = (o.to - o.from).num_seconds() as f64;
-        let off = (ts.with_timezone(&chrono::Utc) - o.from).num_seconds() as f64;
-        ((LEFT + (off / total).clamp(0.0, 1.0) * (RIGHT - LEFT)) * 10.0).round() / 10.0
-    };
+    let (row_lists, all) = row_windows(s, o, lang, &rows)?;
+    let scale = Scale { from: o.from, to: o.to };
+    let x = |ts: &chrono::DateTime<chrono::FixedOffset>| scale.x(ts);
     let height = AXIS + ROW * rows.len() as f64 + 8.0;
     let ticks = day_ticks(o.from, o.to);
     let now_fixed = cx.now.with_timezone(&DEFAULT_ZONE).fixed_offset();
@@ -137,64 +99,7 @@ pub fn timeline_page(s: &Schedule, cx: &PageContext, o: &TimelineOptions) -> Res
     let near = open_at.map(|ox| round((ox - OPEN_BEFORE + 4.0).max(LEFT))).filter(|nx| *nx > LEFT);
     let mut svg_rows = Vec::new();
     for (i, (f, live, before)) in row_lists.iter().enumerate() {
-        let y = AXIS + ROW * i as f64;
-        let mut bars: Vec<Bar> = before.iter().map(|(w, a)| Bar { w, struck: Some(*a) }).collect();
-        bars.extend(live.iter().map(|w| Bar { w, struck: (w.kind == WindowKind::Postponed).then_some(Action::Postpone) }));
-        bars.sort_by_key(|b| b.w.start);
-        // A label inside a bar wide enough for it, else just after the bar when the space up
-        // to the next label is free, else none (the table below lists every window).
-        let mut free_from = f64::MIN;
-        let mut labels = Vec::new();
-        for b in bars.iter().filter(|b| b.struck.is_none()) {
-            let (x0, x1) = (x(&b.w.start), x(&b.w.end).max(x(&b.w.start) + MIN_BAR));
-            let text = bar_label(t, lang, b.w);
-            let width = text.chars().map(|c| if c.is_ascii() { CHAR } else { 2.0 * CHAR }).sum::<f64>();
-            if x1 - x0 >= width + 8.0 && b.w.kind == WindowKind::Confirmed && !b.w.end_approx {
-                labels.push((x0 + 4.0, text, true));
-                free_from = x1 + 2.0;
-            } else if x1 + 3.0 >= free_from && x1 + 3.0 + width <= W {
-                labels.push((x1 + 3.0, text, false));
-                free_from = x1 + 3.0 + width + 6.0;
-            }
-        }
-        svg_rows.push(html! {
-            g data-function=(f) {
-                @if i % 2 == 1 { rect x="0" y=(y) width=(W) height=(ROW) fill="#f6f7f9" {} }
-                text.far x=(LEFT) y=(y + 13.0) font-size="12" fill="#1a1a1a" { (function_label(s, lang, f)) " (" (f) ")" }
-                @if let Some(nx) = near {
-                    text.near x=(nx) y=(y + 13.0) font-size="12" fill="#1a1a1a" { (function_label(s, lang, f)) " (" (f) ")" }
-                }
-                @for b in &bars {
-                    @let x0 = x(&b.w.start);
-                    @let x1 = x(&b.w.end).max(x0 + MIN_BAR);
-                    @let what = if b.w.category == Kind::Incident { format!("{}: ", t.incident) } else { String::new() };
-                    @let tip = format!("{what}{} — {}", window_title(s, lang, b.w), plain_span(lang, b.w));
-                    @match (b.struck, b.w.kind) {
-                        (Some(a), _) => {
-                            g class="struck" data-uid=(b.w.uid) data-kind=(revision_word(t, a)) {
-                                title { (revision_word(t, a)) ": " (tip) }
-                                rect x=(x0) y=(y + 17.0) width=(round(x1 - x0)) height="16" fill="#ffffff" stroke="#5f5f5f" stroke-dasharray="3 2" {}
-                                line x1=(x0) y1=(y + 25.0) x2=(x1) y2=(y + 25.0) stroke="#5f5f5f" stroke-width="2" {}
-                            }
-                        }
-                        (None, WindowKind::Tentative) => {
-                            rect data-uid=(b.w.uid) data-kind="tentative" x=(x0) y=(y + 17.0) width=(round(x1 - x0)) height="16" fill="url(#hatch)" stroke="#8a5a00" {
-                                title { (t.tentative_days) ": " (tip) }
-                            }
-                        }
-                        (None, _) => {
-                            rect data-uid=(b.w.uid) data-kind="confirmed" data-category=[(b.w.category == Kind::Incident).then_some("incident")] x=(x0) y=(y + 17.0) width=(round(x1 - x0)) height="16"
-                                fill=(if b.w.end_approx { "url(#fade)" } else { "#1f5fa8" }) stroke="#1f5fa8" stroke-dasharray=(if b.w.end_approx { "4 2" } else { "none" }) {
-                                title { (t.confirmed) ": " (tip) }
-                            }
-                        }
-                    }
-                }
-                @for (lx, text, inside) in &labels {
-                    text.bar-label x=(round(*lx)) y=(y + 29.0) font-size="11" fill=(if *inside { "#ffffff" } else { "#1a1a1a" }) { (text) }
-                }
-            }
-        });
+        svg_rows.push(svg_row(s, cx, &scale, i, f, live, before, near));
     }
 
     let svg = html! {
@@ -228,7 +133,6 @@ pub fn timeline_page(s: &Schedule, cx: &PageContext, o: &TimelineOptions) -> Res
         }
     };
 
-    let date_value = |i: Instant| i.with_timezone(&DEFAULT_ZONE).format("%Y-%m-%d").to_string();
     let (rules, mut table_ws) = split_rules(s, lang, &all.windows);
     table_ws.sort_by_key(|w| w.start);
     let struck_table: Vec<(&WindowInfo, Action)> = {
@@ -248,32 +152,7 @@ pub fn timeline_page(s: &Schedule, cx: &PageContext, o: &TimelineOptions) -> Res
             (instant_utc(lang, o.from)) " – " (instant_utc(lang, o.to))
             @if o.as_of_given { br; strong { (t.as_of) ": " (instant_utc(lang, o.as_of)) } }
         }
-        form.range method="get" action="/timeline" {
-            input type="hidden" name="lang" value=(lang.code());
-            label { (t.from) input type="date" name="from" value=(date_value(o.from)); }
-            label { (t.to) input type="date" name="to" value=(date_value(o.to)); }
-            label { (t.function)
-                select name="function" {
-                    option value="" selected[o.function.is_none()] { (t.all_functions) }
-                    @for f in s.catalogue().functions() {
-                        option value=(f.id()) selected[o.function.as_deref() == Some(f.id())] { (function_label(s, lang, f.id())) }
-                    }
-                }
-            }
-            label { (t.as_of) input type="date" name="as_of" value=(if o.as_of_given { date_value(o.as_of) } else { String::new() }); }
-            button type="submit" { (t.show) }
-        }
-        p.muted { (t.as_of_help) }
-        ul.legend {
-            li { svg width="28" height="14" aria-hidden="true" { rect width="28" height="14" fill="#1f5fa8" {} } (t.legend_confirmed) }
-            li { svg width="28" height="14" aria-hidden="true" {
-                defs { pattern #hatch-l width="6" height="6" patternUnits="userSpaceOnUse" patternTransform="rotate(45)" { rect width="6" height="6" fill="#fff4e0" {} line x1="0" y1="0" x2="0" y2="6" stroke="#8a5a00" stroke-width="2.5" {} } }
-                rect width="28" height="14" fill="url(#hatch-l)" stroke="#8a5a00" {} } (t.legend_tentative) }
-            li { svg width="28" height="14" aria-hidden="true" {
-                defs { linearGradient #fade-l x1="0" x2="1" { stop offset="0" stop-color="#1f5fa8" {} stop offset="1" stop-color="#1f5fa8" stop-opacity="0.2" {} } }
-                rect width="28" height="14" fill="url(#fade-l)" {} } (t.legend_approx) }
-            li { svg width="28" height="14" aria-hidden="true" { rect x="1" y="1" width="26" height="12" fill="#fff" stroke="#5f5f5f" stroke-dasharray="3 2" {} line x1="1" y1="7" x2="27" y2="7" stroke="#5f5f5f" stroke-width="2" {} } (t.legend_struck) }
-        }
+        (controls(s, cx, o))
         // Focusable, so a keyboard can scroll the chart sideways on a narrow screen.
         div.chart tabindex="0" role="region" aria-label=(t.timeline_title) {
             div.chart-inner {
@@ -301,6 +180,177 @@ pub fn timeline_page(s: &Schedule, cx: &PageContext, o: &TimelineOptions) -> Res
         @if all.truncated { p.muted { "…" } }
     };
     Ok(layout(cx, t.timeline_title, body).into_string())
+}
+
+/// One row of the chart: a function, the windows drawn for it, and those struck through
+/// (cancelled or postponed as of the timeline's as-of, at their earlier times).
+type RowWindows<'a> = (&'a str, Vec<WindowInfo>, Vec<(WindowInfo, Action)>);
+
+/// The windows of each row, and those the table lists (with a function, its children's too).
+fn row_windows<'a>(
+    s: &Schedule,
+    o: &TimelineOptions,
+    lang: Lang,
+    rows: &[&'a str],
+) -> Result<(Vec<RowWindows<'a>>, crate::engine::answer::WindowList), TimelineError> {
+    let q = |function: Option<&str>, as_of: Instant, limit: usize| WindowsQuery {
+        from: o.from,
+        to: o.to,
+        function: function.map(str::to_string),
+        as_of,
+        limit,
+        zone: DEFAULT_ZONE,
+        lang,
+        with_children: false,
+    };
+    // Windows cancelled or postponed as of `as_of`: their earlier version, struck through.
+    let ghosts: Vec<(String, Instant, Action)> = s
+        .lineage_views()
+        .filter_map(|l| {
+            let v = l.at(o.as_of)?;
+            // A postponement with no new date is listed by the evaluator itself (kind `postponed`).
+            (v.index() > 0 && (v.action() == Action::Cancel || v.action() == Action::Postpone && v.spec().is_some()))
+                .then(|| (l.uid(), v.known_from() - Duration::seconds(1), v.action()))
+        })
+        .collect();
+    let mut row_lists = Vec::new();
+    for f in rows {
+        let live = s.windows(&q(Some(f), o.as_of, ROW_LIMIT)).map_err(TimelineError::Query)?;
+        let mut before = Vec::new();
+        for (uid, at, action) in &ghosts {
+            let old = s.windows(&q(Some(f), *at, ROW_LIMIT)).map_err(TimelineError::Query)?;
+            before.extend(old.windows.into_iter().filter(|w| &w.uid == uid).map(|w| (w, *action)));
+        }
+        row_lists.push((*f, live.windows, before));
+    }
+    // The table lists what the chart draws: with a function, the windows of its rows, its
+    // children's included.
+    let mut all_q = q(o.function.as_deref(), o.as_of, ROW_LIMIT);
+    all_q.with_children = true;
+    let all = s.windows(&all_q).map_err(TimelineError::Query)?;
+    Ok((row_lists, all))
+}
+
+/// One function's row of the chart: its name, its bars (struck ones dashed), their labels.
+#[allow(clippy::too_many_arguments)]
+fn svg_row(
+    s: &Schedule,
+    cx: &PageContext,
+    scale: &Scale,
+    i: usize,
+    f: &str,
+    live: &[WindowInfo],
+    before: &[(WindowInfo, Action)],
+    near: Option<f64>,
+) -> Markup {
+    let (t, lang) = (cx.t(), cx.lang);
+    let x = |ts: &chrono::DateTime<chrono::FixedOffset>| scale.x(ts);
+    let y = AXIS + ROW * i as f64;
+    let mut bars: Vec<Bar> = before.iter().map(|(w, a)| Bar { w, struck: Some(*a) }).collect();
+    bars.extend(live.iter().map(|w| Bar { w, struck: (w.kind == WindowKind::Postponed).then_some(Action::Postpone) }));
+    bars.sort_by_key(|b| b.w.start);
+    // A label inside a bar wide enough for it, else just after the bar when the space up
+    // to the next label is free, else none (the table below lists every window).
+    let mut free_from = f64::MIN;
+    let mut labels = Vec::new();
+    for b in bars.iter().filter(|b| b.struck.is_none()) {
+        let (x0, x1) = (x(&b.w.start), x(&b.w.end).max(x(&b.w.start) + MIN_BAR));
+        let text = bar_label(t, lang, b.w);
+        let width = text.chars().map(|c| if c.is_ascii() { CHAR } else { 2.0 * CHAR }).sum::<f64>();
+        if x1 - x0 >= width + 8.0 && b.w.kind == WindowKind::Confirmed && !b.w.end_approx {
+            labels.push((x0 + 4.0, text, true));
+            free_from = x1 + 2.0;
+        } else if x1 + 3.0 >= free_from && x1 + 3.0 + width <= W {
+            labels.push((x1 + 3.0, text, false));
+            free_from = x1 + 3.0 + width + 6.0;
+        }
+    }
+    html! {
+        g data-function=(f) {
+            @if i % 2 == 1 { rect x="0" y=(y) width=(W) height=(ROW) fill="#f6f7f9" {} }
+            text.far x=(LEFT) y=(y + 13.0) font-size="12" fill="#1a1a1a" { (function_label(s, lang, f)) " (" (f) ")" }
+            @if let Some(nx) = near {
+                text.near x=(nx) y=(y + 13.0) font-size="12" fill="#1a1a1a" { (function_label(s, lang, f)) " (" (f) ")" }
+            }
+            @for b in &bars {
+                @let x0 = x(&b.w.start);
+                @let x1 = x(&b.w.end).max(x0 + MIN_BAR);
+                @let what = if b.w.category == Kind::Incident { format!("{}: ", t.incident) } else { String::new() };
+                @let tip = format!("{what}{} — {}", window_title(s, lang, b.w), plain_span(lang, b.w));
+                @match (b.struck, b.w.kind) {
+                    (Some(a), _) => {
+                        g class="struck" data-uid=(b.w.uid) data-kind=(revision_word(t, a)) {
+                            title { (revision_word(t, a)) ": " (tip) }
+                            rect x=(x0) y=(y + 17.0) width=(round(x1 - x0)) height="16" fill="#ffffff" stroke="#5f5f5f" stroke-dasharray="3 2" {}
+                            line x1=(x0) y1=(y + 25.0) x2=(x1) y2=(y + 25.0) stroke="#5f5f5f" stroke-width="2" {}
+                        }
+                    }
+                    (None, WindowKind::Tentative) => {
+                        rect data-uid=(b.w.uid) data-kind="tentative" x=(x0) y=(y + 17.0) width=(round(x1 - x0)) height="16" fill="url(#hatch)" stroke="#8a5a00" {
+                            title { (t.tentative_days) ": " (tip) }
+                        }
+                    }
+                    (None, _) => {
+                        rect data-uid=(b.w.uid) data-kind="confirmed" data-category=[(b.w.category == Kind::Incident).then_some("incident")] x=(x0) y=(y + 17.0) width=(round(x1 - x0)) height="16"
+                            fill=(if b.w.end_approx { "url(#fade)" } else { "#1f5fa8" }) stroke="#1f5fa8" stroke-dasharray=(if b.w.end_approx { "4 2" } else { "none" }) {
+                            title { (t.confirmed) ": " (tip) }
+                        }
+                    }
+                }
+            }
+            @for (lx, text, inside) in &labels {
+                text.bar-label x=(round(*lx)) y=(y + 29.0) font-size="11" fill=(if *inside { "#ffffff" } else { "#1a1a1a" }) { (text) }
+            }
+        }
+    }
+}
+
+/// Where an instant falls on the chart, in its SVG units.
+struct Scale {
+    from: Instant,
+    to: Instant,
+}
+
+impl Scale {
+    fn x(&self, ts: &chrono::DateTime<chrono::FixedOffset>) -> f64 {
+        let total = (self.to - self.from).num_seconds() as f64;
+        let off = (ts.with_timezone(&chrono::Utc) - self.from).num_seconds() as f64;
+        ((LEFT + (off / total).clamp(0.0, 1.0) * (RIGHT - LEFT)) * 10.0).round() / 10.0
+    }
+}
+
+/// The range form (from, to, function, as of) and the chart's legend.
+fn controls(s: &Schedule, cx: &PageContext, o: &TimelineOptions) -> Markup {
+    let (t, lang) = (cx.t(), cx.lang);
+    let date_value = |i: Instant| i.with_timezone(&DEFAULT_ZONE).format("%Y-%m-%d").to_string();
+    html! {
+    form.range method="get" action="/timeline" {
+        input type="hidden" name="lang" value=(lang.code());
+        label { (t.from) input type="date" name="from" value=(date_value(o.from)); }
+        label { (t.to) input type="date" name="to" value=(date_value(o.to)); }
+        label { (t.function)
+            select name="function" {
+                option value="" selected[o.function.is_none()] { (t.all_functions) }
+                @for f in s.catalogue().functions() {
+                    option value=(f.id()) selected[o.function.as_deref() == Some(f.id())] { (function_label(s, lang, f.id())) }
+                }
+            }
+        }
+        label { (t.as_of) input type="date" name="as_of" value=(if o.as_of_given { date_value(o.as_of) } else { String::new() }); }
+        button type="submit" { (t.show) }
+    }
+    p.muted { (t.as_of_help) }
+    ul.legend {
+        li { svg width="28" height="14" aria-hidden="true" { rect width="28" height="14" fill="#1f5fa8" {} } (t.legend_confirmed) }
+        li { svg width="28" height="14" aria-hidden="true" {
+            defs { pattern #hatch-l width="6" height="6" patternUnits="userSpaceOnUse" patternTransform="rotate(45)" { rect width="6" height="6" fill="#fff4e0" {} line x1="0" y1="0" x2="0" y2="6" stroke="#8a5a00" stroke-width="2.5" {} } }
+            rect width="28" height="14" fill="url(#hatch-l)" stroke="#8a5a00" {} } (t.legend_tentative) }
+        li { svg width="28" height="14" aria-hidden="true" {
+            defs { linearGradient #fade-l x1="0" x2="1" { stop offset="0" stop-color="#1f5fa8" {} stop offset="1" stop-color="#1f5fa8" stop-opacity="0.2" {} } }
+            rect width="28" height="14" fill="url(#fade-l)" {} } (t.legend_approx) }
+        li { svg width="28" height="14" aria-hidden="true" { rect x="1" y="1" width="26" height="12" fill="#fff" stroke="#5f5f5f" stroke-dasharray="3 2" {} line x1="1" y1="7" x2="27" y2="7" stroke="#5f5f5f" stroke-width="2" {} } (t.legend_struck) }
+    }
+    }
 }
 
 fn round(v: f64) -> f64 {
