@@ -2,7 +2,7 @@
 //! the real revision of 2023-10-10 (against `schedules/` without it) and on small notices
 //! whose every change is known, and against a brute-force scan of `Schedule::status`.
 
-use chrono::{DateTime, Duration, Utc};
+use chrono::Duration;
 use mado::{notice_diff, NoticeDiff, Schedule, SourceFile, Status};
 use std::path::Path;
 

@@ -206,7 +206,7 @@ fn all_seed_drafts_answer_as_schedules() {
     ];
     let base = schedules_without(&hand_ids);
     let mut all: Vec<Draft> = Vec::new();
-    let mut next = |name: &str, all: &mut Vec<Draft>| -> Vec<Draft> {
+    let next = |name: &str, all: &mut Vec<Draft>| -> Vec<Draft> {
         let known = with_drafts(base.clone(), all);
         let ds = drafts(name, &known);
         all.extend(ds.clone());

@@ -32,6 +32,10 @@ fn during_a_maintenance_its_functions_are_under_maintenance_and_it_is_active() {
     assert_eq!(m.scheduled_for, Some(Some("2023-11-13T02:00:00.000+09:00".into())));
     assert_eq!(m.scheduled_until, Some(Some("2023-11-13T05:30:00.000+09:00".into())));
     assert_eq!(m.shortlink, "https://mado.example/notices/2023-08-28-db-upgrade?lang=en");
+    // It names webcollect: its components are webcollect and every function below it.
+    let ids: Vec<&str> = m.components.iter().map(|c| c.id.as_str()).collect();
+    assert_eq!(ids.len(), 8, "{ids:?}");
+    assert!(ids.contains(&"webcollect.credit_card") && !ids.contains(&"atobarai"), "{ids:?}");
     // Two revisions and the start, newest first.
     let statuses: Vec<&str> = m.incident_updates.iter().map(|u| u.status.as_str()).collect();
     assert_eq!(statuses, ["in_progress", "scheduled", "scheduled"]);

@@ -148,14 +148,14 @@ pub enum Command {
         #[command(flatten)]
         source: Source,
     },
-    /// Convert another provider's Statuspage JSON (scheduled-maintenances.json, incidents.json, summary.json) into notice files, one per update.
+    /// Convert another provider's Statuspage JSON (scheduled-maintenances.json, incidents.json, summary.json: one notice per update) or iCalendar feed (maintnote properties read: one notice per event) into notice files.
     #[command(
         after_help = "Example:\n  mado import scheduled-maintenances.json --map 8l4ygp009s5s=acme.wallet --prefix acme --out schedules\n\nThe notices are checked against the schedules before anything is written (docs/providers.md).\nExit status: 0, or 2 on error (a malformed item is named)."
     )]
     Import {
-        /// The Statuspage v2 JSON file.
+        /// The Statuspage v2 JSON file, or an iCalendar (.ics) feed.
         file: PathBuf,
-        /// A component id or name of the source, and the catalogue function it is; repeatable.
+        /// A component id or name (or maintnote object id) of the source, and the catalogue function it is; a dotted id maps those below it too (`webcollect=mwc`); repeatable.
         #[arg(long = "map", value_name = "COMPONENT=FUNCTION")]
         map: Vec<String>,
         /// The function of items none of whose components is mapped.

@@ -42,7 +42,23 @@ pub fn diff(file: &Path, source: &Source) -> Result<ExitCode> {
     let new = mado::read_source(file).with_context(|| format!("reading {}", file.display()))?;
     let d = diff_of(base_files(source)?, new)?;
     print_diff(&d, source.format)?;
+    if let Some(w) = correction_warning(&d) {
+        eprintln!("{w}");
+    }
     Ok(ExitCode::SUCCESS)
+}
+
+/// The warning for an edit that moves or re-scopes windows with no new `corrected` entry.
+pub fn correction_warning(d: &NoticeDiff) -> Option<String> {
+    d.needs_correction().then(|| {
+        format!(
+            "warning: this edit of notice `{}` changes the times or functions of {}, but adds no `corrected` entry; \
+             add the instant the correction is made public, e.g. `corrected = [\"2023-10-12 10:00\"]` (oldest first), \
+             so that calendars raise SEQUENCE and move the events (docs/feed.md)",
+            d.notice,
+            d.edited.iter().map(|u| format!("`{u}`")).collect::<Vec<_>>().join(", ")
+        )
+    })
 }
 
 fn print_diff(d: &NoticeDiff, format: Format) -> Result<()> {

@@ -163,11 +163,9 @@ pub fn convert(name: &str, doc: &Value, m: &Mapping, prefix: &str) -> Result<Vec
     Ok(out)
 }
 
-fn item_notices(item: &Value, incident: bool, m: &Mapping, prefix: &str, page_name: &str, page_url: &str) -> Result<Vec<Imported>> {
-    let id = str_of(item, "id").unwrap_or_default();
-    let title = str_of(item, "name").filter(|n| !n.trim().is_empty()).context("no `name`")?;
-    let status = str_of(item, "status").context("no `status`")?;
-    let ended = match (incident, status) {
+/// Whether the item's status says it is over; a status mado does not read is an error.
+fn item_ended(incident: bool, status: &str) -> Result<bool> {
+    Ok(match (incident, status) {
         (false, "scheduled" | "in_progress" | "verifying") => false,
         (false, "completed") => true,
         (true, "investigating" | "identified" | "monitoring") => false,
@@ -180,8 +178,11 @@ fn item_notices(item: &Value, incident: bool, m: &Mapping, prefix: &str, page_na
                 "scheduled, in_progress, verifying or completed"
             }
         ),
-    };
-    // Functions: the mapped components, else the fixed function.
+    })
+}
+
+/// The functions: the mapped components, else the fixed function.
+fn item_functions(item: &Value, m: &Mapping) -> Result<Vec<String>> {
     let mut functions: Vec<String> = Vec::new();
     let mut seen: Vec<String> = Vec::new();
     for c in item.get("components").and_then(Value::as_array).into_iter().flatten() {
@@ -203,21 +204,29 @@ fn item_notices(item: &Value, incident: bool, m: &Mapping, prefix: &str, page_na
             ),
         }
     }
-    // Times.
-    let resolved = instant(item.get("resolved_at").unwrap_or(&Value::Null), "resolved_at", true)?;
+    Ok(functions)
+}
+
+/// An item's times: the start, the planned end, whether the start is inferred, and the
+/// final end (the one the update that ends the item gives).
+struct Times {
+    start: DateTime<Utc>,
+    planned_end: Option<DateTime<Utc>>,
+    start_inferred: bool,
+    final_end: Option<DateTime<Utc>>,
+}
+
+fn item_times(item: &Value, incident: bool, ended: bool, status: &str) -> Result<Times> {
+    let field = |k: &str, up: bool| instant(item.get(k).unwrap_or(&Value::Null), k, up);
+    let resolved = field("resolved_at", true)?;
     let (start, planned_end, start_inferred) = if incident {
-        match instant(item.get("started_at").unwrap_or(&Value::Null), "started_at", false)? {
+        match field("started_at", false)? {
             Some(s) => (s, None, false),
-            None => (
-                instant(item.get("created_at").unwrap_or(&Value::Null), "created_at", false)?
-                    .context("neither `started_at` nor `created_at`")?,
-                None,
-                true,
-            ),
+            None => (field("created_at", false)?.context("neither `started_at` nor `created_at`")?, None, true),
         }
     } else {
-        let s = instant(item.get("scheduled_for").unwrap_or(&Value::Null), "scheduled_for", false)?.context("no `scheduled_for`")?;
-        (s, instant(item.get("scheduled_until").unwrap_or(&Value::Null), "scheduled_until", true)?, false)
+        let s = field("scheduled_for", false)?.context("no `scheduled_for`")?;
+        (s, field("scheduled_until", true)?, false)
     };
     let final_end = match (ended, resolved, planned_end) {
         (true, Some(r), _) => Some(r),
@@ -227,83 +236,129 @@ fn item_notices(item: &Value, incident: bool, m: &Mapping, prefix: &str, page_na
         }
         (false, _, e) => e,
     };
-    // Updates, oldest first (the source lists them newest first).
-    let mut updates: Vec<(DateTime<Utc>, String, String, String)> = Vec::new();
+    Ok(Times { start, planned_end, start_inferred, final_end })
+}
+
+/// One update of an item: when, its id, its status, its body.
+struct Update {
+    at: DateTime<Utc>,
+    id: String,
+    status: String,
+    body: String,
+}
+
+/// The updates, oldest first (the source lists them newest first); an item without any is
+/// its own one publication.
+fn item_updates(item: &Value, status: &str) -> Result<Vec<Update>> {
+    let mut updates = Vec::new();
     for u in item.get("incident_updates").and_then(Value::as_array).into_iter().flatten() {
         let uid = str_of(u, "id").unwrap_or("").to_string();
         let at = instant(u.get("created_at").unwrap_or(&Value::Null), "incident_updates[].created_at", true)
             .with_context(|| format!("update `{uid}`"))?
             .with_context(|| format!("update `{uid}` has no `created_at`"))?;
-        updates.push((at, uid, str_of(u, "status").unwrap_or("").to_string(), str_of(u, "body").unwrap_or("").to_string()));
+        updates.push(Update {
+            at,
+            id: uid,
+            status: str_of(u, "status").unwrap_or("").to_string(),
+            body: str_of(u, "body").unwrap_or("").to_string(),
+        });
     }
     if updates.is_empty() {
-        // The item itself is the one publication.
         let at = instant(item.get("created_at").unwrap_or(&Value::Null), "created_at", true)?
             .context("no `incident_updates` and no `created_at`")?;
-        updates.push((at, String::new(), status.to_string(), String::new()));
+        updates.push(Update { at, id: String::new(), status: status.to_string(), body: String::new() });
     }
-    updates.sort_by(|a, b| a.0.cmp(&b.0).then_with(|| a.1.cmp(&b.1)));
-    let first_id = format!("{prefix}-{}-1", slug(id));
+    updates.sort_by(|a, b| a.at.cmp(&b.at).then_with(|| a.id.cmp(&b.id)));
+    Ok(updates)
+}
+
+/// What every notice of one item shares.
+struct ItemCtx<'a> {
+    id: &'a str,
+    title: &'a str,
+    incident: bool,
+    ended: bool,
+    prefix: &'a str,
+    page_name: &'a str,
+    page_url: &'a str,
+    shortlink: Option<&'a str>,
+    functions: Vec<String>,
+    times: Times,
+    n: usize,
+}
+
+fn item_notices(item: &Value, incident: bool, m: &Mapping, prefix: &str, page_name: &str, page_url: &str) -> Result<Vec<Imported>> {
+    let id = str_of(item, "id").unwrap_or_default();
+    let title = str_of(item, "name").filter(|n| !n.trim().is_empty()).context("no `name`")?;
+    let status = str_of(item, "status").context("no `status`")?;
+    let ended = item_ended(incident, status)?;
+    let functions = item_functions(item, m)?;
+    let times = item_times(item, incident, ended, status)?;
+    let updates = item_updates(item, status)?;
     let shortlink = str_of(item, "shortlink").filter(|l| l.starts_with("https://") || l.starts_with("http://"));
-    let several = updates.len() > 1;
-    let mut out = Vec::new();
-    let n = updates.len();
-    for (i, (at, uid, ustatus, body)) in updates.iter().enumerate() {
-        let notice_id = format!("{prefix}-{}-{}", slug(id), i + 1);
-        let last = i + 1 == n;
-        // The end this update gives: the final one from the update that ends the item on;
-        // before that, the planned end (a maintenance) or unknown (an incident).
-        let closes = last && ended || matches!(ustatus.as_str(), "completed" | "resolved" | "postmortem");
-        let end = if closes { final_end } else { planned_end };
-        let end_text = end.map_or_else(|| q("unknown"), |e| q(&stamp(e)));
-        let mut t = String::new();
-        t.push_str(&format!(
-            "# Imported by `mado import` from {page_name}'s Statuspage, {} `{id}`, update {}/{n}.\n",
-            if incident { "incident" } else { "maintenance" },
-            i + 1
-        ));
-        t.push_str(&format!("id = {}\n", q(&notice_id)));
-        t.push_str(&format!("published = {}\n", q(&stamp(*at))));
-        t.push_str(&format!("title = {}\n", q(title)));
-        let src = format!(
-            "{page_name} Statuspage{}, {} “{title}” ({id}){}",
-            if page_url.is_empty() { String::new() } else { format!(" ({page_url})") },
-            if incident { "incident" } else { "scheduled maintenance" },
-            if uid.is_empty() { String::new() } else { format!(", update {uid} ({ustatus}) of {}", stamp(*at)) }
-        );
-        t.push_str(&format!("source = {}\n", q(&src)));
-        if let Some(l) = shortlink {
-            t.push_str(&format!("url = {}\n", q(l)));
-        }
-        if incident {
-            t.push_str("kind = \"incident\"\n");
-        }
-        let mut inferred = Vec::new();
-        if several && !last {
-            let reason = "Statuspage keeps only an item's latest times; this earlier update is read with them.";
-            inferred.push(format!("{{ field = \"start\", reason = {r}, reason_en = {r} }}", r = q(reason)));
-        }
-        if start_inferred && i == 0 {
-            let reason = "The incident gives no started_at; its created_at is taken as the start.";
-            inferred.push(format!("{{ field = \"start\", reason = {r}, reason_en = {r} }}", r = q(reason)));
-        }
-        let fns = functions.iter().map(|f| q(f)).collect::<Vec<_>>().join(", ");
-        if i == 0 {
-            t.push_str("\n[[window]]\nid = \"w\"\n");
-            t.push_str(&format!("functions = [{fns}]\n"));
-        } else {
-            t.push_str(&format!("\n[[revise]]\nnotice = {}\nwindow = \"w\"\naction = \"replace\"\n", q(&first_id)));
-        }
-        t.push_str(&format!("start = {}\nend = {end_text}\n", q(&stamp(start))));
-        if !body.trim().is_empty() {
-            t.push_str(&format!("note = {}\n", q(body.trim())));
-        }
-        if !inferred.is_empty() {
-            t.push_str(&format!("inferred = [{}]\n", inferred.join(", ")));
-        }
-        out.push(Imported { file_name: format!("{notice_id}.toml"), toml: t });
+    let cx = ItemCtx { id, title, incident, ended, prefix, page_name, page_url, shortlink, functions, times, n: updates.len() };
+    Ok(updates.iter().enumerate().map(|(i, u)| update_notice(&cx, i, u)).collect())
+}
+
+/// The notice for update `i` (from 0) of an item.
+fn update_notice(cx: &ItemCtx, i: usize, u: &Update) -> Imported {
+    let (id, title, n) = (cx.id, cx.title, cx.n);
+    let first_id = format!("{}-{}-1", cx.prefix, slug(id));
+    let notice_id = format!("{}-{}-{}", cx.prefix, slug(id), i + 1);
+    let last = i + 1 == n;
+    // The end this update gives: the final one from the update that ends the item on;
+    // before that, the planned end (a maintenance) or unknown (an incident).
+    let closes = last && cx.ended || matches!(u.status.as_str(), "completed" | "resolved" | "postmortem");
+    let end = if closes { cx.times.final_end } else { cx.times.planned_end };
+    let end_text = end.map_or_else(|| q("unknown"), |e| q(&stamp(e)));
+    let mut t = String::new();
+    t.push_str(&format!(
+        "# Imported by `mado import` from {}'s Statuspage, {} `{id}`, update {}/{n}.\n",
+        cx.page_name,
+        if cx.incident { "incident" } else { "maintenance" },
+        i + 1
+    ));
+    t.push_str(&format!("id = {}\n", q(&notice_id)));
+    t.push_str(&format!("published = {}\n", q(&stamp(u.at))));
+    t.push_str(&format!("title = {}\n", q(title)));
+    let src = format!(
+        "{} Statuspage{}, {} “{title}” ({id}){}",
+        cx.page_name,
+        if cx.page_url.is_empty() { String::new() } else { format!(" ({})", cx.page_url) },
+        if cx.incident { "incident" } else { "scheduled maintenance" },
+        if u.id.is_empty() { String::new() } else { format!(", update {} ({}) of {}", u.id, u.status, stamp(u.at)) }
+    );
+    t.push_str(&format!("source = {}\n", q(&src)));
+    if let Some(l) = cx.shortlink {
+        t.push_str(&format!("url = {}\n", q(l)));
     }
-    Ok(out)
+    if cx.incident {
+        t.push_str("kind = \"incident\"\n");
+    }
+    let mut inferred = Vec::new();
+    if n > 1 && !last {
+        let reason = "Statuspage keeps only an item's latest times; this earlier update is read with them.";
+        inferred.push(format!("{{ field = \"start\", reason = {r}, reason_en = {r} }}", r = q(reason)));
+    }
+    if cx.times.start_inferred && i == 0 {
+        let reason = "The incident gives no started_at; its created_at is taken as the start.";
+        inferred.push(format!("{{ field = \"start\", reason = {r}, reason_en = {r} }}", r = q(reason)));
+    }
+    if i == 0 {
+        let fns = cx.functions.iter().map(|f| q(f)).collect::<Vec<_>>().join(", ");
+        t.push_str("\n[[window]]\nid = \"w\"\n");
+        t.push_str(&format!("functions = [{fns}]\n"));
+    } else {
+        t.push_str(&format!("\n[[revise]]\nnotice = {}\nwindow = \"w\"\naction = \"replace\"\n", q(&first_id)));
+    }
+    t.push_str(&format!("start = {}\nend = {end_text}\n", q(&stamp(cx.times.start))));
+    if !u.body.trim().is_empty() {
+        t.push_str(&format!("note = {}\n", q(u.body.trim())));
+    }
+    if !inferred.is_empty() {
+        t.push_str(&format!("inferred = [{}]\n", inferred.join(", ")));
+    }
+    Imported { file_name: format!("{notice_id}.toml"), toml: t }
 }
 
 /// `mado import FILE …`.

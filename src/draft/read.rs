@@ -198,7 +198,16 @@ pub fn read(text: &str, source_name: &str, known: &Schedule) -> Vec<DraftNotice>
             .map(|main| appends.iter().filter_map(|a| delay::append_notice(main, a, year_hint)).collect())
             .unwrap_or_default();
         out.extend(drafted);
-        out.extend(appended);
+        // Two sections appended the same day are two publications: ids stay unique.
+        for mut a in appended {
+            let base = a.id.clone();
+            let mut k = 1;
+            while out.iter().any(|d| d.id == a.id) {
+                k += 1;
+                a.id = format!("{base}-{k}");
+            }
+            out.push(a);
+        }
     }
     out
 }
@@ -210,9 +219,19 @@ fn start_of(w: &WindowDraft) -> Option<NaiveDateTime> {
     }
 }
 
+/// `published` as a local date-time (a date: its 00:00), unless `unknown`.
+fn local_published(d: &DraftNotice) -> Option<NaiveDateTime> {
+    NaiveDateTime::parse_from_str(&d.published, "%Y-%m-%d %H:%M")
+        .ok()
+        .or_else(|| NaiveDate::parse_from_str(&d.published, "%Y-%m-%d").ok().map(|p| p.and_time(chrono::NaiveTime::MIN)))
+}
+
 /// Turns each window of `d` that an earlier report announced (same functions, same start)
 /// into a `replace` of it.
 fn later_report(d: &mut DraftNotice, earlier: &[DraftNotice]) {
+    // Only a report published no later than this one.
+    let at = local_published(d);
+    let earlier: Vec<&DraftNotice> = earlier.iter().filter(|e| local_published(e).zip(at).is_none_or(|(e, at)| e <= at)).collect();
     for w in d.windows.iter_mut().filter(|w| w.revises.is_none()) {
         let Some(start) = start_of(w) else { continue };
         let found = earlier.iter().rev().find_map(|e| {
@@ -252,7 +271,16 @@ fn read_one(lines: &[Line], report: Option<u32>, source_name: &str, known: &Sche
     let mut pass = windows(&cx, known, &head, &reference, &mut d);
     d.delays = delay::delays(lines, None);
     rest(&cx, known, &head, &reference, &mut d, &mut pass.used);
-    let mut out: Vec<DraftNotice> = pass.postponements.into_iter().enumerate().filter_map(|(k, p)| postponement_notice(&d, k, p)).collect();
+    let mut out: Vec<DraftNotice> = Vec::new();
+    for (k, p) in pass.postponements.into_iter().enumerate() {
+        let note = p.2.note.clone();
+        match postponement_notice(&d, k, p) {
+            Some(n) => out.push(n),
+            None => d
+                .todos
+                .push(format!("the amendment {note} postpones a window that began before this notice was published: encode it by hand")),
+        }
+    }
     out.insert(0, d);
     out
 }
@@ -373,7 +401,7 @@ fn rest(cx: &RowContext<'_>, known: &Schedule, head: &Head, r: &Reference, d: &m
     standing::rules(cx, head.pub_date, &mut rules, &mut d.todos);
     d.windows.extend(rules);
     if let Some(notice) = &r.notice {
-        for l in cx.lineages(known).filter(|l| l.notice().id() == notice) {
+        for l in cx.earlier_windows(known).filter(|l| l.notice().id() == notice) {
             let w = revise::window_id(&l);
             if !used.contains(&w) {
                 d.todos.push(format!(
@@ -394,7 +422,7 @@ fn revise_referenced(cx: &RowContext<'_>, known: &Schedule, notice: &str, norm: 
         return;
     }
     let target = cx
-        .lineages(known)
+        .earlier_windows(known)
         .filter(|l| l.notice().id() == notice)
         .find(|l| {
             l.last_described()
@@ -425,6 +453,10 @@ fn revise_referenced(cx: &RowContext<'_>, known: &Schedule, notice: &str, norm: 
 /// "unknown"`, known by the original start (it must have been public before it began).
 fn postponement_notice(d: &DraftNotice, k: usize, (window, old_shape, mut w): Postponement) -> Option<DraftNotice> {
     let Some(Shape::Confirmed { start, .. }) = old_shape else { return None };
+    // The amendment cannot come before the notice it amends.
+    if local_published(d).is_some_and(|p| start <= p) {
+        return None;
+    }
     let start = start.format("%Y-%m-%d %H:%M").to_string();
     let mut p = DraftNotice {
         source_name: d.source_name.clone(),

@@ -40,7 +40,7 @@ pub(super) fn day_of_maintenance(cx: &RowContext<'_>, known: &Schedule, at: &At<
     }
     let day = when::resolve(&f.date, f.date.year.unwrap_or(cx.year))?;
     let holding: Vec<(LineageView<'_>, NaiveDate, NaiveDate)> = cx
-        .lineages(known)
+        .earlier_windows(known)
         .filter_map(|l| match described(&l).map(|s| &s.shape) {
             Some(&Model::Tentative { first, last, .. }) if first <= day && day <= last => Some((l, first, last)),
             _ => None,
@@ -79,7 +79,7 @@ pub(super) fn day_of_maintenance(cx: &RowContext<'_>, known: &Schedule, at: &At<
 /// functions, at the rule's time: that night with new times.
 pub(super) fn night_of_rule(cx: &RowContext<'_>, known: &Schedule, w: &WindowDraft) -> Option<OccurrenceDraft> {
     let Some(Shape::Confirmed { start, end: Some(end), start_approx, end_approx, .. }) = w.shape else { return None };
-    let rule = cx.lineages(known).find(|l| {
+    let rule = cx.earlier_windows(known).find(|l| {
         described(l).is_some_and(|s| {
             ids(cx, s) == w.functions
                 && matches!(&s.shape, Model::Recurring { rule, .. } if rule.occurs_on(start.date()) && rule.dtstart().time() == start.time())
@@ -114,7 +114,7 @@ pub(super) fn usual_hours(
 ) -> Option<WindowDraft> {
     let sentence = para.split(['。', '※']).find(|s| s.contains("平時") || s.contains("通常どおり"))?;
     let l = cx
-        .lineages(known)
+        .earlier_windows(known)
         .filter(|l| l.notice().id() == notice)
         .find(|l| !used.contains(&window_id(l)) && described(l).is_some_and(|s| ids(cx, s) == w.functions))?;
     let mut c = blank(sentence, cx.incident);
@@ -140,7 +140,7 @@ pub(super) fn called_off(cx: &RowContext<'_>, known: &Schedule, notice: &str, li
     let days: Vec<NaiveDate> =
         when::find(&line.norm).iter().filter_map(|f| when::resolve(&f.date, cx.year)).filter(|d| Some(*d) != ref_day).collect();
     let mut out = Vec::new();
-    for l in cx.lineages(known).filter(|l| l.notice().id() == notice) {
+    for l in cx.earlier_windows(known).filter(|l| l.notice().id() == notice) {
         // A day any version of the window was on (the text may name the one it knew).
         let on = |d: &NaiveDate| {
             l.trail().filter_map(|v| v.spec()).any(|s| match &s.shape {

@@ -33,7 +33,7 @@ pub(super) struct RowContext<'a> {
 impl RowContext<'_> {
     /// The windows of `known` announced by notices published by this one: only those can
     /// be revised.
-    pub fn lineages<'s>(&self, known: &'s Schedule) -> impl Iterator<Item = LineageView<'s>> {
+    pub fn earlier_windows<'s>(&self, known: &'s Schedule) -> impl Iterator<Item = LineageView<'s>> {
         let from = self.from;
         known.lineage_views().filter(move |l| from.is_none_or(|t| l.notice().known_from() <= t))
     }
@@ -94,7 +94,11 @@ pub(super) fn window_from(cx: &RowContext<'_>, at: &At<'_>) -> Option<WindowDraf
     year_and_weekday(&mut w, f, y);
     // What the line (or the next) says after the times: `4時間程度`, `(30分)`.
     let next = cx.lines.get(at.idx + 1).map(|l| l.norm.as_str()).unwrap_or("");
-    let expected = f.duration.or_else(|| duration_in(&at.norm[f.end_at.min(at.norm.len())..]).or_else(|| duration_in(next)));
+    let expected = f
+        .duration
+        .or_else(|| duration_in(&at.norm[f.end_at.min(at.norm.len())..]).or_else(|| duration_in(next)))
+        // A length mado cannot hold (over 3650 days, or none) is not read as one.
+        .filter(|(m, _)| (1..=3650 * 24 * 60).contains(m));
     w.shape = Some(if tentative { tentative_shape(&mut w, f, y, expected)? } else { confirmed_shape(&mut w, cx, f, y, expected)? });
     functions_of_row(&mut w, cx, at);
     Some(w)

@@ -15,9 +15,10 @@ use chrono::{NaiveDate, NaiveTime};
 pub(super) fn daily(norm: &str) -> Option<(NaiveTime, i64)> {
     let (_, rest) = norm.split_once("毎日")?;
     let rest = rest.trim_start().replace("翌日", "翌").to_uppercase().replace("AM", "午前").replace("PM", "午後");
-    let f = when::find(&format!("2000年1月3日 {rest}")).into_iter().next()?;
+    let f = when::find(&format!("2000年1月3日 {rest}")).into_iter().next().filter(|f| f.end_date.is_none())?;
     let (s, e) = when::span(&f, 2000)?;
-    Some((s.time(), (e - s).num_minutes()))
+    // A daily window is at most a day long.
+    Some((s.time(), (e - s).num_minutes())).filter(|(_, m)| *m <= 24 * 60)
 }
 
 /// The function a sentence about a standing rule stops: the one named after its last
@@ -83,7 +84,7 @@ pub(super) fn change(cx: &RowContext<'_>, known: &Schedule, out: &mut Vec<Window
         return;
     };
     let function = named_in(cx.cat, &line.norm);
-    let rule = cx.lineages(known).find(|l| {
+    let rule = cx.earlier_windows(known).find(|l| {
         l.last_described().and_then(|v| v.spec()).is_some_and(|s| {
             function.as_ref().is_some_and(|f| ids(cx, s) == [f.clone()])
                 && matches!(&s.shape, Model::Recurring { rule, duration } if rule.dtstart().time() == old_time && duration.num_minutes() == old_minutes)
@@ -137,6 +138,8 @@ mod tests {
             ("毎日 23:00~", None),
             ("毎日お知らせします", None),
             ("23:00~翌1:00", None),
+            // Not hours of a day.
+            ("毎日 22:00~2019年9月20日", None),
         ];
         for (line, want) in table {
             assert_eq!(daily(line), *want, "{line}");

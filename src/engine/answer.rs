@@ -112,6 +112,9 @@ impl std::hash::Hash for Evaluated {
 pub struct Answer {
     /// The function asked about.
     pub function: String,
+    /// Its provider's id (docs/providers.md), when the catalogue names providers.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub provider: Option<String>,
     /// The instant asked about.
     pub at: DateTime<FixedOffset>,
     /// The as-of instant.
@@ -493,6 +496,7 @@ impl Schedule {
         let view = View { zone: q.zone, lang: q.lang, channel: e.channel, function: Some(e.f) };
         Answer {
             function: q.function.clone(),
+            provider: self.catalogue.provider_of(e.f).map(|p| p.id().to_string()),
             at: show(e.at, q.zone),
             as_of: show(e.as_of, q.zone),
             lookahead: format_duration(e.lookahead),

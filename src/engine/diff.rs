@@ -40,6 +40,22 @@ pub struct NoticeDiff {
     pub windows: Vec<WindowChange>,
     /// The feed events it adds or changes.
     pub feed: Vec<FeedChange>,
+    /// For an edited file: the windows (`<notice>/<window>`) whose times or functions, as
+    /// this notice gives them, differ from the file's previous version.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub edited: Vec<String>,
+    /// Whether the file's `corrected` list gained an entry over its previous version (each
+    /// adds one to the feed's `SEQUENCE`; docs/feed.md).
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub correction_added: bool,
+}
+
+impl NoticeDiff {
+    /// Whether the edit moves or re-scopes windows without saying so in `corrected`: the
+    /// feed's `SEQUENCE` would not rise and subscribed calendars would keep the old times.
+    pub fn needs_correction(&self) -> bool {
+        !self.edited.is_empty() && !self.correction_added
+    }
 }
 
 /// One function's changed intervals.
@@ -141,9 +157,66 @@ pub fn notice_diff(before: &Schedule, after: &Schedule, notice: &str) -> Result<
     let mut windows = Vec::new();
     let mut feed = Vec::new();
     for l in &touched {
-        window_changes(before, l, n, &mut windows, &mut feed);
+        window_changes(before, after, l, n, &mut windows, &mut feed);
     }
-    Ok(NoticeDiff { notice: notice.to_string(), as_of: shown(as_of), scanned: (shown(from), shown(to)), functions, windows, feed })
+    let (edited, correction_added) = edits(before, after, n);
+    Ok(NoticeDiff {
+        notice: notice.to_string(),
+        as_of: shown(as_of),
+        scanned: (shown(from), shown(to)),
+        functions,
+        windows,
+        feed,
+        edited,
+        correction_added,
+    })
+}
+
+/// When `before` holds a previous version of notice `n` of `after`: the windows whose times or
+/// functions, as the notice gives them (its versions and its changes of occurrences), differ
+/// between the two, a window the edit takes out included; and whether `corrected` grew.
+fn edits(before: &Schedule, after: &Schedule, n: usize) -> (Vec<String>, bool) {
+    let notice = &after.notices()[n];
+    let Some(bn) = before.notices().iter().position(|x| x.id() == notice.id()) else { return (Vec::new(), false) };
+    let grew = notice.corrected().len() > before.notices()[bn].corrected().len();
+    let given = |s: &Schedule, k: usize| -> Vec<(String, Vec<String>)> {
+        s.lineage_views()
+            .filter(|l| l.notice_index() == k || l.revised_by(k))
+            .map(|l| {
+                let versions = l.trail().filter(|v| v.by_index() == k).filter_map(|v| v.describe(DEFAULT_ZONE, Lang::En));
+                let changes = l.changes().filter(|c| c.by_index() == k).map(|c| {
+                    c.describe(DEFAULT_ZONE, Lang::En)
+                        .map_or(format!("{} cancelled", c.date()), |w| words(&WindowInfo { rrule: None, ..w }))
+                });
+                (l.uid(), versions.map(|w| words(&w)).chain(changes).collect())
+            })
+            .collect()
+    };
+    let (old, new) = (given(before, bn), given(after, n));
+    let mut edited: Vec<String> =
+        new.iter().filter(|(u, w)| old.iter().any(|(ou, ow)| ou == u && ow != w)).map(|(u, _)| u.clone()).collect();
+    edited.extend(old.iter().filter(|(u, _)| !new.iter().any(|(nu, _)| nu == u)).map(|(u, _)| u.clone()));
+    edited.sort();
+    edited.dedup();
+    (edited, grew)
+}
+
+/// How many corrections (`corrected` in a notice file: in-place edits) of the notices that
+/// announced, revised or changed an occurrence of the window were public at `now`, and the
+/// latest of them. Each adds one to the feed's SEQUENCE; the latest can move DTSTAMP and LAST-MODIFIED.
+/// A file with no `corrected` adds nothing, so its events keep their bytes.
+pub fn corrections(s: &Schedule, l: LineageView<'_>, now: Instant) -> (usize, Option<Instant>) {
+    let mut notices: Vec<usize> = l.trail().map(|v| v.by_index()).chain(l.changes().map(|c| c.by_index())).collect();
+    notices.sort_unstable();
+    notices.dedup();
+    let mut count = 0;
+    let mut latest = None;
+    for n in notices {
+        let known = s.notices()[n].corrections_known(now);
+        count += known.len();
+        latest = latest.max(known.last().copied());
+    }
+    (count, latest)
 }
 
 fn shown(t: Instant) -> DateTime<FixedOffset> {
@@ -249,10 +322,13 @@ fn words(w: &WindowInfo) -> String {
     format!("{when} [{fns}]")
 }
 
-fn window_changes(before: &Schedule, l: &LineageView<'_>, n: usize, windows: &mut Vec<WindowChange>, feed: &mut Vec<FeedChange>) {
+fn window_changes(before: &Schedule, after: &Schedule, l: &LineageView<'_>, n: usize, windows: &mut Vec<WindowChange>, feed: &mut Vec<FeedChange>) {
     let uid = l.uid();
     let old = before.lineage(&l.notice().id, &l_window(l));
     let old_last = old.as_ref().map(|o| o.current());
+    // Every correction the files list counts, whenever it is public (docs/feed.md).
+    let fixes = corrections(after, *l, Instant::MAX).0 as u32;
+    let fixes_before = old.map_or(0, |o| corrections(before, o, Instant::MAX).0 as u32);
     for v in l.trail().filter(|v| v.by_index() == n) {
         // The latest version before this one that describes the window.
         let prev_words = l.trail().take(v.index()).filter_map(|x| x.describe(DEFAULT_ZONE, Lang::En)).last();
@@ -282,12 +358,12 @@ fn window_changes(before: &Schedule, l: &LineageView<'_>, n: usize, windows: &mu
             // One night: its own times, not the rule's.
             after: r.as_ref().map(|w| words(&WindowInfo { rrule: None, ..w.clone() })),
         });
-        let before_seq = old.as_ref().and_then(|o| o.changes().filter(|x| x.date() == c.date()).map(|x| x.sequence()).max());
+        let before_seq = old.as_ref().and_then(|o| o.changes().filter(|x| x.date() == c.date()).map(|x| x.sequence() + fixes_before).max());
         feed.push(FeedChange {
             uid: l.feed_uid(None),
             recurrence: Some(c.date()),
             sequence_before: before_seq,
-            sequence_after: c.sequence(),
+            sequence_after: c.sequence() + fixes,
             status: if r.is_some() { "CONFIRMED" } else { "CANCELLED" },
         });
     }
@@ -302,8 +378,8 @@ fn window_changes(before: &Schedule, l: &LineageView<'_>, n: usize, windows: &mu
         feed.push(FeedChange {
             uid: l.feed_uid(None),
             recurrence: None,
-            sequence_before: old_last.map(|o| o.index() as u32),
-            sequence_after: cur.index() as u32,
+            sequence_before: old_last.map(|o| o.index() as u32 + fixes_before),
+            sequence_after: cur.index() as u32 + fixes,
             status,
         });
         // A standing rule's new hours are an event of their own (see the feed).
@@ -313,7 +389,7 @@ fn window_changes(before: &Schedule, l: &LineageView<'_>, n: usize, windows: &mu
                     uid: l.feed_uid(Some(p.rule.dtstart().date())),
                     recurrence: None,
                     sequence_before: None,
-                    sequence_after: cur.index() as u32,
+                    sequence_after: cur.index() as u32 + fixes,
                     status: "CONFIRMED",
                 });
             }

@@ -315,6 +315,8 @@ pub struct Notice {
     pub(crate) notes: Bilingual<Vec<String>>,
     /// What mado reads into the notice as a whole (its publication, its title).
     pub(crate) inferred: Vec<Inference>,
+    /// When corrections of its file were made public, oldest first (`corrected`).
+    pub(crate) corrected: Vec<Instant>,
 }
 
 impl Notice {
@@ -353,6 +355,14 @@ impl Notice {
     /// What mado reads into the notice as a whole, with reasons.
     pub fn inferred(&self) -> &[Inference] {
         &self.inferred
+    }
+    /// When corrections of its file (in-place edits) were made public, oldest first.
+    pub fn corrected(&self) -> &[Instant] {
+        &self.corrected
+    }
+    /// The corrections made public at or before `now`.
+    pub fn corrections_known(&self, now: Instant) -> &[Instant] {
+        &self.corrected[..self.corrected.partition_point(|c| *c <= now)]
     }
 }
 

@@ -482,6 +482,7 @@ impl Build<'_> {
                 url: raw.url.as_ref().map(|u| u.get_ref().clone()),
                 notes: Bilingual::new(raw.notes.clone(), (!raw.notes_en.is_empty()).then(|| raw.notes_en.clone())),
                 inferred: inferences(file, &raw.inferred, cat, d),
+                corrected: corrections(file, &raw.corrected, zone, known_from, d),
             });
             parsed.push(Parsed { file: fi, raw, zone, effects, kind });
         }
@@ -899,6 +900,41 @@ fn publication(file: &SourceFile, raw: &NoticeFile, zone: Tz, d: &mut Diags) -> 
             None
         }
     }
+}
+
+/// `corrected = [...]`: when corrections of the file were made public, each read as the
+/// notice's other times are, in order and none before the notice was known.
+fn corrections(file: &SourceFile, list: &[S<String>], zone: Tz, known_from: Instant, d: &mut Diags) -> Vec<Instant> {
+    let mut out: Vec<Instant> = Vec::new();
+    for c in list {
+        let Some(t) = written(file, c, zone, d) else { continue };
+        if t < known_from {
+            d.at(
+                file,
+                Some(c.span()),
+                format!(
+                    "correction `{}` is before the notice was published ({}); a correction comes after it",
+                    c.get_ref(),
+                    known_from.to_rfc3339()
+                ),
+            );
+            continue;
+        }
+        if let Some(last) = out.last().filter(|l| **l >= t) {
+            d.at(
+                file,
+                Some(c.span()),
+                format!(
+                    "correction `{}` is not after the one before it ({}); list `corrected` oldest first, each once",
+                    c.get_ref(),
+                    last.to_rfc3339()
+                ),
+            );
+            continue;
+        }
+        out.push(t);
+    }
+    out
 }
 
 /// An effect a table states: the candidate, and the reason when it is inferred.

@@ -103,6 +103,10 @@ pub(crate) struct NoticeFile {
     pub notes: Vec<String>,
     #[serde(default)]
     pub notes_en: Vec<String>,
+    /// When corrections of this file (in-place edits, no new notice) were made public,
+    /// oldest first; each adds one to the feed's SEQUENCE of the windows it touches.
+    #[serde(default)]
+    pub corrected: Vec<S<String>>,
     #[serde(default)]
     pub inferred: Vec<RawInferred>,
     #[serde(default)]

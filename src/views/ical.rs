@@ -16,6 +16,9 @@
 //! - An incident (`kind = "incident"`) says so in SUMMARY, CATEGORIES and DESCRIPTION.
 //! - Times carry TZID with a VTIMEZONE for every zone used. DTSTAMP is the publication of
 //!   the latest change, never the clock, so the same schedule gives the same bytes.
+//! - Each correction of a notice file (`corrected`) public at the feed's now adds one to
+//!   SEQUENCE of its windows and can move DTSTAMP/LAST-MODIFIED
+//!   ([`crate::engine::diff::corrections`]).
 //!
 //! The writer is mado's own: the `icalendar` crate adds a random UID and the current
 //! DTSTAMP to every component, VTIMEZONE included, and cannot write VTIMEZONE.
@@ -202,7 +205,7 @@ pub fn feed_as(s: &Schedule, opts: &FeedOptions, profile: Profile) -> Result<Str
         if cancelled && last_end(spec) + Duration::days(CANCELLED_RETENTION_DAYS) < opts.now {
             continue;
         }
-        let (corrections, corrected_at) = corrections(s, l, opts.now);
+        let (corrections, corrected_at) = crate::engine::diff::corrections(s, l, opts.now);
         let cx = LineageEvents {
             s,
             l,
@@ -268,24 +271,6 @@ pub fn feed_as(s: &Schedule, opts: &FeedOptions, profile: Profile) -> Result<Str
     Ok(w.out)
 }
 
-/// How many corrections (`corrected` in a notice file: in-place edits) of the notices that
-/// announced, revised or changed an occurrence of the window were public at `now`, and the
-/// latest of them. Each adds one to SEQUENCE; the latest can move DTSTAMP and LAST-MODIFIED.
-/// A file with no `corrected` adds nothing, so its events keep their bytes.
-fn corrections(s: &Schedule, l: LineageView<'_>, now: Instant) -> (usize, Option<Instant>) {
-    let mut notices: Vec<usize> = l.trail().map(|v| v.by_index()).chain(l.changes().map(|c| c.by_index())).collect();
-    notices.sort_unstable();
-    notices.dedup();
-    let mut count = 0;
-    let mut latest = None;
-    for n in notices {
-        let known = s.notices()[n].corrections_known(now);
-        count += known.len();
-        latest = latest.max(known.last().copied());
-    }
-    (count, latest)
-}
-
 /// The feed's events, and the zones (with the years) they use.
 struct Body {
     events: String,
@@ -301,7 +286,7 @@ struct LineageEvents<'a> {
     uid: String,
     stamp: Instant,
     sequence: usize,
-    /// Corrections of the window's notices made public by the feed's now ([`corrections`]).
+    /// Corrections of the window's notices made public by the feed's now.
     corrections: usize,
     cancelled: bool,
     /// What took the window off the schedule, while it is off.
@@ -507,7 +492,8 @@ fn override_event(
 /// made at `now` equals one made at any instant after the latest of them at or before `now`
 /// (up to the horizons drawn from `now`: zone transitions and spelled-out occurrences).
 /// A cancelled or postponed window leaves the feed the second after its retention ends; a
-/// maintnote status turns at a window's start and end. The server's feed cache keys on it.
+/// correction of a notice counts from its instant; a maintnote status turns at a window's
+/// start and end. The server's feed cache keys on it.
 #[cfg_attr(not(feature = "server"), allow(dead_code))]
 pub(crate) fn feed_turns(s: &Schedule, profile: Profile) -> Vec<Instant> {
     let mut out = Vec::new();
@@ -519,6 +505,9 @@ pub(crate) fn feed_turns(s: &Schedule, profile: Profile) -> Vec<Instant> {
         if let (Profile::Maintnote, Shape::Confirmed { start, end, .. }) = (profile, &spec.shape) {
             out.extend([*start, *end]);
         }
+    }
+    for n in s.notices() {
+        out.extend(n.corrected().iter().copied());
     }
     out.sort_unstable();
     out.dedup();
