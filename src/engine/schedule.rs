@@ -122,6 +122,11 @@ impl Schedule {
         (0..self.lineages.len()).map(|i| LineageView::new(self, i))
     }
 
+    /// The history of the window an answer describes (`None` for one of another schedule).
+    pub(crate) fn lineage_of(&self, w: &crate::engine::answer::WindowInfo) -> Option<LineageView<'_>> {
+        self.lineage(&w.notice, &w.window)
+    }
+
     /// The window `window` of notice `notice` (as in an answer's `notice` and `window`).
     pub(crate) fn lineage(&self, notice: &str, window: &str) -> Option<LineageView<'_>> {
         let n = self.notices.iter().position(|x| x.id == notice)?;

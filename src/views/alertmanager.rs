@@ -191,7 +191,7 @@ fn expanded(w: &WindowInfo) -> String {
 
 /// A recurring window as weekday/time ranges, when its rule fits them over the whole range.
 fn rule_entries(s: &Schedule, o: &ExportOptions, w: &WindowInfo, all: &[WindowInfo]) -> Option<String> {
-    let l = s.lineage(&w.notice, &w.window)?;
+    let l = s.lineage_of(w)?;
     let v = l.at(o.as_of)?;
     // The rule (of a rule that changed its hours, the part) must cover the whole range:
     // started before it, not ended in it.

@@ -188,13 +188,13 @@ fn body(s: &Schedule, l: &WindowList, zone: Tz, lang: Lang, expand: bool, paint:
 
 /// The first day of the rule, as the version in force at the list's as-of describes it.
 fn rule_since(s: &Schedule, w: &WindowInfo, l: &WindowList, zone: Tz, lang: Lang) -> Option<NaiveDate> {
-    let lineage = s.lineage(&w.notice, &w.window)?;
+    let lineage = s.lineage_of(w)?;
     lineage.at(crate::engine::time::Instant::from(l.as_of))?.describe(zone, lang)?.occurrence
 }
 
 /// The nights of the rule in the list's range that a change known at its as-of cancels.
 fn cancelled(s: &Schedule, w: &WindowInfo, l: &WindowList) -> Vec<NaiveDate> {
-    let Some(lineage) = s.lineage(&w.notice, &w.window) else { return Vec::new() };
+    let Some(lineage) = s.lineage_of(w) else { return Vec::new() };
     let as_of = l.as_of.with_timezone(&Utc);
     let (from, to) = (l.from.date_naive() - chrono::Duration::days(1), l.to.date_naive());
     let mut latest: Vec<(NaiveDate, bool)> = Vec::new();

@@ -302,7 +302,7 @@ pub(crate) struct StandingRule {
 
 /// The rule of the recurring window `w` in words, from the schedule's model.
 pub(crate) fn standing_rule(s: &Schedule, lang: Lang, w: &WindowInfo) -> Option<StandingRule> {
-    let l = s.lineage(&w.notice, &w.window)?;
+    let l = s.lineage_of(w)?;
     let parts = l.rule_parts(l.last_described()?.spec()?);
     let (first, now) = (parts.first()?, parts.last()?);
     let until = now.rule.last_start().map(|t| t.with_timezone(&now.rule.zone()).date_naive());
