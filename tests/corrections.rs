@@ -143,3 +143,20 @@ fn diff_asks_for_a_correction_when_an_edit_moves_a_window() {
     let d = diff(SourceFile { text: o.text.replacen("title_en = \"Security patch", "title_en = \"The security patch", 1), name: o.name });
     assert!(d.edited.is_empty(), "{:?}", d.edited);
 }
+
+#[cfg(feature = "cli")]
+#[test]
+fn mado_diff_warns_on_stderr_only_when_a_correction_is_missing() {
+    let dir = std::env::temp_dir().join(format!("mado-corrections-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    for (corrected, warns) in [(None, true), (Some("[\"2019-07-25 10:00\"]"), false)] {
+        let path = dir.join(FILE);
+        std::fs::write(&path, edited(corrected).text).expect("write the edited notice");
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_mado")).arg("diff").arg(&path).output().expect("mado diff");
+        assert!(out.status.success(), "{corrected:?}: {}", String::from_utf8_lossy(&out.stderr));
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(stderr.contains("adds no `corrected` entry"), warns, "{corrected:?}: {stderr}");
+        assert_eq!(stderr.contains("2019-06-22-pci-dss-maintenance/security-patch"), warns, "{corrected:?}: {stderr}");
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -343,6 +343,12 @@ pub struct ServeArgs {
     /// Write one JSON line per request (time, peer, method, path, status, bytes, duration_ms) to PATH (appended), or to stdout with `-`. Off by default.
     #[arg(long, env = "MADO_ACCESS_LOG", value_name = "PATH|-")]
     pub access_log: Option<String>,
+    /// Follow other providers' sources: a TOML file of `[[source]]` (id, kind = statuspage|ical, url, interval, map or function), polled with conditional requests; their notices join the schedule (docs/providers.md).
+    #[arg(long, value_name = "FILE")]
+    pub follow: Option<PathBuf>,
+    /// Where --follow keeps each source's last good copy (default: DIR.follow beside --schedules DIR).
+    #[arg(long, value_name = "DIR", requires = "follow")]
+    pub follow_dir: Option<PathBuf>,
 }
 
 /// What `mado export` writes.

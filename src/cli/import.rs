@@ -361,6 +361,37 @@ fn update_notice(cx: &ItemCtx, i: usize, u: &Update) -> Imported {
     Imported { file_name: format!("{notice_id}.toml"), toml: t }
 }
 
+/// `mado serve --follow FILE`: the sources, their copies read back from the follow directory
+/// (`dir`, else `DIR.follow` beside the schedules directory), converted as `mado import` does.
+///
+/// # Errors
+/// A follow file that does not read, or no directory for the copies.
+pub fn follow(file: &Path, dir: Option<std::path::PathBuf>, schedules: Option<&Path>) -> Result<mado::server::follow::Follow> {
+    use mado::server::follow::{FollowSource, Kind};
+    let sources = mado::server::follow::read_sources(file).map_err(anyhow::Error::msg)?;
+    let dir = match (dir, schedules) {
+        (Some(d), _) => d,
+        (None, Some(s)) => {
+            let name = s.file_name().map_or_else(|| "schedules".into(), |n| n.to_string_lossy().into_owned());
+            s.with_file_name(format!("{name}.follow"))
+        }
+        (None, None) => bail!("--follow without --schedules needs --follow-dir DIR (where each source's last good copy is kept)"),
+    };
+    let convert = |s: &FollowSource, body: &str| -> std::result::Result<Vec<(String, String)>, String> {
+        let m = Mapping { map: s.map.clone(), function: s.function.clone() };
+        let name = format!("source `{}` ({})", s.id, s.url);
+        let notices = match s.kind {
+            Kind::Ical => ical::convert(&name, body, &m, &s.id),
+            Kind::Statuspage => serde_json::from_str::<Value>(body)
+                .map_err(|e| anyhow::anyhow!("{name} is not Statuspage JSON ({e})"))
+                .and_then(|doc| convert(&name, &doc, &m, &s.id)),
+        }
+        .map_err(|e| format!("{e:#}"))?;
+        Ok(notices.into_iter().map(|n| (n.file_name, n.toml)).collect())
+    };
+    mado::server::follow::Follow::new(sources, dir, std::sync::Arc::new(convert)).map_err(anyhow::Error::msg)
+}
+
 /// `mado import FILE …`.
 ///
 /// # Errors

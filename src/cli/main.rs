@@ -297,7 +297,10 @@ fn serve(a: ServeArgs, fixed: Option<Instant>) -> Result<ExitCode> {
         trusted_hosts,
         trusted_proxies,
         access_log,
+        follow,
+        follow_dir,
     } = a;
+    let follow = follow.map(|file| import::follow(&file, follow_dir, schedules.as_deref())).transpose()?;
     anyhow::ensure!(!watch || schedules.is_some(), "--watch needs --schedules DIR (the embedded schedules cannot change)");
     let links = mado::server::Links::new(public_url.as_deref(), &trusted_hosts, &trusted_proxies).map_err(anyhow::Error::msg)?;
     if !links.absolute() && !trusted_proxies.is_empty() {
@@ -326,6 +329,7 @@ fn serve(a: ServeArgs, fixed: Option<Instant>) -> Result<ExitCode> {
         max_file_size,
         max_drop,
         now: fixed,
+        follow,
     };
     let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
     let served = runtime.block_on(mado::server::serve(&addr, config, watch));

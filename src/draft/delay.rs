@@ -86,7 +86,7 @@ pub(super) fn delays(lines: &[Line], day: Option<NaiveDate>) -> Vec<DelayDraft> 
 }
 
 /// The day of `main`'s one confirmed window, if it has exactly one.
-fn maintenance_day(main: &DraftNotice) -> Option<NaiveDate> {
+pub(super) fn maintenance_day(main: &DraftNotice) -> Option<NaiveDate> {
     let mut days = main.windows.iter().filter_map(|w| match &w.shape {
         Some(Shape::Confirmed { start, .. }) => Some(start.date()),
         _ => None,

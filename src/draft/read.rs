@@ -269,7 +269,7 @@ fn read_one(lines: &[Line], report: Option<u32>, source_name: &str, known: &Sche
     table::effects(lines, &mut d);
     let cx = RowContext { lines, year: head.year, cat, unavailable, available, incident, from: head.from };
     let mut pass = windows(&cx, known, &head, &reference, &mut d);
-    d.delays = delay::delays(lines, None);
+    d.delays = delay::delays(lines, delay::maintenance_day(&d));
     rest(&cx, known, &head, &reference, &mut d, &mut pass.used);
     let mut out: Vec<DraftNotice> = Vec::new();
     for (k, p) in pass.postponements.into_iter().enumerate() {

@@ -279,6 +279,10 @@ pub struct WindowInfo {
     /// The window's note.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub note: Option<String>,
+    /// What a merchant can do during the window, in the notice's words (in the answer's
+    /// language where the file gives it; left out when the notice says nothing).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub advice: Vec<String>,
 }
 
 /// An end at the end of the supported range is no end the notices give: `null`.
@@ -789,6 +793,7 @@ impl Schedule {
             inferred,
             revision,
             note: spec.note.as_ref().map(|t| t.text(view.lang).to_string()),
+            advice: spec.advice.as_ref().map(|a| a.get(view.lang).clone()).unwrap_or_default(),
         }
     }
 }

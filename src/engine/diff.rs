@@ -322,7 +322,14 @@ fn words(w: &WindowInfo) -> String {
     format!("{when} [{fns}]")
 }
 
-fn window_changes(before: &Schedule, after: &Schedule, l: &LineageView<'_>, n: usize, windows: &mut Vec<WindowChange>, feed: &mut Vec<FeedChange>) {
+fn window_changes(
+    before: &Schedule,
+    after: &Schedule,
+    l: &LineageView<'_>,
+    n: usize,
+    windows: &mut Vec<WindowChange>,
+    feed: &mut Vec<FeedChange>,
+) {
     let uid = l.uid();
     let old = before.lineage(&l.notice().id, &l_window(l));
     let old_last = old.as_ref().map(|o| o.current());

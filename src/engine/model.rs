@@ -601,6 +601,8 @@ pub struct Spec {
     /// incident, possibly none: no catalogue default applies).
     pub(crate) effects: Vec<Vec<Candidate>>,
     pub(crate) note: Option<Bilingual>,
+    /// What a merchant can do during the window, as the notice says it (`advice`).
+    pub(crate) advice: Option<Bilingual<Vec<String>>>,
     /// What mado reads into the window that its notices do not state.
     pub(crate) inferred: Vec<Inference>,
     /// Maintenance or incident.

@@ -2,7 +2,7 @@
 //! delays) and the evaluator's index over it, and every public method the library offers on
 //! it, here in one place. The fields are private to the engine: interfaces and views ask
 //! [`Schedule::check`], [`Schedule::windows`] and the read-only views of `view_api`
-//! ([`LineageView`]) for what they show, and never walk the model themselves.
+//! ([`LineageView`](crate::engine::view_api::LineageView)) for what they show, and never walk the model themselves.
 //!
 //! What lives elsewhere, and why: the constructors that read files (`embedded`, `load`,
 //! `from_dir`, `from_sources`, `from_notice_str`) and `warnings` are in `format/load.rs`, since
@@ -15,7 +15,6 @@ use crate::engine::error::QueryError;
 use crate::engine::eval::{EvalIndex, Status};
 use crate::engine::model::{Catalogue, Delay, Lineage, Notice};
 use crate::engine::time::{self, Instant};
-use crate::engine::view_api::LineageView;
 use chrono::Duration;
 
 /// A loaded, validated schedule, ready for queries. Cheap to share behind an `Arc`.
@@ -115,23 +114,6 @@ impl Schedule {
     /// The readings the loader found worth a second look (see `Schedule::warnings`).
     pub(crate) fn load_warnings(&self) -> &[crate::format::error::Diagnostic] {
         &self.warnings
-    }
-
-    /// Every window with its history, in load order.
-    pub(crate) fn lineage_views(&self) -> impl Iterator<Item = LineageView<'_>> {
-        (0..self.lineages.len()).map(|i| LineageView::new(self, i))
-    }
-
-    /// The history of the window an answer describes (`None` for one of another schedule).
-    pub(crate) fn lineage_of(&self, w: &crate::engine::answer::WindowInfo) -> Option<LineageView<'_>> {
-        self.lineage(&w.notice, &w.window)
-    }
-
-    /// The window `window` of notice `notice` (as in an answer's `notice` and `window`).
-    pub(crate) fn lineage(&self, notice: &str, window: &str) -> Option<LineageView<'_>> {
-        let n = self.notices.iter().position(|x| x.id == notice)?;
-        let i = self.lineages.iter().position(|l| l.notice == n && l.id == window)?;
-        Some(LineageView::new(self, i))
     }
 
     /// The delays notice `notice` (by index) announces.

@@ -15,6 +15,27 @@ use crate::engine::time::Instant;
 use chrono::{Duration, NaiveDate};
 use chrono_tz::Tz;
 
+/// Where the views find a window's history (here, beside the views, so the schedule needs
+/// no import of them).
+impl Schedule {
+    /// Every window with its history, in load order.
+    pub(crate) fn lineage_views(&self) -> impl Iterator<Item = LineageView<'_>> {
+        (0..self.lineages.len()).map(|i| LineageView::new(self, i))
+    }
+
+    /// The history of the window an answer describes (`None` for one of another schedule).
+    pub(crate) fn lineage_of(&self, w: &crate::engine::answer::WindowInfo) -> Option<LineageView<'_>> {
+        self.lineage(&w.notice, &w.window)
+    }
+
+    /// The window `window` of notice `notice` (as in an answer's `notice` and `window`).
+    pub(crate) fn lineage(&self, notice: &str, window: &str) -> Option<LineageView<'_>> {
+        let n = self.notices.iter().position(|x| x.id == notice)?;
+        let i = self.lineages.iter().position(|l| l.notice == n && l.id == window)?;
+        Some(LineageView::new(self, i))
+    }
+}
+
 /// A window and its history: every version, oldest first, and every change to one of its
 /// occurrences.
 #[derive(Debug, Clone, Copy)]

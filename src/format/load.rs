@@ -265,6 +265,8 @@ struct Parsed {
     effects: Vec<Option<Stated>>,
     /// The notice's `kind`, when it states one.
     kind: Option<Kind>,
+    /// The notice's `advice`, for the windows it announces and revises.
+    advice: Option<Bilingual<Vec<String>>>,
 }
 
 impl Schedule {
@@ -468,6 +470,7 @@ impl Build<'_> {
             };
             let effects = stated_effects(file, &raw.effects, cat, d);
             let kind = raw.kind.as_ref().and_then(|k| parse_kind(file, k, d));
+            let advice = advice(file, raw.advice.as_ref(), raw.advice_en.as_ref(), d).ok().flatten();
             if let Some(u) = &raw.url {
                 check_url(file, u, d);
             }
@@ -484,7 +487,7 @@ impl Build<'_> {
                 inferred: inferences(file, &raw.inferred, cat, d),
                 corrected: corrections(file, &raw.corrected, zone, known_from, d),
             });
-            parsed.push(Parsed { file: fi, raw, zone, effects, kind });
+            parsed.push(Parsed { file: fi, raw, zone, effects, kind, advice });
         }
     }
 
@@ -1561,6 +1564,55 @@ fn next_day(d: NaiveDate) -> NaiveDate {
     d.succ_opt().unwrap_or(d)
 }
 
+/// `advice = [...]` with `advice_en = [...]` (one English entry per entry): `Ok(None)` when
+/// not given, `Err` (reported) when `advice_en` stands alone, counts differ or an entry is blank.
+fn advice(
+    file: &SourceFile,
+    ja: Option<&S<Vec<String>>>,
+    en: Option<&S<Vec<String>>>,
+    d: &mut Diags,
+) -> Result<Option<Bilingual<Vec<String>>>, ()> {
+    let (ja, en) = match (ja, en) {
+        (None, None) => return Ok(None),
+        (None, Some(en)) => {
+            d.at(
+                file,
+                Some(en.span()),
+                "`advice_en` without `advice`; give the notice's own words in `advice` (and the English in `advice_en`), or leave both out"
+                    .into(),
+            );
+            return Err(());
+        }
+        (Some(ja), en) => (ja, en),
+    };
+    if ja.get_ref().is_empty() {
+        d.at(file, Some(ja.span()), "`advice` is empty; leave it out when the notice says nothing a merchant can do".into());
+        return Err(());
+    }
+    let lists = std::iter::once(ja).chain(en);
+    if let Some(blank) = lists.clone().find(|l| l.get_ref().iter().any(|a| a.trim().is_empty())) {
+        d.at(
+            file,
+            Some(blank.span()),
+            "an entry of `advice` or `advice_en` is blank; expected the notice's words, e.g. `advice = [\"銀行振込への変更\"]`".into(),
+        );
+        return Err(());
+    }
+    if let Some(en) = en.filter(|en| en.get_ref().len() != ja.get_ref().len()) {
+        d.at(
+            file,
+            Some(en.span()),
+            format!(
+                "`advice_en` has {} entries and `advice` {}; give the English of each entry, in the same order",
+                en.get_ref().len(),
+                ja.get_ref().len()
+            ),
+        );
+        return Err(());
+    }
+    Ok(Some(Bilingual::new(ja.get_ref().clone(), en.map(|e| e.get_ref().clone()))))
+}
+
 /// Reports `title_en` without `title` (or `note_en` without `note`): the Japanese is the
 /// notice's own wording and comes first. Whether there was one.
 fn english_without_original(file: &SourceFile, span: &Range<usize>, w: &RawWindow, d: &mut Diags) -> bool {
@@ -1721,6 +1773,7 @@ fn make_spec(
             return None;
         }
     }
+    let advice = advice(file, w.advice.as_ref(), w.advice_en.as_ref(), d).ok()?;
     let window_effects = stated_effects(file, &w.effects, cat, d);
     let mut inferred = inferences(file, &w.inferred, cat, d);
     let effects = spec_effects(&window_effects, p, cat, prev, kind, &mut inferred);
@@ -1735,6 +1788,7 @@ fn make_spec(
         shape,
         effects,
         note: bilingual(&w.note, &w.note_en).or_else(|| prev.and_then(|s| s.note.clone())),
+        advice: advice.or_else(|| p.advice.clone()).or_else(|| prev.and_then(|s| s.advice.clone())),
         inferred,
         kind,
         earlier: None,

@@ -107,6 +107,10 @@ pub(crate) struct NoticeFile {
     /// oldest first; each adds one to the feed's SEQUENCE of the windows it touches.
     #[serde(default)]
     pub corrected: Vec<S<String>>,
+    /// What a merchant can do during the notice's windows, in the notice's own words.
+    pub advice: Option<S<Vec<String>>>,
+    /// The same, entry by entry, in English.
+    pub advice_en: Option<S<Vec<String>>>,
     #[serde(default)]
     pub inferred: Vec<RawInferred>,
     #[serde(default)]
@@ -141,6 +145,9 @@ pub(crate) struct RawWindow {
     pub effects: RawEffects,
     pub note: Option<String>,
     pub note_en: Option<String>,
+    /// What a merchant can do during this window (overrides the notice's `advice`).
+    pub advice: Option<S<Vec<String>>>,
+    pub advice_en: Option<S<Vec<String>>>,
     #[serde(default)]
     pub inferred: Vec<RawInferred>,
     /// `action = "end"`: occurrences starting at or after this stop.

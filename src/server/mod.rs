@@ -14,8 +14,10 @@
 mod access;
 mod cache;
 mod conn;
+mod dates;
 mod edge;
 mod error;
+pub mod follow;
 pub(crate) mod handlers;
 pub(crate) mod metrics;
 pub(crate) mod openapi;
@@ -56,8 +58,8 @@ pub(crate) const ROUTES: &[Route] = &[
     Route { path: "/api/v2/incidents.json", handler: || get(statuspage::incidents), bench_only: false },
     Route { path: "/api/v2/incidents/unresolved.json", handler: || get(statuspage::unresolved), bench_only: false },
     Route { path: "/healthz", handler: || get(healthz), bench_only: false },
-    Route { path: "/readyz", handler: || get(readyz), bench_only: false },
-    Route { path: "/metrics", handler: || get(edge::metrics), bench_only: false },
+    Route { path: "/readyz", handler: || get(follow::readyz), bench_only: false },
+    Route { path: "/metrics", handler: || get(follow::metrics), bench_only: false },
     Route { path: "/openapi.json", handler: || get(crate::server::openapi::handler), bench_only: false },
     Route { path: "/", handler: || get(pages::status), bench_only: false },
     Route { path: "/timeline", handler: || get(pages::timeline), bench_only: false },
@@ -131,6 +133,7 @@ pub async fn serve(addr: &str, config: Config, watch_dir: bool) -> anyhow::Resul
         }
     };
     let _watcher = if watch_dir { Some(watch(st.clone(), state::DEBOUNCE)?) } else { None };
+    follow::spawn(&st);
     #[cfg(unix)]
     {
         let st = st.clone();

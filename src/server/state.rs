@@ -10,8 +10,8 @@
 //! lost event can fool; reads run on their own thread with a deadline, so a FIFO, a device
 //! or a hung mount ends in a failed reload, never in a watch that waits forever.
 
+use super::dates::http_date;
 use super::metrics::Metrics;
-use super::validators::http_date;
 use crate::engine::eval::Schedule;
 use crate::engine::time::Instant;
 use crate::format::error::LoadError;
@@ -114,6 +114,8 @@ pub struct Config {
     /// `as_of`, the status page, the timeline's range) reads it, and every page, `/readyz` and
     /// the API's `Mado-Clock` header say so. `None` (the default) is the real clock.
     pub now: Option<Instant>,
+    /// Followed sources (`mado serve --follow`): their notices join every reload.
+    pub follow: Option<super::follow::Follow>,
 }
 
 impl Default for Config {
@@ -135,6 +137,7 @@ impl Default for Config {
             read_timeout: READ_TIMEOUT,
             max_drop: 0.5,
             now: None,
+            follow: None,
         }
     }
 }
@@ -167,8 +170,7 @@ pub struct Loaded {
 impl Loaded {
     fn new(schedule: Schedule, generation: u64) -> Loaded {
         let latest = schedule.notices().iter().map(|n| n.known_from()).max().unwrap_or_default();
-        let last_modified = HeaderValue::from_str(&latest.format("%a, %d %b %Y %H:%M:%S GMT").to_string())
-            .unwrap_or_else(|_| HeaderValue::from_static("Thu, 01 Jan 1970 00:00:00 GMT"));
+        let last_modified = http_date(latest);
         let http = Generation::new(&schedule);
         Loaded { last_modified, schedule, generation, http }
     }
@@ -433,9 +435,11 @@ type Reader = Box<dyn FnOnce(&mut dyn FnMut(&Path)) -> Result<Vec<SourceFile>, L
 
 fn reader(config: &Config) -> Reader {
     let max = config.max_file_size;
+    let follow = config.follow.clone();
+    let followed = move || follow.as_ref().map(super::follow::Follow::files).unwrap_or_default();
     match config.schedules.clone() {
-        Some(dir) => Box::new(move |reading: &mut dyn FnMut(&Path)| read_dir_sources_with(&dir, max, reading)),
-        None => Box::new(|_: &mut dyn FnMut(&Path)| Ok(crate::format::source::embedded_sources())),
+        Some(dir) => Box::new(move |reading: &mut dyn FnMut(&Path)| Ok([read_dir_sources_with(&dir, max, reading)?, followed()].concat())),
+        None => Box::new(move |_: &mut dyn FnMut(&Path)| Ok([crate::format::source::embedded_sources(), followed()].concat())),
     }
 }
 

@@ -769,6 +769,12 @@ fn description(
             let _ = writeln!(d, "{line}");
         }
     }
+    if let Some(advice) = &spec.advice {
+        let _ = writeln!(d, "{}:", fw.advice);
+        for a in advice.get(lang) {
+            let _ = writeln!(d, "- {a}");
+        }
+    }
     provenance_lines(&mut d, s, l, spec, lang);
     d
 }

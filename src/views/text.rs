@@ -207,6 +207,9 @@ fn window_lines(out: &mut String, head: &str, w: &WindowInfo, zone: Tz, lang: La
         };
         put!(out, "  {:<9} {}{scope}: {}{src}", "", e.channel, parts.join("; "));
     }
+    for a in &w.advice {
+        put!(out, "  {:<9} {}: {a}", "", words.advice);
+    }
     for i in &w.inferred {
         put!(out, "  {:<9} {} {}: {}", "", words.inferred, i.field, i.reason);
     }

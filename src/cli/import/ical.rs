@@ -184,7 +184,13 @@ fn out_of(
     if !seen.insert(notice_id.clone()) {
         bail!("a second event with the maintenance id `{id_source}`; expected one VEVENT per maintenance");
     }
-    // Functions.
+    let fns = event_functions(props, m)?;
+    let times = event_times(props, &status)?;
+    Ok(Some(event_notice(props, calname, &uid, &notice_id, &status, &fns, &times)))
+}
+
+/// The functions an event takes down, and those it states stay available.
+fn event_functions(props: &[Prop], m: &Mapping) -> Result<(Vec<String>, Vec<String>)> {
     let mut functions: Vec<String> = Vec::new();
     let mut available: Vec<String> = Vec::new();
     let objects: Vec<&Prop> = props.iter().filter(|p| p.name == "X-MAINTNOTE-OBJECT-ID").collect();
@@ -208,7 +214,22 @@ fn out_of(
             (None, false) => bail!("every object is stated available (NO-IMPACT): no function is affected"),
         }
     }
-    // Times.
+    Ok((functions, available))
+}
+
+/// An event's times, as read.
+struct EventTimes {
+    start: DateTime<Utc>,
+    start_date: Option<NaiveDate>,
+    end: DateTime<Utc>,
+    end_date: Option<NaiveDate>,
+    zone: Tz,
+    tentative: bool,
+    published: DateTime<Utc>,
+}
+
+fn event_times(props: &[Prop], status: &str) -> Result<EventTimes> {
+    let get = |n: &str| props.iter().find(|p| p.name == n);
     let default_zone = mado::time::DEFAULT_ZONE;
     let start_p = get("DTSTART").context("no DTSTART")?;
     let (start, start_date, zone) = when(start_p, default_zone)?;
@@ -227,19 +248,37 @@ fn out_of(
     let local = |t: DateTime<Utc>| t.with_timezone(&zone).naive_local();
     let whole_days = local(start).time() == chrono::NaiveTime::MIN && local(end).time() == chrono::NaiveTime::MIN;
     let tentative = start_date.is_some() || (status == "TENTATIVE" && whole_days);
+    let stamp_p = get("DTSTAMP").or_else(|| get("LAST-MODIFIED")).context("no DTSTAMP")?;
+    let (published, _, _) = when(stamp_p, zone)?;
+    Ok(EventTimes { start, start_date, end, end_date, zone, tentative, published })
+}
+
+/// The notice's TOML; `fns` the functions it takes down and those it states available.
+fn event_notice(
+    props: &[Prop],
+    calname: &str,
+    uid: &str,
+    notice_id: &str,
+    status: &str,
+    fns: &(Vec<String>, Vec<String>),
+    tm: &EventTimes,
+) -> Imported {
+    let (functions, available) = (fns.0.as_slice(), fns.1.as_slice());
+    let get = |n: &str| props.iter().find(|p| p.name == n);
+    let default_zone = mado::time::DEFAULT_ZONE;
+    let zone = tm.zone;
+    let local = |t: DateTime<Utc>| t.with_timezone(&zone).naive_local();
     let incident = get("CATEGORIES").is_some_and(|p| {
         let c = p.value.to_lowercase();
         c.split(',').any(|x| x.trim() == "incident" || x.trim() == "障害")
     });
-    let stamp_p = get("DTSTAMP").or_else(|| get("LAST-MODIFIED")).context("no DTSTAMP")?;
-    let (published, _, _) = when(stamp_p, zone)?;
-    let summary = get("SUMMARY").map(|p| text(&p.value)).filter(|s| !s.trim().is_empty()).unwrap_or_else(|| uid.clone());
+    let summary = get("SUMMARY").map(|p| text(&p.value)).filter(|s| !s.trim().is_empty()).unwrap_or_else(|| uid.to_string());
     let sequence = get("SEQUENCE").map_or("0", |p| p.value.trim());
 
     let mut t = String::new();
     t.push_str(&format!("# Imported by `mado import` from the iCalendar feed “{calname}”, event {uid} (SEQUENCE {sequence}).\n"));
-    t.push_str(&format!("id = {}\n", q(&notice_id)));
-    t.push_str(&format!("published = {}\n", q(&stamp(published))));
+    t.push_str(&format!("id = {}\n", q(notice_id)));
+    t.push_str(&format!("published = {}\n", q(&stamp(tm.published))));
     if zone != default_zone {
         t.push_str(&format!("zone = {}\n", q(zone.name())));
     }
@@ -247,7 +286,7 @@ fn out_of(
     let provider = get("X-MAINTNOTE-PROVIDER").map(|p| format!(", provider {}", text(&p.value))).unwrap_or_default();
     t.push_str(&format!(
         "source = {}\n",
-        q(&format!("iCalendar feed “{calname}”{provider}, event {uid}, SEQUENCE {sequence}, DTSTAMP {}", stamp(published)))
+        q(&format!("iCalendar feed “{calname}”{provider}, event {uid}, SEQUENCE {sequence}, DTSTAMP {}", stamp(tm.published)))
     ));
     if let Some(u) = get("URL").map(|p| p.value.trim()).filter(|u| u.starts_with("https://") || u.starts_with("http://")) {
         t.push_str(&format!("url = {}\n", q(u)));
@@ -257,29 +296,29 @@ fn out_of(
     }
     t.push_str("\n[[window]]\nid = \"w\"\n");
     let list = |v: &[String]| v.iter().map(|f| q(f)).collect::<Vec<_>>().join(", ");
-    t.push_str(&format!("functions = [{}]\n", list(&functions)));
+    t.push_str(&format!("functions = [{}]\n", list(functions)));
     if !available.is_empty() {
-        t.push_str(&format!("available = [{}]\n", list(&available)));
+        t.push_str(&format!("available = [{}]\n", list(available)));
     }
-    if tentative {
-        let first = start_date.unwrap_or_else(|| local(start).date());
-        let after = end_date.unwrap_or_else(|| local(end).date());
+    if tm.tentative {
+        let first = tm.start_date.unwrap_or_else(|| local(tm.start).date());
+        let after = tm.end_date.unwrap_or_else(|| local(tm.end).date());
         let last = after.pred_opt().unwrap_or(first);
         t.push_str(&format!("date = {}\n", q(&first.to_string())));
         if last != first {
             t.push_str(&format!("last_date = {}\n", q(&last.to_string())));
         }
     } else {
-        t.push_str(&format!("start = {}\n", q(&stamp(start))));
+        t.push_str(&format!("start = {}\n", q(&stamp(tm.start))));
         // mado writes an end not announced as the end of its supported range.
-        if end >= mado::time::unknown_end() {
+        if tm.end >= mado::time::unknown_end() {
             t.push_str("end = \"unknown\"\n");
         } else {
-            t.push_str(&format!("end = {}\n", q(&stamp(end))));
+            t.push_str(&format!("end = {}\n", q(&stamp(tm.end))));
         }
     }
-    if status == "TENTATIVE" && !tentative {
+    if status == "TENTATIVE" && !tm.tentative {
         t.push_str(&format!("note = {}\n", q("The source marks these times tentative.")));
     }
-    Ok(Some(Imported { file_name: format!("{notice_id}.toml"), toml: t }))
+    Imported { file_name: format!("{notice_id}.toml"), toml: t }
 }

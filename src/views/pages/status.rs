@@ -69,6 +69,7 @@ pub fn status_page(s: &Schedule, cx: &PageContext) -> (String, Option<Instant>) 
                     p { strong { (t.buyers_and_api) } }
                     (effects_list(s, cx, &w.effects, None))
                 }
+                (advice_list(t, w))
                 p { a href=(cx.href(&format!("/notices/{}", w.notice), &[])) { (t.notice) ": " (notice_title(s, lang, &w.notice)) } }
             }
         }
@@ -180,16 +181,29 @@ fn tree_markup(s: &Schedule, cx: &PageContext, answers: &[Answer], parent: Optio
                         div.during.maybe { (t.expected_today) }
                     }
                     @if a.status == Status::Unavailable {
-                        @for w in a.windows.iter().filter(|w| w.kind == WindowKind::Confirmed && !w.effects.is_empty()) {
+                        @for w in a.windows.iter().filter(|w| w.kind == WindowKind::Confirmed && !(w.effects.is_empty() && w.advice.is_empty())) {
                             // Closed: the banner above lists the same for the whole window.
                             details.during data-uid=(w.uid) {
                                 summary { (t.buyers_and_api) @if a.windows.len() > 1 { " — " (window_title(s, lang, w)) } }
                                 (effects_list(s, cx, &w.effects, Some(&a.function)))
+                                (advice_list(t, w))
                             }
                         }
                     }
                     (tree_markup(s, cx, answers, Some(&a.function)))
                 }
+            }
+        }
+    }
+}
+
+/// What merchants can do during `w`, in its notice's words (nothing when it says nothing).
+fn advice_list(t: &PageWords, w: &WindowInfo) -> Markup {
+    html! {
+        @if !w.advice.is_empty() {
+            p.advice-head { strong { (t.merchants_can) } }
+            ul.advice {
+                @for a in &w.advice { li { (a) } }
             }
         }
     }
