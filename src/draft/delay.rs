@@ -2,31 +2,10 @@
 //! jobs it announces (`[[delay]]`): a line 「通常…H:MM…」 with the usual time, then one
 //! 「今回は…H:MM…」 with this time's.
 
+use crate::draft::model::{DelayDraft, DraftNotice, Line, Shape};
 use crate::draft::publish::Append;
-use crate::draft::read::{DraftNotice, Line, Shape};
 use crate::draft::when;
 use chrono::{Datelike, NaiveDate, NaiveTime};
-
-/// One `[[delay]]`.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct DelayDraft {
-    /// Its id.
-    pub id: String,
-    /// The job, as the section's item names it.
-    pub job: String,
-    /// The day; `None` when the text does not settle it (then the delay is not written).
-    pub date: Option<NaiveDate>,
-    /// The usual time and `頃`.
-    pub usual: (NaiveTime, bool),
-    /// This time's and `頃`.
-    pub expected: (NaiveTime, bool),
-    /// The two lines, quoted.
-    pub note: String,
-    /// `(field, reason, reason_en)`.
-    pub inferred: Vec<(String, String, String)>,
-    /// Questions.
-    pub todos: Vec<String>,
-}
 
 /// The first time of day in `s`: `午前5:30頃`, `7時頃`, `朝9時` (朝 read as 午前).
 fn time_in(s: &str) -> Option<(NaiveTime, bool)> {

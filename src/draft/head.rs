@@ -2,8 +2,8 @@
 //! 更新 / 発行, a date-only line, a version date), its id and source, and the earlier notice
 //! it refers to.
 
+use crate::draft::model::{DraftNotice, Line};
 use crate::draft::publish;
-use crate::draft::read::{DraftNotice, Line};
 use crate::draft::when;
 use crate::engine::schedule::Schedule;
 use crate::engine::time::{local_to_instant, Instant, DEFAULT_ZONE};

@@ -15,6 +15,7 @@
 mod delay;
 mod head;
 mod html;
+mod model;
 mod pdf;
 mod publish;
 mod read;
@@ -28,8 +29,8 @@ mod write;
 use crate::engine::schedule::Schedule;
 use std::path::Path;
 
-pub use delay::DelayDraft;
-pub use read::{DraftNotice, OccurrenceDraft, Shape, WindowDraft};
+pub use model::DelayDraft;
+pub use model::{DraftNotice, OccurrenceDraft, Shape, WindowDraft};
 
 /// What a notice was published as.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -2,7 +2,7 @@
 //! (`2025年6月2日 10:00掲載`, `6月22日に掲載した`, `(7月23日追記)`), and the sections a
 //! later 追記 added, which are publications of their own.
 
-use crate::draft::read::Line;
+use crate::draft::model::Line;
 use crate::draft::when::{self, Found};
 
 /// The words that stamp a date as a publication.

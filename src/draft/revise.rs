@@ -4,7 +4,7 @@
 //! and windows called off (中止). Each is matched against `--schedules`, explained in
 //! `inferred` and asked about.
 
-use crate::draft::read::{Line, OccurrenceDraft, Shape, WindowDraft};
+use crate::draft::model::{Line, OccurrenceDraft, Shape, WindowDraft};
 use crate::draft::row::{blank, named_in, At, RowContext};
 use crate::draft::when;
 use crate::engine::model::{Shape as Model, Spec};

@@ -1,7 +1,7 @@
 //! One window from one date (or date range) found in a line: its times, the checks of the
 //! weekday and the stated length, and the functions its row label (or sentence) names.
 
-use crate::draft::read::{Line, Shape, WindowDraft};
+use crate::draft::model::{Line, Shape, WindowDraft};
 use crate::draft::when::{self, Found};
 use crate::engine::model::Catalogue;
 use crate::engine::names::{normalize_name, NameError};

@@ -3,7 +3,7 @@
 //! follows (廃止, なし, 終了), matched against the rules of `--schedules` by functions and
 //! by the hours 変更前 gives.
 
-use crate::draft::read::{Line, Shape, WindowDraft};
+use crate::draft::model::{Line, Shape, WindowDraft};
 use crate::draft::revise::{ids, window_id};
 use crate::draft::row::{blank, named_in, RowContext};
 use crate::draft::when;

@@ -1,7 +1,7 @@
 //! The notice's tables of what is affected: 影響範囲 / 影響の有無 (which functions are or
 //! are not available) and メンテナンス中の動作 / 影響 (what each channel shows).
 
-use crate::draft::read::{DraftNotice, Line};
+use crate::draft::model::{DraftNotice, Line};
 use crate::draft::row::{cells, label_of, named_in};
 use crate::engine::model::Catalogue;
 

@@ -1,8 +1,8 @@
 //! The draft written as a notice file in the format of `docs/format.md`, with a
 //! `# TODO:` comment above each place a person must decide.
 
-use crate::draft::delay::DelayDraft;
-use crate::draft::read::{DraftNotice, OccurrenceDraft, Shape, WindowDraft};
+use crate::draft::model::DelayDraft;
+use crate::draft::model::{DraftNotice, OccurrenceDraft, Shape, WindowDraft};
 use std::fmt::Write as _;
 
 /// A TOML basic string.
