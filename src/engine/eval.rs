@@ -192,161 +192,187 @@ fn second() -> Duration {
     Duration::seconds(1)
 }
 
+/// Per function, the bits of it and the functions below it.
+fn cover_bits(catalogue: &Catalogue) -> Vec<u64> {
+    let nf = catalogue.functions.len();
+    let mut cover = vec![0u64; nf];
+    for (f, c) in cover.iter_mut().enumerate() {
+        for g in 0..nf {
+            if catalogue.is_within(g, f) {
+                *c |= 1 << g;
+            }
+        }
+    }
+    cover
+}
+
+/// Every occurrence the index holds (one-off windows, bounded rules' nights, replaced
+/// nights), the unbounded rules expanded lazily, and the postponements with no date yet,
+/// each with the span of as-of instants it is in force.
+fn occurrence_entries(catalogue: &Catalogue, lineages: &[Lineage]) -> (Vec<Entry>, Vec<Lazy>, Vec<Pending>) {
+    let mut entries = Vec::new();
+    let mut lazies = Vec::new();
+    let mut pendings = Vec::new();
+    for (li, l) in lineages.iter().enumerate() {
+        for (vi, v) in l.versions.iter().enumerate() {
+            if v.action == Action::Postpone && v.spec.is_none() {
+                let valid_until = l.versions.get(vi + 1).map_or(FOREVER, |n| n.known_from);
+                if let Some(last) = l.versions[..vi].iter().rev().find_map(|p| p.spec.as_ref()) {
+                    let functions = last.affected_bits(catalogue);
+                    if v.known_from < valid_until {
+                        pendings.push(Pending { lineage: li as u32, valid_from: v.known_from, valid_until, functions });
+                    }
+                }
+            }
+            let Some(top) = &v.spec else { continue };
+            let valid_until = l.versions.get(vi + 1).map_or(FOREVER, |n| n.known_from);
+            if valid_until <= v.known_from {
+                continue; // superseded at the very instant it became known
+            }
+            for (part, spec) in top.parts().enumerate() {
+                // A window covers the functions it names and those below them, except those
+                // its notice states stay available.
+                let functions = spec.affected_bits(catalogue);
+                let base = Occurrence {
+                    start: FOREVER,
+                    end: FOREVER,
+                    tentative: false,
+                    lineage: li as u32,
+                    version: vi as u32,
+                    date: None,
+                    exception: None,
+                    part: part as u8,
+                };
+                let mut push = |occ: Occurrence, from: Instant, until: Instant| {
+                    if from < until {
+                        entries.push(Entry { occ, valid_from: from, valid_until: until, functions });
+                    }
+                };
+                match &spec.shape {
+                    Shape::Confirmed { start, end, .. } => push(Occurrence { start: *start, end: *end, ..base }, v.known_from, valid_until),
+                    Shape::Tentative { start, end, .. } => {
+                        push(Occurrence { start: *start, end: *end, tentative: true, ..base }, v.known_from, valid_until)
+                    }
+                    Shape::Recurring { rule, duration } => {
+                        if rule.is_bounded() {
+                            let to = rule.last_start().unwrap_or(rule.first_start()) + second();
+                            for s in rule.starts_between(rule.first_start(), to, usize::MAX) {
+                                let date = rule.date_of_nominal(s);
+                                let first_change = l.exceptions_on(date).first().map_or(FOREVER, |e| e.known_from);
+                                push(
+                                    Occurrence { start: s, end: s + *duration, date: Some(date), ..base },
+                                    v.known_from,
+                                    valid_until.min(first_change),
+                                );
+                            }
+                        } else {
+                            lazies.push(Lazy {
+                                lineage: li as u32,
+                                version: vi as u32,
+                                part: part as u8,
+                                valid_from: v.known_from,
+                                valid_until,
+                                functions,
+                            });
+                        }
+                        // Replaced occurrences are plain entries, in force from their notice
+                        // until the next change of the same occurrence.
+                        for (ei, e) in l.exceptions.iter().enumerate() {
+                            let Some(r) = e.replacement else { continue };
+                            if !rule.occurs_on(e.date) {
+                                continue;
+                            }
+                            let next = l.exceptions.get(ei + 1).filter(|n| n.date == e.date).map_or(FOREVER, |n| n.known_from);
+                            let occ = Occurrence { start: r.start, end: r.end, date: Some(e.date), exception: Some(ei as u32), ..base };
+                            push(occ, v.known_from.max(e.known_from), valid_until.min(next));
+                        }
+                    }
+                }
+            }
+        }
+    }
+    (entries, lazies, pendings)
+}
+
+/// Statements that functions stay available: per function, each version in force names at
+/// most one ancestor-or-self of it (the first that covers it).
+fn statement_index(catalogue: &Catalogue, lineages: &[Lineage]) -> Vec<StatementIndex> {
+    let nf = catalogue.functions.len();
+    let mut statements = vec![StatementIndex::default(); nf];
+    for (li, l) in lineages.iter().enumerate() {
+        for (vi, v) in l.versions.iter().enumerate() {
+            let Some(spec) = &v.spec else { continue };
+            let valid_until = l.versions.get(vi + 1).map_or(FOREVER, |n| n.known_from);
+            if valid_until <= v.known_from || spec.available.is_empty() {
+                continue;
+            }
+            let (start, end) = match &spec.shape {
+                Shape::Confirmed { start, end, .. } | Shape::Tentative { start, end, .. } => (*start, *end),
+                Shape::Recurring { .. } => continue,
+            };
+            for (f, idx) in statements.iter_mut().enumerate() {
+                if let Some(named) = spec.available.iter().find(|a| catalogue.is_within(f, **a)) {
+                    idx.list.push(Statement {
+                        start,
+                        end,
+                        lineage: li as u32,
+                        version: vi as u32,
+                        named: *named as u32,
+                        valid_from: v.known_from,
+                        valid_until,
+                    });
+                }
+            }
+        }
+    }
+    for idx in &mut statements {
+        idx.list.sort_by_key(|s| (s.start, s.lineage));
+        let mut max = None::<Instant>;
+        idx.max_end = idx.list.iter().map(|s| *max.insert(max.map_or(s.end, |m| m.max(s.end)))).collect();
+    }
+    statements
+}
+
+/// Per slot (all functions, then each function), the entries by start with their running
+/// maximum end, the block tops of the two-level search, and the lazy rules.
+fn slot_indexes(nf: usize, entries: &[Entry], lazies: &[Lazy]) -> Vec<Index> {
+    let mut indexes = vec![Index::default(); nf + 1];
+    let mut order: Vec<u32> = (0..entries.len() as u32).collect();
+    order.sort_by_key(|&i| (entries[i as usize].occ.start, i));
+    for &i in &order {
+        let e = &entries[i as usize];
+        for (slot, idx) in indexes.iter_mut().enumerate() {
+            if slot == 0 || e.functions & (1 << (slot - 1)) != 0 {
+                debug_assert!(e.occ.start.timestamp_subsec_nanos() == 0 && e.occ.end.timestamp_subsec_nanos() == 0);
+                let max = idx.max_end.last().map_or(key(e.occ.end), |m| (*m).max(key(e.occ.end)));
+                idx.ids.push(i);
+                idx.starts.push(key(e.occ.start));
+                idx.max_end.push(max);
+            }
+        }
+    }
+    for idx in &mut indexes {
+        idx.tops = idx.starts.iter().step_by(BLOCK).copied().collect();
+    }
+    for (i, z) in lazies.iter().enumerate() {
+        for (slot, idx) in indexes.iter_mut().enumerate() {
+            if slot == 0 || z.functions & (1 << (slot - 1)) != 0 {
+                idx.lazy.push(i as u32);
+            }
+        }
+    }
+    indexes
+}
+
 impl Schedule {
     pub(crate) fn new(catalogue: Catalogue, notices: Vec<Notice>, lineages: Vec<Lineage>, delays: Vec<Delay>) -> Schedule {
         let nf = catalogue.functions.len();
-        let mut cover = vec![0u64; nf];
-        for (f, c) in cover.iter_mut().enumerate() {
-            for g in 0..nf {
-                if catalogue.is_within(g, f) {
-                    *c |= 1 << g;
-                }
-            }
-        }
-        let mut entries = Vec::new();
-        let mut lazies = Vec::new();
-        let mut pendings = Vec::new();
-        for (li, l) in lineages.iter().enumerate() {
-            for (vi, v) in l.versions.iter().enumerate() {
-                if v.action == Action::Postpone && v.spec.is_none() {
-                    let valid_until = l.versions.get(vi + 1).map_or(FOREVER, |n| n.known_from);
-                    if let Some(last) = l.versions[..vi].iter().rev().find_map(|p| p.spec.as_ref()) {
-                        let functions = last.affected_bits(&catalogue);
-                        if v.known_from < valid_until {
-                            pendings.push(Pending { lineage: li as u32, valid_from: v.known_from, valid_until, functions });
-                        }
-                    }
-                }
-                let Some(top) = &v.spec else { continue };
-                let valid_until = l.versions.get(vi + 1).map_or(FOREVER, |n| n.known_from);
-                if valid_until <= v.known_from {
-                    continue; // superseded at the very instant it became known
-                }
-                for (part, spec) in top.parts().enumerate() {
-                    // A window covers the functions it names and those below them, except those
-                    // its notice states stay available.
-                    let functions = spec.affected_bits(&catalogue);
-                    let base = Occurrence {
-                        start: FOREVER,
-                        end: FOREVER,
-                        tentative: false,
-                        lineage: li as u32,
-                        version: vi as u32,
-                        date: None,
-                        exception: None,
-                        part: part as u8,
-                    };
-                    let mut push = |occ: Occurrence, from: Instant, until: Instant| {
-                        if from < until {
-                            entries.push(Entry { occ, valid_from: from, valid_until: until, functions });
-                        }
-                    };
-                    match &spec.shape {
-                        Shape::Confirmed { start, end, .. } => {
-                            push(Occurrence { start: *start, end: *end, ..base }, v.known_from, valid_until)
-                        }
-                        Shape::Tentative { start, end, .. } => {
-                            push(Occurrence { start: *start, end: *end, tentative: true, ..base }, v.known_from, valid_until)
-                        }
-                        Shape::Recurring { rule, duration } => {
-                            if rule.is_bounded() {
-                                let to = rule.last_start().unwrap_or(rule.first_start()) + second();
-                                for s in rule.starts_between(rule.first_start(), to, usize::MAX) {
-                                    let date = rule.date_of_nominal(s);
-                                    let first_change = l.exceptions_on(date).first().map_or(FOREVER, |e| e.known_from);
-                                    push(
-                                        Occurrence { start: s, end: s + *duration, date: Some(date), ..base },
-                                        v.known_from,
-                                        valid_until.min(first_change),
-                                    );
-                                }
-                            } else {
-                                lazies.push(Lazy {
-                                    lineage: li as u32,
-                                    version: vi as u32,
-                                    part: part as u8,
-                                    valid_from: v.known_from,
-                                    valid_until,
-                                    functions,
-                                });
-                            }
-                            // Replaced occurrences are plain entries, in force from their notice
-                            // until the next change of the same occurrence.
-                            for (ei, e) in l.exceptions.iter().enumerate() {
-                                let Some(r) = e.replacement else { continue };
-                                if !rule.occurs_on(e.date) {
-                                    continue;
-                                }
-                                let next = l.exceptions.get(ei + 1).filter(|n| n.date == e.date).map_or(FOREVER, |n| n.known_from);
-                                let occ = Occurrence { start: r.start, end: r.end, date: Some(e.date), exception: Some(ei as u32), ..base };
-                                push(occ, v.known_from.max(e.known_from), valid_until.min(next));
-                            }
-                        }
-                    }
-                }
-            }
-        }
-        // Statements that functions stay available: per function, each version in force
-        // names at most one ancestor-or-self of it (the first that covers it).
-        let mut statements = vec![StatementIndex::default(); nf];
-        for (li, l) in lineages.iter().enumerate() {
-            for (vi, v) in l.versions.iter().enumerate() {
-                let Some(spec) = &v.spec else { continue };
-                let valid_until = l.versions.get(vi + 1).map_or(FOREVER, |n| n.known_from);
-                if valid_until <= v.known_from || spec.available.is_empty() {
-                    continue;
-                }
-                let (start, end) = match &spec.shape {
-                    Shape::Confirmed { start, end, .. } | Shape::Tentative { start, end, .. } => (*start, *end),
-                    Shape::Recurring { .. } => continue,
-                };
-                for (f, idx) in statements.iter_mut().enumerate() {
-                    if let Some(named) = spec.available.iter().find(|a| catalogue.is_within(f, **a)) {
-                        idx.list.push(Statement {
-                            start,
-                            end,
-                            lineage: li as u32,
-                            version: vi as u32,
-                            named: *named as u32,
-                            valid_from: v.known_from,
-                            valid_until,
-                        });
-                    }
-                }
-            }
-        }
-        for idx in &mut statements {
-            idx.list.sort_by_key(|s| (s.start, s.lineage));
-            let mut max = None::<Instant>;
-            idx.max_end = idx.list.iter().map(|s| *max.insert(max.map_or(s.end, |m| m.max(s.end)))).collect();
-        }
+        let (entries, lazies, pendings) = occurrence_entries(&catalogue, &lineages);
+        let statements = statement_index(&catalogue, &lineages);
+        let cover = cover_bits(&catalogue);
         let pending_index: Vec<Vec<u32>> =
             (0..nf).map(|f| (0..pendings.len() as u32).filter(|&i| pendings[i as usize].functions & cover[f] != 0).collect()).collect();
-        let mut indexes = vec![Index::default(); nf + 1];
-        let mut order: Vec<u32> = (0..entries.len() as u32).collect();
-        order.sort_by_key(|&i| (entries[i as usize].occ.start, i));
-        for &i in &order {
-            let e = &entries[i as usize];
-            for (slot, idx) in indexes.iter_mut().enumerate() {
-                if slot == 0 || e.functions & (1 << (slot - 1)) != 0 {
-                    debug_assert!(e.occ.start.timestamp_subsec_nanos() == 0 && e.occ.end.timestamp_subsec_nanos() == 0);
-                    let max = idx.max_end.last().map_or(key(e.occ.end), |m| (*m).max(key(e.occ.end)));
-                    idx.ids.push(i);
-                    idx.starts.push(key(e.occ.start));
-                    idx.max_end.push(max);
-                }
-            }
-        }
-        for idx in &mut indexes {
-            idx.tops = idx.starts.iter().step_by(BLOCK).copied().collect();
-        }
-        for (i, z) in lazies.iter().enumerate() {
-            for (slot, idx) in indexes.iter_mut().enumerate() {
-                if slot == 0 || z.functions & (1 << (slot - 1)) != 0 {
-                    idx.lazy.push(i as u32);
-                }
-            }
-        }
+        let indexes = slot_indexes(nf, &entries, &lazies);
         Schedule {
             catalogue,
             notices,
