@@ -135,17 +135,7 @@ pub fn timeline_page(s: &Schedule, cx: &PageContext, o: &TimelineOptions) -> Res
 
     let (rules, mut table_ws) = split_rules(s, lang, &all.windows);
     table_ws.sort_by_key(|w| w.start);
-    let struck_table: Vec<(&WindowInfo, Action)> = {
-        let mut v: Vec<(&WindowInfo, Action)> = Vec::new();
-        for (_, _, before) in &row_lists {
-            for (w, a) in before {
-                if !v.iter().any(|(x, _)| x.uid == w.uid && x.start == w.start) {
-                    v.push((w, *a));
-                }
-            }
-        }
-        v
-    };
+    let struck_table = struck_once(&row_lists);
     let body = html! {
         h1 { (t.timeline_title) }
         p {
@@ -351,6 +341,19 @@ fn controls(s: &Schedule, cx: &PageContext, o: &TimelineOptions) -> Markup {
         li { svg width="28" height="14" aria-hidden="true" { rect x="1" y="1" width="26" height="12" fill="#fff" stroke="#5f5f5f" stroke-dasharray="3 2" {} line x1="1" y1="7" x2="27" y2="7" stroke="#5f5f5f" stroke-width="2" {} } (t.legend_struck) }
     }
     }
+}
+
+/// The struck-through windows of every row, each once (a window struck in several rows).
+fn struck_once<'a>(rows: &'a [RowWindows]) -> Vec<(&'a WindowInfo, Action)> {
+    let mut v: Vec<(&WindowInfo, Action)> = Vec::new();
+    for (_, _, before) in rows {
+        for (w, a) in before {
+            if !v.iter().any(|(x, _)| x.uid == w.uid && x.start == w.start) {
+                v.push((w, *a));
+            }
+        }
+    }
+    v
 }
 
 fn round(v: f64) -> f64 {
