@@ -1,6 +1,8 @@
-//! The per-thread caches that keep `/v1/availability` near the framework's ceiling
-//! (`docs/architecture.md`, "Request path"): answers about "now" for the current second, and
-//! answer templates filled in with their own `at` and `as_of`.
+//! The caches (`docs/architecture.md`, "Request path"): per thread, answers about "now" for
+//! the current second and answer templates filled in with their own `at` and `as_of` (they
+//! keep `/v1/availability` near the framework's ceiling); per schedule generation, the feeds'
+//! tags and bodies by parameters and epoch (`Feeds`) and window lists about fixed instants
+//! (`Lists`), so a conditional request is answered without building the body.
 
 use super::validators::Prepared;
 use crate::engine::time::Instant;
