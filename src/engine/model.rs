@@ -117,7 +117,7 @@ pub struct Channel {
     pub(crate) id: String,
     pub(crate) ja: String,
     pub(crate) en: String,
-    pub(crate) default: Effect,
+    pub(crate) default: NoticeEffect,
 }
 
 impl Channel {
@@ -148,24 +148,36 @@ pub struct Effect {
     /// The message shown, e.g. in the token modal.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub message: Option<String>,
-    /// Anything else the notice says.
+    /// Anything else the notice says, in the answer's language.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub note: Option<String>,
-    /// `note` in English, where the notice file gives it (answers show the note in their language).
-    #[serde(skip)]
-    pub note_en: Option<String>,
+}
+
+/// An effect as a notice file (or the catalogue) states it: what it shows, and its note in
+/// the notice's words with their English ([`Bilingual`]), to be shown in one language.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct NoticeEffect {
+    /// Error code, page and message (its `note` is empty: the note is `note` below).
+    pub(crate) effect: Effect,
+    pub(crate) note: Option<Bilingual>,
+}
+
+/// As the catalogue JSON shows it: the effect with its note in the notice's own words.
+impl Serialize for NoticeEffect {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        self.in_lang(Lang::Ja).serialize(s)
+    }
+}
+
+impl NoticeEffect {
+    /// The effect as an answer in `lang` shows it: its note in that language (the English
+    /// where given, else the notice's own words).
+    pub fn in_lang(&self, lang: Lang) -> Effect {
+        Effect { note: self.note.as_ref().map(|n| n.text(lang).to_string()), ..self.effect.clone() }
+    }
 }
 
 impl Effect {
-    /// The effect as an answer in `lang` shows it: `note` in that language (the English
-    /// where given), `note_en` left out.
-    pub fn in_lang(&self, lang: Lang) -> Effect {
-        let note = match (lang, &self.note_en) {
-            (Lang::En, Some(en)) if self.note.is_some() => Some(en.clone()),
-            _ => self.note.clone(),
-        };
-        Effect { note, note_en: None, ..self.clone() }
-    }
     /// The effect as short phrases: `error` is the label before an error code, `page` and
     /// `message` the labels before those texts (may be empty), quoted with `open`/`close`.
     pub fn phrases(&self, error: &str, page: &str, message: &str, (open, close): (&str, &str)) -> Vec<String> {
@@ -488,7 +500,7 @@ pub(crate) const INFERABLE: &[&str] = &["published", "functions", "start", "end"
 pub struct Candidate {
     /// `None`: every function of the window.
     pub(crate) scope: Option<Vec<FnIdx>>,
-    pub(crate) effect: Effect,
+    pub(crate) effect: NoticeEffect,
     pub(crate) source: EffectSource,
 }
 

@@ -176,13 +176,10 @@ fn bilingual(ja: &Option<String>, en: &Option<String>) -> Option<Bilingual> {
     ja.as_ref().map(|ja| Bilingual::new(ja.clone(), en.clone()))
 }
 
-fn effect(r: &raw::RawEffect) -> Effect {
-    Effect {
-        error_code: r.error_code.clone(),
-        page: r.page.clone(),
-        message: r.message.clone(),
-        note: r.note.clone(),
-        note_en: r.note_en.clone(),
+fn effect(r: &raw::RawEffect) -> NoticeEffect {
+    NoticeEffect {
+        effect: Effect { error_code: r.error_code.clone(), page: r.page.clone(), message: r.message.clone(), note: None },
+        note: bilingual(&r.note, &r.note_en),
     }
 }
 

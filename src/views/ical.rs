@@ -295,6 +295,41 @@ struct LineageEvents<'a> {
 }
 
 impl LineageEvents<'_> {
+    /// DTSTART/DTEND (or DURATION, RRULE and EXDATE) of `spec` in `zone`, noting the zones used.
+    fn write_times(&self, ev: &mut Writer, zones: &mut Vec<(Tz, i32, i32)>, spec: &Spec, zone: Tz, owns: &dyn Fn(NaiveDate) -> bool) {
+        match &spec.shape {
+            Shape::Confirmed { start, end, .. } => {
+                let (k, v) = zoned("DTSTART", *start, zone);
+                ev.line(&k, &v);
+                let (k, v) = zoned("DTEND", *end, zone);
+                ev.line(&k, &v);
+                note_zone(zones, zone, *start, *end);
+            }
+            Shape::Tentative { start, end, .. } if self.profile == Profile::Maintnote => {
+                for (k, v) in [zoned("DTSTART", *start, zone), zoned("DTEND", *end, zone)] {
+                    ev.line(&k, &v);
+                }
+                note_zone(zones, zone, *start, *end);
+            }
+            Shape::Tentative { first, last, .. } => {
+                ev.line("DTSTART;VALUE=DATE", &first.format("%Y%m%d").to_string());
+                ev.line("DTEND;VALUE=DATE", &last.succ_opt().unwrap_or(*last).format("%Y%m%d").to_string());
+            }
+            Shape::Recurring { rule, duration } => {
+                ev.line(&format!("DTSTART;TZID={}", zone.name()), &local_stamp(rule.dtstart()));
+                ev.line("DURATION", &ical_duration(*duration));
+                ev.line("RRULE", &rule_for_ical(rule));
+                let end_year = rule.last_start().unwrap_or(self.opts.now + Duration::days(3 * 366));
+                note_zone(zones, zone, rule.first_start(), end_year);
+                if !self.cancelled {
+                    for date in self.l.excluded_dates().into_iter().filter(|d| owns(*d)) {
+                        ev.line(&format!("EXDATE;TZID={}", zone.name()), &local_stamp(date.and_time(rule.dtstart().time())));
+                    }
+                }
+            }
+        }
+    }
+
     /// The VEVENT of `spec` (the window, or one part of a standing rule that changed its
     /// hours) with its overrides: the nights `owns` (by original date) that a notice changed,
     /// or that a client could place differently.
@@ -318,37 +353,7 @@ impl LineageEvents<'_> {
             Shape::Recurring { rule, .. } => rule.zone(),
             _ => spec.zone,
         };
-        match &spec.shape {
-            Shape::Confirmed { start, end, .. } => {
-                let (k, v) = zoned("DTSTART", *start, zone);
-                ev.line(&k, &v);
-                let (k, v) = zoned("DTEND", *end, zone);
-                ev.line(&k, &v);
-                note_zone(zones, zone, *start, *end);
-            }
-            Shape::Tentative { start, end, .. } if self.profile == Profile::Maintnote => {
-                for (k, v) in [zoned("DTSTART", *start, zone), zoned("DTEND", *end, zone)] {
-                    ev.line(&k, &v);
-                }
-                note_zone(zones, zone, *start, *end);
-            }
-            Shape::Tentative { first, last, .. } => {
-                ev.line("DTSTART;VALUE=DATE", &first.format("%Y%m%d").to_string());
-                ev.line("DTEND;VALUE=DATE", &last.succ_opt().unwrap_or(*last).format("%Y%m%d").to_string());
-            }
-            Shape::Recurring { rule, duration } => {
-                ev.line(&format!("DTSTART;TZID={}", zone.name()), &local_stamp(rule.dtstart()));
-                ev.line("DURATION", &ical_duration(*duration));
-                ev.line("RRULE", &rule_for_ical(rule));
-                let end_year = rule.last_start().unwrap_or(opts.now + Duration::days(3 * 366));
-                note_zone(zones, zone, rule.first_start(), end_year);
-                if !cancelled {
-                    for date in l.excluded_dates().into_iter().filter(|d| owns(*d)) {
-                        ev.line(&format!("EXDATE;TZID={}", zone.name()), &local_stamp(date.and_time(rule.dtstart().time())));
-                    }
-                }
-            }
-        }
+        self.write_times(&mut ev, zones, spec, zone, owns);
         if let Some(r) = related {
             ev.line("RELATED-TO", r);
         }
@@ -815,15 +820,10 @@ fn effect_lines(s: &Schedule, spec: &Spec, lang: Lang) -> Vec<String> {
         let label = if lang == Lang::Ja { c.ja.as_str() } else { c.en.as_str() };
         for e in candidates {
             let error = fw.error_code;
-            let mut effect = e.effect.clone();
             // The note in the feed's language; one the notice gives only in Japanese is shown
             // as written rather than dropped, and a maintainer's English note stays out of the
             // ja feed unless it is all the effect says.
-            effect.note = match lang {
-                Lang::En => e.effect.note_en.clone().or_else(|| e.effect.note.clone()),
-                Lang::Ja => e.effect.note.clone(),
-            };
-            effect.note_en = None;
+            let mut effect = e.effect.in_lang(lang);
             if lang == Lang::Ja && effect.note.as_deref().is_some_and(|n| !reads_as(n, lang)) {
                 let without = Effect { note: None, ..effect.clone() };
                 if !without.phrases(error, "", "", fw.quotes).is_empty() {
