@@ -752,6 +752,7 @@ pub(crate) fn weekday(lang: Lang, i: usize) -> &'static str {
 }
 
 /// Day `i` of the week (0 = Monday) in short: `月`, `Mon`.
+#[cfg(feature = "html")]
 pub(crate) fn weekday_short(lang: Lang, i: usize) -> &'static str {
     const JA: [&str; 7] = ["月", "火", "水", "木", "金", "土", "日"];
     const EN: [&str; 7] = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"];
@@ -762,6 +763,7 @@ pub(crate) fn weekday_short(lang: Lang, i: usize) -> &'static str {
 }
 
 /// A day with its weekday: `2023-11-13(月)`, `Mon 2023-11-13`.
+#[cfg(feature = "html")]
 pub(crate) fn day_with_weekday(lang: Lang, date: &str, weekday: usize) -> String {
     match lang {
         Lang::Ja => format!("{date}({})", weekday_short(lang, weekday)),
@@ -770,6 +772,7 @@ pub(crate) fn day_with_weekday(lang: Lang, date: &str, weekday: usize) -> String
 }
 
 /// Around an expected duration that is approximate: `about 4h`, `4h程度`.
+#[cfg(feature = "html")]
 pub(crate) fn about_duration(lang: Lang) -> (&'static str, &'static str) {
     match lang {
         Lang::Ja => ("", "程度"),
@@ -778,6 +781,7 @@ pub(crate) fn about_duration(lang: Lang) -> (&'static str, &'static str) {
 }
 
 /// Around an approximate end in short texts (tooltips, bar labels): `05:30頃`, `~05:30`.
+#[cfg(feature = "html")]
 pub(crate) fn approx_end_short(lang: Lang) -> (&'static str, &'static str) {
     match lang {
         Lang::Ja => ("", "頃"),
@@ -786,6 +790,7 @@ pub(crate) fn approx_end_short(lang: Lang) -> (&'static str, &'static str) {
 }
 
 /// Around an incident's name on the pages: `【障害】`, `[incident] `.
+#[cfg(feature = "html")]
 pub(crate) fn incident_brackets(lang: Lang) -> (&'static str, &'static str) {
     match lang {
         Lang::Ja => ("【", "】"),
@@ -795,6 +800,7 @@ pub(crate) fn incident_brackets(lang: Lang) -> (&'static str, &'static str) {
 
 /// Before and after the day a standing rule's hours changed on the pages:
 /// `、2025-07-01(火)に時間帯変更（`, `; hours changed on Tue 2025-07-01 (`.
+#[cfg(feature = "html")]
 pub(crate) fn hours_changed_on(lang: Lang) -> (&'static str, &'static str) {
     match lang {
         Lang::Ja => ("、", "に時間帯変更（"),
