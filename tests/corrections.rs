@@ -59,7 +59,8 @@ fn patch_event(ics: &str) -> String {
 #[test]
 fn a_correction_raises_sequence_and_stamps_once_public() {
     // (corrected, feed's now, SEQUENCE, DTSTAMP = LAST-MODIFIED)
-    let cases: &[(Option<&str>, (i32, u32, u32), &str, &str)] = &[
+    type Case<'a> = (Option<&'a str>, (i32, u32, u32), &'a str, &'a str);
+    let cases: &[Case] = &[
         (None, (2026, 11, 22), "0", "20190621T150000Z"),
         (Some("[\"2019-07-25 10:00\"]"), (2026, 11, 22), "1", "20190725T010000Z"),
         // Not yet public at the feed's now: nothing moves but the times.

@@ -173,6 +173,9 @@ pub enum Command {
     /// Export the calendar for other tools.
     #[command(subcommand)]
     Export(Export),
+    /// Keep a running Alertmanager's silences in step with the schedule.
+    #[command(subcommand)]
+    Alertmanager(Alertmanager),
     /// Print a shell completion script.
     #[command(after_help = "Example:\n  mado completions bash > /etc/bash_completion.d/mado")]
     Completions {
@@ -373,6 +376,37 @@ pub enum Export {
         /// Count only notices known at this instant.
         #[arg(long, default_value = "now", value_name = "INSTANT")]
         as_of: String,
+        /// Schedules directory (default: the schedules embedded at build time).
+        #[arg(long, env = "MADO_SCHEDULES", value_name = "DIR")]
+        schedules: Option<PathBuf>,
+    },
+}
+
+/// What `mado alertmanager` does.
+#[derive(Subcommand)]
+pub enum Alertmanager {
+    /// One silence per confirmed one-off window and function (Alertmanager v2 API): created
+    /// ahead of the window, expired and made again when a revision moves it, expired when it
+    /// is cancelled or postponed. Only silences mado made (createdBy "mado") are touched.
+    #[command(
+        after_help = "Example:\n  mado alertmanager sync --url http://127.0.0.1:9093 --dry-run\n\nRun it from cron (e.g. every 5 minutes) to pick up new notices.\nExit status: 0, or 2 on error."
+    )]
+    Sync {
+        /// Alertmanager's address, e.g. `http://127.0.0.1:9093`.
+        #[arg(long, value_name = "URL")]
+        url: String,
+        /// Print what would be created and expired, and send nothing.
+        #[arg(long)]
+        dry_run: bool,
+        /// The alert label that names the function: each silence matches `LABEL="<function id>"`.
+        #[arg(long, default_value = "function", value_name = "LABEL")]
+        label: String,
+        /// Windows starting within this many days.
+        #[arg(long, default_value_t = 90, value_name = "DAYS")]
+        days: i64,
+        /// Where mado's pages are served: each comment links `<URL>/notices/<id>` (default: the notice's own address).
+        #[arg(long, value_name = "URL")]
+        base_url: Option<String>,
         /// Schedules directory (default: the schedules embedded at build time).
         #[arg(long, env = "MADO_SCHEDULES", value_name = "DIR")]
         schedules: Option<PathBuf>,

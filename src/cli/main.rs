@@ -2,6 +2,7 @@
 //!
 //! May use everything in the library; owns the terminal (output, exit codes, logging).
 
+mod alertmanager;
 mod args;
 mod draft;
 mod human;
@@ -122,6 +123,9 @@ fn run(command: Command, fixed: Option<String>) -> Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         Command::Export(e) => export(e, now),
+        Command::Alertmanager(args::Alertmanager::Sync { url, dry_run, label, days, base_url, schedules }) => {
+            alertmanager::sync(&load(schedules.as_ref())?, &alertmanager::SyncOptions { url, dry_run, label, days, base_url }, now)
+        }
         Command::Diff { file, source } => draft::diff(&file, &source),
         Command::Draft { files, out, source } => draft::draft(&files, out.as_deref(), &source),
         Command::Import { file, map, function, prefix, out, source } => {

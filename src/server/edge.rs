@@ -55,10 +55,12 @@ pub(crate) const DATA_CSP: &str = "default-src 'none'; frame-ancestors 'none'";
     responses((status = 200, description = "Prometheus text format 0.0.4", content_type = "text/plain", body = String)))]
 pub(crate) async fn metrics(State(st): State<Arc<AppState>>) -> Response {
     let loaded = st.current();
-    let out = st.metrics.render(loaded.generation, st.last_error().is_some(), &loaded.schedule, crate::engine::time::now());
+    // The functions' status at the server's now: under `--now`, the fixed clock.
+    let out = st.metrics.render(loaded.generation, st.last_error().is_some(), &loaded.schedule, st.now());
     let mut r = out.into_response();
     r.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("text/plain; version=0.0.4"));
     r.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    super::params::mark_clock(st.config.now, &mut r);
     r
 }
 

@@ -120,20 +120,25 @@ pub fn parse_sources(name: &str, text: &str) -> Result<Vec<FollowSource>, String
     for s in raw.source {
         let id = s.id.get_ref();
         if id.is_empty() || !id.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-' || c == '_') {
-            return Err(at(s.id.span().start, format!("source id `{id}` is not lower-case letters, digits, `-` or `_`; expected e.g. `acme-status`")));
+            return Err(at(
+                s.id.span().start,
+                format!("source id `{id}` is not lower-case letters, digits, `-` or `_`; expected e.g. `acme-status`"),
+            ));
         }
         if out.iter().any(|o| &o.id == id) {
             return Err(at(s.id.span().start, format!("source id `{id}` is given twice")));
         }
         let url = s.url.get_ref();
         if !(url.starts_with("http://") || url.starts_with("https://")) {
-            return Err(at(s.url.span().start, format!("url `{url}` is not http(s); expected e.g. `https://status.acme.example/api/v2/scheduled-maintenances.json`")));
+            return Err(at(
+                s.url.span().start,
+                format!("url `{url}` is not http(s); expected e.g. `https://status.acme.example/api/v2/scheduled-maintenances.json`"),
+            ));
         }
         let dur = |v: &Option<Spanned<String>>, default: Duration, what: &str| match v {
             None => Ok(default),
-            Some(v) => parse_interval(v.get_ref()).ok_or_else(|| {
-                at(v.span().start, format!("{what} `{}` is not a duration; expected e.g. `5m`, `30s`, `1h`", v.get_ref()))
-            }),
+            Some(v) => parse_interval(v.get_ref())
+                .ok_or_else(|| at(v.span().start, format!("{what} `{}` is not a duration; expected e.g. `5m`, `30s`, `1h`", v.get_ref()))),
         };
         let interval = dur(&s.interval, Duration::from_secs(300), "interval")?;
         let timeout = dur(&s.timeout, Duration::from_secs(10), "timeout")?;
@@ -176,6 +181,9 @@ struct Status {
     last_error: Option<String>,
     last_error_at: Option<i64>,
     errors: u64,
+    /// The last body the schedule refused (its hash) and why: the same body again is refused
+    /// without another reload.
+    refused: Option<(u64, String)>,
 }
 
 /// The followed sources: their configuration, where their copies live, how they convert,
@@ -186,6 +194,9 @@ pub struct Follow {
     dir: PathBuf,
     convert: Convert,
     state: Arc<Mutex<BTreeMap<String, Status>>>,
+    /// One source's new notices are tried (swapped in, reloaded, maybe rolled back) at a
+    /// time, so that one source's refused notices never fail another's reload.
+    taking: Arc<Mutex<()>>,
 }
 
 impl std::fmt::Debug for Follow {
@@ -206,7 +217,7 @@ impl Follow {
     /// When `dir` cannot be made.
     pub fn new(sources: Vec<FollowSource>, dir: PathBuf, convert: Convert) -> Result<Follow, String> {
         std::fs::create_dir_all(&dir).map_err(|e| format!("cannot make the follow directory {} ({e})", dir.display()))?;
-        let f = Follow { sources: Arc::new(sources), dir, convert, state: Arc::default() };
+        let f = Follow { sources: Arc::new(sources), dir, convert, state: Arc::default(), taking: Arc::default() };
         for s in f.sources.iter() {
             let mut st = Status::default();
             let body = std::fs::read_to_string(f.body_path(&s.id));
@@ -283,7 +294,17 @@ impl Follow {
     /// Takes a fetched body: converted, swapped in, reloaded; rolled back if the schedule
     /// refuses it. Only then written to disk as the last good copy.
     fn take(&self, st: &AppState, s: &FollowSource, got: Got) -> Result<(), String> {
+        let hash = {
+            use std::hash::{Hash, Hasher};
+            let mut h = std::collections::hash_map::DefaultHasher::new();
+            got.body.hash(&mut h);
+            h.finish()
+        };
+        if let Some((_, why)) = self.lock().get(&s.id).and_then(|x| x.refused.clone()).filter(|(h, _)| *h == hash) {
+            return Err(why);
+        }
         let notices = self.notices(s, &got.body)?;
+        let _one_at_a_time = self.taking.lock().unwrap_or_else(|p| p.into_inner());
         let copy = Copy { etag: got.etag, last_modified: got.last_modified, fetched: unix_now() };
         let old = {
             let mut all = self.lock();
@@ -298,19 +319,32 @@ impl Follow {
         };
         if let Some(old) = old {
             if let Err(e) = st.reload() {
-                self.lock().entry(s.id.clone()).or_default().notices = old;
-                return Err(format!("its notices do not join the schedule: {e}"));
+                let why = format!("its notices do not join the schedule: {e}");
+                {
+                    let mut all = self.lock();
+                    let x = all.entry(s.id.clone()).or_default();
+                    x.notices = old;
+                    x.refused = Some((hash, why.clone()));
+                }
+                // The files are those serving again: the schedule's own error clears.
+                let _ = st.reload_if_changed();
+                return Err(why);
             }
         }
         self.save(&s.id, &got.body, &copy)?;
-        self.lock().entry(s.id.clone()).or_default().copy = Some(copy);
+        let mut all = self.lock();
+        let x = all.entry(s.id.clone()).or_default();
+        x.copy = Some(copy);
+        x.refused = None;
         Ok(())
     }
 
     fn save(&self, id: &str, body: &str, copy: &Copy) -> Result<(), String> {
         let write = |path: PathBuf, data: &[u8]| {
             let tmp = path.with_extension("tmp");
-            std::fs::write(&tmp, data).and_then(|()| std::fs::rename(&tmp, &path)).map_err(|e| format!("cannot keep the copy in {} ({e})", path.display()))
+            std::fs::write(&tmp, data)
+                .and_then(|()| std::fs::rename(&tmp, &path))
+                .map_err(|e| format!("cannot keep the copy in {} ({e})", path.display()))
         };
         write(self.body_path(id), body.as_bytes())?;
         write(self.meta_path(id), serde_json::to_string(copy).unwrap_or_default().as_bytes())
@@ -318,7 +352,9 @@ impl Follow {
 
     /// Per source, for `/readyz`.
     fn readiness(&self, now: i64) -> serde_json::Value {
-        let stamp = |t: Option<i64>| t.and_then(|t| chrono::DateTime::from_timestamp(t, 0)).map(|t| t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true));
+        let stamp = |t: Option<i64>| {
+            t.and_then(|t| chrono::DateTime::from_timestamp(t, 0)).map(|t| t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true))
+        };
         let all = self.lock();
         let list: Vec<serde_json::Value> = self
             .sources
@@ -511,7 +547,10 @@ mod tests {
         let table: &[(&str, &str)] = &[
             ("[[source]]\nid = \"Acme\"\nkind = \"ical\"\nurl = \"https://x\"\nfunction = \"a\"\n", "f.toml:2:6: source id `Acme`"),
             ("[[source]]\nid = \"a\"\nkind = \"ical\"\nurl = \"ftp://x\"\nfunction = \"a\"\n", "f.toml:4:7: url `ftp://x`"),
-            ("[[source]]\nid = \"a\"\nkind = \"ical\"\nurl = \"https://x\"\ninterval = \"soon\"\nfunction = \"a\"\n", "f.toml:5:12: interval `soon`"),
+            (
+                "[[source]]\nid = \"a\"\nkind = \"ical\"\nurl = \"https://x\"\ninterval = \"soon\"\nfunction = \"a\"\n",
+                "f.toml:5:12: interval `soon`",
+            ),
             ("[[source]]\nid = \"a\"\nkind = \"rss\"\nurl = \"https://x\"\nfunction = \"a\"\n", "f.toml:3:8: unknown variant `rss`"),
             ("[[source]]\nid = \"a\"\nkind = \"ical\"\nurl = \"https://x\"\n", "neither `map` nor `function`"),
         ];
@@ -523,7 +562,15 @@ mod tests {
 
     #[test]
     fn intervals_and_max_age_read() {
-        let table = [("5m", Some(300_000)), ("30s", Some(30_000)), ("250ms", Some(250)), ("1h", Some(3_600_000)), ("0s", None), ("5", None), ("m", None)];
+        let table = [
+            ("5m", Some(300_000_u64)),
+            ("30s", Some(30_000)),
+            ("250ms", Some(250)),
+            ("1h", Some(3_600_000)),
+            ("0s", None),
+            ("5", None),
+            ("m", None),
+        ];
         for (v, want) in table {
             assert_eq!(parse_interval(v).map(|d| d.as_millis()), want.map(u128::from), "{v}");
         }

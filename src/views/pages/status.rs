@@ -54,25 +54,7 @@ pub fn status_page(s: &Schedule, cx: &PageContext) -> (String, Option<Instant>) 
     let tree = tree_markup(s, cx, &answers, None);
     let body = html! {
         h1 { (t.status_title) " " span.muted { "(" (t.as_at_prefix) (instant_utc(lang, now)) (t.as_at_suffix) ")" } }
-        @for w in &in_progress {
-            @let tentative = w.kind == WindowKind::Tentative;
-            @let incident = w.category == Kind::Incident;
-            section class=(if tentative { "banner maybe" } else { "banner" }) role="status" data-uid=(w.uid) data-category=[incident.then_some("incident")] {
-                h2 {
-                    span aria-hidden="true" { (if tentative { "▲ " } else { "✕ " }) }
-                    (if tentative { t.expected_today } else if incident { t.incident_in_progress } else { t.in_progress })
-                }
-                p { (incident_mark(t, lang, w)) strong { (window_title(s, lang, w)) } }
-                p { (t.during_window) ": " (span(lang, w)) }
-                p { (t.functions) ": " (w.functions.iter().map(|f| function_label(s, lang, f)).collect::<Vec<_>>().join(lang_sep(lang))) }
-                @if !tentative && !w.effects.is_empty() {
-                    p { strong { (t.buyers_and_api) } }
-                    (effects_list(s, cx, &w.effects, None))
-                }
-                (advice_list(t, w))
-                p { a href=(cx.href(&format!("/notices/{}", w.notice), &[])) { (t.notice) ": " (notice_title(s, lang, &w.notice)) } }
-            }
-        }
+        @for w in &in_progress { (banner(s, cx, w)) }
         section aria-labelledby="functions" {
             h2 #functions { (t.functions) }
             (tree)
@@ -143,6 +125,31 @@ pub fn status_page(s: &Schedule, cx: &PageContext) -> (String, Option<Instant>) 
     (layout(cx, t.status_title, body).into_string(), next_change)
 }
 
+/// The banner of a window in progress: what, when, which functions, what buyers see and the
+/// API returns, what merchants can do, and its notice.
+fn banner(s: &Schedule, cx: &PageContext, w: &WindowInfo) -> Markup {
+    let (t, lang) = (cx.t(), cx.lang);
+    html! {
+        @let tentative = w.kind == WindowKind::Tentative;
+        @let incident = w.category == Kind::Incident;
+        section class=(if tentative { "banner maybe" } else { "banner" }) role="status" data-uid=(w.uid) data-category=[incident.then_some("incident")] {
+            h2 {
+                span aria-hidden="true" { (if tentative { "▲ " } else { "✕ " }) }
+                (if tentative { t.expected_today } else if incident { t.incident_in_progress } else { t.in_progress })
+            }
+            p { (incident_mark(t, lang, w)) strong { (window_title(s, lang, w)) } }
+            p { (t.during_window) ": " (span(lang, w)) }
+            p { (t.functions) ": " (w.functions.iter().map(|f| function_label(s, lang, f)).collect::<Vec<_>>().join(lang_sep(lang))) }
+            @if !tentative && !w.effects.is_empty() {
+                p { strong { (t.buyers_and_api) } }
+                (effects_list(s, cx, &w.effects, None))
+            }
+            (advice_list(t, w))
+            p { a href=(cx.href(&format!("/notices/{}", w.notice), &[])) { (t.notice) ": " (notice_title(s, lang, &w.notice)) } }
+        }
+    }
+}
+
 /// Whether what makes `a` unavailable is incidents only: its confirmed windows now.
 fn answer_is_incident(a: &Answer) -> bool {
     let mut confirmed = a.windows.iter().filter(|w| w.kind == WindowKind::Confirmed).peekable();
@@ -198,7 +205,7 @@ fn tree_markup(s: &Schedule, cx: &PageContext, answers: &[Answer], parent: Optio
 }
 
 /// What merchants can do during `w`, in its notice's words (nothing when it says nothing).
-fn advice_list(t: &PageWords, w: &WindowInfo) -> Markup {
+fn advice_list(t: &Labels, w: &WindowInfo) -> Markup {
     html! {
         @if !w.advice.is_empty() {
             p.advice-head { strong { (t.merchants_can) } }
