@@ -13,10 +13,6 @@
 
 use super::AppState;
 use crate::format::source::SourceFile;
-use axum::body::Body;
-use axum::extract::State;
-use axum::http::header;
-use axum::response::Response;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -205,7 +201,7 @@ impl std::fmt::Debug for Follow {
     }
 }
 
-fn unix_now() -> i64 {
+pub(crate) fn unix_now() -> i64 {
     chrono::Utc::now().timestamp()
 }
 
@@ -351,7 +347,7 @@ impl Follow {
     }
 
     /// Per source, for `/readyz`.
-    fn readiness(&self, now: i64) -> serde_json::Value {
+    pub(crate) fn readiness(&self, now: i64) -> serde_json::Value {
         let stamp = |t: Option<i64>| {
             t.and_then(|t| chrono::DateTime::from_timestamp(t, 0)).map(|t| t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true))
         };
@@ -381,7 +377,7 @@ impl Follow {
     }
 
     /// Per source, for `/metrics`.
-    fn metrics(&self) -> String {
+    pub(crate) fn metrics(&self) -> String {
         use std::fmt::Write as _;
         let all = self.lock();
         let mut out = String::from(
@@ -494,44 +490,6 @@ pub fn spawn(st: &Arc<AppState>) {
     let Some(f) = st.config.follow.clone() else { return };
     for s in f.sources.iter() {
         tokio::spawn(poll(st.clone(), f.clone(), s.clone()));
-    }
-}
-
-/// `/readyz`, with `sources` added when sources are followed.
-pub(crate) async fn readyz(state: State<Arc<AppState>>) -> Response {
-    let st = state.0.clone();
-    let r = super::handlers::readyz(state).await;
-    let Some(f) = &st.config.follow else { return r };
-    extend(r, |bytes| {
-        let mut v: serde_json::Value = serde_json::from_slice(bytes).ok()?;
-        v.as_object_mut()?.insert("sources".into(), f.readiness(unix_now()));
-        Some(crate::views::json::to_json(&v).into_bytes())
-    })
-    .await
-}
-
-/// `/metrics`, with the per-source series added when sources are followed.
-pub(crate) async fn metrics(state: State<Arc<AppState>>) -> Response {
-    let st = state.0.clone();
-    let r = super::edge::metrics(state).await;
-    let Some(f) = &st.config.follow else { return r };
-    extend(r, |bytes| {
-        let mut out = bytes.to_vec();
-        out.extend_from_slice(f.metrics().as_bytes());
-        Some(out)
-    })
-    .await
-}
-
-async fn extend(r: Response, add: impl FnOnce(&[u8]) -> Option<Vec<u8>>) -> Response {
-    let (mut parts, body) = r.into_parts();
-    let Ok(bytes) = axum::body::to_bytes(body, 16 << 20).await else { return Response::from_parts(parts, Body::empty()) };
-    match add(&bytes) {
-        Some(new) => {
-            parts.headers.remove(header::CONTENT_LENGTH);
-            Response::from_parts(parts, Body::from(new))
-        }
-        None => Response::from_parts(parts, Body::from(bytes)),
     }
 }
 
