@@ -197,3 +197,23 @@ fn an_unknown_notice_is_an_error() {
     let e = notice_diff(&s, &s, "nope").unwrap_err();
     assert!(e.to_string().contains("`nope`"));
 }
+
+/// `docs/format.md`'s review step diffs the file after copying it under `schedules/`: the
+/// file itself is not part of "before", so the diff is the notice's, not an empty one.
+#[test]
+fn a_notice_already_under_the_schedules_is_diffed_against_the_schedules_without_it() {
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_mado"))
+        .args(["diff", "schedules/notices/2021-postponement-to-08-09.toml", "--schedules", "schedules", "--format", "json"])
+        .output()
+        .expect("runs");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let d: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+    let card = d["functions"].as_array().expect("functions").iter().find(|f| f["function"] == "webcollect.credit_card").expect("card");
+    let firsts: Vec<(&str, &str)> = card["intervals"]
+        .as_array()
+        .expect("intervals")
+        .iter()
+        .map(|i| (i["before"].as_str().unwrap(), i["after"].as_str().unwrap()))
+        .collect();
+    assert_eq!(firsts, [("unavailable", "available"), ("available", "unavailable")], "{d}");
+}

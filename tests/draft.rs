@@ -450,7 +450,9 @@ const FRAGMENTS: &[&str] = &[
 ];
 
 proptest::proptest! {
-    #![proptest_config(proptest::prelude::ProptestConfig { cases: 64, ..Default::default() })]
+    // A fixed seed keeps CI reproducible; explore with more cases and other seeds by hand
+    // (PROPTEST_CASES=2000 and a changed seed): each case found goes into tests/data/notices.
+    #![proptest_config(proptest::prelude::ProptestConfig { cases: 64, rng_seed: proptest::test_runner::RngSeed::Fixed(0x6d61_646f), ..Default::default() })]
     #[test]
     fn any_text_of_notice_forms_drafts_without_panic_and_validates(picks in proptest::collection::vec((0..FRAGMENTS.len(), 0..FRAGMENTS.len()), 0..24)) {
         let known = Schedule::from_dir("schedules").unwrap();

@@ -15,7 +15,7 @@ fn views() -> mado::Schedule {
 }
 
 fn docs<'a>(s: &'a mado::Schedule, now: &str, lang: Lang) -> Documents<'a> {
-    Documents::new(s, Options { now: at(now).into(), lang, base_url: Some("https://mado.example".into()) })
+    Documents::new(s, Options { now: at(now), lang, base_url: Some("https://mado.example".into()) })
 }
 
 #[test]
@@ -101,7 +101,7 @@ fn snapshots_at_fixed_instants() {
 
 #[tokio::test]
 async fn endpoints_answer_with_validators_and_refuse_unknown_parameters() {
-    let st = AppState::new(Config { now: Some(at("2023-11-13T03:00+09:00").into()), ..Config::default() }).expect("embedded");
+    let st = AppState::new(Config { now: Some(at("2023-11-13T03:00+09:00")), ..Config::default() }).expect("embedded");
     let app = router(st);
     for path in [
         "/api/v2/summary.json",
@@ -140,5 +140,5 @@ async fn endpoints_answer_with_validators_and_refuse_unknown_parameters() {
 fn cache_lifetime_ends_at_the_next_change() {
     let s = common::seeds();
     let d = docs(&s, "2023-11-13T03:00+09:00", Lang::En);
-    assert_eq!(d.next_change().expect("next"), Some(at("2023-11-13T05:30+09:00").into()));
+    assert_eq!(d.next_change().expect("next"), Some(at("2023-11-13T05:30+09:00")));
 }

@@ -197,10 +197,10 @@ pub struct CheckArgs {
     #[arg(required = true, value_name = "FUNCTION")]
     pub function: Vec<String>,
     /// The instant asked about: `23:30` (the next one), `tonight 23:30`, `tomorrow 02:00`, `mon 01:00`, `+2h`, `明日 2:00`, `11月13日 3:00`, a local `2023-11-13 03:00` (in --tz), RFC 3339, or `now`.
-    #[arg(long, default_value = "now", value_name = "INSTANT")]
+    #[arg(long, default_value = "now", value_name = "INSTANT", allow_hyphen_values = true)]
     pub at: String,
     /// Count only notices known at this instant.
-    #[arg(long, default_value = "now", value_name = "INSTANT")]
+    #[arg(long, default_value = "now", value_name = "INSTANT", allow_hyphen_values = true)]
     pub as_of: String,
     /// Lookahead: the answer covers all of [at, at + DURATION), e.g. 15m or 2h.
     #[arg(long = "for", value_name = "DURATION")]
@@ -218,10 +218,10 @@ pub struct CheckArgs {
 #[derive(Args)]
 pub struct WindowsArgs {
     /// Start of the range, inclusive: `23:30` (the next one), `tonight 23:30`, `tomorrow 02:00`, `mon 01:00`, `+2h`, `明日 2:00`, `11月13日 3:00`, a local `2023-11-13 03:00` (in --tz), RFC 3339, or `now`.
-    #[arg(long, default_value = "now", value_name = "INSTANT")]
+    #[arg(long, default_value = "now", value_name = "INSTANT", allow_hyphen_values = true)]
     pub from: String,
     /// End of the range, exclusive: an instant, or a length after --from such as `30d` [default: 31d].
-    #[arg(long, value_name = "INSTANT|LENGTH")]
+    #[arg(long, value_name = "INSTANT|LENGTH", allow_hyphen_values = true)]
     pub to: Option<String>,
     /// Only windows that affect this function (an id, a unique part of one, a label or an alias).
     #[arg(long, value_name = "FUNCTION")]
@@ -230,7 +230,7 @@ pub struct WindowsArgs {
     #[arg(long)]
     pub expand: bool,
     /// Count only notices known at this instant.
-    #[arg(long, default_value = "now", value_name = "INSTANT")]
+    #[arg(long, default_value = "now", value_name = "INSTANT", allow_hyphen_values = true)]
     pub as_of: String,
     /// At most this many windows, from 1 to 10000; the output says when it cut the list.
     #[arg(long, default_value_t = 1000)]
@@ -248,13 +248,13 @@ pub struct WindowsArgs {
 #[derive(Args)]
 pub struct StatusArgs {
     /// The instant asked about: `23:30` (the next one), `tonight 23:30`, `tomorrow 02:00`, `mon 01:00`, `+2h`, `明日 2:00`, `11月13日 3:00`, a local `2023-11-13 03:00` (in --tz), RFC 3339, or `now`.
-    #[arg(long, default_value = "now", value_name = "INSTANT")]
+    #[arg(long, default_value = "now", value_name = "INSTANT", allow_hyphen_values = true)]
     pub at: String,
     /// Count only notices known at this instant.
-    #[arg(long, default_value = "now", value_name = "INSTANT")]
+    #[arg(long, default_value = "now", value_name = "INSTANT", allow_hyphen_values = true)]
     pub as_of: String,
     /// How far ahead to list the windows coming: an instant, or a length after --at [default: 7d].
-    #[arg(long, value_name = "INSTANT|LENGTH")]
+    #[arg(long, value_name = "INSTANT|LENGTH", allow_hyphen_values = true)]
     pub to: Option<String>,
     #[command(flatten)]
     pub zone: Zone,
@@ -269,13 +269,13 @@ pub struct NextArgs {
     #[arg(value_name = "FUNCTION")]
     pub function: Option<String>,
     /// From when: `23:30` (the next one), `tonight 23:30`, `tomorrow 02:00`, `mon 01:00`, `+2h`, `明日 2:00`, `11月13日 3:00`, a local `2023-11-13 03:00` (in --tz), RFC 3339, or `now`.
-    #[arg(long, default_value = "now", value_name = "INSTANT")]
+    #[arg(long, default_value = "now", value_name = "INSTANT", allow_hyphen_values = true)]
     pub from: String,
     /// How far ahead: an instant, or a length after --from [default: 31d].
-    #[arg(long, value_name = "INSTANT|LENGTH")]
+    #[arg(long, value_name = "INSTANT|LENGTH", allow_hyphen_values = true)]
     pub to: Option<String>,
     /// Count only notices known at this instant.
-    #[arg(long, default_value = "now", value_name = "INSTANT")]
+    #[arg(long, default_value = "now", value_name = "INSTANT", allow_hyphen_values = true)]
     pub as_of: String,
     /// Text: list every occurrence of a standing rule on its own line.
     #[arg(long)]
@@ -368,13 +368,13 @@ pub enum Export {
         #[arg(long, value_name = "FUNCTION")]
         function: Option<String>,
         /// Start of the range (Asia/Tokyo): `23:30` (the next one), `tonight 23:30`, `tomorrow 02:00`, `mon 01:00`, `+2h`, `明日 2:00`, `11月13日 3:00`, a local `2023-11-13 03:00`, RFC 3339, or `now`.
-        #[arg(long, default_value = "now", value_name = "INSTANT")]
+        #[arg(long, default_value = "now", value_name = "INSTANT", allow_hyphen_values = true)]
         from: String,
         /// End of the range (exclusive), an instant or a length after --from such as `90d` [default: 90d].
-        #[arg(long, value_name = "INSTANT|LENGTH")]
+        #[arg(long, value_name = "INSTANT|LENGTH", allow_hyphen_values = true)]
         to: Option<String>,
         /// Count only notices known at this instant.
-        #[arg(long, default_value = "now", value_name = "INSTANT")]
+        #[arg(long, default_value = "now", value_name = "INSTANT", allow_hyphen_values = true)]
         as_of: String,
         /// Schedules directory (default: the schedules embedded at build time).
         #[arg(long, env = "MADO_SCHEDULES", value_name = "DIR")]

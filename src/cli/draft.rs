@@ -24,6 +24,14 @@ fn base_files(source: &Source) -> Result<Vec<SourceFile>> {
 pub fn diff_of(files: Vec<SourceFile>, new: SourceFile) -> Result<NoticeDiff> {
     let id = notice_id(&new.text).with_context(|| format!("reading the notice id of {}", new.name))?;
     let name = new.name.clone();
+    // The file itself, when it is already under the schedules (docs/format.md's review
+    // step copies it there first), is not part of "before": before is without the notice,
+    // or with the earlier version of it that another file holds.
+    let same = |f: &SourceFile| {
+        let canon = |n: &str| std::path::Path::new(n).canonicalize().ok();
+        canon(&f.name).is_some() && canon(&f.name) == canon(&new.name)
+    };
+    let files: Vec<SourceFile> = files.into_iter().filter(|f| !same(f)).collect();
     let before = Schedule::from_sources(files.clone()).context("loading the schedules without the notice")?;
     let after = Schedule::from_sources(mado::replacing(files, new)).with_context(|| format!("checking {name}"))?;
     Ok(mado::notice_diff(&before, &after, &id)?)

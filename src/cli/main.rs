@@ -166,8 +166,15 @@ fn run(command: Command, fixed: Option<String>) -> Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         Command::Man => {
+            // mado(1), then one page per subcommand (mado-check(1), …), as `man` reads them
+            // from one stream: every option, form and exit status the help gives.
             let mut buf = Vec::new();
-            clap_mangen::Man::new(Cli::command()).render(&mut buf).context("rendering the man page")?;
+            let cmd = Cli::command();
+            clap_mangen::Man::new(cmd.clone()).render(&mut buf).context("rendering the man page")?;
+            for sub in cmd.get_subcommands().filter(|s| s.get_name() != "help") {
+                let name = format!("mado-{}", sub.get_name());
+                clap_mangen::Man::new(sub.clone().name(name)).render(&mut buf).context("rendering a subcommand's man page")?;
+            }
             out(&String::from_utf8_lossy(&buf))?;
             Ok(ExitCode::SUCCESS)
         }

@@ -58,6 +58,7 @@ pub fn read(text: &str, source_name: &str, known: &Schedule) -> Vec<DraftNotice>
             if let Some(d) = drafted.first_mut() {
                 later_report(d, &out);
             }
+            drop_stale_postponements(&mut drafted);
         }
         let appended: Vec<DraftNotice> = drafted
             .first()
@@ -76,6 +77,33 @@ pub fn read(text: &str, source_name: &str, known: &Schedule) -> Vec<DraftNotice>
         }
     }
     out
+}
+
+/// An undated postponement of a window that a later report turned into a revision of the
+/// earlier report's window is no publication of its own: it names a window the notice no
+/// longer announces. It is left to a person, as a question on the notice.
+fn drop_stale_postponements(drafted: &mut Vec<DraftNotice>) {
+    let Some(main) = drafted.first() else { return };
+    let (main_id, announced): (String, Vec<String>) =
+        (main.id.clone(), main.windows.iter().filter(|w| w.revises.is_none() && w.shape.is_some()).map(|w| w.id.clone()).collect());
+    let mut dropped = Vec::new();
+    drafted.retain(|d| {
+        let stale = d
+            .windows
+            .iter()
+            .any(|w| matches!(&w.revises, Some((n, win, a)) if *n == main_id && a == "postpone" && !announced.contains(win)));
+        if stale {
+            dropped.push(d.id.clone());
+        }
+        !stale
+    });
+    if let Some(m) = drafted.first_mut() {
+        for id in dropped {
+            m.todos.push(format!(
+                "the undated postponement ({id}) postpones a window this report revises rather than announces: encode it by hand"
+            ));
+        }
+    }
 }
 
 fn start_of(w: &WindowDraft) -> Option<NaiveDateTime> {
@@ -140,6 +168,12 @@ fn read_one(lines: &[Line], report: Option<u32>, source_name: &str, known: &Sche
     let mut out: Vec<DraftNotice> = Vec::new();
     for (k, p) in pass.postponements.into_iter().enumerate() {
         let note = p.2.note.clone();
+        // The window postponed must still be one this notice writes (a window whose times
+        // were refused, e.g. past 9999, is not).
+        if !d.windows.iter().any(|x| x.id == p.0 && x.shape.is_some() && x.revises.is_none()) {
+            d.todos.push(format!("the amendment {note} postpones a window this draft does not write: encode it by hand"));
+            continue;
+        }
         match postponement_notice(&d, k, p) {
             Some(n) => out.push(n),
             None => d

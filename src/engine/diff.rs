@@ -118,9 +118,10 @@ pub struct FeedChange {
     /// For a changed occurrence of a recurring window, its `RECURRENCE-ID` date.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub recurrence: Option<chrono::NaiveDate>,
-    /// `SEQUENCE` without the notice; `null` for a new event.
+    /// `SEQUENCE` without the notice (or with its previous text); `null` for a new event.
+    /// Counts every `corrected` entry of the files, public yet or not (docs/feed.md).
     pub sequence_before: Option<u32>,
-    /// `SEQUENCE` with it.
+    /// `SEQUENCE` with it, counted the same way.
     pub sequence_after: u32,
     /// `STATUS` with it: `CONFIRMED`, `TENTATIVE` or `CANCELLED`.
     pub status: &'static str,

@@ -543,6 +543,45 @@ pub(crate) async fn method_not_allowed(req: Request) -> Response {
     r
 }
 
+/// `/readyz`, with `sources` added when sources are followed.
+pub(crate) async fn readyz_with_sources(state: State<Arc<AppState>>) -> Response {
+    let st = state.0.clone();
+    let r = readyz(state).await;
+    let Some(f) = &st.config.follow else { return r };
+    extend(r, |bytes| {
+        let mut v: serde_json::Value = serde_json::from_slice(bytes).ok()?;
+        v.as_object_mut()?.insert("sources".into(), f.readiness(super::follow::unix_now()));
+        Some(crate::views::json::to_json(&v).into_bytes())
+    })
+    .await
+}
+
+/// `/metrics`, with the per-source series added when sources are followed.
+pub(crate) async fn metrics_with_sources(state: State<Arc<AppState>>) -> Response {
+    let st = state.0.clone();
+    let r = super::edge::metrics(state).await;
+    let Some(f) = &st.config.follow else { return r };
+    extend(r, |bytes| {
+        let mut out = bytes.to_vec();
+        out.extend_from_slice(f.metrics().as_bytes());
+        Some(out)
+    })
+    .await
+}
+
+/// `r` with `add` applied to its body (which is read whole, up to 16 MiB).
+async fn extend(r: Response, add: impl FnOnce(&[u8]) -> Option<Vec<u8>>) -> Response {
+    let (mut parts, body) = r.into_parts();
+    let Ok(bytes) = axum::body::to_bytes(body, 16 << 20).await else { return Response::from_parts(parts, axum::body::Body::empty()) };
+    match add(&bytes) {
+        Some(new) => {
+            parts.headers.remove(axum::http::header::CONTENT_LENGTH);
+            Response::from_parts(parts, axum::body::Body::from(new))
+        }
+        None => Response::from_parts(parts, axum::body::Body::from(bytes)),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -653,44 +692,5 @@ mod tests {
             }
             prop_assert_eq!(hits.last(), Some(&true), "the same question again was not filled in from its template");
         }
-    }
-}
-
-/// `/readyz`, with `sources` added when sources are followed.
-pub(crate) async fn readyz_with_sources(state: State<Arc<AppState>>) -> Response {
-    let st = state.0.clone();
-    let r = readyz(state).await;
-    let Some(f) = &st.config.follow else { return r };
-    extend(r, |bytes| {
-        let mut v: serde_json::Value = serde_json::from_slice(bytes).ok()?;
-        v.as_object_mut()?.insert("sources".into(), f.readiness(super::follow::unix_now()));
-        Some(crate::views::json::to_json(&v).into_bytes())
-    })
-    .await
-}
-
-/// `/metrics`, with the per-source series added when sources are followed.
-pub(crate) async fn metrics_with_sources(state: State<Arc<AppState>>) -> Response {
-    let st = state.0.clone();
-    let r = super::edge::metrics(state).await;
-    let Some(f) = &st.config.follow else { return r };
-    extend(r, |bytes| {
-        let mut out = bytes.to_vec();
-        out.extend_from_slice(f.metrics().as_bytes());
-        Some(out)
-    })
-    .await
-}
-
-/// `r` with `add` applied to its body (which is read whole, up to 16 MiB).
-async fn extend(r: Response, add: impl FnOnce(&[u8]) -> Option<Vec<u8>>) -> Response {
-    let (mut parts, body) = r.into_parts();
-    let Ok(bytes) = axum::body::to_bytes(body, 16 << 20).await else { return Response::from_parts(parts, axum::body::Body::empty()) };
-    match add(&bytes) {
-        Some(new) => {
-            parts.headers.remove(axum::http::header::CONTENT_LENGTH);
-            Response::from_parts(parts, axum::body::Body::from(new))
-        }
-        None => Response::from_parts(parts, axum::body::Body::from(bytes)),
     }
 }
