@@ -61,10 +61,7 @@ impl Reader {
             } else {
                 local.format("%Y-%m-%d %H:%M:%S %Z")
             };
-            let line = match lang {
-                Lang::En => format!("{flag} \"{text}\" read as {shown} ({})", r.describe(lang)),
-                Lang::Ja => format!("{flag}「{text}」は {shown}（{}）と読みました", r.describe(lang)),
-            };
+            let line = mado::views::words::read_as(lang, flag, text, &shown.to_string(), &r.describe(lang));
             out.push_str(&mado::views::text::visible_line(&line));
             out.push('\n');
         }

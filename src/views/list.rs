@@ -166,10 +166,7 @@ fn body(s: &Schedule, l: &WindowList, zone: Tz, lang: Lang, expand: bool, paint:
         let rule = words::rule_words(lang, sample.rrule.as_deref().unwrap_or(""));
         let first = format!("  {rule} {}{since}  {}", hours_text(sample, zone, lang), title(sample));
         line(&mut out, &first);
-        let count = match lang {
-            Lang::En => format!("{} {}", nights.len(), w.occurrences),
-            Lang::Ja => format!("{}{}", nights.len(), w.occurrences),
-        };
+        let count = words::count(lang, nights.len(), w.occurrences);
         let detail = format!("      {} · {} · {count}", functions(s, sample, lang), uid);
         out.push_str(&paint(Tone::Dim, &visible_line(&detail)));
         out.push('\n');
@@ -336,10 +333,7 @@ pub fn next_list(s: &Schedule, l: &WindowList, zone: Tz, lang: Lang, expand: boo
         }
         None => {
             let to = when(&l.to, zone);
-            let none = match lang {
-                Lang::En => format!("{} before {to}", w.no_next),
-                Lang::Ja => format!("{to}まで{}", w.no_next),
-            };
+            let none = words::none_before(lang, w.no_next, &to);
             out.push_str(&paint(Tone::Head, &visible_line(&format!("{}{scope}: {none}", w.next))));
         }
     }

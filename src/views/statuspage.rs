@@ -19,6 +19,7 @@ use crate::engine::answer::{Query, WindowInfo, WindowKind, WindowsQuery};
 use crate::engine::eval::{Schedule, Status};
 use crate::engine::model::{Action, Kind, Lang};
 use crate::engine::time::{Instant, DEFAULT_ZONE};
+use crate::views::words::{self, Sentence};
 use chrono::{DateTime, Duration, FixedOffset};
 use serde::Serialize;
 use std::collections::BTreeMap;
@@ -489,44 +490,29 @@ impl<'a> Documents<'a> {
             for v in known {
                 let note = v.note().map(|n| n.text(self.o.lang).to_string());
                 let described = v.describe(DEFAULT_ZONE, self.o.lang);
-                let head = action_words(v.action(), ja);
+                let head = words::statuspage_action(v.action(), ja);
                 let mut body = head.to_string();
                 match &described {
-                    Some(d) => body.push_str(&times_words(d, ja)),
-                    None if v.action() == Action::Postpone => {
-                        body.push_str(if ja { "：新しい日程は未定" } else { ": the new date is to be announced" })
-                    }
+                    Some(d) => body.push_str(&words::statuspage_times(d, ja)),
+                    None if v.action() == Action::Postpone => body.push_str(words::statuspage_sentence(ja, Sentence::DateTba)),
                     None => {}
                 }
                 if let Some(n) = note.filter(|n| !n.is_empty()) {
-                    body.push_str(if ja { "。" } else { ". " });
+                    body.push_str(words::statuspage_sentence(ja, Sentence::Stop));
                     body.push_str(&n);
                 }
                 let by = v.by();
-                body.push_str(&if ja {
-                    format!("（お知らせ: {}）", by.title().text(self.o.lang))
-                } else {
-                    format!(" (notice: {})", by.title().text(self.o.lang))
-                });
+                body.push_str(&words::statuspage_by_notice(ja, by.title().text(self.o.lang)));
                 let status = if incident { "investigating" } else { "scheduled" };
                 updates.push((v.known_from(), status, body));
             }
         }
         if !incident && started {
-            let body = if ja {
-                "予定の開始時刻になりました（開始の報告は mado にはありません）。"
-            } else {
-                "The scheduled start has passed (mado has no report of the start)."
-            };
+            let body = words::statuspage_sentence(ja, Sentence::StartPassed);
             updates.push((start, "in_progress", body.to_string()));
         }
         if let (true, Some(e)) = (over, end) {
-            let body = match (incident, w.end_approx, ja) {
-                (_, true, true) => "終了予定時刻（〜頃）を過ぎました（終了の報告は mado にはありません）。",
-                (_, true, false) => "The approximate end given has passed (mado has no report of the end).",
-                (_, false, true) => "予定の終了時刻を過ぎました（終了の報告は mado にはありません）。",
-                (_, false, false) => "The scheduled end has passed (mado has no report of the end).",
-            };
+            let body = words::statuspage_sentence(ja, if w.end_approx { Sentence::ApproxEndPassed } else { Sentence::EndPassed });
             updates.push((e, if incident { "resolved" } else { "completed" }, body.to_string()));
         }
         updates.sort_by_key(|(t, _, _)| *t);
@@ -582,55 +568,5 @@ fn id_of(w: &WindowInfo) -> String {
     match w.occurrence {
         Some(d) => format!("{}@{d}", w.uid),
         None => w.uid.clone(),
-    }
-}
-
-fn action_words(a: Action, ja: bool) -> &'static str {
-    match (a, ja) {
-        (Action::Original, true) => "告知",
-        (Action::Original, false) => "Announced",
-        (Action::Replace, true) => "変更",
-        (Action::Replace, false) => "Changed",
-        (Action::Postpone, true) => "延期",
-        (Action::Postpone, false) => "Postponed",
-        (Action::Cancel, true) => "中止",
-        (Action::Cancel, false) => "Cancelled",
-        (Action::End, true) => "終了",
-        (Action::End, false) => "Ended",
-        (Action::Change, true) => "時間変更",
-        (Action::Change, false) => "Hours changed",
-    }
-}
-
-/// A version's times in words, with what the Statuspage fields cannot say: a tentative
-/// day's unknown hours, an approximate start or end, an end not announced.
-fn times_words(d: &WindowInfo, ja: bool) -> String {
-    let day = |t: DateTime<FixedOffset>| t.format("%Y-%m-%d").to_string();
-    let hm = |t: DateTime<FixedOffset>| t.format("%Y-%m-%d %H:%M").to_string();
-    let about = |approx: bool| match (approx, ja) {
-        (true, true) => "頃",
-        (true, false) => " (approximate)",
-        _ => "",
-    };
-    let tod = |t: DateTime<FixedOffset>| t.format("%H:%M").to_string();
-    if let Some(rule) = &d.rrule {
-        return match ja {
-            true => format!(": 繰り返し（RRULE {rule}）{}〜{} JST", tod(d.start), tod(d.end)),
-            false => format!(": repeating (RRULE {rule}), {} to {} JST", tod(d.start), tod(d.end)),
-        };
-    }
-    match (d.kind, ja) {
-        (WindowKind::Tentative, true) => match d.days {
-            Some((a, b)) if a != b => format!(": {a}〜{b}（日は告知済み、時刻は未定）"),
-            _ => format!(": {}（日は告知済み、時刻は未定）", day(d.start)),
-        },
-        (WindowKind::Tentative, false) => match d.days {
-            Some((a, b)) if a != b => format!(": {a} to {b} (the days are announced, the hours are not)"),
-            _ => format!(": {} (the day is announced, the hours are not)", day(d.start)),
-        },
-        (_, true) if d.end_unknown => format!(": {}{}から（終了時刻は未発表）", hm(d.start), about(d.start_approx)),
-        (_, false) if d.end_unknown => format!(": from {}{} (end not announced)", hm(d.start), about(d.start_approx)),
-        (_, true) => format!(": {}{}〜{}{} JST", hm(d.start), about(d.start_approx), hm(d.end), about(d.end_approx)),
-        (_, false) => format!(": {}{} to {}{} JST", hm(d.start), about(d.start_approx), hm(d.end), about(d.end_approx)),
     }
 }

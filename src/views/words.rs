@@ -1067,6 +1067,120 @@ pub(crate) fn occurrence_changed_by(lang: Lang, title: &str, id: &str) -> String
     }
 }
 
+pub(crate) fn statuspage_action(a: Action, ja: bool) -> &'static str {
+    match (a, ja) {
+        (Action::Original, true) => "告知",
+        (Action::Original, false) => "Announced",
+        (Action::Replace, true) => "変更",
+        (Action::Replace, false) => "Changed",
+        (Action::Postpone, true) => "延期",
+        (Action::Postpone, false) => "Postponed",
+        (Action::Cancel, true) => "中止",
+        (Action::Cancel, false) => "Cancelled",
+        (Action::End, true) => "終了",
+        (Action::End, false) => "Ended",
+        (Action::Change, true) => "時間変更",
+        (Action::Change, false) => "Hours changed",
+    }
+}
+
+/// A version's times in words, with what the Statuspage fields cannot say: a tentative
+/// day's unknown hours, an approximate start or end, an end not announced.
+pub(crate) fn statuspage_times(d: &crate::engine::answer::WindowInfo, ja: bool) -> String {
+    let day = |t: chrono::DateTime<chrono::FixedOffset>| t.format("%Y-%m-%d").to_string();
+    let hm = |t: chrono::DateTime<chrono::FixedOffset>| t.format("%Y-%m-%d %H:%M").to_string();
+    let about = |approx: bool| match (approx, ja) {
+        (true, true) => "頃",
+        (true, false) => " (approximate)",
+        _ => "",
+    };
+    let tod = |t: chrono::DateTime<chrono::FixedOffset>| t.format("%H:%M").to_string();
+    if let Some(rule) = &d.rrule {
+        return match ja {
+            true => format!(": 繰り返し（RRULE {rule}）{}〜{} JST", tod(d.start), tod(d.end)),
+            false => format!(": repeating (RRULE {rule}), {} to {} JST", tod(d.start), tod(d.end)),
+        };
+    }
+    match (d.kind, ja) {
+        (crate::engine::answer::WindowKind::Tentative, true) => match d.days {
+            Some((a, b)) if a != b => format!(": {a}〜{b}（日は告知済み、時刻は未定）"),
+            _ => format!(": {}（日は告知済み、時刻は未定）", day(d.start)),
+        },
+        (crate::engine::answer::WindowKind::Tentative, false) => match d.days {
+            Some((a, b)) if a != b => format!(": {a} to {b} (the days are announced, the hours are not)"),
+            _ => format!(": {} (the day is announced, the hours are not)", day(d.start)),
+        },
+        (_, true) if d.end_unknown => format!(": {}{}から（終了時刻は未発表）", hm(d.start), about(d.start_approx)),
+        (_, false) if d.end_unknown => format!(": from {}{} (end not announced)", hm(d.start), about(d.start_approx)),
+        (_, true) => format!(": {}{}〜{}{} JST", hm(d.start), about(d.start_approx), hm(d.end), about(d.end_approx)),
+        (_, false) => format!(": {}{} to {}{} JST", hm(d.start), about(d.start_approx), hm(d.end), about(d.end_approx)),
+    }
+}
+
+/// The fixed sentences of the Statuspage-compatible updates.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum Sentence {
+    /// After "Postponed": no new date.
+    DateTba,
+    /// Ends a sentence before the notice's note.
+    Stop,
+    /// The scheduled start passed (mado has no report of it).
+    StartPassed,
+    /// The scheduled end passed.
+    EndPassed,
+    /// The approximate end passed.
+    ApproxEndPassed,
+}
+
+/// A Statuspage update's fixed sentence, in Japanese (`ja`) or English.
+pub(crate) fn statuspage_sentence(ja: bool, s: Sentence) -> &'static str {
+    match (s, ja) {
+        (Sentence::DateTba, true) => "：新しい日程は未定",
+        (Sentence::DateTba, false) => ": the new date is to be announced",
+        (Sentence::Stop, true) => "。",
+        (Sentence::Stop, false) => ". ",
+        (Sentence::StartPassed, true) => "予定の開始時刻になりました（開始の報告は mado にはありません）。",
+        (Sentence::StartPassed, false) => "The scheduled start has passed (mado has no report of the start).",
+        (Sentence::ApproxEndPassed, true) => "終了予定時刻（〜頃）を過ぎました（終了の報告は mado にはありません）。",
+        (Sentence::ApproxEndPassed, false) => "The approximate end given has passed (mado has no report of the end).",
+        (Sentence::EndPassed, true) => "予定の終了時刻を過ぎました（終了の報告は mado にはありません）。",
+        (Sentence::EndPassed, false) => "The scheduled end has passed (mado has no report of the end).",
+    }
+}
+
+/// The notice an update comes from: `（お知らせ: …）`, ` (notice: …)`.
+pub(crate) fn statuspage_by_notice(ja: bool, title: &str) -> String {
+    if ja {
+        format!("（お知らせ: {title}）")
+    } else {
+        format!(" (notice: {title})")
+    }
+}
+
+/// How the CLI read a relative time: `--at "tonight 23:30" read as 2023-11-12 23:30 JST (today, Sun)`.
+pub fn read_as(lang: Lang, flag: &str, text: &str, shown: &str, how: &str) -> String {
+    match lang {
+        Lang::En => format!("{flag} \"{text}\" read as {shown} ({how})"),
+        Lang::Ja => format!("{flag}「{text}」は {shown}（{how}）と読みました"),
+    }
+}
+
+/// A number and what it counts: `30 occurrences in this range`, `30回（この期間）`.
+pub(crate) fn count(lang: Lang, n: usize, what: &str) -> String {
+    match lang {
+        Lang::En => format!("{n} {what}"),
+        Lang::Ja => format!("{n}{what}"),
+    }
+}
+
+/// Nothing before an instant: `no window before 2023-12-12 20:00 JST`.
+pub(crate) fn none_before(lang: Lang, none: &str, to: &str) -> String {
+    match lang {
+        Lang::En => format!("{none} before {to}"),
+        Lang::Ja => format!("{to}まで{none}"),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
