@@ -1,0 +1,413 @@
+//! The load in named steps over all files: notices, their windows, revisions in order of
+//! publication, changed occurrences, titles checked, delays.
+
+use super::*;
+
+/// The state the build steps share.
+pub(super) struct Build<'a> {
+    pub(super) files: &'a [SourceFile],
+    pub(super) cat: Catalogue,
+    pub(super) d: Diags,
+    pub(super) notices: Vec<Notice>,
+    pub(super) parsed: Vec<Parsed>,
+    /// Notice id to index in `notices` and `parsed`.
+    pub(super) by_id: HashMap<String, usize>,
+    pub(super) lineages: Vec<Lineage>,
+    /// (notice index, window id) to index in `lineages`.
+    pub(super) by_key: HashMap<(usize, String), usize>,
+    /// What failed to load, so that files that refer to it are skipped with one line
+    /// instead of errors of their own.
+    pub(super) broken: Broken,
+}
+
+/// Notices and windows that did not load, by id, with the file that has their errors.
+#[derive(Default)]
+pub(super) struct Broken {
+    pub(super) notices: HashMap<String, String>,
+    pub(super) windows: HashMap<(usize, String), String>,
+    /// (file, what) already reported as skipped.
+    pub(super) said: std::collections::HashSet<(String, String)>,
+}
+
+impl Build<'_> {
+    /// Step 1: each notice's header: id, zone, publication, stated effects.
+    pub(super) fn read_notices(&mut self) {
+        let Build { files, cat, d, notices, parsed, by_id, broken, .. } = self;
+        for (fi, file) in files.iter().enumerate() {
+            let Some(raw) = parse_toml::<NoticeFile>(file, d) else {
+                if let Some(id) = notice_id(&file.text) {
+                    broken.notices.entry(id).or_insert_with(|| file.name.clone());
+                }
+                continue;
+            };
+            let id = raw.id.get_ref().clone();
+            if !valid_id(&id) {
+                d.at(
+                    file,
+                    Some(raw.id.span()),
+                    format!("`{id}` is not a notice id; expected letters, digits, `-`, `_` or `.`, e.g. `2023-10-10-db-upgrade`"),
+                );
+                continue;
+            }
+            if let Some(&other) = by_id.get(&id) {
+                let first = &files[parsed[other].file].name;
+                d.at(file, Some(raw.id.span()), format!("duplicate notice id `{id}`; it is already the id of {first}"));
+                continue;
+            }
+            let zone = match &raw.zone {
+                None => DEFAULT_ZONE,
+                Some(z) => match time::parse_zone(z.get_ref()) {
+                    Ok(z) => z,
+                    Err(m) => {
+                        d.at(file, Some(z.span()), m);
+                        broken.notices.entry(id).or_insert_with(|| file.name.clone());
+                        continue;
+                    }
+                },
+            };
+            let Some((published, known_from)) = publication(file, &raw, zone, d) else {
+                broken.notices.entry(id).or_insert_with(|| file.name.clone());
+                continue;
+            };
+            let effects = stated_effects(file, &raw.effects, cat, d);
+            let kind = raw.kind.as_ref().and_then(|k| parse_kind(file, k, d));
+            let advice = advice(file, raw.advice.as_ref(), raw.advice_en.as_ref(), d).ok().flatten();
+            if let Some(u) = &raw.url {
+                check_url(file, u, d);
+            }
+            by_id.insert(id.clone(), parsed.len());
+            notices.push(Notice {
+                id,
+                file: file.name.clone(),
+                published,
+                known_from,
+                title: Bilingual::new(raw.title.clone(), raw.title_en.clone()),
+                source: Bilingual::new(raw.source.clone(), raw.source_en.clone()),
+                url: raw.url.as_ref().map(|u| u.get_ref().clone()),
+                notes: Bilingual::new(raw.notes.clone(), (!raw.notes_en.is_empty()).then(|| raw.notes_en.clone())),
+                inferred: inferences(file, &raw.inferred, cat, d),
+                corrected: corrections(file, &raw.corrected, zone, known_from, d),
+            });
+            parsed.push(Parsed { file: fi, raw, zone, effects, kind, advice });
+        }
+    }
+
+    /// Step 2: the windows each notice announces, as first versions of their lineages.
+    pub(super) fn announce_windows(&mut self) {
+        let Build { files, cat, d, notices, parsed, lineages, by_key, broken, .. } = self;
+        for (ni, p) in parsed.iter().enumerate() {
+            let file = &files[p.file];
+            for (wi, w) in p.raw.window.iter().enumerate() {
+                let span = w.span();
+                let w = w.get_ref();
+                for (field, present) in [("notice", w.notice.is_some()), ("window", w.window.is_some()), ("action", w.action.is_some())] {
+                    if present {
+                        d.at(file, Some(span.clone()), format!("`{field}` belongs in a [[revise]] table, not in a [[window]]"));
+                    }
+                }
+                let Some(id) = &w.id else {
+                    d.at(
+                        file,
+                        Some(span),
+                        "missing field `id` in [[window]]; give each window an id unique in its notice, e.g. `id = \"all-functions\"`"
+                            .into(),
+                    );
+                    continue;
+                };
+                if !valid_id(id.get_ref()) {
+                    d.at(
+                        file,
+                        Some(id.span()),
+                        format!("`{}` is not a window id; expected letters, digits, `-`, `_` or `.`", id.get_ref()),
+                    );
+                    continue;
+                }
+                if by_key.contains_key(&(ni, id.get_ref().clone())) {
+                    d.at(
+                        file,
+                        Some(id.span()),
+                        format!(
+                            "duplicate window id `{}` in notice `{}`; window ids are unique within a notice",
+                            id.get_ref(),
+                            notices[ni].id
+                        ),
+                    );
+                    continue;
+                }
+                if w.functions.is_none() {
+                    d.at(
+                        file,
+                        Some(span.clone()),
+                        "missing field `functions` in [[window]]; list the function ids it covers, e.g. `functions = [\"webcollect\"]`"
+                            .into(),
+                    );
+                }
+                let Some(spec) = make_spec(file, &p.raw.window[wi], p, cat, None, None, d) else {
+                    broken.windows.insert((ni, id.get_ref().clone()), file.name.clone());
+                    continue;
+                };
+                by_key.insert((ni, id.get_ref().clone()), lineages.len());
+                lineages.push(Lineage {
+                    notice: ni,
+                    id: id.get_ref().clone(),
+                    versions: vec![Version {
+                        by_notice: ni,
+                        known_from: notices[ni].known_from,
+                        action: Action::Original,
+                        sequence: 0,
+                        note: None,
+                        spec: Some(spec),
+                    }],
+                    exceptions: Vec::new(),
+                });
+            }
+        }
+    }
+
+    /// Step 3: revisions, applied in order of the revising notices' publication so that each
+    /// inherits what it does not restate from the version before it.
+    pub(super) fn apply_revisions(&mut self) {
+        let Build { files, cat, d, notices, parsed, by_id, lineages, by_key, broken, .. } = self;
+        let mut order: Vec<(Instant, usize, usize)> = Vec::new();
+        for (ni, p) in parsed.iter().enumerate() {
+            for ri in 0..p.raw.revise.len() {
+                order.push((notices[ni].known_from, ni, ri));
+            }
+        }
+        order.sort();
+        for (known_from, ni, ri) in order {
+            let p = &parsed[ni];
+            let file = &files[p.file];
+            let raw = &p.raw.revise[ri];
+            let span = raw.span();
+            let r = raw.get_ref();
+            if r.id.is_some() {
+                d.at(file, Some(span.clone()), "`id` belongs in a [[window]]; a revision keeps the id of the window it revises".into());
+            }
+            let Some(li) =
+                find_target(file, span.clone(), r.notice.as_ref(), r.window.as_ref(), "[[revise]]", by_id, by_key, lineages, broken, d)
+            else {
+                continue;
+            };
+            let target_known = notices[lineages[li].notice].known_from;
+            if known_from < target_known {
+                d.at(file, Some(span.clone()), format!("notice `{}` is known from {} but revises `{}`, which is known only from {}; a revision cannot come before what it revises", notices[ni].id, known_from, notices[lineages[li].notice].id, target_known));
+                continue;
+            }
+            let Some(action) =
+                r.action.as_ref().and_then(|a| parse_action(file, a, &["replace", "postpone", "cancel", "end", "change"], d))
+            else {
+                if r.action.is_none() {
+                    d.at(
+                        file,
+                        Some(span),
+                        "missing field `action` in [[revise]]; expected `replace`, `postpone`, `cancel`, `end` or `change`".into(),
+                    );
+                }
+                continue;
+            };
+            let versions = &lineages[li].versions;
+            let rev = Revision {
+                file,
+                raw,
+                p,
+                span: span.clone(),
+                target: format!("window `{}` of notice `{}`", lineages[li].id, notices[lineages[li].notice].id),
+                current: versions.last().and_then(|v| v.spec.clone()),
+                last: versions.iter().rev().find_map(|v| v.spec.clone()),
+                after_postponement: versions.last().is_some_and(|v| v.spec.is_none() && v.action == Action::Postpone),
+            };
+            if rev.refused(action, known_from, cat, d) {
+                continue;
+            }
+            let Some(spec) = rev.spec(action, cat, d) else {
+                continue;
+            };
+            let l = &mut lineages[li];
+            let sequence = l.versions.len() as u32;
+            l.versions.push(Version { by_notice: ni, known_from, action, sequence, note: bilingual(&r.note, &r.note_en), spec });
+        }
+    }
+
+    /// Step 4: changes to single occurrences of recurring windows (moved or cancelled).
+    pub(super) fn apply_occurrence_changes(&mut self) {
+        let Build { files, d, notices, parsed, by_id, lineages, by_key, broken, .. } = self;
+        let mut order: Vec<(Instant, usize, usize)> = Vec::new();
+        for (ni, p) in parsed.iter().enumerate() {
+            for oi in 0..p.raw.occurrence.len() {
+                order.push((notices[ni].known_from, ni, oi));
+            }
+        }
+        order.sort();
+        for (known_from, ni, oi) in order {
+            let p = &parsed[ni];
+            let file = &files[p.file];
+            let o = &p.raw.occurrence[oi];
+            let span = o.notice.span();
+            let Some(li) =
+                find_target(file, span.clone(), Some(&o.notice), Some(&o.window), "[[occurrence]]", by_id, by_key, lineages, broken, d)
+            else {
+                continue;
+            };
+            // The rules in force (after a `change`, the old one before `from` too).
+            let rules: Vec<(Rule, Duration)> = lineages[li]
+                .version_at(known_from)
+                .and_then(|(_, v)| v.spec.as_ref())
+                .map(|s| {
+                    s.parts()
+                        .filter_map(|p| match &p.shape {
+                            Shape::Recurring { rule, duration } => Some((rule.clone(), *duration)),
+                            _ => None,
+                        })
+                        .collect()
+                })
+                .unwrap_or_default();
+            let rule = match rules.first() {
+                Some(r) => r.clone(),
+                None => {
+                    d.at(
+                        file,
+                        Some(o.window.span()),
+                        format!(
+                            "window `{}` of notice `{}` is not a recurring window as of {}; [[occurrence]] changes one occurrence of a rule",
+                            o.window.get_ref(),
+                            o.notice.get_ref(),
+                            notices[ni].id
+                        ),
+                    );
+                    continue;
+                }
+            };
+            let date = match time::parse_date(o.date.get_ref()) {
+                Ok(date) => date,
+                Err(m) => {
+                    d.at(file, Some(o.date.span()), m);
+                    continue;
+                }
+            };
+            // The part whose rule has an occurrence that day (the newest, if several).
+            let rule = rules.iter().find(|(r, _)| r.occurs_on(date)).cloned().unwrap_or(rule);
+            if !rule.0.occurs_on(date) {
+                d.at(
+                    file,
+                    Some(o.date.span()),
+                    format!(
+                        "`{date}` is not an occurrence of `{}` (rule `{}` from {}); name the date an occurrence starts on",
+                        o.window.get_ref(),
+                        rule.0.text(),
+                        rule.0.dtstart().format("%Y-%m-%d %H:%M")
+                    ),
+                );
+                continue;
+            }
+            let Some(action) = parse_action(file, &o.action, &["replace", "cancel"], d) else {
+                continue;
+            };
+            let replacement = if action == Action::Cancel {
+                None
+            } else {
+                let (Some(start), Some(end)) = (&o.start, &o.end) else {
+                    d.at(file, Some(o.action.span()), "a replaced occurrence needs `start` and `end`".into());
+                    continue;
+                };
+                let zone = rule.0.zone();
+                let Some((s, e)) = start_end(file, start, end, zone, d) else {
+                    continue;
+                };
+                Some(Replacement { start: s, end: e, start_approx: o.start_approx, end_approx: o.end_approx })
+            };
+            let l = &mut lineages[li];
+            let sequence = l.versions.len() as u32 + l.exceptions.iter().filter(|e| e.date == date).count() as u32;
+            l.exceptions.push(Exception { date, by_notice: ni, known_from, sequence, note: bilingual(&o.note, &o.note_en), replacement });
+        }
+        for l in lineages.iter_mut() {
+            l.exceptions.sort_by_key(|e| (e.date, e.known_from, e.sequence));
+        }
+    }
+
+    /// A notice title that names a day (「11月13日」, 「(6/14)」) none of the notice's own
+    /// windows is on any more, after every revision: worth a second look (a warning).
+    pub(super) fn check_titles(&mut self) {
+        let Build { files, d, notices, parsed, lineages, .. } = self;
+        for (ni, p) in parsed.iter().enumerate() {
+            let days = title_days(notices[ni].title.ja());
+            let own: Vec<&Lineage> = lineages.iter().filter(|l| l.notice == ni).collect();
+            if days.is_empty() || own.is_empty() {
+                continue;
+            }
+            let on = |month: u32, day: u32| {
+                own.iter().any(|l| {
+                    let Some(spec) = l.versions.last().and_then(|v| v.spec.as_ref()) else { return false };
+                    spec.parts().any(|s| shape_has_day(&s.shape, s.zone, month, day))
+                })
+            };
+            let published = match notices[ni].published {
+                Published::At { instant, .. } => {
+                    use chrono::Datelike;
+                    let d = instant.with_timezone(&p.zone).date_naive();
+                    Some((d.month(), d.day()))
+                }
+                Published::Unknown => None,
+            };
+            for (month, day) in days {
+                // A title may name the day it was published on (「8月28日にご案内した」).
+                if !on(month, day) && published != Some((month, day)) {
+                    let file = &files[p.file];
+                    let at = file.text.find("\ntitle").map(|i| i + 1..i + 6);
+                    self_warn(&mut d.warnings, file, at, format!("the title of notice `{}` names {month}/{day}, a day none of its windows is on any more (after revisions); the title quotes the notice, so this may be right: check that the windows are", notices[ni].id));
+                }
+            }
+        }
+    }
+
+    /// Step 5: delays of scheduled jobs (listed, not outages).
+    pub(super) fn delays(&mut self) -> Vec<Delay> {
+        let Build { files, cat, d, notices, parsed, .. } = self;
+        let mut delays = Vec::new();
+        for (ni, p) in parsed.iter().enumerate() {
+            let file = &files[p.file];
+            let mut seen = Vec::new();
+            for r in &p.raw.delay {
+                if seen.contains(r.id.get_ref()) {
+                    d.at(file, Some(r.id.span()), format!("duplicate delay id `{}` in notice `{}`", r.id.get_ref(), notices[ni].id));
+                    continue;
+                }
+                seen.push(r.id.get_ref().clone());
+                let functions = resolve_functions(file, &r.functions, cat, d);
+                let date = time::parse_date(r.date.get_ref()).map_err(|m| d.at(file, Some(r.date.span()), m)).ok();
+                let at = |t: &S<String>, d: &mut Diags| -> Option<Instant> {
+                    let date = date?;
+                    match time::parse_time_of_day(t.get_ref()) {
+                        Ok((tod, next)) => {
+                            let local = date.and_time(tod) + Duration::days(i64::from(next));
+                            check_gap(file, t.span(), p.zone, local, d)
+                        }
+                        Err(m) => {
+                            d.at(file, Some(t.span()), m);
+                            None
+                        }
+                    }
+                };
+                let (usual, expected) = (at(&r.usual, d), at(&r.expected, d));
+                let (Some(functions), Some(date), Some(usual), Some(expected)) = (functions, date, usual, expected) else {
+                    continue;
+                };
+                delays.push(Delay {
+                    notice: ni,
+                    id: r.id.get_ref().clone(),
+                    job: Bilingual::new(r.job.clone(), r.job_en.clone()),
+                    functions,
+                    date,
+                    usual,
+                    usual_approx: r.usual_approx,
+                    expected,
+                    expected_approx: r.expected_approx,
+                    note: bilingual(&r.note, &r.note_en),
+                    inferred: inferences(file, &r.inferred, cat, d),
+                });
+            }
+        }
+
+        delays
+    }
+}
