@@ -5,7 +5,7 @@
 //! ([`LineageView`](crate::engine::view_api::LineageView)) for what they show, and never walk the model themselves.
 //!
 //! What lives elsewhere, and why: the constructors that read files (`embedded`, `load`,
-//! `from_dir`, `from_sources`, `from_notice_str`) and `warnings` are in `format/load.rs`, since
+//! `from_dir`, `from_sources`, `from_notice_str`) and `warnings` are in `format/load/mod.rs`, since
 //! the engine knows no file format; the evaluator's internals are in `eval.rs`, the
 //! describing of answers in `answer.rs`, several functions at once in `checkout.rs`.
 
