@@ -139,31 +139,34 @@ async fn revalidation_answers_304_across_seconds_when_the_meaning_holds() {
 
 #[tokio::test]
 async fn if_modified_since_before_a_boundary_is_modified() {
-    // A window ends 2 s from now: asked after it ended, "since before the end" has changed.
+    // A window ends 2 s after `now`: asked after it ended, "since before the end" has changed.
+    // Two servers on the same files with the clock set (`--now`), 2 s apart: no sleeping.
     let dir = tempfile::tempdir().expect("tempdir");
-    let now = chrono::Utc::now();
-    let fmt = |t: chrono::DateTime<chrono::Utc>| t.format("%Y-%m-%dT%H:%M:%SZ").to_string();
+    let now = mado::time::parse_instant("2030-01-01T00:00:00Z", mado::time::DEFAULT_ZONE, mado::time::now()).expect("instant");
+    let fmt = |t: mado::time::Instant| t.format("%Y-%m-%dT%H:%M:%SZ").to_string();
     let notice = format!(
         "id = \"n\"\npublished = \"2020-01-01\"\ntitle = \"t\"\nsource = \"s\"\n[[window]]\nid = \"w\"\nfunctions = [\"webcollect\"]\nstart = \"{}\"\nend = \"{}\"\n",
         fmt(now - chrono::Duration::minutes(5)),
         fmt(now + chrono::Duration::seconds(2))
     );
     write_schedule(dir.path(), &notice);
-    let app = router(AppState::new(Config { schedules: Some(dir.path().into()), ..Config::default() }).expect("loads"));
+    let at = |t: mado::time::Instant| {
+        router(AppState::new(Config { schedules: Some(dir.path().into()), now: Some(t), ..Config::default() }).expect("loads"))
+    };
     let uri = "/v1/availability?function=webcollect.credit_card";
-    next_second().await;
-    let (_, h, body) = get(&app, uri, &[]).await;
+    let before = at(now);
+    let (_, h, body) = get(&before, uri, &[]).await;
     assert!(body.contains("\"status\": \"unavailable\""));
     assert_eq!(h[header::CACHE_CONTROL], "public, no-cache", "at most 2 s left: not to be kept");
     let lm = h[header::LAST_MODIFIED].to_str().expect("lm").to_string();
     let tag = h[header::ETAG].to_str().expect("etag").to_string();
-    let (status, _, _) = get(&app, uri, &[("if-none-match", &tag)]).await;
+    let (status, _, _) = get(&before, uri, &[("if-none-match", &tag)]).await;
     assert_eq!(status, StatusCode::OK, "no 304 for what is not to be kept: nginx would keep its copy for the old max-age");
-    tokio::time::sleep(std::time::Duration::from_millis(2_500)).await;
-    let (status, _, body) = get(&app, uri, &[("if-modified-since", &lm)]).await;
+    let after = at(now + chrono::Duration::milliseconds(2_500));
+    let (status, _, body) = get(&after, uri, &[("if-modified-since", &lm)]).await;
     assert_eq!(status, StatusCode::OK, "the window ended since {lm}");
     assert!(body.contains("\"status\": \"available\""));
-    let (status, _, _) = get(&app, uri, &[("if-none-match", &tag)]).await;
+    let (status, _, _) = get(&after, uri, &[("if-none-match", &tag)]).await;
     assert_eq!(status, StatusCode::OK);
 }
 
