@@ -80,24 +80,8 @@ pub struct Imported {
     pub toml: String,
 }
 
-/// A TOML basic string: quoted, with `\\`, `"` and control characters escaped.
-pub(crate) fn q(s: &str) -> String {
-    let mut out = String::with_capacity(s.len() + 2);
-    out.push('"');
-    for c in s.chars() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            '\n' => out.push_str("\\n"),
-            '\t' => out.push_str("\\t"),
-            '\r' => out.push_str("\\r"),
-            c if c.is_control() => out.push_str(&format!("\\u{:04X}", u32::from(c))),
-            c => out.push(c),
-        }
-    }
-    out.push('"');
-    out
-}
+/// A TOML basic string (the drafts' writer's).
+pub(crate) use mado::draft::quoted as q;
 
 /// An instant of the source, to whole seconds: `up` rounds a fraction up (a publication is
 /// not known before it happened; an end is not earlier), else down (a start is not later).

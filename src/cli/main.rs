@@ -181,12 +181,15 @@ fn run(command: Command, fixed: Option<String>) -> Result<ExitCode> {
     }
 }
 
+/// What a query command reads first: its zone, the schedule it answers from, its language.
+fn prepare(z: &Zone, source: &Source) -> Result<(Tz, Schedule, Lang)> {
+    Ok((zone(z)?, load(source.schedules.as_ref())?, lang(z)))
+}
+
 /// `mado check`.
 fn check(a: CheckArgs, now: Instant) -> Result<ExitCode> {
     let CheckArgs { function, at, as_of, lookahead, channel, zone: z, source } = a;
-    let zone = zone(&z)?;
-    let schedule = load(source.schedules.as_ref())?;
-    let lang = lang(&z);
+    let (zone, schedule, lang) = prepare(&z, &source)?;
     let function = function.iter().map(|f| human::function(&schedule, f)).collect::<Result<Vec<_>>>()?;
     let mut read = human::Reader::new(now, zone);
     let mut q = Query::new(function[0].clone(), read.instant("--at", &at)?).as_of(read.instant("--as-of", &as_of)?).zone(zone).lang(lang);
@@ -220,9 +223,7 @@ fn check(a: CheckArgs, now: Instant) -> Result<ExitCode> {
 /// `mado windows`.
 fn windows(a: WindowsArgs, now: Instant) -> Result<ExitCode> {
     let WindowsArgs { from, to, function, expand, as_of, limit, with_children, zone: z, source } = a;
-    let zone = zone(&z)?;
-    let schedule = load(source.schedules.as_ref())?;
-    let lang = lang(&z);
+    let (zone, schedule, lang) = prepare(&z, &source)?;
     let mut read = human::Reader::new(now, zone);
     let from = read.instant("--from", &from)?;
     let to = read.end("--to", to.as_deref(), from, mado::limits::default_to(from) - from)?;
@@ -241,9 +242,7 @@ fn windows(a: WindowsArgs, now: Instant) -> Result<ExitCode> {
 /// `mado status`.
 fn status(a: StatusArgs, now: Instant) -> Result<ExitCode> {
     let StatusArgs { at, as_of, to, zone: z, source } = a;
-    let zone = zone(&z)?;
-    let schedule = load(source.schedules.as_ref())?;
-    let lang = lang(&z);
+    let (zone, schedule, lang) = prepare(&z, &source)?;
     let mut read = human::Reader::new(now, zone);
     let at = read.instant("--at", &at)?;
     let as_of = read.instant("--as-of", &as_of)?;
@@ -268,9 +267,7 @@ fn status(a: StatusArgs, now: Instant) -> Result<ExitCode> {
 /// `mado next`.
 fn next(a: NextArgs, now: Instant) -> Result<ExitCode> {
     let NextArgs { function, from, to, as_of, expand, zone: z, source } = a;
-    let zone = zone(&z)?;
-    let schedule = load(source.schedules.as_ref())?;
-    let lang = lang(&z);
+    let (zone, schedule, lang) = prepare(&z, &source)?;
     let mut read = human::Reader::new(now, zone);
     let from = read.instant("--from", &from)?;
     let to = read.end("--to", to.as_deref(), from, mado::limits::default_to(from) - from)?;

@@ -31,6 +31,7 @@ use std::path::Path;
 
 pub use model::DelayDraft;
 pub use model::{DraftNotice, OccurrenceDraft, Shape, WindowDraft};
+pub use write::quoted;
 
 /// What a notice was published as.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -5,7 +5,8 @@ use crate::draft::model::DelayDraft;
 use crate::draft::model::{DraftNotice, OccurrenceDraft, Shape, WindowDraft};
 use std::fmt::Write as _;
 
-/// A TOML basic string.
+/// A TOML basic string: quoted, with `\\`, `"` and control characters escaped (the drafts'
+/// and `mado import`'s notice files).
 pub fn quoted(s: &str) -> String {
     let mut out = String::with_capacity(s.len() + 2);
     out.push('"');
@@ -15,6 +16,7 @@ pub fn quoted(s: &str) -> String {
             '\\' => out.push_str("\\\\"),
             '\n' => out.push_str("\\n"),
             '\t' => out.push_str("\\t"),
+            '\r' => out.push_str("\\r"),
             c if c.is_control() => {
                 let _ = write!(out, "\\u{:04X}", c as u32);
             }

@@ -278,25 +278,12 @@ impl Catalogue {
         let mut scored: Vec<(usize, &str)> = self
             .functions
             .iter()
-            .map(|f| (edit_distance(id, &f.id), f.id.as_str()))
+            .map(|f| (crate::engine::names::edit_distance(id, &f.id), f.id.as_str()))
             .filter(|(d, f)| *d <= 2.max(id.len() / 6) || f.ends_with(&format!(".{id}")))
             .collect();
         scored.sort();
         scored.into_iter().take(3).map(|(_, f)| f.to_string()).collect()
     }
-}
-
-fn edit_distance(a: &str, b: &str) -> usize {
-    let b: Vec<char> = b.chars().collect();
-    let mut prev: Vec<usize> = (0..=b.len()).collect();
-    for (i, ca) in a.chars().enumerate() {
-        let mut cur = vec![i + 1];
-        for (j, cb) in b.iter().enumerate() {
-            cur.push((prev[j] + usize::from(ca != *cb)).min(prev[j + 1] + 1).min(cur[j] + 1));
-        }
-        prev = cur;
-    }
-    prev[b.len()]
 }
 
 /// When a notice was published.

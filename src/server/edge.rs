@@ -56,7 +56,10 @@ pub(crate) const DATA_CSP: &str = "default-src 'none'; frame-ancestors 'none'";
 pub(crate) async fn metrics(State(st): State<Arc<AppState>>) -> Response {
     let loaded = st.current();
     // The functions' status at the server's now: under `--now`, the fixed clock.
-    let out = st.metrics.render(loaded.generation, st.last_error().is_some(), &loaded.schedule, st.now());
+    let mut out = st.metrics.render(loaded.generation, st.last_error().is_some(), &loaded.schedule, st.now());
+    if let Some(f) = &st.config.follow {
+        out.push_str(&f.metrics());
+    }
     let mut r = out.into_response();
     r.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("text/plain; version=0.0.4"));
     r.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));

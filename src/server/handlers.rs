@@ -480,6 +480,10 @@ pub(crate) struct Readiness {
     source: String,
     /// The fixed "now" of `mado serve --now` (RFC 3339); null on the real clock.
     clock: Option<String>,
+    /// With `--follow`: per source, its last success, last error and the age of its copy.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<Vec<Object>>)]
+    sources: Option<serde_json::Value>,
 }
 
 /// Readiness: the schedule serving, whether the last reload worked, and when the files were
@@ -504,6 +508,7 @@ pub(crate) async fn readyz(State(st): State<Arc<AppState>>) -> Response {
             Some(_) => format!("a schedules directory ({} notices)", loaded.schedule.notices().len()),
         },
         clock: st.config.now.map(stamp),
+        sources: st.config.follow.as_ref().map(|f| f.readiness(super::follow::unix_now())),
     };
     let mut r = to_json(&body).into_response();
     if !health.ready {
@@ -541,45 +546,6 @@ pub(crate) async fn method_not_allowed(req: Request) -> Response {
     .into_response();
     r.headers_mut().insert(header::ALLOW, HeaderValue::from_static(super::edge::ALLOW));
     r
-}
-
-/// `/readyz`, with `sources` added when sources are followed.
-pub(crate) async fn readyz_with_sources(state: State<Arc<AppState>>) -> Response {
-    let st = state.0.clone();
-    let r = readyz(state).await;
-    let Some(f) = &st.config.follow else { return r };
-    extend(r, |bytes| {
-        let mut v: serde_json::Value = serde_json::from_slice(bytes).ok()?;
-        v.as_object_mut()?.insert("sources".into(), f.readiness(super::follow::unix_now()));
-        Some(crate::views::json::to_json(&v).into_bytes())
-    })
-    .await
-}
-
-/// `/metrics`, with the per-source series added when sources are followed.
-pub(crate) async fn metrics_with_sources(state: State<Arc<AppState>>) -> Response {
-    let st = state.0.clone();
-    let r = super::edge::metrics(state).await;
-    let Some(f) = &st.config.follow else { return r };
-    extend(r, |bytes| {
-        let mut out = bytes.to_vec();
-        out.extend_from_slice(f.metrics().as_bytes());
-        Some(out)
-    })
-    .await
-}
-
-/// `r` with `add` applied to its body (which is read whole, up to 16 MiB).
-async fn extend(r: Response, add: impl FnOnce(&[u8]) -> Option<Vec<u8>>) -> Response {
-    let (mut parts, body) = r.into_parts();
-    let Ok(bytes) = axum::body::to_bytes(body, 16 << 20).await else { return Response::from_parts(parts, axum::body::Body::empty()) };
-    match add(&bytes) {
-        Some(new) => {
-            parts.headers.remove(axum::http::header::CONTENT_LENGTH);
-            Response::from_parts(parts, axum::body::Body::from(new))
-        }
-        None => Response::from_parts(parts, axum::body::Body::from(bytes)),
-    }
 }
 
 #[cfg(test)]
