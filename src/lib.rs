@@ -75,6 +75,7 @@ pub use engine::model::{
 pub use engine::names::{normalize_name, NameError};
 pub use engine::schedule::Schedule;
 pub use engine::{limits, rrule, time, when};
+pub use format::compiled;
 pub use format::error::{Diagnostic, LoadError};
 pub use format::source::{embedded_sources, read_dir_sources, read_source, replacing, SourceFile, CATALOGUE_FILE, EMBEDDED_BUILT};
 #[doc(hidden)]

@@ -11,10 +11,11 @@ fn app(now: &str) -> mado::server::App {
     router(AppState::new(Config { now: Some(at(now)), ..Config::default() }).expect("embedded"))
 }
 
-/// `mado_function_status{function="…"}`'s value.
+/// `mado_function_status{function="…",…}`'s value (other labels, e.g. `provider`, follow).
 fn gauge(metrics: &str, function: &str) -> String {
-    let prefix = format!("mado_function_status{{function=\"{function}\"}} ");
-    metrics.lines().find_map(|l| l.strip_prefix(&prefix)).unwrap_or_else(|| panic!("{prefix} in {metrics}")).to_string()
+    let prefix = format!("mado_function_status{{function=\"{function}\"");
+    let value = |l: &str| l.strip_prefix(&prefix).and_then(|rest| rest.split_once("} ")).map(|(_, v)| v.to_string());
+    metrics.lines().find_map(value).unwrap_or_else(|| panic!("{prefix} in {metrics}"))
 }
 
 #[tokio::test]

@@ -140,12 +140,23 @@ fn readyz(m: &Mado) -> serde_json::Value {
 
 /// The `acme` source on `/readyz`.
 fn source(m: &Mado) -> serde_json::Value {
-    readyz(m)["sources"].as_array().expect("sources").iter().find(|s| s["id"] == "acme").expect("acme").clone()
+    source_named(m, "acme")
+}
+
+/// Source `id` on `/readyz`.
+fn source_named(m: &Mado, id: &str) -> serde_json::Value {
+    readyz(m)["sources"].as_array().expect("sources").iter().find(|s| s["id"] == id).unwrap_or_else(|| panic!("{id}")).clone()
 }
 
 fn errors_total(m: &Mado) -> u64 {
+    errors_of(m, "acme")
+}
+
+/// `mado_source_errors_total` of source `id`.
+fn errors_of(m: &Mado, id: &str) -> u64 {
     let (_, text) = get(&format!("{}/metrics", m.base));
-    let line = text.lines().find(|l| l.starts_with("mado_source_errors_total{source=\"acme\"}")).unwrap_or_else(|| panic!("{text}"));
+    let start = format!("mado_source_errors_total{{source=\"{id}\"}}");
+    let line = text.lines().find(|l| l.starts_with(&start)).unwrap_or_else(|| panic!("{text}"));
     line.rsplit(' ').next().and_then(|n| n.parse().ok()).expect("a count")
 }
 
@@ -166,10 +177,10 @@ fn wallet(m: &Mado) -> String {
     v["status"].as_str().expect("status").to_string()
 }
 
-#[test]
-fn followed_notices_survive_every_failure_and_a_restart_and_each_failure_shows() {
-    let dir = tempfile::tempdir().expect("tempdir");
-    let schedules = dir.path().join("schedules");
+/// A schedules directory under `dir`: the seed catalogue plus provider `acme` (`acme`,
+/// `acme.wallet`, `acme.card`), no notices.
+fn schedules_with_acme(dir: &Path) -> std::path::PathBuf {
+    let schedules = dir.join("schedules");
     std::fs::create_dir_all(schedules.join("notices")).expect("mkdir");
     let seed = std::fs::read_to_string("schedules/functions.toml").expect("catalogue");
     let acme = "\n[[provider]]\nid = \"acme\"\nja = \"エイクミー\"\nen = \"Acme Pay\"\nchannels = [\"api\"]\n\n\
@@ -177,6 +188,13 @@ fn followed_notices_survive_every_failure_and_a_restart_and_each_failure_shows()
                 [[function]]\nid = \"acme.wallet\"\nja = \"ウォレット\"\nen = \"wallet\"\n\n\
                 [[function]]\nid = \"acme.card\"\nja = \"カード決済\"\nen = \"card payments\"\n";
     std::fs::write(schedules.join("functions.toml"), seed + acme).expect("catalogue");
+    schedules
+}
+
+#[test]
+fn followed_notices_survive_every_failure_and_a_restart_and_each_failure_shows() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let schedules = schedules_with_acme(dir.path());
     let fixture = Arc::new(Fixture::default());
     let (addr, stop) = fixture_server(fixture.clone());
     let cut = cut_short_server();
@@ -242,4 +260,81 @@ fn followed_notices_survive_every_failure_and_a_restart_and_each_failure_shows()
     until("the vanished source's error", || source(&mado)["last_error"].as_str().is_some());
     assert!(errors_total(&mado) > 0);
     assert_eq!(source(&mado)["notices"], notices);
+}
+
+/// A file source (`path`, relative to the follow file): read when its size or modification
+/// time changes. An edit is taken; a broken (half-written) file and a removed one are
+/// errors on `/readyz` and `/metrics` that keep the last good copy serving, across a restart
+/// too; the file put back is taken again.
+#[test]
+fn a_followed_file_is_taken_when_edited_and_kept_when_broken_or_removed() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let schedules = schedules_with_acme(dir.path());
+    std::fs::create_dir_all(dir.path().join("feeds")).expect("mkdir");
+    let file = dir.path().join("feeds").join("acme.json");
+    std::fs::write(&file, FIXTURE).expect("fixture file");
+    let follow = dir.path().join("follow.toml");
+    std::fs::write(
+        &follow,
+        "[[source]]\nid = \"acme-file\"\nkind = \"statuspage\"\nprovider = \"acme\"\npath = \"feeds/acme.json\"\n\
+         interval = \"50ms\"\nmap = { cmpwallet = \"acme.wallet\", \"Card payments\" = \"acme.card\" }\n",
+    )
+    .expect("follow file");
+    let copies = dir.path().join("copies");
+    let mado = serve(&schedules, &follow, &copies);
+    let src = || source_named(&mado, "acme-file");
+    until("the file's maintenance served", || wallet(&mado) == "unavailable");
+    let s = src();
+    assert_eq!(s["path"], "feeds/acme.json", "{s}");
+    assert_eq!(s["url"], serde_json::Value::Null, "{s}");
+    assert_eq!(s["kind"], "statuspage", "{s}");
+    assert_eq!(s["last_error"], serde_json::Value::Null, "{s}");
+    let notices = s["notices"].clone();
+
+    // Unchanged, it is read again only when size or time change: successes, no error.
+    let first = src()["last_success"].clone();
+    until("another success on an unchanged file", || src()["last_success"] != first || first.is_null());
+    assert_eq!(errors_of(&mado, "acme-file"), 0);
+
+    // Edited: the wallet's window moves from 01:00–03:00 to 05:00–07:00 (JST) on 10 September.
+    let edited = FIXTURE
+        .replace("\"scheduled_for\": \"2025-09-10T01:00:00.000+09:00\"", "\"scheduled_for\": \"2025-09-10T05:00:00.000+09:00\"")
+        .replace("\"scheduled_until\": \"2025-09-10T03:00:00.000+09:00\"", "\"scheduled_until\": \"2025-09-10T07:00:00.000+09:00\"");
+    assert_ne!(edited, FIXTURE);
+    std::fs::write(&file, &edited).expect("edit");
+    until("the edit taken", || wallet(&mado) == "available");
+
+    // Broken (half written): an error; the edited copy keeps serving.
+    std::fs::write(&file, &edited[..edited.len() / 2]).expect("break");
+    until("the broken file's error", || {
+        src()["last_error"].as_str().is_some_and(|e| e.contains("is not Statuspage JSON") && e.contains("acme.json"))
+    });
+    assert!(errors_of(&mado, "acme-file") > 0);
+    assert_eq!(wallet(&mado), "available", "the last good copy serves");
+    assert_eq!(src()["notices"], notices);
+
+    // Removed: an error naming the file; the copy keeps serving.
+    std::fs::remove_file(&file).expect("remove");
+    until("the removed file's error", || {
+        src()["last_error"].as_str().is_some_and(|e| e.contains("cannot read") && e.contains("acme.json"))
+    });
+    let before = errors_of(&mado, "acme-file");
+    until("each poll of a missing file counted", || errors_of(&mado, "acme-file") > before);
+    assert_eq!(wallet(&mado), "available");
+
+    // A restart while the file is missing: the copy on disk serves from the first load.
+    drop(mado);
+    let mado = serve(&schedules, &follow, &copies);
+    let src = || source_named(&mado, "acme-file");
+    assert_eq!(wallet(&mado), "available", "the kept copy serves right after a restart");
+    assert_eq!(src()["notices"], notices);
+    until("the missing file's error after the restart", || src()["last_error"].as_str().is_some_and(|e| e.contains("cannot read")));
+
+    // Put back as first written: taken again.
+    std::fs::write(&file, FIXTURE).expect("restore");
+    until("the restored file taken", || wallet(&mado) == "unavailable");
+    until("a success after the error", || {
+        let s = src();
+        s["last_success"].as_str() >= s["last_error_at"].as_str()
+    });
 }

@@ -514,3 +514,98 @@ fn timeline_bars_are_readable_and_open_where_something_is() {
     let earlier = timeline(Lang::En, "2023-12-01", "2024-05-01", None);
     assert!(earlier.contains("<span class=\"open-at\""), "a window in range gives a place to open at");
 }
+
+/// `tests/data/two-providers`: the seeds' catalogue plus `acme` (its wallet down 08:00–10:00 JST
+/// on 2025-09-10), and a card maintenance of Yamato's on 2025-09-20.
+fn two_providers() -> mado::Schedule {
+    mado::Schedule::from_dir("tests/data/two-providers").expect("the two-provider fixture loads")
+}
+
+fn two_cx(lang: Lang, path: &str) -> PageContext {
+    PageContext { now: at("2025-09-10 08:30"), ..cx(lang, path) }
+}
+
+/// Every `id="…"` of a page, in order.
+fn ids(html: &str) -> Vec<&str> {
+    html.split(" id=\"").skip(1).map(|r| &r[..r.find('"').expect("quote")]).collect()
+}
+
+/// The heading levels of a page, in order.
+fn heading_levels(html: &str) -> Vec<u8> {
+    html.match_indices("<h").filter_map(|(i, _)| html[i + 2..].chars().next().and_then(|c| c.to_digit(10))).map(|d| d as u8).collect()
+}
+
+#[test]
+fn with_two_providers_the_status_page_groups_functions_under_each() {
+    let s = two_providers();
+    for lang in [Lang::Ja, Lang::En] {
+        let (html, _) = status_page(&s, &two_cx(lang, "/"));
+        insta::assert_snapshot!(format!("status_two_providers_{lang:?}"), content(&html));
+        // A heading per provider, in catalogue order, each with its functions and only those.
+        let yamato = html.find("<h3 id=\"provider-yamato\">").expect("yamato heading");
+        let acme = html.find("<h3 id=\"provider-acme\">").expect("acme heading");
+        assert!(yamato < acme);
+        for f in ["webcollect", "webcollect.credit_card", "atobarai.au_kantan", "testenv"] {
+            let at = html.find(&format!("data-function=\"{f}\"")).expect(f);
+            assert!(yamato < at && at < acme, "{f} is under Yamato");
+        }
+        assert!(html.find("data-function=\"acme.wallet\"").expect("wallet") > acme);
+        // The provider's name links to its page when it gives one.
+        let label = if lang == Lang::En { "Acme Pay" } else { "エイクミー" };
+        assert!(
+            html.contains(&format!(
+                "<a href=\"https://status.acme.example/\" rel=\"noopener noreferrer\" data-provider=\"acme\">{label}</a>"
+            )),
+            "{lang:?}"
+        );
+        // Each function once; no duplicate id; headings never skip a level.
+        assert_eq!(html.matches("data-function=\"").count(), s.catalogue().functions().len());
+        let mut seen = ids(&html);
+        let n = seen.len();
+        seen.sort_unstable();
+        seen.dedup();
+        assert_eq!(seen.len(), n, "duplicate ids: {:?}", ids(&html));
+        let levels = heading_levels(&html);
+        assert_eq!(levels.first(), Some(&1));
+        assert!(levels.windows(2).all(|w| w[1] <= w[0] + 1), "{levels:?}");
+        // The statuses are the evaluator's.
+        assert_eq!(status_of(&html, "acme.wallet"), "unavailable");
+        assert_eq!(status_of(&html, "webcollect.credit_card"), "available");
+        // The banner and the upcoming table name the provider of the window's functions.
+        let banner = element(&html, "data-uid=\"acme-2025-09-wallet/wallet\"", "section");
+        assert!(banner.contains("data-provider=\"acme\""), "{banner}");
+        let upcoming = element(&html, "<tr data-uid=\"2025-09-card/card\"", "tr");
+        assert!(upcoming.contains("data-provider=\"yamato\"") && !upcoming.contains("data-provider=\"acme\""), "{upcoming}");
+    }
+}
+
+#[test]
+fn with_one_provider_the_pages_name_none() {
+    let (html, _) = status_page(&seeds(), &cx(Lang::En, "/"));
+    assert!(!html.contains("data-provider") && !html.contains("id=\"provider-"));
+    let notice = notice_page(&seeds(), &cx(Lang::En, "/notices/2023-08-28-db-upgrade"), "2023-08-28-db-upgrade").expect("page");
+    assert!(!notice.contains("data-provider"));
+}
+
+#[test]
+fn with_two_providers_notice_and_timeline_pages_name_the_provider() {
+    let s = two_providers();
+    let html = notice_page(&s, &two_cx(Lang::En, "/notices/acme-2025-09-wallet"), "acme-2025-09-wallet").expect("page");
+    assert!(
+        html.contains(
+            "<p>Provider: <a href=\"https://status.acme.example/\" rel=\"noopener noreferrer\" data-provider=\"acme\">Acme Pay</a></p>"
+        ),
+        "{html}"
+    );
+    let html = notice_page(&s, &two_cx(Lang::Ja, "/notices/2025-09-card"), "2025-09-card").expect("page");
+    assert!(html.contains("<p>提供元: <span data-provider=\"yamato\">ヤマト運輸</span></p>"), "{html}");
+    let mut o = TimelineOptions::around(at("2025-09-10 08:30"));
+    o.from = at("2025-09-01");
+    o.to = at("2025-10-01");
+    let html = timeline_page(&s, &two_cx(Lang::En, "/timeline"), &o).expect("timeline");
+    assert!(html.contains("<th>Provider</th>"), "a provider column");
+    for (uid, p) in [("acme-2025-09-wallet/wallet", "acme"), ("2025-09-card/card", "yamato")] {
+        let row = element(&html, &format!("<tr data-uid=\"{uid}\""), "tr");
+        assert!(row.contains(&format!("data-provider=\"{p}\"")), "{row}");
+    }
+}

@@ -117,13 +117,16 @@ async fn function_gauges_match_the_availability_answers() {
             Some("tentative") => 1,
             _ => 2,
         };
-        assert!(metrics.contains(&format!("mado_function_status{{function=\"{id}\"}} {want}\n")), "{id}");
+        // The seeds' catalogue names one provider: every series carries it.
+        assert_eq!(a["provider"], "yamato", "{id}");
+        let labels = format!("function=\"{id}\",provider=\"yamato\"");
+        assert!(metrics.contains(&format!("mado_function_status{{{labels}}} {want}\n")), "{id}");
         match a["until"].as_str() {
             Some(u) => {
                 let ts = chrono::DateTime::parse_from_rfc3339(u).expect("rfc3339").timestamp();
-                assert!(metrics.contains(&format!("mado_function_next_change_timestamp_seconds{{function=\"{id}\"}} {ts}\n")), "{id}");
+                assert!(metrics.contains(&format!("mado_function_next_change_timestamp_seconds{{{labels}}} {ts}\n")), "{id}");
             }
-            None => assert!(!metrics.contains(&format!("mado_function_next_change_timestamp_seconds{{function=\"{id}\"}}")), "{id}"),
+            None => assert!(!metrics.contains(&format!("mado_function_next_change_timestamp_seconds{{{labels}}}")), "{id}"),
         }
     }
 }

@@ -142,3 +142,46 @@ fn cache_lifetime_ends_at_the_next_change() {
     let d = docs(&s, "2023-11-13T03:00+09:00", Lang::En);
     assert_eq!(d.next_change().expect("next"), Some(at("2023-11-13T05:30+09:00")));
 }
+
+/// With two providers (`tests/data/two-providers`: the seeds' catalogue plus `acme`, whose
+/// wallet is down 08:00–10:00 JST on 2025-09-10), the providers are the component groups, as
+/// Atlassian documents them: one level, the group listing its members' ids, each member's
+/// `group_id` the group's. With one provider, the functions' own groups stay.
+#[test]
+fn with_two_providers_the_providers_are_the_component_groups() {
+    let s = mado::Schedule::from_dir("tests/data/two-providers").expect("fixture");
+    let d = docs(&s, "2025-09-10T08:30+09:00", Lang::En);
+    let comps = d.components().expect("components");
+    let by_id = |id: &str| comps.iter().find(|c| c.id == id).unwrap_or_else(|| panic!("{id}"));
+    let groups: Vec<&str> = comps.iter().filter(|c| c.group).map(|c| c.id.as_str()).collect();
+    assert_eq!(groups, ["provider:yamato", "provider:acme"]);
+    let acme = by_id("provider:acme");
+    assert_eq!(acme.name, "Acme Pay");
+    assert_eq!(acme.description.as_deref(), Some("エイクミー"));
+    assert_eq!(acme.components.as_deref(), Some(&["acme".to_string(), "acme.wallet".to_string()][..]));
+    assert_eq!(acme.status, "under_maintenance", "a group is as its worst member");
+    assert_eq!(by_id("provider:yamato").status, "operational");
+    assert_eq!(by_id("provider:yamato").components.as_ref().map(Vec::len), Some(15));
+    for c in comps.iter().filter(|c| !c.group) {
+        let f = s.catalogue().function(&c.id).expect("a function");
+        let p = s.catalogue().provider_of(f).expect("provider").id();
+        assert_eq!(c.group_id.as_deref(), Some(format!("provider:{p}").as_str()), "{}", c.id);
+        assert!(c.components.is_none(), "{}: one level of groups", c.id);
+        assert!(by_id(&format!("provider:{p}")).components.as_ref().is_some_and(|m| m.contains(&c.id)), "{}", c.id);
+    }
+    let mut positions: Vec<usize> = comps.iter().map(|c| c.position).collect();
+    positions.dedup();
+    assert_eq!(positions, (1..=comps.len()).collect::<Vec<_>>());
+    // A maintenance lists the functions it affects, never a group.
+    let active = d.maintenances(Which::Active).expect("active");
+    let m = active.iter().find(|m| m.id == "acme-2025-09-wallet/wallet").expect("the wallet maintenance is active");
+    assert_eq!(m.components.iter().map(|c| c.id.as_str()).collect::<Vec<_>>(), ["acme.wallet"]);
+    assert_eq!(Documents::rollup(&comps).indicator, "maintenance");
+    insta::assert_json_snapshot!("statuspage_components_two_providers", comps);
+
+    // One provider (the seeds): the functions' parent groups, as before.
+    let seeds = common::seeds();
+    let one = docs(&seeds, "2023-11-13T03:00+09:00", Lang::En).components().expect("components");
+    assert!(one.iter().all(|c| !c.id.starts_with("provider:")));
+    assert_eq!(one.iter().find(|c| c.id == "webcollect.credit_card").and_then(|c| c.group_id.as_deref()), Some("webcollect"));
+}

@@ -52,10 +52,13 @@ struct Held {
 }
 
 /// The silences the schedule asks for at `now`: each confirmed one-off window with a known
-/// end that has not ended and starts within `days`, for each function it affects.
+/// end that has not ended and starts within `days`, for each function it affects. The
+/// comment names the function's provider when the catalogue names providers.
 fn wanted(s: &Schedule, o: &SyncOptions, now: Instant) -> Result<Vec<Wanted>> {
     let mut out = Vec::new();
-    for f in s.catalogue().functions() {
+    for (i, f) in s.catalogue().functions().iter().enumerate() {
+        // The function's provider, named in the comment beside it (docs/providers.md).
+        let provider = s.catalogue().provider_of(i).map(|p| format!(" — provider {}", p.id())).unwrap_or_default();
         let q = WindowsQuery {
             from: now,
             to: now + chrono::Duration::days(o.days),
@@ -75,7 +78,7 @@ fn wanted(s: &Schedule, o: &SyncOptions, now: Instant) -> Result<Vec<Wanted>> {
             let key = format!("{}:{}", w.uid, f.id());
             let title = w.title.as_deref().unwrap_or(&w.notice_title);
             let comment = format!(
-                "{title} — notice {} «{}»{} {KEY_OPEN}{key}]",
+                "{title}{provider} — notice {} «{}»{} {KEY_OPEN}{key}]",
                 w.notice,
                 w.notice_title,
                 link.map(|l| format!(" {l}")).unwrap_or_default()
@@ -206,4 +209,29 @@ pub fn sync(s: &Schedule, o: &SyncOptions, now: Instant) -> Result<ExitCode> {
         if o.dry_run { " (dry run: nothing sent)" } else { "" }
     );
     Ok(ExitCode::SUCCESS)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn each_silence_comment_names_the_functions_provider() {
+        let s = Schedule::from_dir("tests/data/two-providers").expect("fixture");
+        let now = mado::time::parse_instant("2025-09-09T00:00:00Z", DEFAULT_ZONE, mado::time::now()).expect("instant");
+        let o = SyncOptions { url: String::new(), dry_run: true, label: "function".into(), days: 30, base_url: None };
+        let w = wanted(&s, &o, now).expect("wanted");
+        let wallet = w.iter().find(|w| w.function == "acme.wallet").expect("the wallet window");
+        assert!(wallet.comment.starts_with("Wallet maintenance — provider acme — notice acme-2025-09-wallet"), "{}", wallet.comment);
+        let card = w.iter().find(|w| w.function == "webcollect.credit_card").expect("the card window");
+        assert!(card.comment.contains(" — provider yamato — "), "{}", card.comment);
+        let none = Schedule::from_dir("tests/data/crosscheck-dst").expect("a catalogue without providers");
+        let now = mado::time::parse_instant("2024-10-20T00:00:00Z", DEFAULT_ZONE, mado::time::now()).expect("instant");
+        let v = wanted(&none, &o, now).expect("wanted");
+        let comments: Vec<&str> = v.iter().map(|w| w.comment.as_str()).collect();
+        assert!(
+            !comments.is_empty() && comments.iter().all(|c| !c.contains(" — provider ")),
+            "no provider without [[provider]]: {comments:?}"
+        );
+    }
 }

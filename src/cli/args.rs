@@ -35,7 +35,7 @@ pub enum Format {
 /// Where schedules come from, and the output format: every subcommand that reads schedules.
 #[derive(Args)]
 pub struct Source {
-    /// Schedules directory (default: the schedules embedded at build time).
+    /// Schedules directory, or a file `mado compile` wrote (default: the schedules embedded at build time).
     #[arg(long, env = "MADO_SCHEDULES", value_name = "DIR")]
     pub schedules: Option<PathBuf>,
     /// Output format; with json, errors are JSON on stderr too.
@@ -94,7 +94,7 @@ pub enum Command {
         /// Language of summaries and descriptions.
         #[arg(long, value_parser = ["ja", "en"], default_value = "ja")]
         lang: String,
-        /// Schedules directory (default: the schedules embedded at build time).
+        /// Schedules directory, or a file `mado compile` wrote (default: the schedules embedded at build time).
         #[arg(long, env = "MADO_SCHEDULES", value_name = "DIR")]
         schedules: Option<PathBuf>,
         /// Format of errors (the feed itself is always iCalendar).
@@ -123,6 +123,21 @@ pub enum Command {
         path: Option<PathBuf>,
         #[command(flatten)]
         source: Source,
+    },
+    /// Compile a schedules directory into one file that every command (and `serve`) loads
+    /// without parsing TOML: give it as --schedules FILE.
+    #[command(
+        after_help = "Example:\n  mado compile schedules -o schedules.mado\n  mado check reauth --at \"2023-11-13 00:30\" --schedules schedules.mado\n\nA file written by another mado version, or damaged, is refused; the directory it names is read instead when it is there (docs/engineering.md, \"Scale\").\nExit status: 0, or 2 when the schedules do not load or the file cannot be written."
+    )]
+    Compile {
+        /// The schedules directory.
+        dir: PathBuf,
+        /// The file to write (replaced in one step: a server watching it never reads half of it).
+        #[arg(short, long, value_name = "FILE")]
+        out: PathBuf,
+        /// Format of the summary and of errors.
+        #[arg(long, value_enum, default_value = "text")]
+        format: Format,
     },
     /// What a notice file changes, as known just after its publication versus just before.
     #[command(
@@ -292,7 +307,7 @@ pub struct ServeArgs {
     /// Address to listen on, HOST:PORT: `127.0.0.1:8080`, `[::]:8080`, `0.0.0.0:8080` or a host name such as `localhost:8080`.
     #[arg(long, default_value = "127.0.0.1:8080", value_name = "HOST:PORT")]
     pub addr: String,
-    /// Schedules directory (default: the schedules embedded at build time).
+    /// Schedules directory, or a file `mado compile` wrote (default: the schedules embedded at build time).
     #[arg(long, env = "MADO_SCHEDULES", value_name = "DIR")]
     pub schedules: Option<PathBuf>,
     /// Reload when files under --schedules change (SIGHUP reloads too); a symlink swapped to a new release and a directory made again are followed.
@@ -376,7 +391,7 @@ pub enum Export {
         /// Count only notices known at this instant.
         #[arg(long, default_value = "now", value_name = "INSTANT", allow_hyphen_values = true)]
         as_of: String,
-        /// Schedules directory (default: the schedules embedded at build time).
+        /// Schedules directory, or a file `mado compile` wrote (default: the schedules embedded at build time).
         #[arg(long, env = "MADO_SCHEDULES", value_name = "DIR")]
         schedules: Option<PathBuf>,
     },
@@ -407,7 +422,7 @@ pub enum Alertmanager {
         /// Where mado's pages are served: each comment links `<URL>/notices/<id>` (default: the notice's own address).
         #[arg(long, value_name = "URL")]
         base_url: Option<String>,
-        /// Schedules directory (default: the schedules embedded at build time).
+        /// Schedules directory, or a file `mado compile` wrote (default: the schedules embedded at build time).
         #[arg(long, env = "MADO_SCHEDULES", value_name = "DIR")]
         schedules: Option<PathBuf>,
     },

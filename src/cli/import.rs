@@ -363,7 +363,7 @@ pub fn follow(file: &Path, dir: Option<std::path::PathBuf>, schedules: Option<&P
     };
     let convert = |s: &FollowSource, body: &str| -> std::result::Result<Vec<(String, String)>, String> {
         let m = Mapping { map: s.map.clone(), function: s.function.clone() };
-        let name = format!("source `{}` ({})", s.id, s.url);
+        let name = format!("source `{}` ({})", s.id, s.location());
         let notices = match s.kind {
             Kind::Ical => ical::convert(&name, body, &m, &s.id),
             Kind::Statuspage => serde_json::from_str::<Value>(body)

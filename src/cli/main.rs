@@ -19,14 +19,58 @@ use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-fn load(dir: Option<&PathBuf>) -> Result<Schedule> {
+/// The schedule for this one command. It lives until the process exits (leaked, not
+/// dropped): the exit returns the memory at once, where dropping walks every notice (a few
+/// milliseconds at 10,000 notices, docs/engineering.md "Scale").
+fn load(dir: Option<&PathBuf>) -> Result<&'static Schedule> {
     if dir.is_none() {
         warn_if_stale();
     }
-    Schedule::load(dir.map(PathBuf::as_path)).with_context(|| match dir {
+    let schedule = Schedule::load(dir.map(PathBuf::as_path)).with_context(|| match dir {
         Some(d) => format!("loading schedules from {}", d.display()),
         None => "loading the embedded schedules".to_string(),
-    })
+    })?;
+    let schedule: &'static Schedule = Box::leak(Box::new(schedule));
+    // A compiled file refused for its directory's TOML: say why, once, on stderr.
+    if let Some(f) = dir.filter(|d| d.is_file()) {
+        for w in schedule.load_warnings_of(&f.display().to_string()) {
+            eprintln!("warning: {}", text::visible_line(&w.to_string()));
+        }
+    }
+    Ok(schedule)
+}
+
+/// `mado compile DIR -o FILE`: the schedule's compiled form, written to a temporary file
+/// beside FILE and renamed over it.
+fn compile(dir: &std::path::Path, out: &std::path::Path, format: Format) -> Result<ExitCode> {
+    let schedule = Schedule::from_dir(dir).with_context(|| format!("loading schedules from {}", dir.display()))?;
+    let source = std::path::absolute(dir).unwrap_or_else(|_| dir.to_path_buf());
+    let bytes = mado::compiled::compile(&schedule, Some(&source)).map_err(anyhow::Error::msg)?;
+    let name = out.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| "schedule".into());
+    let tmp = out.with_file_name(format!(".{name}.tmp-{}", std::process::id()));
+    std::fs::write(&tmp, &bytes).with_context(|| format!("writing {}", tmp.display()))?;
+    if let Err(e) = std::fs::rename(&tmp, out) {
+        let _ = std::fs::remove_file(&tmp);
+        return Err(e).with_context(|| format!("replacing {}", out.display()));
+    }
+    let summary = serde_json::json!({
+        "ok": true,
+        "file": out.display().to_string(),
+        "bytes": bytes.len(),
+        "notices": schedule.notices().len(),
+        "indexed_occurrences": schedule.indexed_len(),
+        "content_hash": format!("{:016x}", schedule.content_hash()),
+    });
+    print(format, &summary, |_| {
+        format!(
+            "compiled {} notices ({} indexed window occurrences) into {}: {} bytes\n",
+            schedule.notices().len(),
+            schedule.indexed_len(),
+            out.display(),
+            bytes.len()
+        )
+    })?;
+    Ok(ExitCode::SUCCESS)
 }
 
 /// Run from a checkout whose `schedules/` differs from the copy built in, the answers would
@@ -115,22 +159,23 @@ fn run(command: Command, fixed: Option<String>) -> Result<ExitCode> {
         Command::Serve(a) => serve(a, fixed),
         Command::Calendar { function, lang, schedules, format: _, base_url, profile } => {
             let schedule = load(schedules.as_ref())?;
-            let function = function.map(|f| human::function(&schedule, &f)).transpose()?;
+            let function = function.map(|f| human::function(schedule, &f)).transpose()?;
             let lang = Lang::parse(&lang).unwrap_or_default(); // clap allows only ja and en
             let opts = mado::ical::FeedOptions { function, lang, now, refresh: chrono::Duration::hours(1), base_url };
             let profile = mado::views::maintnote::Profile::parse(&profile).map_err(anyhow::Error::msg)?;
-            out(&mado::ical::feed_as(&schedule, &opts, profile)?)?;
+            out(&mado::ical::feed_as(schedule, &opts, profile)?)?;
             Ok(ExitCode::SUCCESS)
         }
         Command::Export(e) => export(e, now),
         Command::Alertmanager(args::Alertmanager::Sync { url, dry_run, label, days, base_url, schedules }) => {
-            alertmanager::sync(&load(schedules.as_ref())?, &alertmanager::SyncOptions { url, dry_run, label, days, base_url }, now)
+            alertmanager::sync(load(schedules.as_ref())?, &alertmanager::SyncOptions { url, dry_run, label, days, base_url }, now)
         }
         Command::Diff { file, source } => draft::diff(&file, &source),
         Command::Draft { files, out, source } => draft::draft(&files, out.as_deref(), &source),
         Command::Import { file, map, function, prefix, out, source } => {
             import::run(&file, &import::Mapping::new(&map, function)?, &prefix, out.as_deref(), &source)
         }
+        Command::Compile { dir, out, format } => compile(&dir, &out, format),
         Command::Functions { source } => {
             let schedule = load(source.schedules.as_ref())?;
             match source.format {
@@ -182,7 +227,7 @@ fn run(command: Command, fixed: Option<String>) -> Result<ExitCode> {
 }
 
 /// What a query command reads first: its zone, the schedule it answers from, its language.
-fn prepare(z: &Zone, source: &Source) -> Result<(Tz, Schedule, Lang)> {
+fn prepare(z: &Zone, source: &Source) -> Result<(Tz, &'static Schedule, Lang)> {
     Ok((zone(z)?, load(source.schedules.as_ref())?, lang(z)))
 }
 
@@ -190,7 +235,7 @@ fn prepare(z: &Zone, source: &Source) -> Result<(Tz, Schedule, Lang)> {
 fn check(a: CheckArgs, now: Instant) -> Result<ExitCode> {
     let CheckArgs { function, at, as_of, lookahead, channel, zone: z, source } = a;
     let (zone, schedule, lang) = prepare(&z, &source)?;
-    let function = function.iter().map(|f| human::function(&schedule, f)).collect::<Result<Vec<_>>>()?;
+    let function = function.iter().map(|f| human::function(schedule, f)).collect::<Result<Vec<_>>>()?;
     let mut read = human::Reader::new(now, zone);
     let mut q = Query::new(function[0].clone(), read.instant("--at", &at)?).as_of(read.instant("--as-of", &as_of)?).zone(zone).lang(lang);
     if let Some(d) = lookahead {
@@ -199,7 +244,7 @@ fn check(a: CheckArgs, now: Instant) -> Result<ExitCode> {
     if let Some(c) = channel {
         q = q.channel(c);
     }
-    let origin = origin(&schedule, source.schedules.as_ref(), lang);
+    let origin = origin(schedule, source.schedules.as_ref(), lang);
     let status = if function.len() == 1 {
         let answer = schedule.check(&q)?;
         print(source.format, &answer, |a| text::answer(a, zone, lang) + &read.echo(lang) + &text::source_line(&origin, lang))?;
@@ -230,11 +275,11 @@ fn windows(a: WindowsArgs, now: Instant) -> Result<ExitCode> {
     anyhow::ensure!(to > from, "--to must be after --from; the range is [from, to)");
     let as_of = read.instant("--as-of", &as_of)?;
     let mut q = WindowsQuery::new(from, to).as_of(as_of).limit(limit).zone(zone).lang(lang).with_children(with_children);
-    q.function = function.map(|f| human::function(&schedule, &f)).transpose()?;
+    q.function = function.map(|f| human::function(schedule, &f)).transpose()?;
     let list = schedule.windows(&q)?;
-    let origin = origin(&schedule, source.schedules.as_ref(), lang);
+    let origin = origin(schedule, source.schedules.as_ref(), lang);
     print_list(source.format, &list, |paint| {
-        mado::views::list::window_list(&schedule, &list, zone, lang, expand, paint) + &read.echo(lang) + &text::source_line(&origin, lang)
+        mado::views::list::window_list(schedule, &list, zone, lang, expand, paint) + &read.echo(lang) + &text::source_line(&origin, lang)
     })?;
     Ok(ExitCode::SUCCESS)
 }
@@ -257,9 +302,9 @@ fn status(a: StatusArgs, now: Instant) -> Result<ExitCode> {
         return Ok(ExitCode::SUCCESS);
     }
     let coming = schedule.windows(&WindowsQuery::new(at, to).as_of(as_of).zone(zone).lang(lang))?;
-    let origin = origin(&schedule, source.schedules.as_ref(), lang);
+    let origin = origin(schedule, source.schedules.as_ref(), lang);
     print_list(Format::Text, &set, |paint| {
-        mado::views::list::status_screen(&schedule, &set, &coming, zone, lang, paint) + &read.echo(lang) + &text::source_line(&origin, lang)
+        mado::views::list::status_screen(schedule, &set, &coming, zone, lang, paint) + &read.echo(lang) + &text::source_line(&origin, lang)
     })?;
     Ok(ExitCode::SUCCESS)
 }
@@ -274,11 +319,11 @@ fn next(a: NextArgs, now: Instant) -> Result<ExitCode> {
     anyhow::ensure!(to > from, "--to must be after --from; the range is [from, to)");
     let as_of = read.instant("--as-of", &as_of)?;
     let mut q = WindowsQuery::new(from, to).as_of(as_of).zone(zone).lang(lang);
-    q.function = function.map(|f| human::function(&schedule, &f)).transpose()?;
+    q.function = function.map(|f| human::function(schedule, &f)).transpose()?;
     let list = schedule.windows(&q)?;
-    let origin = origin(&schedule, source.schedules.as_ref(), lang);
+    let origin = origin(schedule, source.schedules.as_ref(), lang);
     print_list(source.format, &list, |paint| {
-        mado::views::list::next_list(&schedule, &list, zone, lang, expand, paint) + &read.echo(lang) + &text::source_line(&origin, lang)
+        mado::views::list::next_list(schedule, &list, zone, lang, expand, paint) + &read.echo(lang) + &text::source_line(&origin, lang)
     })?;
     Ok(ExitCode::SUCCESS)
 }
@@ -373,7 +418,7 @@ fn print_list<T: serde::Serialize>(format: Format, value: &T, as_text: impl FnOn
 }
 
 /// `mado validate [PATH]`: a directory, or one notice file joined to the other schedules.
-fn validate(path: Option<PathBuf>, source: &Source) -> Result<Schedule> {
+fn validate(path: Option<PathBuf>, source: &Source) -> Result<&'static Schedule> {
     match path {
         Some(p) if p.is_file() => {
             let files = match &source.schedules {
@@ -382,7 +427,9 @@ fn validate(path: Option<PathBuf>, source: &Source) -> Result<Schedule> {
             };
             // An edited notice replaces the file at its path or with its id.
             let new = mado::read_source(&p).with_context(|| format!("checking {}", p.display()))?;
-            Ok(Schedule::from_sources(mado::replacing(files, new)).with_context(|| format!("checking {}", p.display()))?)
+            Ok(Box::leak(Box::new(
+                Schedule::from_sources(mado::replacing(files, new)).with_context(|| format!("checking {}", p.display()))?,
+            )))
         }
         other => load(other.as_ref().or(source.schedules.as_ref())),
     }
@@ -400,7 +447,7 @@ fn error_format(c: &Command) -> Format {
         | Command::Diff { source, .. }
         | Command::Draft { source, .. }
         | Command::Import { source, .. } => source.format,
-        Command::Calendar { format, .. } => *format,
+        Command::Calendar { format, .. } | Command::Compile { format, .. } => *format,
         _ => Format::Text,
     }
 }
@@ -493,7 +540,7 @@ fn export(e: args::Export, now: time::Instant) -> Result<ExitCode> {
     let args::Export::Alertmanager { function, from, to, as_of, schedules } = e;
     let zone = time::DEFAULT_ZONE;
     let schedule = load(schedules.as_ref())?;
-    let function = function.map(|f| human::function(&schedule, &f)).transpose()?;
+    let function = function.map(|f| human::function(schedule, &f)).transpose()?;
     let mut read = human::Reader::new(now, zone);
     let from = read.instant("--from", &from)?;
     let to = read.end("--to", to.as_deref(), from, chrono::Duration::days(90))?;
@@ -504,6 +551,6 @@ fn export(e: args::Export, now: time::Instant) -> Result<ExitCode> {
         (to - from).num_days()
     );
     let o = mado::views::alertmanager::ExportOptions { function, from, to, as_of: read.instant("--as-of", &as_of)? };
-    out(&mado::views::alertmanager::time_intervals(&schedule, &o)?)?;
+    out(&mado::views::alertmanager::time_intervals(schedule, &o)?)?;
     Ok(ExitCode::SUCCESS)
 }

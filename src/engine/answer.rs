@@ -255,6 +255,10 @@ pub struct WindowInfo {
     pub title: Option<String>,
     /// The functions the window names (it covers them and everything below them).
     pub functions: Vec<String>,
+    /// The id of the provider (docs/providers.md) of the function the window is listed for,
+    /// else of the first function it names; absent when the catalogue names no providers.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub provider: Option<String>,
     /// Functions the notice states stay available during the window (not covered).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub available: Vec<String>,
@@ -474,6 +478,16 @@ impl Schedule {
         crate::engine::limits::check_query(q.at, q.as_of, q.lookahead)?;
         let f = self.resolve_function(&q.function)?;
         let channel = self.resolve_channel(q.channel.as_deref())?;
+        if let (Some(c), Some(p)) = (channel, self.catalogue.provider_of(f)) {
+            if !p.channels().contains(&self.catalogue.channels[c].id) {
+                return Err(QueryError::ChannelNotOfProvider {
+                    id: self.catalogue.channels[c].id.clone(),
+                    function: self.catalogue.functions[f].id.clone(),
+                    provider: p.id().to_string(),
+                    allowed: p.channels().to_vec(),
+                });
+            }
+        }
         let at = time::whole_seconds(q.at);
         let as_of = time::whole_seconds(q.as_of);
         let lookahead = q.lookahead.max(Duration::zero());
@@ -720,10 +734,15 @@ impl Schedule {
             None => None,
         };
         let decided_by = exception.map_or(v.by_notice, |e| e.by_notice);
+        // Only the channels the provider has (of the function asked about, else of any of the
+        // window's functions): a catalogue default never applies to a provider without it.
+        let asked: Vec<FnIdx> = view.function.map_or_else(|| spec.functions.clone(), |f| vec![f]);
+        let provided = crate::format::providers::channels_of(&asked, &self.catalogue);
         let channels: Vec<ChIdx> = match view.channel {
             Some(c) => vec![c],
             None => (0..self.catalogue.channels.len()).collect(),
         };
+        let channels: Vec<ChIdx> = channels.into_iter().filter(|c| provided.contains(c)).collect();
         let mut effects = Vec::new();
         for c in channels {
             let candidates: Vec<&Candidate> = match view.function {
@@ -784,6 +803,11 @@ impl Schedule {
             },
             title: spec.title.as_ref().map(|t| t.text(view.lang).to_string()),
             functions: spec.functions.iter().map(|f| self.catalogue.functions[*f].id.clone()).collect(),
+            provider: view
+                .function
+                .or_else(|| spec.functions.first().copied())
+                .and_then(|f| self.catalogue.provider_of(f))
+                .map(|p| p.id().to_string()),
             available: spec.available.iter().map(|f| self.catalogue.functions[*f].id.clone()).collect(),
             effects,
             notice_title: notice.title.text(view.lang).to_string(),

@@ -19,6 +19,18 @@ pub enum QueryError {
         /// The channel ids.
         allowed: Vec<String>,
     },
+    /// The function's provider does not have the channel asked about.
+    #[error("function `{function}` belongs to provider `{provider}`, which has no channel `{id}`; its channels: {}", .allowed.join(", "))]
+    ChannelNotOfProvider {
+        /// The channel id asked for.
+        id: String,
+        /// The function asked about.
+        function: String,
+        /// Its provider's id.
+        provider: String,
+        /// The provider's channel ids.
+        allowed: Vec<String>,
+    },
     /// A value outside what mado accepts: the supported range, the lookahead or list ceilings.
     #[error("{detail}")]
     OutOfRange {

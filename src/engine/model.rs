@@ -13,6 +13,7 @@ use crate::engine::time::Instant;
 use chrono::{Duration, NaiveDate};
 use chrono_tz::Tz;
 use serde::{Deserialize, Serialize};
+use std::sync::Arc;
 
 /// Index of a function in the catalogue.
 pub type FnIdx = usize;
@@ -117,7 +118,8 @@ pub struct Channel {
     pub(crate) id: String,
     pub(crate) ja: String,
     pub(crate) en: String,
-    pub(crate) default: NoticeEffect,
+    /// Shared by every window that takes the default (one copy, not one per window).
+    pub(crate) default: Arc<NoticeEffect>,
 }
 
 impl Channel {
@@ -287,7 +289,7 @@ impl Catalogue {
 }
 
 /// When a notice was published.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Published {
     /// At this instant; `date_only` when the notice gave only a day (counted from 00:00).
     At {
@@ -301,7 +303,7 @@ pub enum Published {
 }
 
 /// One announcement.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Notice {
     pub(crate) id: String,
     pub(crate) file: String,
@@ -419,7 +421,7 @@ impl Lang {
 /// A text of a notice: its own Japanese wording, and the English where the notice file gives
 /// one. The one place a text of the model picks its language: English when asked for and
 /// given, else the Japanese original (a notice is never without its own words).
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Bilingual<T = String> {
     ja: T,
     en: Option<T>,
@@ -459,7 +461,7 @@ impl Bilingual {
 }
 
 /// Something mado reads into a notice that the notice does not state, and why.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Inference {
     /// What is inferred: `published`, `functions`, `start`, `end`, `date`, `duration`,
     /// `title` or `effects.<channel>`.
@@ -483,11 +485,16 @@ pub(crate) const INFERABLE: &[&str] = &["published", "functions", "start", "end"
 
 /// One candidate effect on a channel: the first whose scope covers the function asked about
 /// applies.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// In the compiled form (`format::compiled`) a catalogue default is written as its source
+/// alone and shared with the catalogue again when read.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Candidate {
     /// `None`: every function of the window.
     pub(crate) scope: Option<Vec<FnIdx>>,
-    pub(crate) effect: NoticeEffect,
+    /// Shared with the catalogue's channel when it is its default.
+    #[serde(serialize_with = "crate::format::compiled::candidate_effect::serialize")]
+    #[serde(deserialize_with = "crate::format::compiled::candidate_effect::deserialize")]
+    pub(crate) effect: Arc<NoticeEffect>,
     pub(crate) source: EffectSource,
 }
 
@@ -534,7 +541,7 @@ impl Kind {
 }
 
 /// The time shape of a window.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub enum Shape {
     /// Known times, `[start, end)`.
     Confirmed {
@@ -549,6 +556,7 @@ pub enum Shape {
         /// The notice gives no end: `end` is the end of the supported range.
         end_unknown: bool,
         /// The expected length, when the end is unknown and the notice gives one.
+        #[serde(with = "crate::format::compiled::seconds_opt")]
         expected: Option<Duration>,
     },
     /// Known days, unknown times: covers whole local days `first..=last`.
@@ -562,6 +570,7 @@ pub enum Shape {
         /// 00:00 of the day after `last`.
         end: Instant,
         /// The expected length, if the notice gives one.
+        #[serde(with = "crate::format::compiled::seconds_opt")]
         expected: Option<Duration>,
         /// Whether the expected length is approximate (程度).
         expected_approx: bool,
@@ -571,12 +580,13 @@ pub enum Shape {
         /// The rule with its DTSTART.
         rule: Rule,
         /// The exact length of each occurrence.
+        #[serde(with = "crate::format::compiled::seconds")]
         duration: Duration,
     },
 }
 
 /// One version of a window: what was known from `known_from` on.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Version {
     pub(crate) by_notice: usize,
     pub(crate) known_from: Instant,
@@ -588,12 +598,13 @@ pub struct Version {
 }
 
 /// What a non-cancelled version says.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Spec {
     pub(crate) title: Option<Bilingual>,
     pub(crate) functions: Vec<FnIdx>,
     /// Functions the notice states stay available (they and those below them are not covered).
     pub(crate) available: Vec<FnIdx>,
+    #[serde(with = "crate::format::compiled::zone")]
     pub(crate) zone: Tz,
     pub(crate) shape: Shape,
     /// Per catalogue channel, in catalogue order: candidates, the last one unscoped (for an
@@ -667,7 +678,7 @@ impl Spec {
 }
 
 /// A change to one occurrence of a recurring window, by date of its original start.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Exception {
     pub(crate) date: NaiveDate,
     pub(crate) by_notice: usize,
@@ -679,7 +690,7 @@ pub struct Exception {
 }
 
 /// New times for one occurrence.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone, Copy, Serialize, Deserialize)]
 pub struct Replacement {
     pub(crate) start: Instant,
     pub(crate) end: Instant,
@@ -688,7 +699,7 @@ pub struct Replacement {
 }
 
 /// A window and all its versions.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Lineage {
     pub(crate) notice: usize,
     pub(crate) id: String,
@@ -734,7 +745,7 @@ impl Lineage {
 }
 
 /// A scheduled job that runs late: listed, not an outage.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Delay {
     pub(crate) notice: usize,
     pub(crate) id: String,

@@ -11,7 +11,7 @@ use chrono::{Datelike, Duration, Months, NaiveDate, NaiveDateTime, Weekday};
 use chrono_tz::Tz;
 
 /// How often a rule repeats.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum Freq {
     /// Every day.
     Daily,
@@ -22,14 +22,14 @@ pub enum Freq {
 }
 
 /// A `BYDAY` entry: a weekday, with an ordinal within the month for monthly rules (`-1FR`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct ByDay {
     ordinal: Option<i8>,
     weekday: Weekday,
 }
 
 /// Where a rule stops.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum Bound {
     /// No end.
     None,
@@ -40,7 +40,7 @@ pub enum Bound {
 }
 
 /// A parsed, validated recurrence rule with its anchor.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Rule {
     text: String,
     freq: Freq,
@@ -48,6 +48,7 @@ pub struct Rule {
     by_day: Vec<ByDay>,
     by_month_day: Vec<i8>,
     bound: Bound,
+    #[serde(with = "crate::format::compiled::zone")]
     zone: Tz,
     dtstart: NaiveDateTime,
     /// The start of the last occurrence, when the rule has an end and at least one occurrence.

@@ -111,6 +111,16 @@ impl Schedule {
         self
     }
 
+    /// The load warnings about file `file` (e.g. a compiled file read from its TOML instead).
+    pub fn load_warnings_of<'a>(&'a self, file: &'a str) -> impl Iterator<Item = &'a crate::format::error::Diagnostic> + 'a {
+        self.warnings.iter().filter(move |w| w.file == file)
+    }
+
+    /// The windows and delays, for the compiled form (`format::compiled`) to write.
+    pub(crate) fn compiled_parts(&self) -> (&[Lineage], &[Delay]) {
+        (&self.lineages, &self.delays)
+    }
+
     /// The readings the loader found worth a second look (see `Schedule::warnings`).
     pub(crate) fn load_warnings(&self) -> &[crate::format::error::Diagnostic] {
         &self.warnings

@@ -148,15 +148,28 @@ impl std::fmt::Display for Instant {
     }
 }
 
+/// RFC 3339 in a human-readable format (JSON); Unix seconds in a binary one (the compiled
+/// form, `format::compiled`), where [`Instant::MAX`] keeps its fraction.
 impl serde::Serialize for Instant {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        self.0.serialize(s)
+        if s.is_human_readable() {
+            self.0.serialize(s)
+        } else {
+            s.serialize_i64(self.0.timestamp())
+        }
     }
 }
 
 impl<'de> serde::Deserialize<'de> for Instant {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Instant, D::Error> {
-        DateTime::<Utc>::deserialize(d).map(Instant::new)
+        if d.is_human_readable() {
+            return DateTime::<Utc>::deserialize(d).map(Instant::new);
+        }
+        let secs = i64::deserialize(d)?;
+        if secs == Instant::MAX.timestamp() {
+            return Ok(Instant::MAX);
+        }
+        Instant::from_timestamp(secs).ok_or_else(|| serde::de::Error::custom(format!("{secs} is not an instant chrono can hold")))
     }
 }
 

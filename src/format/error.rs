@@ -4,7 +4,7 @@
 use std::fmt;
 
 /// One problem in one schedule file.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Diagnostic {
     /// The file, as given to the loader (e.g. `schedules/notices/2023-10-10.toml`).
     pub file: String,

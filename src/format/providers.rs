@@ -102,3 +102,28 @@ pub(crate) fn of_function(f: &RawFunction, inherited: Option<usize>, cat: &Catal
         None => Ok(inherited.or((!cat.providers.is_empty()).then_some(0))),
     }
 }
+
+/// The zone of the providers of `functions`: `Ok(None)` when none has a provider (no
+/// functions, or a catalogue without providers), `Ok(Some(zone))` when they all have one
+/// zone, `Err((a, b))` (indexes of two providers) when their zones differ.
+pub(crate) fn zone_of(functions: &[crate::engine::model::FnIdx], cat: &Catalogue) -> Result<Option<chrono_tz::Tz>, (usize, usize)> {
+    let mut first: Option<usize> = None;
+    for &f in functions {
+        let Some(p) = cat.functions.get(f).and_then(|f| f.provider) else { continue };
+        match first {
+            None => first = Some(p),
+            Some(q) if cat.providers[q].zone != cat.providers[p].zone => return Err((q, p)),
+            Some(_) => {}
+        }
+    }
+    Ok(first.map(|p| cat.providers[p].zone))
+}
+
+/// The channels (indexes in [`Catalogue::channels`]) that some provider of `functions` has;
+/// every channel when none of them has a provider.
+pub(crate) fn channels_of(functions: &[crate::engine::model::FnIdx], cat: &Catalogue) -> Vec<usize> {
+    let providers: Vec<&Provider> = functions.iter().filter_map(|&f| cat.provider_of(f)).collect();
+    (0..cat.channels.len())
+        .filter(|&c| providers.is_empty() || providers.iter().any(|p| p.channels.iter().any(|id| *id == cat.channels[c].id)))
+        .collect()
+}

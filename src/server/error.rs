@@ -76,7 +76,7 @@ impl From<QueryError> for ApiError {
                 a.body.suggestions = Some(suggestions.clone());
                 a
             }
-            QueryError::UnknownChannel { allowed, .. } => {
+            QueryError::UnknownChannel { allowed, .. } | QueryError::ChannelNotOfProvider { allowed, .. } => {
                 let mut a = ApiError::bad("channel", e.to_string());
                 a.body.allowed = Some(allowed.clone());
                 a

@@ -3,7 +3,8 @@
 //! Each `[[source]]` of the follow file is a URL of a known kind (`statuspage`, `ical`)
 //! polled on its own interval with conditional requests (`If-None-Match` from its `ETag`,
 //! `If-Modified-Since` from its `Last-Modified`; a `Cache-Control: max-age` longer than the
-//! interval is waited out). A body that converts into notices is the source's new **last
+//! interval is waited out), or a file (`path`) read on its interval when its size or
+//! modification time changed. A body that converts into notices is the source's new **last
 //! good copy**: written to `--follow-dir` (so a restart loses nothing) and fed into the
 //! served schedule through the ordinary reload. A failed request, a 5xx or a 404, a timeout,
 //! a body over the size cap, a malformed or truncated body, or notices that do not validate
@@ -24,8 +25,9 @@ use toml::Spanned;
 pub const MAX_BODY: u64 = 8 * 1024 * 1024;
 
 /// What a source publishes.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "lowercase")]
+#[schema(as = SourceKind)]
 pub enum Kind {
     /// Atlassian Statuspage v2 JSON (`scheduled-maintenances.json`, `incidents.json`, …).
     Statuspage,
@@ -40,8 +42,14 @@ pub struct FollowSource {
     pub id: String,
     /// What it publishes.
     pub kind: Kind,
-    /// `http://` or `https://`.
+    /// `http://` or `https://`; empty for a file source.
     pub url: String,
+    /// A file source: the file read, as the follow file gives it (what `/readyz` and errors
+    /// show); `None` for a URL.
+    pub path: Option<PathBuf>,
+    /// What a relative `path` is relative to: the follow file's directory ([`read_sources`]),
+    /// else the working directory.
+    pub base: PathBuf,
     /// How often it is polled (at least as long as its `Cache-Control: max-age`).
     pub interval: Duration,
     /// Connect and read timeout of one request.
@@ -66,7 +74,8 @@ struct RawFile {
 struct RawSource {
     id: Spanned<String>,
     kind: Kind,
-    url: Spanned<String>,
+    url: Option<Spanned<String>>,
+    path: Option<Spanned<String>>,
     interval: Option<Spanned<String>>,
     timeout: Option<Spanned<String>>,
     #[serde(default)]
@@ -97,7 +106,21 @@ pub fn parse_interval(v: &str) -> Option<Duration> {
 pub fn read_sources(path: &Path) -> Result<Vec<FollowSource>, String> {
     let name = path.display().to_string();
     let text = std::fs::read_to_string(path).map_err(|e| format!("{name}: cannot read the follow file ({e})"))?;
-    parse_sources(&name, &text)
+    let mut sources = parse_sources(&name, &text)?;
+    for s in &mut sources {
+        s.base = path.parent().unwrap_or(Path::new("")).to_path_buf();
+    }
+    Ok(sources)
+}
+
+impl FollowSource {
+    /// Where it is read from: its URL, or its file's path.
+    pub fn location(&self) -> String {
+        match &self.path {
+            Some(p) => p.display().to_string(),
+            None => self.url.clone(),
+        }
+    }
 }
 
 /// Parses the text of a follow file; `name` names it in errors.
@@ -124,13 +147,33 @@ pub fn parse_sources(name: &str, text: &str) -> Result<Vec<FollowSource>, String
         if out.iter().any(|o| &o.id == id) {
             return Err(at(s.id.span().start, format!("source id `{id}` is given twice")));
         }
-        let url = s.url.get_ref();
-        if !(url.starts_with("http://") || url.starts_with("https://")) {
-            return Err(at(
-                s.url.span().start,
-                format!("url `{url}` is not http(s); expected e.g. `https://status.acme.example/api/v2/scheduled-maintenances.json`"),
-            ));
-        }
+        let (url, path) = match (&s.url, &s.path) {
+            (Some(url), None) => {
+                let u = url.get_ref();
+                if !(u.starts_with("http://") || u.starts_with("https://")) {
+                    return Err(at(
+                        url.span().start,
+                        format!("url `{u}` is not http(s); expected e.g. `https://status.acme.example/api/v2/scheduled-maintenances.json`"),
+                    ));
+                }
+                (u.clone(), None)
+            }
+            (None, Some(path)) => {
+                if path.get_ref().trim().is_empty() {
+                    return Err(at(path.span().start, "path `` is empty; expected a file, e.g. `acme/scheduled-maintenances.json`".into()));
+                }
+                (String::new(), Some(PathBuf::from(path.get_ref())))
+            }
+            (Some(_), Some(path)) => {
+                return Err(at(path.span().start, format!("source `{id}` gives both `url` and `path`; give one")));
+            }
+            (None, None) => {
+                return Err(at(
+                    s.id.span().start,
+                    format!("source `{id}` has neither `url` nor `path`; give where it is read from, e.g. `url = \"https://…\"` or `path = \"acme.json\"`"),
+                ));
+            }
+        };
         let dur = |v: &Option<Spanned<String>>, default: Duration, what: &str| match v {
             None => Ok(default),
             Some(v) => parse_interval(v.get_ref())
@@ -144,7 +187,9 @@ pub fn parse_sources(name: &str, text: &str) -> Result<Vec<FollowSource>, String
         out.push(FollowSource {
             id: id.clone(),
             kind: s.kind,
-            url: url.clone(),
+            url,
+            path,
+            base: PathBuf::new(),
             interval,
             timeout,
             map: s.map,
@@ -167,6 +212,46 @@ struct Copy {
     fetched: i64,
 }
 
+/// One followed source on `/readyz` (with `--follow`): where it is read from and how its
+/// polls went. Every field is always present; `null` when not (yet) known.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub(crate) struct SourceReadiness {
+    /// The source's id (its notices' id prefix).
+    pub id: String,
+    /// What it publishes: `statuspage` or `ical`.
+    pub kind: Kind,
+    /// Its URL; `null` for a file source.
+    #[schema(required = true)]
+    pub url: Option<String>,
+    /// A file source: the file, as the follow file gives it; `null` for a URL.
+    #[schema(required = true)]
+    pub path: Option<String>,
+    /// The catalogue provider it speaks for, as the follow file gives it.
+    #[schema(required = true)]
+    pub provider: Option<String>,
+    /// How many notices its last good copy contributes to the schedule serving.
+    pub notices: usize,
+    /// The last poll that succeeded (a `200` taken or a `304`; a file read and taken, or
+    /// found unchanged), RFC 3339; `null` before the first.
+    #[schema(required = true)]
+    pub last_success: Option<String>,
+    /// The last failure: a request, a status, a body or file that does not convert, or
+    /// notices the schedule refuses; it may be older than `last_success`.
+    #[schema(required = true)]
+    pub last_error: Option<String>,
+    /// When that failure was, RFC 3339.
+    #[schema(required = true)]
+    pub last_error_at: Option<String>,
+    /// Failed polls since the start.
+    pub errors: u64,
+    /// When the copy serving was fetched (or read), RFC 3339; `null` without a copy.
+    #[schema(required = true)]
+    pub copy_fetched: Option<String>,
+    /// Seconds since `copy_fetched`.
+    #[schema(required = true)]
+    pub age_seconds: Option<i64>,
+}
+
 /// What is known of one source.
 #[derive(Debug, Default)]
 struct Status {
@@ -180,6 +265,8 @@ struct Status {
     /// The last body the schedule refused (its hash) and why: the same body again is refused
     /// without another reload.
     refused: Option<(u64, String)>,
+    /// A file source: the size and modification time of the file last taken.
+    file_seen: Option<(u64, std::time::SystemTime)>,
 }
 
 /// The followed sources: their configuration, where their copies live, how they convert,
@@ -281,6 +368,10 @@ impl Follow {
         st.last_success = Some(unix_now());
     }
 
+    fn file_seen(&self, id: &str) -> Option<(u64, std::time::SystemTime)> {
+        self.lock().get(id).and_then(|s| s.file_seen)
+    }
+
     fn validators(&self, id: &str) -> (Option<String>, Option<String>) {
         let all = self.lock();
         let c = all.get(id).and_then(|s| s.copy.clone()).unwrap_or_default();
@@ -302,6 +393,7 @@ impl Follow {
         let notices = self.notices(s, &got.body)?;
         let _one_at_a_time = self.taking.lock().unwrap_or_else(|p| p.into_inner());
         let copy = Copy { etag: got.etag, last_modified: got.last_modified, fetched: unix_now() };
+        let seen = got.seen;
         let old = {
             let mut all = self.lock();
             let e = all.entry(s.id.clone()).or_default();
@@ -332,6 +424,7 @@ impl Follow {
         let x = all.entry(s.id.clone()).or_default();
         x.copy = Some(copy);
         x.refused = None;
+        x.file_seen = seen;
         Ok(())
     }
 
@@ -352,28 +445,29 @@ impl Follow {
             t.and_then(|t| chrono::DateTime::from_timestamp(t, 0)).map(|t| t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true))
         };
         let all = self.lock();
-        let list: Vec<serde_json::Value> = self
+        let list: Vec<SourceReadiness> = self
             .sources
             .iter()
             .map(|s| {
                 let st = all.get(&s.id);
                 let fetched = st.and_then(|x| x.copy.as_ref()).map(|c| c.fetched);
-                serde_json::json!({
-                    "id": s.id,
-                    "kind": s.kind,
-                    "url": s.url,
-                    "provider": s.provider,
-                    "notices": st.map_or(0, |x| x.notices.len()),
-                    "last_success": stamp(st.and_then(|x| x.last_success)),
-                    "last_error": st.and_then(|x| x.last_error.clone()),
-                    "last_error_at": stamp(st.and_then(|x| x.last_error_at)),
-                    "errors": st.map_or(0, |x| x.errors),
-                    "copy_fetched": stamp(fetched),
-                    "age_seconds": fetched.map(|f| (now - f).max(0)),
-                })
+                SourceReadiness {
+                    id: s.id.clone(),
+                    kind: s.kind,
+                    url: s.path.is_none().then(|| s.url.clone()),
+                    path: s.path.as_ref().map(|p| p.display().to_string()),
+                    provider: s.provider.clone(),
+                    notices: st.map_or(0, |x| x.notices.len()),
+                    last_success: stamp(st.and_then(|x| x.last_success)),
+                    last_error: st.and_then(|x| x.last_error.clone()),
+                    last_error_at: stamp(st.and_then(|x| x.last_error_at)),
+                    errors: st.map_or(0, |x| x.errors),
+                    copy_fetched: stamp(fetched),
+                    age_seconds: fetched.map(|f| (now - f).max(0)),
+                }
             })
             .collect();
-        serde_json::Value::Array(list)
+        serde_json::to_value(list).unwrap_or_default()
     }
 
     /// Per source, for `/metrics`.
@@ -397,11 +491,13 @@ impl Follow {
     }
 }
 
-/// A `200` body and its validators.
+/// A `200` body (or a file's text) and its validators.
 struct Got {
     body: String,
     etag: Option<String>,
     last_modified: Option<String>,
+    /// A file source: the file's size and modification time when read.
+    seen: Option<(u64, std::time::SystemTime)>,
 }
 
 enum Fetched {
@@ -450,19 +546,55 @@ fn fetch(agent: &ureq::Agent, s: &FollowSource, etag: Option<String>, last_modif
                 .limit(MAX_BODY)
                 .read_to_string()
                 .map_err(|e| format!("GET {}: reading the body: {e}", s.url))?;
-            Ok(Fetched::Body(Got { body, etag, last_modified }, wait))
+            Ok(Fetched::Body(Got { body, etag, last_modified, seen: None }, wait))
         }
         code => Err(format!("GET {} answered {code}", s.url)),
     }
+}
+
+/// Reads a file source: `NotModified` when its size and modification time are those of the
+/// file last taken (`seen`), else its text. A missing or unreadable file, one over
+/// [`MAX_BODY`] or not UTF-8 is an error.
+fn read_file(path: &Path, name: &str, seen: Option<(u64, std::time::SystemTime)>) -> Result<Fetched, String> {
+    use std::io::Read as _;
+    let meta = std::fs::metadata(path).map_err(|e| format!("cannot read {name} ({e})"))?;
+    if !meta.is_file() {
+        return Err(format!("{name} is not a file"));
+    }
+    let sig = (meta.len(), meta.modified().map_err(|e| format!("cannot read {name}'s modification time ({e})"))?);
+    if seen == Some(sig) {
+        return Ok(Fetched::NotModified(None));
+    }
+    if sig.0 > MAX_BODY {
+        return Err(format!("{name} is {} bytes, over the limit of {MAX_BODY}", sig.0));
+    }
+    let mut bytes = Vec::new();
+    std::fs::File::open(path)
+        .and_then(|f| f.take(MAX_BODY + 1).read_to_end(&mut bytes))
+        .map_err(|e| format!("cannot read {name} ({e})"))?;
+    if bytes.len() as u64 > MAX_BODY {
+        return Err(format!("{name} is over the limit of {MAX_BODY} bytes"));
+    }
+    let body = String::from_utf8(bytes).map_err(|e| format!("{name} is not UTF-8 ({e})"))?;
+    Ok(Fetched::Body(Got { body, etag: None, last_modified: None, seen: Some(sig) }, None))
 }
 
 /// Polls one source until the server stops.
 async fn poll(st: Arc<AppState>, f: Follow, s: FollowSource) {
     let agent = agent(&s);
     loop {
-        let (etag, lm) = f.validators(&s.id);
-        let (a, src) = (agent.clone(), s.clone());
-        let fetched = tokio::task::spawn_blocking(move || fetch(&a, &src, etag, lm)).await.map_err(|e| format!("the poll failed: {e}"));
+        let fetched = match &s.path {
+            Some(path) => {
+                let (full, name, seen) = (s.base.join(path), path.display().to_string(), f.file_seen(&s.id));
+                tokio::task::spawn_blocking(move || read_file(&full, &name, seen)).await
+            }
+            None => {
+                let (etag, lm) = f.validators(&s.id);
+                let (a, src) = (agent.clone(), s.clone());
+                tokio::task::spawn_blocking(move || fetch(&a, &src, etag, lm)).await
+            }
+        }
+        .map_err(|e| format!("the poll failed: {e}"));
         let wait = match fetched.and_then(|r| r) {
             Ok(Fetched::NotModified(wait)) => {
                 f.succeeded(&s.id);
@@ -502,6 +634,9 @@ mod tests {
         let ok = "[[source]]\nid = \"acme\"\nkind = \"statuspage\"\nurl = \"https://s.example/a.json\"\ninterval = \"5m\"\nmap = { cmp1 = \"acme.wallet\" }\n";
         let s = parse_sources("f.toml", ok).expect("reads");
         assert_eq!((s[0].id.as_str(), s[0].kind, s[0].interval), ("acme", Kind::Statuspage, Duration::from_secs(300)));
+        assert_eq!((s[0].path.as_ref(), s[0].location().as_str()), (None, "https://s.example/a.json"));
+        let file = parse_sources("f.toml", &ok.replace("url = \"https://s.example/a.json\"", "path = \"feeds/a.json\"")).expect("reads");
+        assert_eq!((file[0].path.as_deref(), file[0].url.as_str()), (Some(Path::new("feeds/a.json")), ""));
         let table: &[(&str, &str)] = &[
             ("[[source]]\nid = \"Acme\"\nkind = \"ical\"\nurl = \"https://x\"\nfunction = \"a\"\n", "f.toml:2:6: source id `Acme`"),
             ("[[source]]\nid = \"a\"\nkind = \"ical\"\nurl = \"ftp://x\"\nfunction = \"a\"\n", "f.toml:4:7: url `ftp://x`"),
@@ -511,11 +646,43 @@ mod tests {
             ),
             ("[[source]]\nid = \"a\"\nkind = \"rss\"\nurl = \"https://x\"\nfunction = \"a\"\n", "f.toml:3:8: unknown variant `rss`"),
             ("[[source]]\nid = \"a\"\nkind = \"ical\"\nurl = \"https://x\"\n", "neither `map` nor `function`"),
+            (
+                "[[source]]\nid = \"a\"\nkind = \"ical\"\nurl = \"https://x\"\npath = \"a.ics\"\nfunction = \"a\"\n",
+                "f.toml:5:8: source `a` gives both `url` and `path`; give one",
+            ),
+            ("[[source]]\nid = \"a\"\nkind = \"ical\"\nfunction = \"a\"\n", "f.toml:2:6: source `a` has neither `url` nor `path`"),
+            ("[[source]]\nid = \"a\"\nkind = \"ical\"\npath = \"\"\nfunction = \"a\"\n", "f.toml:4:8: path `` is empty"),
         ];
         for (text, want) in table {
             let e = parse_sources("f.toml", text).expect_err(text);
             assert!(e.contains(want), "{e} does not contain {want}");
         }
+    }
+
+    #[test]
+    fn a_file_source_is_relative_to_the_follow_file_and_read_when_it_changes() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        std::fs::create_dir_all(dir.path().join("sub")).expect("mkdir");
+        let follow = dir.path().join("sub").join("follow.toml");
+        std::fs::write(&follow, "[[source]]\nid = \"a\"\nkind = \"ical\"\npath = \"feeds/a.ics\"\nfunction = \"a\"\n").expect("write");
+        let s = read_sources(&follow).expect("reads");
+        let file = dir.path().join("sub").join("feeds").join("a.ics");
+        assert_eq!(s[0].path.as_deref(), Some(Path::new("feeds/a.ics")));
+        assert_eq!(s[0].base.join("feeds/a.ics"), file);
+        let read_file = |f: &Path, seen| read_file(f, "feeds/a.ics", seen);
+        match read_file(&file, None) {
+            Err(e) => assert!(e.contains("cannot read") && e.contains("a.ics"), "{e}"),
+            Ok(_) => panic!("a missing file is an error"),
+        }
+        std::fs::create_dir_all(file.parent().expect("parent")).expect("mkdir");
+        std::fs::write(&file, "BEGIN:VCALENDAR\r\nEND:VCALENDAR\r\n").expect("write");
+        let Ok(Fetched::Body(got, None)) = read_file(&file, None) else { panic!("a body") };
+        assert_eq!(got.body, "BEGIN:VCALENDAR\r\nEND:VCALENDAR\r\n");
+        assert!(matches!(read_file(&file, got.seen), Ok(Fetched::NotModified(None))), "same size and time: not read");
+        std::fs::write(&file, "BEGIN:VCALENDAR\r\nX:1\r\nEND:VCALENDAR\r\n").expect("write");
+        assert!(matches!(read_file(&file, got.seen), Ok(Fetched::Body(..))), "changed: read");
+        std::fs::write(&file, [0xff, 0xfe]).expect("write");
+        assert!(matches!(read_file(&file, None), Err(e) if e.contains("not UTF-8")));
     }
 
     #[test]

@@ -301,7 +301,8 @@ impl Metrics {
 
 /// Each function's status now and when it next changes, asked of the evaluator at scrape time.
 /// `mado_function_status` is 0 available, 1 tentative, 2 unavailable; a function whose
-/// status never changes has no `next_change` sample.
+/// status never changes has no `next_change` sample. When the catalogue names providers,
+/// each series also carries `provider` (the function's provider's id).
 pub(crate) fn function_gauges(out: &mut String, s: &crate::engine::eval::Schedule, now: crate::engine::time::Instant) {
     use crate::engine::eval::Status;
     use std::fmt::Write as _;
@@ -314,13 +315,22 @@ pub(crate) fn function_gauges(out: &mut String, s: &crate::engine::eval::Schedul
             Status::Tentative => 1,
             Status::Unavailable => 2,
         };
-        let _ = writeln!(out, "mado_function_status{{function=\"{}\"}} {v}", a.function);
+        let _ = writeln!(out, "mado_function_status{{{}}} {v}", labels(a));
     }
     out.push_str("# HELP mado_function_next_change_timestamp_seconds When the status next changes (Unix time).\n# TYPE mado_function_next_change_timestamp_seconds gauge\n");
     for a in &answers {
         if let Some(u) = a.until {
-            let _ = writeln!(out, "mado_function_next_change_timestamp_seconds{{function=\"{}\"}} {}", a.function, u.timestamp());
+            let _ = writeln!(out, "mado_function_next_change_timestamp_seconds{{{}}} {}", labels(a), u.timestamp());
         }
+    }
+}
+
+/// A function series' labels: `function`, and `provider` when the answer names one. Ids are
+/// lower-case words, dots, `-` and `_` (the catalogue refuses others): nothing to escape.
+fn labels(a: &crate::engine::answer::Answer) -> String {
+    match &a.provider {
+        Some(p) => format!("function=\"{}\",provider=\"{p}\"", a.function),
+        None => format!("function=\"{}\"", a.function),
     }
 }
 

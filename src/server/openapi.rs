@@ -47,6 +47,8 @@ use utoipa::OpenApi;
         server::CatalogueBody,
         server::FunctionEntry,
         server::Readiness,
+        crate::server::follow::SourceReadiness,
+        crate::server::follow::Kind,
         ZonesBody
     ))
 )]
@@ -142,6 +144,15 @@ pub(crate) fn document_for(schedule: &crate::Schedule) -> String {
                 "content": { "application/json": { "schema": { "$ref": "#/components/schemas/ErrorBody" } } }
             });
         }
+    }
+    // `/readyz`'s `sources` (with `--follow`): the shape follow.rs serves per source.
+    if let Some(sources) = v.pointer_mut("/components/schemas/Readiness/properties/sources") {
+        let description = sources.get("description").cloned().unwrap_or_default();
+        *sources = serde_json::json!({
+            "type": ["array", "null"],
+            "description": description,
+            "items": { "$ref": "#/components/schemas/SourceReadiness" }
+        });
     }
     plain_descriptions(&mut v);
     let mut s = serde_json::to_string_pretty(&v).unwrap_or_default();
@@ -397,6 +408,35 @@ mod tests {
             assert!(!re.is_match(bad) && crate::engine::time::parse_zone(bad).is_err(), "{bad}");
         }
     }
+    /// `/readyz`'s `sources` items are `SourceReadiness`, whose properties are exactly the keys
+    /// follow.rs serves for a URL source and for a file source, each required.
+    #[test]
+    fn readyz_documents_the_sources_follow_serves() {
+        let doc = served();
+        let sources = &doc["components"]["schemas"]["Readiness"]["properties"]["sources"];
+        assert_eq!(sources["items"]["$ref"], "#/components/schemas/SourceReadiness", "{sources}");
+        let schema = &doc["components"]["schemas"]["SourceReadiness"];
+        let mut documented: Vec<&str> = schema["properties"].as_object().expect("properties").keys().map(String::as_str).collect();
+        documented.sort_unstable();
+        let mut required: Vec<&str> = schema["required"].as_array().expect("required").iter().filter_map(|r| r.as_str()).collect();
+        required.sort_unstable();
+        assert_eq!(documented, required, "every key is always served");
+        let follow_text = "[[source]]\nid = \"a\"\nkind = \"statuspage\"\nurl = \"https://s.example/a.json\"\nfunction = \"acme\"\n\n\
+                           [[source]]\nid = \"b\"\nkind = \"ical\"\npath = \"b.ics\"\nfunction = \"acme\"\n";
+        let sources = crate::server::follow::parse_sources("f.toml", follow_text).expect("reads");
+        let dir = tempfile::tempdir().expect("tempdir");
+        let convert: crate::server::follow::Convert = std::sync::Arc::new(|_, _| Ok(Vec::new()));
+        let f = crate::server::follow::Follow::new(sources, dir.path().to_path_buf(), convert).expect("follow");
+        let served = f.readiness(0);
+        for (i, where_) in [(0, "url"), (1, "path")] {
+            let mut keys: Vec<&str> = served[i].as_object().expect("object").keys().map(String::as_str).collect();
+            keys.sort_unstable();
+            assert_eq!(keys, documented, "source {i}");
+            assert!(served[i][where_].is_string(), "{}", served[i]);
+        }
+        assert_eq!(doc["components"]["schemas"]["SourceKind"]["enum"], serde_json::json!(["statuspage", "ical"]));
+    }
+
     #[test]
     fn rustdoc_links_become_code() {
         assert_eq!(super::unlink("The answer to a [`Query`]."), "The answer to a `Query`.");

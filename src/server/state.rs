@@ -243,7 +243,7 @@ impl AppState {
     pub fn new(config: Config) -> Result<Arc<AppState>, LoadError> {
         let metrics = Metrics::default();
         let files = read_bounded(&metrics, &config, reader(&config))?;
-        let serving = fingerprint(&files);
+        let serving = files.fingerprint();
         let schedule = parse(&config, files)?;
         if config.schedules.is_some() && schedule.notices().is_empty() {
             tracing::warn!("the schedules directory has no notices: every function answers available");
@@ -296,7 +296,7 @@ impl AppState {
             Err(e) if why == Trigger::Changed && self.last_error().is_some_and(|last| last == e.to_string()) => return Err(e),
             Err(e) => return Err(self.failed(e)),
         };
-        let print = fingerprint(&files);
+        let print = files.fingerprint();
         let now = crate::engine::time::now().timestamp();
         {
             let mut known = self.files.lock().unwrap_or_else(|p| p.into_inner());
@@ -430,23 +430,59 @@ impl AppState {
     }
 }
 
+/// What a reload read: schedule files, or a compiled schedule (`mado compile`) and its path.
+enum Sources {
+    Files(Vec<SourceFile>),
+    Compiled(PathBuf, Vec<u8>),
+}
+
+impl Sources {
+    /// What the watch compares to tell whether anything changed.
+    fn fingerprint(&self) -> u64 {
+        match self {
+            Sources::Files(files) => fingerprint(files),
+            Sources::Compiled(_, bytes) => (u64::from(crc32fast::hash(bytes)) << 32) ^ bytes.len() as u64,
+        }
+    }
+}
+
 /// What reads the files of a reload: given a function to tell which path it is reading.
-type Reader = Box<dyn FnOnce(&mut dyn FnMut(&Path)) -> Result<Vec<SourceFile>, LoadError> + Send>;
+type Reader = Box<dyn FnOnce(&mut dyn FnMut(&Path)) -> Result<Sources, LoadError> + Send>;
 
 fn reader(config: &Config) -> Reader {
     let max = config.max_file_size;
     let follow = config.follow.clone();
     let followed = move || follow.as_ref().map(super::follow::Follow::files).unwrap_or_default();
     match config.schedules.clone() {
-        Some(dir) => Box::new(move |reading: &mut dyn FnMut(&Path)| Ok([read_dir_sources_with(&dir, max, reading)?, followed()].concat())),
-        None => Box::new(move |_: &mut dyn FnMut(&Path)| Ok([crate::format::source::embedded_sources(), followed()].concat())),
+        Some(file) if file.is_file() => Box::new(move |reading: &mut dyn FnMut(&Path)| {
+            reading(&file);
+            let bytes = crate::format::compiled::read_file(&file)?;
+            if !followed().is_empty() {
+                return Err(LoadError::Invalid(vec![crate::format::error::Diagnostic {
+                    file: file.display().to_string(),
+                    line: 0,
+                    column: 0,
+                    message: "a compiled schedule cannot take followed sources' notices (--follow); serve the schedules directory".into(),
+                }]));
+            }
+            Ok(Sources::Compiled(file, bytes))
+        }),
+        Some(dir) => Box::new(move |reading: &mut dyn FnMut(&Path)| {
+            Ok(Sources::Files([read_dir_sources_with(&dir, max, reading)?, followed()].concat()))
+        }),
+        None => {
+            Box::new(move |_: &mut dyn FnMut(&Path)| Ok(Sources::Files([crate::format::source::embedded_sources(), followed()].concat())))
+        }
     }
 }
 
 /// Builds the schedule; a panic in the loader is a failed load like any other.
-fn parse(config: &Config, files: Vec<SourceFile>) -> Result<Schedule, LoadError> {
-    std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| Schedule::from_sources(files)))
-        .unwrap_or_else(|p| Err(panicked(&source_name(config), &*p)))
+fn parse(config: &Config, sources: Sources) -> Result<Schedule, LoadError> {
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| match sources {
+        Sources::Files(files) => Schedule::from_sources(files),
+        Sources::Compiled(path, bytes) => crate::format::compiled::load_compiled(&path, &bytes),
+    }))
+    .unwrap_or_else(|p| Err(panicked(&source_name(config), &*p)))
 }
 
 /// The schedules' source as errors name it: the directory as given, or `<embedded>`.
@@ -486,7 +522,7 @@ const ABANDONED: u8 = 2;
 /// behind (nothing can interrupt a read on a hung mount) and counted in `stuck_reads` until
 /// it returns, its result then dropped. With [`MAX_STUCK_READS`] left behind, no new read
 /// starts.
-fn read_bounded(metrics: &Metrics, config: &Config, read: Reader) -> Result<Vec<SourceFile>, LoadError> {
+fn read_bounded(metrics: &Metrics, config: &Config, read: Reader) -> Result<Sources, LoadError> {
     let source = source_name(config);
     let whole =
         |message: String| LoadError::Invalid(vec![crate::format::error::Diagnostic { file: source.clone(), line: 0, column: 0, message }]);
@@ -829,7 +865,7 @@ mod tests {
                 Box::new(move |reading: &mut dyn FnMut(&Path)| {
                     reading(Path::new("mnt/notices/x.toml"));
                     let _ = hung.recv();
-                    Ok(crate::format::source::embedded_sources())
+                    Ok(Sources::Files(crate::format::source::embedded_sources()))
                 }),
             )
             .expect_err("past the deadline");
@@ -862,7 +898,7 @@ mod tests {
             let hung = hung.clone();
             let hang = Box::new(move |_: &mut dyn FnMut(&Path)| {
                 let _ = hung.lock().map(|h| h.recv());
-                Ok(Vec::new())
+                Ok(Sources::Files(Vec::new()))
             });
             assert!(st.refresh(Trigger::Explicit, hang).is_err());
         }

@@ -8,7 +8,8 @@
 //! occurrence in it; for a rule whose hours changed, the hours in force over the whole range);
 //! every other window is expanded into one entry per local day it touches.
 //! Tentative windows (days known, times not) are not muted: they are listed as comments,
-//! to export again once their times are announced.
+//! to export again once their times are announced. When the catalogue names providers, each
+//! entry's first comment names the function's provider (`# provider: acme (Acme Pay)`).
 
 use crate::engine::answer::{WindowInfo, WindowKind, WindowsQuery};
 use crate::engine::error::QueryError;
@@ -88,6 +89,11 @@ pub fn time_intervals(s: &Schedule, o: &ExportOptions) -> Result<String, ExportE
             return Err(ExportError::TooMany { function: f.clone() });
         }
         let _ = writeln!(out, "  - name: {}", quote(f));
+        // Which provider's notices these are (docs/providers.md), when the catalogue names
+        // providers: the `provider` label of mado's metrics for the same function.
+        if let Some(p) = s.catalogue().function(f).and_then(|i| s.catalogue().provider_of(i)) {
+            let _ = writeln!(out, "    # provider: {} ({})", p.id(), p.label(Lang::En));
+        }
         let mut entries = String::new();
         let mut comments = String::new();
         let mut done_rules: Vec<&str> = Vec::new();

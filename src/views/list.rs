@@ -56,17 +56,26 @@ fn title(w: &WindowInfo) -> &str {
     w.title.as_deref().unwrap_or(&w.notice_title)
 }
 
-/// The labels of the functions a window names, in `lang`, with their ids.
+/// The labels of the functions a window names, in `lang`, with their ids; with two or more
+/// providers in the catalogue, then the window's provider (` · Acme Pay`).
 fn functions(s: &Schedule, w: &WindowInfo, lang: Lang) -> String {
     let cat = s.catalogue();
-    w.functions
+    let mut out = w
+        .functions
         .iter()
         .map(|id| match cat.function(id) {
             Some(i) => format!("{} ({id})", cat.functions()[i].label(lang)),
             None => id.clone(),
         })
         .collect::<Vec<_>>()
-        .join(", ")
+        .join(", ");
+    if cat.providers().len() >= 2 {
+        if let Some(p) = w.provider.as_deref().and_then(|id| cat.providers().iter().find(|p| p.id() == id)) {
+            out.push_str(" · ");
+            out.push_str(p.label(lang));
+        }
+    }
+    out
 }
 
 /// The local hours of an occurrence, to tell the usual nights from the changed ones.

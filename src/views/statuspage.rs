@@ -60,11 +60,11 @@ pub struct Page {
     pub updated_at: Option<String>,
 }
 
-/// A component: one catalogue function.
+/// A component: one catalogue function, or (with two or more providers) a provider's group.
 #[derive(Debug, Clone, Serialize, PartialEq)]
 #[cfg_attr(feature = "schema", derive(utoipa::ToSchema))]
 pub struct Component {
-    /// The function's id, e.g. `webcollect.credit_card`.
+    /// The function's id, e.g. `webcollect.credit_card`; a provider's group is `provider:<id>`.
     pub id: String,
     /// Its label.
     pub name: String,
@@ -83,11 +83,13 @@ pub struct Component {
     pub showcase: bool,
     /// Unknown to mado: `null`.
     pub start_date: Option<String>,
-    /// The parent function, for a function with one.
+    /// The parent function, for a function with one; with two or more providers, the
+    /// function's provider's group (`provider:<id>`) instead.
     pub group_id: Option<String>,
     /// `mado`.
     pub page_id: String,
-    /// Whether other functions sit below it.
+    /// Whether other functions sit below it; with two or more providers, true for the
+    /// providers' groups only.
     pub group: bool,
     /// Always false.
     pub only_show_if_degraded: bool,
@@ -320,6 +322,9 @@ impl<'a> Documents<'a> {
                 only_show_if_degraded: false,
                 components: (!children.is_empty()).then_some(children),
             });
+        }
+        if cat.providers().len() >= 2 {
+            provider_groups(&mut out, cat, self.o.lang);
         }
         let _ = self.components.set(out.clone());
         Ok(out)
@@ -561,6 +566,57 @@ impl<'a> Documents<'a> {
             components,
         }
     }
+}
+
+/// With two or more providers, the providers are the component groups, as Atlassian documents
+/// them (one level: a group's `components` are its members' ids, each member's `group_id` is
+/// the group's): one group `provider:<id>` per provider, after the functions, holding its
+/// functions; the functions' own parent-child groups give way. A group's status is its
+/// members' worst (`major_outage`, `under_maintenance`, `operational`).
+fn provider_groups(out: &mut Vec<Component>, cat: &crate::engine::model::Catalogue, lang: Lang) {
+    let rank = |s: &str| match s {
+        "major_outage" => 2,
+        "under_maintenance" => 1,
+        _ => 0,
+    };
+    let group_id = |p: &crate::engine::model::Provider| format!("provider:{}", p.id());
+    let of = |id: &str| cat.function(id).and_then(|f| cat.functions()[f].provider());
+    let page_id = out.first().map(|c| c.page_id.clone()).unwrap_or_default();
+    let updated_at = out.first().and_then(|c| c.updated_at.clone());
+    for c in out.iter_mut() {
+        c.group = false;
+        c.components = None;
+        c.group_id = of(&c.id).and_then(|p| cat.providers().get(p)).map(group_id);
+    }
+    let mut groups = Vec::new();
+    for (i, p) in cat.providers().iter().enumerate() {
+        let members: Vec<&Component> = out.iter().filter(|c| of(&c.id) == Some(i)).collect();
+        if members.is_empty() {
+            continue;
+        }
+        let status = members.iter().map(|c| c.status.as_str()).max_by_key(|s| rank(s)).unwrap_or("operational");
+        let other = match lang {
+            Lang::Ja => Lang::En,
+            Lang::En => Lang::Ja,
+        };
+        groups.push(Component {
+            id: group_id(p),
+            name: p.label(lang).into(),
+            status: status.into(),
+            created_at: None,
+            updated_at: updated_at.clone(),
+            position: out.len() + groups.len() + 1,
+            description: Some(p.label(other).to_string()),
+            showcase: true,
+            start_date: None,
+            group_id: None,
+            page_id: page_id.clone(),
+            group: true,
+            only_show_if_degraded: false,
+            components: Some(members.iter().map(|c| c.id.clone()).collect()),
+        });
+    }
+    out.extend(groups);
 }
 
 /// A window's id in these documents: its uid, and for one night of a standing rule the date.

@@ -403,6 +403,8 @@ pub(crate) struct PageWords {
     pub inferred: &'static str,
     pub stays_available: &'static str,
     pub other_lang_name: &'static str,
+    /// Who publishes a window's notices (docs/providers.md), with two or more providers.
+    pub provider: &'static str,
 }
 
 #[cfg(feature = "html")]
@@ -517,6 +519,7 @@ const PAGE_JA: PageWords = PageWords {
     inferred: "推定した項目（お知らせに記載なし）",
     stays_available: "利用可能と明記",
     other_lang_name: "English",
+    provider: "提供元",
 };
 
 #[cfg(feature = "html")]
@@ -632,6 +635,7 @@ const PAGE_EN: PageWords = PageWords {
     inferred: "Inferred (the notice does not say)",
     stays_available: "stated to stay available",
     other_lang_name: "日本語",
+    provider: "Provider",
 };
 
 /// The pages' words in `lang`.

@@ -53,7 +53,7 @@ pub(super) fn build_catalogue(file: &SourceFile, d: &mut Diags) -> Option<Catalo
             d.at(file, Some(c.id.span()), format!("duplicate channel id `{id}`; each id is listed once"));
             continue;
         }
-        cat.channels.push(Channel { id: id.clone(), ja: c.ja.clone(), en: c.en.clone(), default: effect(&c.default) });
+        cat.channels.push(Channel { id: id.clone(), ja: c.ja.clone(), en: c.en.clone(), default: std::sync::Arc::new(effect(&c.default)) });
     }
     (d.list.len() == before).then_some(cat)
 }

@@ -186,12 +186,14 @@ impl Schedule {
         Schedule::from_sources(embedded_sources())
     }
 
-    /// Loads `dir` if given, else the embedded schedules: what the CLI and the server serve.
+    /// Loads `dir` if given (a schedules directory, or a file `mado compile` wrote, see
+    /// [`crate::compiled`]), else the embedded schedules: what the CLI and the server serve.
     ///
     /// # Errors
     /// As [`Schedule::from_dir`] and [`Schedule::embedded`].
     pub fn load(dir: Option<&Path>) -> Result<Schedule, LoadError> {
         match dir {
+            Some(f) if f.is_file() => crate::format::compiled::load_compiled(f, &crate::format::compiled::read_file(f)?),
             Some(d) => Schedule::from_dir(d),
             None => Schedule::embedded(),
         }
@@ -469,7 +471,7 @@ fn stated_effects(file: &SourceFile, raw: &RawEffects, cat: &Catalogue, d: &mut 
             reason: Bilingual::new(reason.clone(), v.inferred_en.clone()),
         });
         let source = if inferred.is_some() { EffectSource::Inferred } else { EffectSource::Notice };
-        out[c] = Some(Stated { candidate: Candidate { scope, effect: effect(v), source }, inferred });
+        out[c] = Some(Stated { candidate: Candidate { scope, effect: std::sync::Arc::new(effect(v)), source }, inferred });
     }
     out
 }

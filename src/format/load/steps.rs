@@ -2,6 +2,7 @@
 //! publication, changed occurrences, titles checked, delays.
 
 use super::*;
+use crate::format::providers;
 
 /// The state the build steps share.
 pub(super) struct Build<'a> {
@@ -33,8 +34,15 @@ impl Build<'_> {
     /// Step 1: each notice's header: id, zone, publication, stated effects.
     pub(super) fn read_notices(&mut self) {
         let Build { files, cat, d, notices, parsed, by_id, broken, .. } = self;
-        for (fi, file) in files.iter().enumerate() {
-            let Some(raw) = parse_toml::<NoticeFile>(file, d) else {
+        let raws: Vec<Option<NoticeFile>> = files.iter().map(|file| parse_toml::<NoticeFile>(file, d)).collect();
+        // What each notice names, for the zone of its providers (step 1 reads every notice
+        // before any is built, so a revision finds the functions of the notice it revises).
+        let mut named: HashMap<String, (Vec<FnIdx>, Vec<String>)> = HashMap::new();
+        for raw in raws.iter().flatten() {
+            named.entry(raw.id.get_ref().clone()).or_insert_with(|| (named_functions(raw, cat), revised_notices(raw)));
+        }
+        for ((fi, file), raw) in files.iter().enumerate().zip(raws) {
+            let Some(raw) = raw else {
                 if let Some(id) = notice_id(&file.text) {
                     broken.notices.entry(id).or_insert_with(|| file.name.clone());
                 }
@@ -55,7 +63,27 @@ impl Build<'_> {
                 continue;
             }
             let zone = match &raw.zone {
-                None => DEFAULT_ZONE,
+                None => match providers::zone_of(&functions_for_zone(&id, &named), cat) {
+                    Ok(z) => z.unwrap_or(DEFAULT_ZONE),
+                    Err((a, b)) => {
+                        let (a, b) = (&cat.providers[a], &cat.providers[b]);
+                        let at = raw.window.first().or(raw.revise.first()).map_or(raw.id.span(), |w| w.span());
+                        d.at(
+                            file,
+                            Some(at),
+                            format!(
+                                "notice `{id}` has no `zone` and names functions of providers `{}` ({}) and `{}` ({}), whose zones differ; give the zone its local times are in, e.g. `zone = \"{}\"`",
+                                a.id,
+                                a.zone.name(),
+                                b.id,
+                                b.zone.name(),
+                                a.zone.name()
+                            ),
+                        );
+                        broken.notices.entry(id).or_insert_with(|| file.name.clone());
+                        continue;
+                    }
+                },
                 Some(z) => match time::parse_zone(z.get_ref()) {
                     Ok(z) => z,
                     Err(m) => {
@@ -69,6 +97,7 @@ impl Build<'_> {
                 broken.notices.entry(id).or_insert_with(|| file.name.clone());
                 continue;
             };
+            effects_without_channel(file, &raw.effects, &functions_for_zone(&id, &named), cat, d);
             let effects = stated_effects(file, &raw.effects, cat, d);
             let kind = raw.kind.as_ref().and_then(|k| parse_kind(file, k, d));
             let advice = advice(file, raw.advice.as_ref(), raw.advice_en.as_ref(), d).ok().flatten();
@@ -146,6 +175,7 @@ impl Build<'_> {
                     broken.windows.insert((ni, id.get_ref().clone()), file.name.clone());
                     continue;
                 };
+                effects_without_channel(file, &w.effects, &spec.functions, cat, d);
                 by_key.insert((ni, id.get_ref().clone()), lineages.len());
                 lineages.push(Lineage {
                     notice: ni,
@@ -223,6 +253,9 @@ impl Build<'_> {
             let Some(spec) = rev.spec(action, cat, d) else {
                 continue;
             };
+            if let Some(spec) = &spec {
+                effects_without_channel(file, &r.effects, &spec.functions, cat, d);
+            }
             let l = &mut lineages[li];
             let sequence = l.versions.len() as u32;
             l.versions.push(Version { by_notice: ni, known_from, action, sequence, note: bilingual(&r.note, &r.note_en), spec });
@@ -409,5 +442,91 @@ impl Build<'_> {
         }
 
         delays
+    }
+}
+
+/// The functions a notice's tables name (`functions`, `add_functions`, `available` of its
+/// windows and revisions, its delays' and effects' `functions`), known ids only.
+fn named_functions(raw: &NoticeFile, cat: &Catalogue) -> Vec<FnIdx> {
+    let mut ids: Vec<&S<String>> = Vec::new();
+    for w in raw.window.iter().chain(&raw.revise) {
+        let w = w.get_ref();
+        for list in [&w.functions, &w.add_functions, &w.available].into_iter().flatten() {
+            ids.extend(list.get_ref());
+        }
+        ids.extend(w.effects.values().filter_map(|e| e.functions.as_ref()).flat_map(|l| l.get_ref()));
+    }
+    ids.extend(raw.effects.values().filter_map(|e| e.functions.as_ref()).flat_map(|l| l.get_ref()));
+    ids.extend(raw.delay.iter().flat_map(|d| &d.functions));
+    let mut out: Vec<FnIdx> = ids.into_iter().filter_map(|f| cat.function(f.get_ref())).collect();
+    out.dedup();
+    out
+}
+
+/// The notices a notice revises or changes an occurrence of.
+fn revised_notices(raw: &NoticeFile) -> Vec<String> {
+    raw.revise
+        .iter()
+        .filter_map(|r| r.get_ref().notice.as_ref())
+        .chain(raw.occurrence.iter().map(|o| &o.notice))
+        .map(|n| n.get_ref().clone())
+        .collect()
+}
+
+/// The functions whose providers give notice `id` its zone: those it names, else (a notice
+/// that only revises) those the notices it revises name, and so on back.
+fn functions_for_zone(id: &str, named: &HashMap<String, (Vec<FnIdx>, Vec<String>)>) -> Vec<FnIdx> {
+    let mut seen: Vec<&str> = vec![id];
+    let mut todo: Vec<&str> = vec![id];
+    while let Some(n) = todo.pop() {
+        let Some((functions, revised)) = named.get(n) else { continue };
+        if !functions.is_empty() {
+            return functions.clone();
+        }
+        for r in revised {
+            if !seen.contains(&r.as_str()) {
+                seen.push(r);
+                todo.push(r);
+            }
+        }
+    }
+    Vec::new()
+}
+
+/// Reports each effect stated on a channel that no provider of the functions it is for
+/// (its own `functions`, else `functions`: the window's, or the notice's) has. Nothing is
+/// checked when those functions have no provider or are not known.
+fn effects_without_channel(file: &SourceFile, raw: &RawEffects, functions: &[FnIdx], cat: &Catalogue, d: &mut Diags) {
+    for (k, v) in raw {
+        if cat.channel(k.get_ref()).is_none() {
+            continue;
+        }
+        let scope: Vec<FnIdx> = match &v.functions {
+            Some(list) => list.get_ref().iter().filter_map(|f| cat.function(f.get_ref())).collect(),
+            None => functions.to_vec(),
+        };
+        let mut providers: Vec<&crate::engine::model::Provider> = Vec::new();
+        for p in scope.iter().filter_map(|&f| cat.provider_of(f)) {
+            if !providers.iter().any(|q| q.id() == p.id()) {
+                providers.push(p);
+            }
+        }
+        if providers.is_empty() || providers.iter().any(|p| p.channels().iter().any(|id| id == k.get_ref())) {
+            continue;
+        }
+        let have = providers
+            .iter()
+            .map(|p| format!("`{}` has {}", p.id(), if p.channels().is_empty() { "none".to_string() } else { p.channels().join(", ") }))
+            .collect::<Vec<_>>()
+            .join("; ");
+        d.at(
+            file,
+            Some(k.span()),
+            format!(
+                "an effect on channel `{}`, which no provider of {} has ({have}); state effects only on channels the provider has",
+                k.get_ref(),
+                scope.iter().map(|&f| format!("`{}`", cat.functions[f].id)).collect::<Vec<_>>().join(", ")
+            ),
+        );
     }
 }

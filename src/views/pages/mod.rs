@@ -19,7 +19,7 @@ pub use timeline::{timeline_page, TimelineError, TimelineOptions, MAX_TIMELINE_D
 
 use crate::engine::answer::{WindowInfo, WindowKind};
 use crate::engine::eval::{Schedule, Status};
-use crate::engine::model::{Action, ChannelEffect, EffectSource, Kind};
+use crate::engine::model::{Action, ChannelEffect, EffectSource, Kind, Provider};
 use crate::engine::time::{Instant, DEFAULT_ZONE};
 use crate::views::ical::rule_phrase;
 use crate::views::ical::Lang;
@@ -274,6 +274,47 @@ pub(crate) fn function_label<'a>(s: &'a Schedule, lang: Lang, id: &'a str) -> &'
         Lang::Ja => f.ja(),
         Lang::En => f.en(),
     })
+}
+
+/// Whether the pages name providers: only when the catalogue has two or more (with one or
+/// none, naming it on every window would say nothing).
+pub(crate) fn names_providers(s: &Schedule) -> bool {
+    s.catalogue().providers().len() >= 2
+}
+
+/// The providers of a window's functions, each once, in catalogue order; empty unless the
+/// pages name providers.
+pub(crate) fn window_providers<'a>(s: &'a Schedule, functions: &[String]) -> Vec<&'a Provider> {
+    if !names_providers(s) {
+        return Vec::new();
+    }
+    let cat = s.catalogue();
+    let mut of: Vec<usize> = functions.iter().filter_map(|f| cat.function(f)).filter_map(|f| cat.functions()[f].provider()).collect();
+    of.sort_unstable();
+    of.dedup();
+    of.into_iter().filter_map(|p| cat.providers().get(p)).collect()
+}
+
+/// A provider's name in the page's language, a link to its own page when it gives one.
+pub(crate) fn provider_name(lang: Lang, p: &Provider) -> Markup {
+    html! {
+        @match p.url().filter(|u| crate::engine::model::is_web_address(u)) {
+            Some(u) => a href=(u) rel="noopener noreferrer" data-provider=(p.id()) { (p.label(lang)) },
+            None => span data-provider=(p.id()) { (p.label(lang)) },
+        }
+    }
+}
+
+/// The providers of a window's functions, named and joined; nothing unless the pages name
+/// providers.
+pub(crate) fn providers_markup(s: &Schedule, lang: Lang, functions: &[String]) -> Markup {
+    let ps = window_providers(s, functions);
+    html! {
+        @for (i, p) in ps.iter().enumerate() {
+            @if i > 0 { (status::lang_sep(lang)) }
+            (provider_name(lang, p))
+        }
+    }
 }
 
 /// A notice's title in the page's language (the Japanese one when there is no English).

@@ -128,6 +128,7 @@ fn lineage_card(s: &Schedule, cx: &PageContext, this: usize, l: LineageView) -> 
                 " " code { (uid) }
             }
             p { (t.functions) ": " (current.functions.iter().map(|f| function_label(s, lang, f)).collect::<Vec<_>>().join(lang_sep(lang))) }
+            @if names_providers(s) { p { (t.provider) ": " (providers_markup(s, lang, &current.functions)) } }
             @if let Some(r) = &rule {
                 p { (rule_markup(t, lang, r)) }
             }

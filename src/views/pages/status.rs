@@ -51,7 +51,7 @@ pub fn status_page(s: &Schedule, cx: &PageContext) -> (String, Option<Instant>) 
     let truncated = upcoming.as_ref().is_ok_and(|l| l.truncated);
 
     let fn_ids: Vec<&str> = s.catalogue().functions().iter().map(|f| f.id()).collect();
-    let tree = tree_markup(s, cx, &answers, None);
+    let tree = if names_providers(s) { provider_trees(s, cx, &answers) } else { tree_markup(s, cx, &answers, None, None) };
     let body = html! {
         h1 { (t.status_title) " " span.muted { "(" (t.as_at_prefix) (instant_utc(lang, now)) (t.as_at_suffix) ")" } }
         @for w in &in_progress { (banner(s, cx, w)) }
@@ -140,6 +140,7 @@ fn banner(s: &Schedule, cx: &PageContext, w: &WindowInfo) -> Markup {
             p { (incident_mark(t, lang, w)) strong { (window_title(s, lang, w)) } }
             p { (t.during_window) ": " (span(lang, w)) }
             p { (t.functions) ": " (w.functions.iter().map(|f| function_label(s, lang, f)).collect::<Vec<_>>().join(lang_sep(lang))) }
+            @if names_providers(s) { p { (t.provider) ": " (providers_markup(s, lang, &w.functions)) } }
             @if !tentative && !w.effects.is_empty() {
                 p { strong { (t.buyers_and_api) } }
                 (effects_list(s, cx, &w.effects, None))
@@ -160,46 +161,84 @@ pub(crate) fn lang_sep(lang: Lang) -> &'static str {
     crate::views::words::feed(lang).list_sep
 }
 
-/// The function tree below `parent` (the roots when `None`).
-fn tree_markup(s: &Schedule, cx: &PageContext, answers: &[Answer], parent: Option<&str>) -> Markup {
-    let t = cx.t();
+/// With two or more providers: under a heading per provider (its name, a link to its page
+/// when it gives one), the tree of its functions. A function whose parent belongs to another
+/// provider heads a tree of its own provider's.
+fn provider_trees(s: &Schedule, cx: &PageContext, answers: &[Answer]) -> Markup {
     let lang = cx.lang;
-    let children: Vec<&Answer> = answers.iter().filter(|a| a.function.rsplit_once('.').map(|(p, _)| p) == parent).collect();
+    let cat = s.catalogue();
+    let provider_of = |id: &str| cat.function(id).and_then(|f| cat.functions()[f].provider());
     html! {
-        ul class=(if parent.is_none() { "tree" } else { "" }) {
-            @for a in children {
-                li data-function=(a.function) {
-                    div.fn {
-                        span.name { strong { (function_label(s, lang, &a.function)) } code { (a.function) } }
-                        span { (status_badge(t, a.status, answer_is_incident(a))) }
-                        span { span.k { (t.until) } @if let Some(u) = &a.until { (instant(lang, u, false)) } @else { (t.no_change) } }
-                        span {
-                            span.k { (t.next) }
-                            @if let Some(n) = &a.next {
-                                (span(lang, n)) br; (incident_mark(t, lang, n)) a href=(cx.href(&format!("/notices/{}", n.notice), &[])) { (window_title(s, lang, n)) }
-                            } @else { (t.none_announced) }
-                            @for p in &a.pending {
-                                br; span.k data-pending=(p.uid) { (t.postponed_tba) }
-                                (incident_mark(t, lang, p)) a href=(cx.href(&format!("/notices/{}", p.notice), &[])) { (window_title(s, lang, p)) }
-                            }
-                        }
+        @for (i, p) in cat.providers().iter().enumerate() {
+            @let roots: Vec<&Answer> = answers.iter().filter(|a| {
+                provider_of(&a.function) == Some(i)
+                    && a.function.rsplit_once('.').is_none_or(|(parent, _)| provider_of(parent) != Some(i))
+            }).collect();
+            @if !roots.is_empty() {
+                section.provider aria-labelledby=(format!("provider-{}", p.id())) data-provider=(p.id()) {
+                    h3 id=(format!("provider-{}", p.id())) { (provider_name(lang, p)) " " code { (p.id()) } }
+                    ul.tree {
+                        @for a in roots { (function_item(s, cx, answers, a, Some(i))) }
                     }
-                    @if a.status == Status::Tentative {
-                        div.during.maybe { (t.expected_today) }
-                    }
-                    @if a.status == Status::Unavailable {
-                        @for w in a.windows.iter().filter(|w| w.kind == WindowKind::Confirmed && !(w.effects.is_empty() && w.advice.is_empty())) {
-                            // Closed: the banner above lists the same for the whole window.
-                            details.during data-uid=(w.uid) {
-                                summary { (t.buyers_and_api) @if a.windows.len() > 1 { " — " (window_title(s, lang, w)) } }
-                                (effects_list(s, cx, &w.effects, Some(&a.function)))
-                                (advice_list(t, w))
-                            }
-                        }
-                    }
-                    (tree_markup(s, cx, answers, Some(&a.function)))
                 }
             }
+        }
+    }
+}
+
+/// The function tree below `parent` (the roots when `None`); with `provider`, only that
+/// provider's functions.
+fn tree_markup(s: &Schedule, cx: &PageContext, answers: &[Answer], parent: Option<&str>, provider: Option<usize>) -> Markup {
+    let cat = s.catalogue();
+    let children: Vec<&Answer> = answers
+        .iter()
+        .filter(|a| a.function.rsplit_once('.').map(|(p, _)| p) == parent)
+        .filter(|a| provider.is_none() || cat.function(&a.function).and_then(|f| cat.functions()[f].provider()) == provider)
+        .collect();
+    html! {
+        @if parent.is_none() || !children.is_empty() || provider.is_none() {
+            ul class=(if parent.is_none() { "tree" } else { "" }) {
+                @for a in children { (function_item(s, cx, answers, a, provider)) }
+            }
+        }
+    }
+}
+
+/// One function of the tree: its status, until, next, what its windows do, and its children.
+fn function_item(s: &Schedule, cx: &PageContext, answers: &[Answer], a: &Answer, provider: Option<usize>) -> Markup {
+    let t = cx.t();
+    let lang = cx.lang;
+    html! {
+        li data-function=(a.function) {
+            div.fn {
+                span.name { strong { (function_label(s, lang, &a.function)) } code { (a.function) } }
+                span { (status_badge(t, a.status, answer_is_incident(a))) }
+                span { span.k { (t.until) } @if let Some(u) = &a.until { (instant(lang, u, false)) } @else { (t.no_change) } }
+                span {
+                    span.k { (t.next) }
+                    @if let Some(n) = &a.next {
+                        (span(lang, n)) br; (incident_mark(t, lang, n)) a href=(cx.href(&format!("/notices/{}", n.notice), &[])) { (window_title(s, lang, n)) }
+                    } @else { (t.none_announced) }
+                    @for p in &a.pending {
+                        br; span.k data-pending=(p.uid) { (t.postponed_tba) }
+                        (incident_mark(t, lang, p)) a href=(cx.href(&format!("/notices/{}", p.notice), &[])) { (window_title(s, lang, p)) }
+                    }
+                }
+            }
+            @if a.status == Status::Tentative {
+                div.during.maybe { (t.expected_today) }
+            }
+            @if a.status == Status::Unavailable {
+                @for w in a.windows.iter().filter(|w| w.kind == WindowKind::Confirmed && !(w.effects.is_empty() && w.advice.is_empty())) {
+                    // Closed: the banner above lists the same for the whole window.
+                    details.during data-uid=(w.uid) {
+                        summary { (t.buyers_and_api) @if a.windows.len() > 1 { " — " (window_title(s, lang, w)) } }
+                        (effects_list(s, cx, &w.effects, Some(&a.function)))
+                        (advice_list(t, w))
+                    }
+                }
+            }
+            (tree_markup(s, cx, answers, Some(&a.function), provider))
         }
     }
 }
@@ -222,7 +261,8 @@ pub(crate) fn window_table(s: &Schedule, cx: &PageContext, ws: &[&WindowInfo]) -
     let lang = cx.lang;
     html! {
         table.stack {
-            thead { tr { th { (t.when) } th { (t.what) } th { (t.functions) } th { (t.kind) } } }
+            @let providers = names_providers(s);
+            thead { tr { th { (t.when) } th { (t.what) } th { (t.functions) } @if providers { th { (t.provider) } } th { (t.kind) } } }
             tbody {
                 @for w in ws {
                     tr data-uid=(w.uid) {
@@ -233,6 +273,7 @@ pub(crate) fn window_table(s: &Schedule, cx: &PageContext, ws: &[&WindowInfo]) -
                             @if let Some(r) = &w.revision { " (" (revision_word(t, r.action)) ")" }
                         }
                         td data-label=(t.functions) { (w.functions.iter().map(|f| function_label(s, lang, f)).collect::<Vec<_>>().join(lang_sep(lang))) }
+                        @if providers { td data-label=(t.provider) { (providers_markup(s, lang, &w.functions)) } }
                         td data-label=(t.kind) { (match w.kind { WindowKind::Tentative => t.tentative_days, WindowKind::Postponed => t.postponed, WindowKind::Confirmed => t.confirmed }) }
                     }
                 }

@@ -1,0 +1,493 @@
+//! The compiled form of a schedule: the validated model (`mado compile DIR -o FILE`), read
+//! back without parsing TOML or re-checking the notices. A large schedule (10,000 notices)
+//! loads from it in a fraction of the time the TOML takes (docs/engineering.md, "Scale").
+//!
+//! A file is a header and a [postcard] payload:
+//!
+//! | bytes | what |
+//! |---|---|
+//! | 16 | [`MAGIC`] |
+//! | 4 | [`FORMAT`], little-endian |
+//! | 2 + n | the mado version that wrote it (`CARGO_PKG_VERSION`) |
+//! | 8 | the sources' content hash (`Schedule::content_hash`) |
+//! | 4 + n | the directory it was compiled from, as given (may be empty) |
+//! | 8 | payload length |
+//! | 4 | CRC-32 of the payload |
+//! | n | payload: catalogue, notices, windows, delays, load warnings |
+//!
+//! A file written by another format or mado version, or whose checksum does not match, is
+//! refused: when the directory it names is there, its TOML is read instead and a warning
+//! says why; otherwise the load fails naming the file and the reason. The evaluator's index
+//! is not stored: it is rebuilt from the model, so it can never disagree with it.
+
+use crate::engine::eval::Schedule;
+use crate::engine::model::{Bilingual, Catalogue, Channel, Delay, Function, Lineage, Notice, NoticeEffect, Provider};
+use crate::format::error::{Diagnostic, LoadError};
+use chrono_tz::Tz;
+use serde::{Deserialize, Serialize};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+/// The first bytes of every compiled file.
+pub const MAGIC: &[u8; 16] = b"mado-compiled\0\0\x01";
+/// The payload's layout version: raised whenever a model type changes shape.
+pub const FORMAT: u32 = 1;
+const VERSION: &str = env!("CARGO_PKG_VERSION");
+
+#[derive(Serialize, Deserialize)]
+struct FunctionRow {
+    id: String,
+    ja: String,
+    en: String,
+    aliases: Vec<String>,
+    parent: Option<usize>,
+    provider: Option<usize>,
+}
+
+#[derive(Serialize, Deserialize)]
+struct ProviderRow {
+    id: String,
+    ja: String,
+    en: String,
+    #[serde(with = "zone")]
+    zone: Tz,
+    url: Option<String>,
+    channels: Vec<String>,
+}
+
+#[derive(Serialize, Deserialize)]
+struct ChannelRow {
+    id: String,
+    ja: String,
+    en: String,
+    #[serde(with = "shared_effect")]
+    default: Arc<NoticeEffect>,
+}
+
+/// The catalogue as rows: its model types serialize for the JSON answers (fields left out),
+/// so the compiled form keeps its own complete copy of their fields.
+#[derive(Serialize, Deserialize)]
+struct CatalogueRows {
+    providers: Vec<ProviderRow>,
+    functions: Vec<FunctionRow>,
+    channels: Vec<ChannelRow>,
+}
+
+impl CatalogueRows {
+    fn of(c: &Catalogue) -> CatalogueRows {
+        CatalogueRows {
+            providers: c
+                .providers
+                .iter()
+                .map(|p| ProviderRow {
+                    id: p.id.clone(),
+                    ja: p.ja.clone(),
+                    en: p.en.clone(),
+                    zone: p.zone,
+                    url: p.url.clone(),
+                    channels: p.channels.clone(),
+                })
+                .collect(),
+            functions: c
+                .functions
+                .iter()
+                .map(|f| FunctionRow {
+                    id: f.id.clone(),
+                    ja: f.ja.clone(),
+                    en: f.en.clone(),
+                    aliases: f.aliases.clone(),
+                    parent: f.parent,
+                    provider: f.provider,
+                })
+                .collect(),
+            channels: c
+                .channels
+                .iter()
+                .map(|ch| ChannelRow { id: ch.id.clone(), ja: ch.ja.clone(), en: ch.en.clone(), default: ch.default.clone() })
+                .collect(),
+        }
+    }
+
+    fn into_catalogue(self) -> Catalogue {
+        Catalogue {
+            providers: self
+                .providers
+                .into_iter()
+                .map(|p| Provider { id: p.id, ja: p.ja, en: p.en, zone: p.zone, url: p.url, channels: p.channels })
+                .collect(),
+            functions: self
+                .functions
+                .into_iter()
+                .map(|f| Function { id: f.id, ja: f.ja, en: f.en, aliases: f.aliases, parent: f.parent, provider: f.provider })
+                .collect(),
+            channels: self.channels.into_iter().map(|c| Channel { id: c.id, ja: c.ja, en: c.en, default: c.default }).collect(),
+        }
+    }
+}
+
+/// The payload is the catalogue, then the rest: the rest is read with the catalogue's
+/// default effects at hand (see [`candidate_effect`]).
+#[derive(Serialize)]
+struct PayloadRef<'a> {
+    notices: &'a [Notice],
+    lineages: &'a [Lineage],
+    delays: &'a [Delay],
+    warnings: &'a [Diagnostic],
+}
+
+#[derive(Deserialize)]
+struct Payload {
+    notices: Vec<Notice>,
+    lineages: Vec<Lineage>,
+    delays: Vec<Delay>,
+    warnings: Vec<Diagnostic>,
+}
+
+/// The compiled form of `schedule`, naming `source_dir` as where its TOML is (read instead
+/// when the file turns out stale).
+///
+/// # Errors
+/// Only if the model cannot be encoded, which would be a bug: the message says what failed.
+pub fn compile(schedule: &Schedule, source_dir: Option<&Path>) -> Result<Vec<u8>, String> {
+    let (lineages, delays) = schedule.compiled_parts();
+    let payload = PayloadRef { notices: schedule.notices(), lineages, delays, warnings: schedule.load_warnings() };
+    let mut body = postcard::to_allocvec(&CatalogueRows::of(schedule.catalogue())).map_err(|e| format!("encoding the catalogue: {e}"))?;
+    let rest = candidate_effect::with_defaults(schedule.catalogue(), || postcard::to_allocvec(&payload))
+        .map_err(|e| format!("encoding the schedule: {e}"))?;
+    body.extend_from_slice(&rest);
+    let dir = source_dir.map(|d| d.to_string_lossy().into_owned()).unwrap_or_default();
+    let mut out = Vec::with_capacity(body.len() + 64 + dir.len());
+    out.extend_from_slice(MAGIC);
+    out.extend_from_slice(&FORMAT.to_le_bytes());
+    out.extend_from_slice(&(VERSION.len() as u16).to_le_bytes());
+    out.extend_from_slice(VERSION.as_bytes());
+    out.extend_from_slice(&schedule.content_hash().to_le_bytes());
+    out.extend_from_slice(&(dir.len() as u32).to_le_bytes());
+    out.extend_from_slice(dir.as_bytes());
+    out.extend_from_slice(&(body.len() as u64).to_le_bytes());
+    out.extend_from_slice(&crc32fast::hash(&body).to_le_bytes());
+    out.extend_from_slice(&body);
+    Ok(out)
+}
+
+/// Whether `bytes` start like a compiled schedule.
+pub fn is_compiled(bytes: &[u8]) -> bool {
+    bytes.starts_with(&MAGIC[..13])
+}
+
+/// What a compiled file's header says.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Header {
+    /// [`FORMAT`] of the writer.
+    pub format: u32,
+    /// The mado version that wrote it.
+    pub version: String,
+    /// The sources' content hash.
+    pub content_hash: u64,
+    /// The directory it was compiled from (empty: not recorded).
+    pub source_dir: String,
+}
+
+/// A file that is not a compiled schedule this mado can read: why, and (when the header
+/// could be read) what it says.
+#[derive(Debug)]
+struct Refused {
+    why: String,
+    header: Option<Header>,
+}
+
+fn take<'a>(bytes: &mut &'a [u8], n: usize) -> Option<&'a [u8]> {
+    if bytes.len() < n {
+        return None;
+    }
+    let (head, rest) = bytes.split_at(n);
+    *bytes = rest;
+    Some(head)
+}
+
+fn header(bytes: &mut &[u8]) -> Option<(Header, usize, u32)> {
+    take(bytes, MAGIC.len())?;
+    let format = u32::from_le_bytes(take(bytes, 4)?.try_into().ok()?);
+    let vlen = u16::from_le_bytes(take(bytes, 2)?.try_into().ok()?) as usize;
+    let version = String::from_utf8(take(bytes, vlen)?.to_vec()).ok()?;
+    let content_hash = u64::from_le_bytes(take(bytes, 8)?.try_into().ok()?);
+    let dlen = u32::from_le_bytes(take(bytes, 4)?.try_into().ok()?) as usize;
+    let source_dir = String::from_utf8(take(bytes, dlen)?.to_vec()).ok()?;
+    let len = usize::try_from(u64::from_le_bytes(take(bytes, 8)?.try_into().ok()?)).ok()?;
+    let crc = u32::from_le_bytes(take(bytes, 4)?.try_into().ok()?);
+    Some((Header { format, version, content_hash, source_dir }, len, crc))
+}
+
+fn decode(bytes: &[u8]) -> Result<Schedule, Refused> {
+    if !is_compiled(bytes) {
+        return Err(Refused {
+            why: "is not a compiled mado schedule (it does not start with the `mado-compiled` header); give a schedules directory or a file `mado compile` wrote".into(),
+            header: None,
+        });
+    }
+    let mut rest = bytes;
+    let Some((h, len, crc)) = header(&mut rest) else {
+        return Err(Refused { why: "has a cut-off header; run `mado compile` again".into(), header: None });
+    };
+    if h.format != FORMAT || h.version != VERSION {
+        let why = format!(
+            "was written by mado {} (compiled format {}); this is mado {VERSION} (format {FORMAT}); run `mado compile` again",
+            h.version, h.format
+        );
+        return Err(Refused { why, header: Some(h) });
+    }
+    if rest.len() != len {
+        let why = format!("is {} bytes long where its header says {len}: cut off or appended to; run `mado compile` again", rest.len());
+        return Err(Refused { why, header: Some(h) });
+    }
+    let actual = crc32fast::hash(rest);
+    if actual != crc {
+        let why = format!("is damaged: its checksum is {actual:08x}, its header says {crc:08x}; run `mado compile` again");
+        return Err(Refused { why, header: Some(h) });
+    }
+    let undecodable =
+        |e: postcard::Error| Refused { why: format!("cannot be decoded ({e}); run `mado compile` again"), header: Some(h.clone()) };
+    let (rows, rest) = postcard::take_from_bytes::<CatalogueRows>(rest).map_err(undecodable)?;
+    let catalogue = rows.into_catalogue();
+    let p: Payload = candidate_effect::with_defaults(&catalogue, || postcard::from_bytes(rest)).map_err(undecodable)?;
+    Ok(Schedule::new(catalogue, p.notices, p.lineages, p.delays).loaded(p.warnings, h.content_hash))
+}
+
+/// Reads a compiled file's bytes: a regular file only (a FIFO or device named as the
+/// schedules is an error naming it, never a read that blocks).
+///
+/// # Errors
+/// [`LoadError::Io`] when it cannot be read, [`LoadError::Invalid`] when it is not a regular file.
+pub fn read_file(path: &Path) -> Result<Vec<u8>, LoadError> {
+    let io = |error| LoadError::Io { path: path.display().to_string(), error };
+    let meta = std::fs::metadata(path).map_err(io)?;
+    if !meta.is_file() {
+        return Err(LoadError::Invalid(vec![Diagnostic {
+            file: path.display().to_string(),
+            line: 0,
+            column: 0,
+            message: "is not a regular file; give a schedules directory or a file `mado compile` wrote".into(),
+        }]));
+    }
+    std::fs::read(path).map_err(io)
+}
+
+/// Reads the header of a compiled file, if it is one.
+pub fn read_header(bytes: &[u8]) -> Option<Header> {
+    if !is_compiled(bytes) {
+        return None;
+    }
+    let mut rest = bytes;
+    header(&mut rest).map(|(h, _, _)| h)
+}
+
+/// Loads a compiled schedule from `bytes` read from `path`. A stale, foreign-version or
+/// damaged file whose source directory is there loads that directory's TOML instead, with
+/// a warning (see `Schedule::warnings`) that names the file and why.
+///
+/// # Errors
+/// [`LoadError::Invalid`] naming `path` and why it was refused, when there is no source
+/// directory to read instead; the TOML's own errors when there is and it does not load.
+pub fn load_compiled(path: &Path, bytes: &[u8]) -> Result<Schedule, LoadError> {
+    match decode(bytes) {
+        Ok(s) => Ok(s),
+        Err(Refused { why, header }) => {
+            let name = path.display().to_string();
+            let source = header.map(|h| PathBuf::from(h.source_dir)).filter(|d| !d.as_os_str().is_empty() && d.is_dir());
+            match source {
+                Some(dir) => {
+                    let s = Schedule::from_dir(&dir)?;
+                    let mut warnings = s.load_warnings().to_vec();
+                    warnings.insert(
+                        0,
+                        Diagnostic {
+                            file: name,
+                            line: 0,
+                            column: 0,
+                            message: format!("{why}; read the TOML under `{}` instead", dir.display()),
+                        },
+                    );
+                    let hash = s.content_hash();
+                    Ok(s.loaded(warnings, hash))
+                }
+                None => Err(LoadError::Invalid(vec![Diagnostic { file: name, line: 0, column: 0, message: why }])),
+            }
+        }
+    }
+}
+
+/// A candidate's effect: a catalogue default as the index of its channel, shared with the
+/// decoded catalogue's one copy when read; any other effect as its fields. serde passes no
+/// context to a field, so the catalogue's defaults are lent to it for the length of one
+/// encoding or decoding on this thread.
+pub(crate) mod candidate_effect {
+    use super::*;
+    use std::cell::RefCell;
+
+    thread_local! {
+        static DEFAULTS: RefCell<Vec<Arc<NoticeEffect>>> = const { RefCell::new(Vec::new()) };
+    }
+
+    /// Runs `f` with `cat`'s default effects at hand.
+    pub(crate) fn with_defaults<T>(cat: &Catalogue, f: impl FnOnce() -> T) -> T {
+        struct Clear;
+        impl Drop for Clear {
+            fn drop(&mut self) {
+                DEFAULTS.with(|d| d.borrow_mut().clear());
+            }
+        }
+        DEFAULTS.with(|d| *d.borrow_mut() = cat.channels.iter().map(|c| c.default.clone()).collect());
+        let _clear = Clear;
+        f()
+    }
+
+    #[derive(Deserialize)]
+    enum Repr {
+        Default(u32),
+        Own(#[serde(with = "super::notice_effect")] NoticeEffect),
+    }
+
+    /// [`Repr`] as written: the same variants in the same order.
+    #[derive(Serialize)]
+    enum ReprRef<'a> {
+        Default(u32),
+        Own(#[serde(serialize_with = "own")] &'a NoticeEffect),
+    }
+
+    fn own<S: serde::Serializer>(e: &&NoticeEffect, s: S) -> Result<S::Ok, S::Error> {
+        super::notice_effect::serialize(e, s)
+    }
+
+    pub(crate) fn serialize<S: serde::Serializer>(e: &Arc<NoticeEffect>, s: S) -> Result<S::Ok, S::Error> {
+        let shared = DEFAULTS.with(|d| d.borrow().iter().position(|x| Arc::ptr_eq(x, e)));
+        match shared {
+            Some(c) => ReprRef::Default(c as u32).serialize(s),
+            None => ReprRef::Own(e).serialize(s),
+        }
+    }
+
+    pub(crate) fn deserialize<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Arc<NoticeEffect>, D::Error> {
+        match Repr::deserialize(d)? {
+            Repr::Own(e) => Ok(Arc::new(e)),
+            Repr::Default(c) => DEFAULTS
+                .with(|d| d.borrow().get(c as usize).cloned())
+                .ok_or_else(|| serde::de::Error::custom(format!("channel {c} has no default effect"))),
+        }
+    }
+}
+
+/// A catalogue default: its fields (the one copy every window taking it shares).
+pub(crate) mod shared_effect {
+    use super::*;
+    pub(crate) fn serialize<S: serde::Serializer>(e: &Arc<NoticeEffect>, s: S) -> Result<S::Ok, S::Error> {
+        super::notice_effect::serialize(e, s)
+    }
+    pub(crate) fn deserialize<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Arc<NoticeEffect>, D::Error> {
+        super::notice_effect::deserialize(d).map(Arc::new)
+    }
+}
+
+/// A [`NoticeEffect`] with every field (its JSON form shows one language).
+pub(crate) mod notice_effect {
+    use super::*;
+    type Fields = (Option<String>, Option<String>, Option<String>, Option<Bilingual>);
+    pub(crate) fn serialize<S: serde::Serializer>(e: &NoticeEffect, s: S) -> Result<S::Ok, S::Error> {
+        (&e.effect.error_code, &e.effect.page, &e.effect.message, &e.note).serialize(s)
+    }
+    pub(crate) fn deserialize<'de, D: serde::Deserializer<'de>>(d: D) -> Result<NoticeEffect, D::Error> {
+        let (error_code, page, message, note) = Fields::deserialize(d)?;
+        Ok(NoticeEffect { effect: crate::engine::model::Effect { error_code, page, message, note: None }, note })
+    }
+}
+
+/// A zone by its IANA name.
+pub(crate) mod zone {
+    use super::*;
+    pub(crate) fn serialize<S: serde::Serializer>(z: &Tz, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(z.name())
+    }
+    pub(crate) fn deserialize<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Tz, D::Error> {
+        struct V;
+        impl serde::de::Visitor<'_> for V {
+            type Value = Tz;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("an IANA zone name")
+            }
+            fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<Tz, E> {
+                v.parse().map_err(|_| E::custom(format!("`{v}` is not a zone")))
+            }
+        }
+        d.deserialize_str(V)
+    }
+}
+
+/// A duration as whole seconds and nanoseconds.
+pub(crate) mod seconds {
+    use super::*;
+    use chrono::Duration;
+    pub(crate) fn serialize<S: serde::Serializer>(d: &Duration, s: S) -> Result<S::Ok, S::Error> {
+        (d.num_seconds(), d.subsec_nanos()).serialize(s)
+    }
+    pub(crate) fn deserialize<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Duration, D::Error> {
+        let (secs, nanos) = <(i64, i32)>::deserialize(d)?;
+        Duration::try_seconds(secs)
+            .and_then(|s| s.checked_add(&Duration::nanoseconds(i64::from(nanos))))
+            .ok_or_else(|| serde::de::Error::custom(format!("{secs} s is not a duration")))
+    }
+}
+
+/// An optional duration, as [`seconds`].
+pub(crate) mod seconds_opt {
+    use super::*;
+    use chrono::Duration;
+    #[derive(Serialize, Deserialize)]
+    struct W(#[serde(with = "super::seconds")] Duration);
+    pub(crate) fn serialize<S: serde::Serializer>(d: &Option<Duration>, s: S) -> Result<S::Ok, S::Error> {
+        d.map(W).serialize(s)
+    }
+    pub(crate) fn deserialize<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<Duration>, D::Error> {
+        Ok(Option::<W>::deserialize(d)?.map(|w| w.0))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Candidates that hold the catalogue's own copy of their channel's default effect.
+    fn shared(s: &Schedule) -> usize {
+        let (lineages, _) = s.compiled_parts();
+        let cat = s.catalogue();
+        lineages
+            .iter()
+            .flat_map(|l| &l.versions)
+            .filter_map(|v| v.spec.as_ref())
+            .flat_map(|s| s.parts())
+            .flat_map(|s| s.effects.iter().enumerate())
+            .flat_map(|(c, list)| list.iter().map(move |e| (c, e)))
+            .filter(|(c, e)| Arc::ptr_eq(&e.effect, &cat.channels[*c].default))
+            .count()
+    }
+
+    #[test]
+    fn default_effects_stay_one_copy_after_decoding() {
+        // Decoding makes one effect per window; the catalogue's defaults must be shared again,
+        // or the compiled form would cost memory per window that the TOML load does not.
+        let s = Schedule::from_sources(crate::format::synth::notices(60, 3)).expect("loads");
+        let back = load_compiled(Path::new("s.mado"), &compile(&s, None).expect("compiles")).expect("decodes");
+        assert!(shared(&s) > 60, "{}", shared(&s));
+        assert_eq!(shared(&s), shared(&back));
+    }
+
+    #[test]
+    fn instants_keep_their_value_through_the_binary_form() {
+        for t in [
+            crate::engine::time::Instant::MAX,
+            crate::engine::time::Instant::MIN,
+            crate::engine::time::Instant::from_timestamp(1_699_808_400).expect("t"),
+        ] {
+            let b = postcard::to_allocvec(&t).expect("encodes");
+            assert_eq!(postcard::from_bytes::<crate::engine::time::Instant>(&b).expect("decodes"), t);
+        }
+    }
+}

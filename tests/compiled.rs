@@ -1,0 +1,192 @@
+//! The compiled form (`mado compile`, `mado::compiled`): a schedule read back from it answers
+//! exactly as the schedule read from its TOML — every function, at every window boundary and
+//! one second either side, as known before, at and after each publication — lists the same
+//! windows and writes the same feed; a damaged, cut-off, foreign or other-version file is
+//! refused with a message naming it and why, and its directory's TOML is read instead when
+//! it is there.
+use chrono::{DateTime, Duration, Utc};
+use mado::{compiled, ical, Lang, LoadError, Query, Schedule, SourceFile, WindowsQuery};
+use std::path::Path;
+
+fn instant(s: &str) -> DateTime<Utc> {
+    DateTime::parse_from_rfc3339(s).expect("instant").with_timezone(&Utc)
+}
+
+/// Every instant where an answer can change, as the TOML-loaded schedule lists them, with
+/// one second either side; and every publication, as as-of instants.
+fn grid(s: &Schedule) -> (Vec<DateTime<Utc>>, Vec<DateTime<Utc>>) {
+    let mut q = WindowsQuery::new(instant("2019-01-01T00:00:00Z"), instant("2036-01-01T00:00:00Z"));
+    q.as_of = instant("2036-01-01T00:00:00Z").into();
+    q.limit = 10_000;
+    let list = s.windows(&q).expect("windows");
+    let mut at = Vec::new();
+    for w in &list.windows {
+        for t in [w.start.with_timezone(&Utc), w.end.with_timezone(&Utc)] {
+            at.extend([t - Duration::seconds(1), t, t + Duration::seconds(1)]);
+        }
+    }
+    at.sort();
+    at.dedup();
+    let mut as_of: Vec<DateTime<Utc>> =
+        s.notices().iter().flat_map(|n| [*n.known_from() - Duration::seconds(1), *n.known_from()]).collect();
+    as_of.push(instant("2036-01-01T00:00:00Z"));
+    as_of.sort();
+    as_of.dedup();
+    (at, as_of)
+}
+
+/// Compares every answer; returns how many were compared.
+fn same_answers(toml: &Schedule, back: &Schedule, step: usize) -> usize {
+    let (at, as_of) = grid(toml);
+    let mut n = 0;
+    for f in toml.catalogue().functions() {
+        for (i, t) in at.iter().enumerate().step_by(step) {
+            let a = as_of[i % as_of.len()];
+            let mut q = Query::new(f.id(), *t);
+            q.as_of = a.into();
+            q.lang = if i % 2 == 0 { Lang::Ja } else { Lang::En };
+            let want = serde_json::to_value(toml.check(&q).expect("answer")).expect("json");
+            let got = serde_json::to_value(back.check(&q).expect("answer")).expect("json");
+            assert_eq!(want, got, "{} at {t} as of {a}", f.id());
+            n += 1;
+        }
+    }
+    n
+}
+
+fn same_lists_and_feed(toml: &Schedule, back: &Schedule) {
+    for as_of in ["2021-01-01T00:00:00Z", "2023-11-01T00:00:00Z", "2036-01-01T00:00:00Z"] {
+        let mut q = WindowsQuery::new(instant("2019-01-01T00:00:00Z"), instant("2036-01-01T00:00:00Z"));
+        q.as_of = instant(as_of).into();
+        q.limit = 10_000;
+        let want = serde_json::to_value(toml.windows(&q).expect("list")).expect("json");
+        assert_eq!(want, serde_json::to_value(back.windows(&q).expect("list")).expect("json"), "windows as of {as_of}");
+    }
+    let opts = ical::FeedOptions {
+        function: None,
+        lang: Lang::En,
+        now: instant("2023-11-13T00:00:00Z").into(),
+        refresh: Duration::hours(1),
+        base_url: Some("https://mado.example".into()),
+    };
+    assert_eq!(ical::feed(toml, &opts).expect("feed"), ical::feed(back, &opts).expect("feed"));
+    assert_eq!(toml.content_hash(), back.content_hash());
+    assert_eq!(toml.catalogue().functions().len(), back.catalogue().functions().len());
+    let now = instant("2023-11-13T00:00:00Z");
+    assert_eq!(toml.warnings(now.into()), back.warnings(now.into()));
+}
+
+fn round_trip(files: Vec<SourceFile>) -> (Schedule, Schedule) {
+    let toml = Schedule::from_sources(files).expect("loads");
+    let bytes = compiled::compile(&toml, None).expect("compiles");
+    assert!(compiled::is_compiled(&bytes));
+    let back = compiled::load_compiled(Path::new("s.mado"), &bytes).expect("loads back");
+    (toml, back)
+}
+
+#[test]
+fn the_seeds_answer_the_same_from_their_compiled_form() {
+    let (toml, back) = round_trip(mado::embedded_sources());
+    let n = same_answers(&toml, &back, 5);
+    eprintln!("{n} answers compared");
+    assert!(n > 1_000, "only {n} answers compared");
+    same_lists_and_feed(&toml, &back);
+}
+
+#[test]
+fn generated_schedules_answer_the_same_from_their_compiled_form() {
+    // Revisions of every kind, tentative days, bounded and unbounded rules, occurrence changes.
+    for seed in [1, 7, 42] {
+        let (toml, back) = round_trip(mado::synth::notices(150, seed));
+        assert_eq!(toml.indexed_len(), back.indexed_len());
+        let n = same_answers(&toml, &back, 11);
+        eprintln!("seed {seed}: {n} answers compared");
+        assert!(n > 1_000, "seed {seed}: only {n} answers compared");
+        same_lists_and_feed(&toml, &back);
+    }
+}
+
+fn refused(bytes: &[u8]) -> String {
+    match compiled::load_compiled(Path::new("/nowhere/s.mado"), bytes) {
+        Err(LoadError::Invalid(d)) => {
+            assert_eq!(d.len(), 1);
+            assert_eq!(d[0].file, "/nowhere/s.mado");
+            d[0].message.clone()
+        }
+        Err(e) => panic!("unexpected error {e}"),
+        Ok(_) => panic!("a bad file loaded"),
+    }
+}
+
+#[test]
+fn a_bad_file_is_refused_naming_why() {
+    let s = Schedule::embedded().expect("seeds");
+    let good = compiled::compile(&s, None).expect("compiles");
+    let table: Vec<(&str, Vec<u8>, &str)> = vec![
+        ("toml", b"id = \"x\"\n".to_vec(), "is not a compiled mado schedule"),
+        ("empty", Vec::new(), "is not a compiled mado schedule"),
+        ("header only", good[..20].to_vec(), "cut-off header"),
+        ("cut off", good[..good.len() - 10].to_vec(), "cut off or appended to"),
+        ("appended", [good.clone(), b"x".to_vec()].concat(), "cut off or appended to"),
+        (
+            "one byte flipped",
+            {
+                let mut b = good.clone();
+                let i = b.len() - 100;
+                b[i] ^= 0x20;
+                b
+            },
+            "is damaged: its checksum",
+        ),
+        (
+            "other format",
+            {
+                let mut b = good.clone();
+                b[16] = b[16].wrapping_add(1);
+                b
+            },
+            "compiled format",
+        ),
+        (
+            "other version",
+            {
+                let mut b = good.clone();
+                b[22] = b'9';
+                b
+            },
+            "was written by mado 9",
+        ),
+    ];
+    for (name, bytes, want) in table {
+        let got = refused(&bytes);
+        assert!(got.contains(want), "{name}: {got}");
+        assert!(got.contains("mado compile") || got.contains("give a schedules directory"), "{name}: says what to do: {got}");
+    }
+}
+
+#[test]
+fn a_stale_file_reads_the_toml_of_its_directory_instead() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let sched = dir.path().join("schedules");
+    std::fs::create_dir_all(sched.join("notices")).expect("dir");
+    for f in mado::embedded_sources() {
+        let p = sched.join(&f.name);
+        std::fs::create_dir_all(p.parent().expect("parent")).expect("dir");
+        std::fs::write(p, f.text).expect("write");
+    }
+    let s = Schedule::from_dir(&sched).expect("loads");
+    let mut bytes = compiled::compile(&s, Some(&sched)).expect("compiles");
+    let i = bytes.len() - 1;
+    bytes[i] ^= 1;
+    let file = dir.path().join("s.mado");
+    std::fs::write(&file, &bytes).expect("write");
+    let back = Schedule::load(Some(&file)).expect("reads the directory instead");
+    let why: Vec<String> = back.load_warnings_of(&file.display().to_string()).map(|w| w.message.clone()).collect();
+    assert_eq!(why.len(), 1, "{why:?}");
+    assert!(why[0].contains("is damaged") && why[0].contains("read the TOML under"), "{}", why[0]);
+    assert_eq!(back.content_hash(), s.content_hash());
+    // The intact file loads as itself, with no warning.
+    std::fs::write(&file, compiled::compile(&s, Some(&sched)).expect("compiles")).expect("write");
+    let good = Schedule::load(Some(&file)).expect("loads");
+    assert_eq!(good.load_warnings_of(&file.display().to_string()).count(), 0);
+}
