@@ -281,11 +281,14 @@ fn item_notices(item: &Value, incident: bool, m: &Mapping, prefix: &str, page_na
     let updates = item_updates(item, status)?;
     let shortlink = str_of(item, "shortlink").filter(|l| l.starts_with("https://") || l.starts_with("http://"));
     let cx = ItemCtx { id, title, incident, ended, prefix, page_name, page_url, shortlink, functions, times, n: updates.len() };
-    Ok(updates.iter().enumerate().map(|(i, u)| update_notice(&cx, i, u)).collect())
+    Ok(updates.iter().enumerate().filter_map(|(i, u)| update_notice(&cx, i, u)).collect())
 }
 
-/// The notice for update `i` (from 0) of an item.
-fn update_notice(cx: &ItemCtx, i: usize, u: &Update) -> Imported {
+/// The notice for update `i` (from 0) of an item. An update that ends the item at or before
+/// its start (a maintenance completed before it began: how a Statuspage page calls one off)
+/// cancels the window; when it is the item's only update there was never a window to
+/// announce, and it gives no notice (`None`).
+fn update_notice(cx: &ItemCtx, i: usize, u: &Update) -> Option<Imported> {
     let (id, title, n) = (cx.id, cx.title, cx.n);
     let first_id = format!("{}-{}-1", cx.prefix, slug(id));
     let notice_id = format!("{}-{}-{}", cx.prefix, slug(id), i + 1);
@@ -295,6 +298,10 @@ fn update_notice(cx: &ItemCtx, i: usize, u: &Update) -> Imported {
     let closes = last && cx.ended || matches!(u.status.as_str(), "completed" | "resolved" | "postmortem");
     let end = if closes { cx.times.final_end } else { cx.times.planned_end };
     let end_text = end.map_or_else(|| q("unknown"), |e| q(&stamp(e)));
+    let void = closes && end.is_some_and(|e| e <= cx.times.start);
+    if void && i == 0 {
+        return None;
+    }
     let mut t = String::new();
     t.push_str(&format!(
         "# Imported by `mado import` from {}'s Statuspage, {} `{id}`, update {}/{n}.\n",
@@ -328,6 +335,18 @@ fn update_notice(cx: &ItemCtx, i: usize, u: &Update) -> Imported {
         let reason = "The incident gives no started_at; its created_at is taken as the start.";
         inferred.push(format!("{{ field = \"start\", reason = {r}, reason_en = {r} }}", r = q(reason)));
     }
+    if void {
+        t.push_str(&format!("\n[[revise]]\nnotice = {}\nwindow = \"w\"\naction = \"cancel\"\n", q(&first_id)));
+        let said = if cx.incident { "resolved" } else { "completed" };
+        let why = format!(
+            "{said} at {}, not after its start {}: it did not take place",
+            end.map(stamp).unwrap_or_default(),
+            stamp(cx.times.start)
+        );
+        let note = if u.body.trim().is_empty() { why } else { format!("{} ({why})", u.body.trim()) };
+        t.push_str(&format!("note = {}\n", q(&note)));
+        return Some(Imported { file_name: format!("{notice_id}.toml"), toml: t });
+    }
     if i == 0 {
         let fns = cx.functions.iter().map(|f| q(f)).collect::<Vec<_>>().join(", ");
         t.push_str("\n[[window]]\nid = \"w\"\n");
@@ -342,7 +361,7 @@ fn update_notice(cx: &ItemCtx, i: usize, u: &Update) -> Imported {
     if !inferred.is_empty() {
         t.push_str(&format!("inferred = [{}]\n", inferred.join(", ")));
     }
-    Imported { file_name: format!("{notice_id}.toml"), toml: t }
+    Some(Imported { file_name: format!("{notice_id}.toml"), toml: t })
 }
 
 /// `mado serve --follow FILE`: the sources, their copies read back from the follow directory

@@ -508,15 +508,20 @@ impl<'a> Documents<'a> {
                 }
                 let by = v.by();
                 body.push_str(&words::statuspage_by_notice(ja, by.title().text(self.o.lang)));
-                let status = if incident { "investigating" } else { "scheduled" };
+                let one_off = w.occurrence.is_none() && v.action() != Action::Postpone;
+                let status = revision_status(incident, described.as_ref().filter(|_| one_off), v.known_from());
                 updates.push((v.known_from(), status, body));
             }
         }
-        if !incident && started {
+        // The start or the end passing is an update of its own unless a revision reported it.
+        let reported = |s: &[&str]| updates.iter().any(|(_, st, _)| s.contains(st));
+        let start_reported = reported(&["in_progress"]);
+        let end_reported = updates.last().is_some_and(|(_, st, _)| matches!(*st, "completed" | "resolved"));
+        if !incident && started && !start_reported {
             let body = words::statuspage_sentence(ja, Sentence::StartPassed);
             updates.push((start, "in_progress", body.to_string()));
         }
-        if let (true, Some(e)) = (over, end) {
+        if let (true, Some(e), false) = (over, end, end_reported) {
             let body = words::statuspage_sentence(ja, if w.end_approx { Sentence::ApproxEndPassed } else { Sentence::EndPassed });
             updates.push((e, if incident { "resolved" } else { "completed" }, body.to_string()));
         }
@@ -565,6 +570,25 @@ impl<'a> Documents<'a> {
             incident_updates,
             components,
         }
+    }
+}
+
+/// The status of a revision's update: the window as the revision describes it (`d`, for a
+/// confirmed one-off window) at its publication `at` — over (`completed`, `resolved`),
+/// started (`in_progress`) or not yet (`scheduled`); an incident not over is
+/// `investigating`. Without a description (a cancellation, a postponement, a tentative day,
+/// a standing rule), `scheduled` or `investigating`.
+fn revision_status(incident: bool, d: Option<&WindowInfo>, at: Instant) -> &'static str {
+    let Some(d) = d.filter(|d| d.kind == WindowKind::Confirmed) else {
+        return if incident { "investigating" } else { "scheduled" };
+    };
+    let over = !d.end_unknown && fixed(d.end) <= at;
+    match (incident, over, fixed(d.start) <= at) {
+        (true, true, _) => "resolved",
+        (true, false, _) => "investigating",
+        (false, true, _) => "completed",
+        (false, false, true) => "in_progress",
+        (false, false, false) => "scheduled",
     }
 }
 

@@ -151,10 +151,11 @@ fn banner(s: &Schedule, cx: &PageContext, w: &WindowInfo) -> Markup {
     }
 }
 
-/// Whether what makes `a` unavailable is incidents only: its confirmed windows now.
+/// Whether an incident is among what makes `a` unavailable (its confirmed windows now), as
+/// the Statuspage components' `major_outage`: an incident during a maintenance is not hidden
+/// behind it.
 fn answer_is_incident(a: &Answer) -> bool {
-    let mut confirmed = a.windows.iter().filter(|w| w.kind == WindowKind::Confirmed).peekable();
-    confirmed.peek().is_some() && confirmed.all(|w| w.category == Kind::Incident)
+    a.windows.iter().any(|w| w.kind == WindowKind::Confirmed && w.category == Kind::Incident)
 }
 
 pub(crate) fn lang_sep(lang: Lang) -> &'static str {
