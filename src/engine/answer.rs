@@ -736,13 +736,15 @@ impl Schedule {
         let decided_by = exception.map_or(v.by_notice, |e| e.by_notice);
         // Only the channels the provider has (of the function asked about, else of any of the
         // window's functions): a catalogue default never applies to a provider without it.
-        let asked: Vec<FnIdx> = view.function.map_or_else(|| spec.functions.clone(), |f| vec![f]);
-        let provided = crate::format::providers::channels_of(&asked, &self.catalogue);
+        let asked: &[FnIdx] = match &view.function {
+            Some(f) => std::slice::from_ref(f),
+            None => &spec.functions,
+        };
         let channels: Vec<ChIdx> = match view.channel {
             Some(c) => vec![c],
             None => (0..self.catalogue.channels.len()).collect(),
         };
-        let channels: Vec<ChIdx> = channels.into_iter().filter(|c| provided.contains(c)).collect();
+        let channels: Vec<ChIdx> = channels.into_iter().filter(|&c| self.catalogue.channel_described(c, asked)).collect();
         let mut effects = Vec::new();
         for c in channels {
             let candidates: Vec<&Candidate> = match view.function {

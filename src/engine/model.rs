@@ -80,6 +80,9 @@ pub struct Provider {
     pub(crate) url: Option<String>,
     /// Channel ids, in catalogue order.
     pub(crate) channels: Vec<String>,
+    /// The same as bits by catalogue channel index (see [`Catalogue::channel_mask`]).
+    #[serde(skip)]
+    pub(crate) channel_mask: u64,
 }
 
 fn zone_name<S: serde::Serializer>(z: &Tz, s: S) -> Result<S::Ok, S::Error> {
@@ -262,6 +265,39 @@ impl Catalogue {
     /// The index of channel `id`.
     pub fn channel(&self, id: &str) -> Option<ChIdx> {
         self.channels.iter().position(|c| c.id == id)
+    }
+    /// Sets each provider's `channel_mask` from its `channels`, once the channels are known.
+    pub(crate) fn set_channel_masks(&mut self) {
+        let masks: Vec<u64> = self.providers.iter().map(|p| self.mask_of(&p.channels)).collect();
+        for (p, m) in self.providers.iter_mut().zip(masks) {
+            p.channel_mask = m;
+        }
+    }
+    /// The bits (by channel index) of `channels` in this catalogue; a channel past the 64th
+    /// counts as everyone's.
+    pub(crate) fn mask_of(&self, channels: &[String]) -> u64 {
+        self.channels.iter().enumerate().fold(0, |m, (i, c)| {
+            if i >= 64 || channels.contains(&c.id) {
+                m | 1u64.checked_shl(i as u32).unwrap_or(0)
+            } else {
+                m
+            }
+        })
+    }
+    /// Whether channel `c` is one an answer about any of `functions` describes: one their
+    /// providers have (every channel when none of them has a provider). No allocation: asked
+    /// for every window an answer describes.
+    pub(crate) fn channel_described(&self, c: ChIdx, functions: &[FnIdx]) -> bool {
+        if c >= 64 {
+            return true;
+        }
+        let mut any = false;
+        let mut mask = 0u64;
+        for p in functions.iter().filter_map(|&f| self.provider_of(f)) {
+            any = true;
+            mask |= p.channel_mask;
+        }
+        !any || mask & (1 << c) != 0
     }
     /// Whether `f` is `ancestor` or below it.
     pub(crate) fn is_within(&self, mut f: FnIdx, ancestor: FnIdx) -> bool {

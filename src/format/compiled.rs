@@ -109,11 +109,11 @@ impl CatalogueRows {
     }
 
     fn into_catalogue(self) -> Catalogue {
-        Catalogue {
+        let mut cat = Catalogue {
             providers: self
                 .providers
                 .into_iter()
-                .map(|p| Provider { id: p.id, ja: p.ja, en: p.en, zone: p.zone, url: p.url, channels: p.channels })
+                .map(|p| Provider { id: p.id, ja: p.ja, en: p.en, zone: p.zone, url: p.url, channels: p.channels, channel_mask: 0 })
                 .collect(),
             functions: self
                 .functions
@@ -121,7 +121,9 @@ impl CatalogueRows {
                 .map(|f| Function { id: f.id, ja: f.ja, en: f.en, aliases: f.aliases, parent: f.parent, provider: f.provider })
                 .collect(),
             channels: self.channels.into_iter().map(|c| Channel { id: c.id, ja: c.ja, en: c.en, default: c.default }).collect(),
-        }
+        };
+        cat.set_channel_masks();
+        cat
     }
 }
 

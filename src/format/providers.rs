@@ -78,6 +78,7 @@ pub(crate) fn build(raw: &CatalogueFile, cat: &mut Catalogue) -> Vec<Problem> {
             en: p.en.clone(),
             zone,
             url: p.url.as_ref().map(|u| u.get_ref().clone()),
+            channel_mask: 0,
             channels,
         });
     }
@@ -117,13 +118,4 @@ pub(crate) fn zone_of(functions: &[crate::engine::model::FnIdx], cat: &Catalogue
         }
     }
     Ok(first.map(|p| cat.providers[p].zone))
-}
-
-/// The channels (indexes in [`Catalogue::channels`]) that some provider of `functions` has;
-/// every channel when none of them has a provider.
-pub(crate) fn channels_of(functions: &[crate::engine::model::FnIdx], cat: &Catalogue) -> Vec<usize> {
-    let providers: Vec<&Provider> = functions.iter().filter_map(|&f| cat.provider_of(f)).collect();
-    (0..cat.channels.len())
-        .filter(|&c| providers.is_empty() || providers.iter().any(|p| p.channels.iter().any(|id| *id == cat.channels[c].id)))
-        .collect()
 }

@@ -205,7 +205,8 @@ fn window_lines(out: &mut String, head: &str, w: &WindowInfo, zone: Tz, lang: La
             EffectSource::Inferred => format!(" [{}]", words.inferred),
             EffectSource::Notice => String::new(),
         };
-        put!(out, "  {:<9} {}{scope}: {}{src}", "", e.channel, parts.join("; "));
+        let said = if parts.is_empty() { words.nothing_stated.to_string() } else { parts.join("; ") };
+        put!(out, "  {:<9} {}{scope}: {said}{src}", "", e.channel);
     }
     for a in &w.advice {
         put!(out, "  {:<9} {}: {a}", "", words.advice);
@@ -366,5 +367,27 @@ mod tests {
         assert_eq!(visible("a\u{1b}[2K\r\u{7}\0b\nc\u{7f}\u{9b}\u{202e}"), "a␛[2K␍␇␀b\nc␡\\u{009b}\\u{202e}");
         assert_eq!(visible_line("a\nb\tc"), "a␊b␉c");
         assert!(visible_line("定例メンテナンス（〜01:30頃）").chars().all(|c| !is_hostile(c)));
+    }
+
+    #[test]
+    fn an_empty_effect_says_nothing_is_stated() {
+        let files = vec![
+            crate::SourceFile {
+                name: "functions.toml".into(),
+                text: "[[function]]\nid = \"w\"\nja = \"ウォレット\"\nen = \"wallet\"\n\n[[channel]]\nid = \"api\"\nja = \"API\"\nen = \"API\"\ndefault = {}\n".into(),
+            },
+            crate::SourceFile {
+                name: "notices/n.toml".into(),
+                text: "id = \"n\"\npublished = \"2026-01-01\"\ntitle = \"t\"\nsource = \"s\"\n[[window]]\nid = \"a\"\nfunctions = [\"w\"]\nstart = \"2026-02-01 01:00\"\nend = \"2026-02-01 02:00\"\n".into(),
+            },
+        ];
+        let s = crate::Schedule::from_sources(files).expect("loads");
+        let at = crate::engine::time::Instant::from_timestamp(1_769_877_000).expect("2026-02-01T01:30+09:00");
+        let a = s.check(&crate::Query::new("w", at).as_of(at)).expect("answer");
+        for (lang, said) in [(Lang::En, "api: (nothing stated) [not in the notice"), (Lang::Ja, "api: （記載なし） ［お知らせに記載なし")]
+        {
+            let text = answer(&a, crate::time::DEFAULT_ZONE, lang);
+            assert!(text.contains(said), "{text}");
+        }
     }
 }
