@@ -124,3 +124,17 @@ fn the_text_window_list_names_the_provider_with_two_providers_only() {
     let one = window_list(&seeds, &l, mado::time::DEFAULT_ZONE, mado::Lang::En, false, &plain);
     assert!(!one.contains("Yamato Transport"), "one provider: not named\n{one}");
 }
+
+#[test]
+fn the_feed_names_the_provider_as_a_category_with_two_providers_only() {
+    let opts = |lang| mado::ical::FeedOptions { function: None, lang, now: at(NOW), refresh: chrono::Duration::hours(1), base_url: None };
+    let feed = mado::ical::feed(&two(), &opts(mado::Lang::En)).expect("feed");
+    let categories: Vec<&str> = feed.lines().filter(|l| l.starts_with("CATEGORIES:")).collect();
+    assert!(categories.iter().any(|l| l.ends_with(",Acme Pay")), "{categories:?}");
+    assert!(categories.iter().any(|l| l.ends_with(",Yamato Transport")), "{categories:?}");
+    let seeds = mado::ical::feed(&Schedule::embedded().expect("seeds"), &opts(mado::Lang::En)).expect("feed");
+    assert!(
+        seeds.lines().filter(|l| l.starts_with("CATEGORIES:")).all(|l| l.matches(',').count() == 1),
+        "one provider: CATEGORIES stays kind and state"
+    );
+}

@@ -368,7 +368,7 @@ impl LineageEvents<'_> {
         let describe = |ended: Option<Action>, r: Option<&Replacement>| description(s, l, spec, opts.lang, ended, r, changes);
         ev.text("SUMMARY", &summary(s, spec, opts.lang, ended, None));
         ev.text("DESCRIPTION", &describe(ended, None));
-        ev.line("CATEGORIES", &categories(spec, opts.lang, ended));
+        ev.line("CATEGORIES", &categories(s, spec, opts.lang, ended));
         if let Some(url) = notice_url(l, opts) {
             ev.line("URL", &url);
         }
@@ -386,7 +386,7 @@ impl LineageEvents<'_> {
             |date: NaiveDate| (format!("RECURRENCE-ID;TZID={}", zone.name()), local_stamp(date.and_time(rule.dtstart().time())));
         let plain_summary = summary(s, spec, opts.lang, None, None);
         let extra = |ev: &mut String| {
-            ev.push_str(&Writer::property("CATEGORIES", &categories(spec, opts.lang, None)));
+            ev.push_str(&Writer::property("CATEGORIES", &categories(s, spec, opts.lang, None)));
             if let Some(url) = notice_url(l, opts) {
                 ev.push_str(&Writer::property("URL", &url));
             }
@@ -642,9 +642,16 @@ fn transp(spec: &Spec, cancelled: bool) -> &'static str {
 /// CATEGORIES: a comma-separated list, each value escaped on its own.
 /// `ended`: what took a window off the schedule (`Postpone` for a date to be announced),
 /// `None` while it is scheduled.
-fn categories(spec: &Spec, lang: Lang, ended: Option<Action>) -> String {
+/// With two or more providers in the catalogue, the provider of the window's first function
+/// is a category too (a calendar can colour or filter by it); with one, it would say nothing.
+fn categories(s: &Schedule, spec: &Spec, lang: Lang, ended: Option<Action>) -> String {
     let (head, kind) = words::categories(lang, spec.kind, ended, &spec.shape);
-    format!("{},{}", escape(head), escape(kind))
+    let cat = s.catalogue();
+    let provider = (cat.providers().len() > 1).then(|| spec.functions.first().and_then(|&f| cat.provider_of(f))).flatten();
+    match provider {
+        Some(p) => format!("{},{},{}", escape(head), escape(kind), escape(p.label(lang))),
+        None => format!("{},{}", escape(head), escape(kind)),
+    }
 }
 
 /// The notice page of a window, when the feed knows where mado is served: only an
