@@ -129,6 +129,8 @@ fn the_text_window_list_names_the_provider_with_two_providers_only() {
 fn the_feed_names_the_provider_as_a_category_with_two_providers_only() {
     let opts = |lang| mado::ical::FeedOptions { function: None, lang, now: at(NOW), refresh: chrono::Duration::hours(1), base_url: None };
     let feed = mado::ical::feed(&two(), &opts(mado::Lang::En)).expect("feed");
+    // Its name is no one provider's.
+    assert!(feed.contains("\r\nX-WR-CALNAME:Maintenance: Yamato Transport\\, Acme Pay\r\n"), "{}", &feed[..600]);
     let categories: Vec<&str> = feed.lines().filter(|l| l.starts_with("CATEGORIES:")).collect();
     assert!(categories.iter().any(|l| l.ends_with(",Acme Pay")), "{categories:?}");
     assert!(categories.iter().any(|l| l.ends_with(",Yamato Transport")), "{categories:?}");

@@ -183,9 +183,10 @@ pub fn feed_as(s: &Schedule, opts: &FeedOptions, profile: Profile) -> Result<Str
     let fw = words::feed(opts.lang);
     w.line("PRODID", fw.prodid);
     w.line("CALSCALE", "GREGORIAN");
+    let service = words::service_name(s.catalogue(), opts.lang);
     let name = match f {
-        None => fw.calendar.to_string(),
-        Some(f) => format!("{}: {}", fw.calendar, short_label(&s.catalogue().functions()[f], opts.lang)),
+        None => service.into_owned(),
+        Some(f) => format!("{service}: {}", short_label(&s.catalogue().functions()[f], opts.lang)),
     };
     w.text("NAME", &name);
     w.text("X-WR-CALNAME", &name);

@@ -264,7 +264,7 @@ impl<'a> Documents<'a> {
     pub fn new(s: &'a Schedule, o: Options) -> Documents<'a> {
         let updated = s.lineage_views().flat_map(|l| l.trail().map(|v| v.known_from()).collect::<Vec<_>>()).filter(|t| *t <= o.now).max();
         // The feed's calendar name: one page, one name.
-        let name = crate::views::words::feed(o.lang).calendar;
+        let name = crate::views::words::service_name(s.catalogue(), o.lang);
         let page = Page {
             id: "mado".into(),
             name: name.into(),

@@ -731,6 +731,20 @@ const FEED_EN: FeedWords = FeedWords {
     detail_open: " (",
 };
 
+/// The name of the feed and of the Statuspage-compatible page: the service's own
+/// (`calendar`) with one provider or none; with two or more, what they have in common and
+/// each provider's label, so that no provider's name stands for the others'.
+pub(crate) fn service_name(cat: &crate::engine::model::Catalogue, lang: Lang) -> std::borrow::Cow<'static, str> {
+    let labels: Vec<&str> = cat.providers().iter().map(|p| p.label(lang)).collect();
+    if labels.len() < 2 {
+        return feed(lang).calendar.into();
+    }
+    match lang {
+        Lang::Ja => format!("メンテナンス（{}）", labels.join("・")).into(),
+        Lang::En => format!("Maintenance: {}", labels.join(", ")).into(),
+    }
+}
+
 /// The feed's words in `lang`.
 pub(crate) fn feed(lang: Lang) -> &'static FeedWords {
     match lang {
