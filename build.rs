@@ -32,6 +32,18 @@ fn main() {
     }
     code.push_str("];\n");
     println!("cargo:rustc-env=MADO_EMBEDDED_BUILT={}", today());
+    // The compiled form's layout is the serde shape of the model: a hash of the files that
+    // define it goes into every compiled file, so a build whose model differs refuses files
+    // another wrote, even under the same version number (src/format/compiled.rs).
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for f in ["src/engine/model.rs", "src/engine/rrule.rs", "src/engine/time.rs", "src/format/error.rs", "src/format/compiled.rs"] {
+        println!("cargo:rerun-if-changed={f}");
+        for b in std::fs::read(root.join(f)).unwrap_or_default() {
+            h ^= u64::from(b);
+            h = h.wrapping_mul(0x0000_0100_0000_01b3);
+        }
+    }
+    println!("cargo:rustc-env=MADO_MODEL_HASH={h:016x}");
     let out = PathBuf::from(std::env::var("OUT_DIR").expect("cargo sets OUT_DIR")).join("embedded.rs");
     std::fs::write(out, code).expect("OUT_DIR is writable");
 }

@@ -183,10 +183,87 @@ fn a_stale_file_reads_the_toml_of_its_directory_instead() {
     let back = Schedule::load(Some(&file)).expect("reads the directory instead");
     let why: Vec<String> = back.load_warnings_of(&file.display().to_string()).map(|w| w.message.clone()).collect();
     assert_eq!(why.len(), 1, "{why:?}");
-    assert!(why[0].contains("is damaged") && why[0].contains("read the TOML under"), "{}", why[0]);
+    assert!(why[0].contains("is damaged") && why[0].contains("reading the TOML under"), "{}", why[0]);
     assert_eq!(back.content_hash(), s.content_hash());
     // The intact file loads as itself, with no warning.
     std::fs::write(&file, compiled::compile(&s, Some(&sched)).expect("compiles")).expect("write");
     let good = Schedule::load(Some(&file)).expect("loads");
     assert_eq!(good.load_warnings_of(&file.display().to_string()).count(), 0);
+}
+
+#[test]
+fn a_server_never_falls_back_from_a_damaged_file_to_its_directory() {
+    // The directory may hold edits no one compiled yet: the strict load refuses.
+    let dir = tempfile::tempdir().expect("tmp");
+    let sched = dir.path().join("schedules");
+    std::fs::create_dir_all(sched.join("notices")).expect("dir");
+    for f in mado::embedded_sources() {
+        let p = sched.join(&f.name);
+        std::fs::create_dir_all(p.parent().expect("parent")).expect("dir");
+        std::fs::write(p, f.text).expect("write");
+    }
+    let s = Schedule::from_dir(&sched).expect("loads");
+    let mut bytes = compiled::compile(&s, Some(&sched)).expect("compiles");
+    let i = bytes.len() - 1;
+    bytes[i] ^= 1;
+    match compiled::load_compiled_strict(Path::new("s.mado"), &bytes) {
+        Err(LoadError::Invalid(d)) => assert!(d[0].message.contains("is damaged"), "{}", d[0].message),
+        other => panic!("loaded: {:?}", other.map(|s| s.notices().len())),
+    }
+}
+
+#[cfg(feature = "cli")]
+#[test]
+fn compile_will_not_replace_a_device_a_toml_file_or_a_file_in_the_schedules() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let sched = dir.path().join("schedules");
+    for f in mado::embedded_sources() {
+        let p = dir.path().join(&f.name);
+        std::fs::create_dir_all(p.parent().expect("parent")).expect("dir");
+        std::fs::write(p, f.text).expect("write");
+    }
+    let catalogue = sched.join("functions.toml");
+    let before = std::fs::read(&catalogue).expect("catalogue");
+    for (out, why) in [
+        (Path::new("/dev/null").to_path_buf(), "not a regular file"),
+        (catalogue.clone(), ".toml"),
+        (sched.join("notices").join("x.mado"), "inside the schedules directory"),
+        (dir.path().to_path_buf(), "not a regular file"),
+    ] {
+        let run =
+            std::process::Command::new(env!("CARGO_BIN_EXE_mado")).arg("compile").arg(&sched).arg("-o").arg(&out).output().expect("runs");
+        let err = String::from_utf8_lossy(&run.stderr);
+        assert_eq!(run.status.code(), Some(2), "{}: {err}", out.display());
+        assert!(err.contains(why), "{}: {err}", out.display());
+    }
+    assert_eq!(std::fs::read(&catalogue).expect("catalogue"), before, "the catalogue is untouched");
+    assert!(!std::fs::metadata("/dev/null").expect("null").file_type().is_file());
+    let ok = dir.path().join("s.mado");
+    let run = std::process::Command::new(env!("CARGO_BIN_EXE_mado")).arg("compile").arg(&sched).arg("-o").arg(&ok).output().expect("runs");
+    assert!(run.status.success(), "{}", String::from_utf8_lossy(&run.stderr));
+    assert!(compiled::is_compiled(&std::fs::read(&ok).expect("written")));
+}
+
+#[cfg(feature = "cli")]
+#[test]
+fn serve_with_a_compiled_file_refuses_follow_at_start() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let file = dir.path().join("s.mado");
+    std::fs::write(&file, compiled::compile(&Schedule::embedded().expect("seeds"), None).expect("compiles")).expect("write");
+    let follow = dir.path().join("follow.toml");
+    std::fs::write(
+        &follow,
+        "[[source]]\nid = \"acme\"\nkind = \"statuspage\"\nurl = \"http://127.0.0.1:9/x.json\"\nfunction = \"webcollect\"\n",
+    )
+    .expect("write");
+    let run = std::process::Command::new(env!("CARGO_BIN_EXE_mado"))
+        .args(["serve", "--addr", "127.0.0.1:0", "--schedules"])
+        .arg(&file)
+        .arg("--follow")
+        .arg(&follow)
+        .output()
+        .expect("runs");
+    let err = String::from_utf8_lossy(&run.stderr);
+    assert_eq!(run.status.code(), Some(2), "{err}");
+    assert!(err.contains("cannot take followed sources"), "{err}");
 }

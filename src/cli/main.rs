@@ -40,11 +40,38 @@ fn load(dir: Option<&PathBuf>) -> Result<&'static Schedule> {
     Ok(schedule)
 }
 
+/// What `mado compile` will not replace: anything but a regular file (a device, a FIFO, a
+/// directory), a TOML file, or a file inside the schedules directory it reads.
+fn refuse_output(dir: &std::path::Path, out: &std::path::Path) -> Result<()> {
+    let refuse = |why: &str| {
+        Err(anyhow::anyhow!(
+            "will not write the compiled schedule to {}: {why}; give a new file outside the schedules directory, e.g. `-o schedules.mado`",
+            out.display()
+        ))
+    };
+    if out.extension().is_some_and(|e| e.eq_ignore_ascii_case("toml")) {
+        return refuse("it is named like a schedule file (.toml)");
+    }
+    if let Ok(meta) = std::fs::symlink_metadata(out) {
+        if !meta.is_file() {
+            return refuse("it is not a regular file");
+        }
+    }
+    let parent = out.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(std::path::Path::new("."));
+    if let (Ok(p), Ok(d)) = (std::fs::canonicalize(parent), std::fs::canonicalize(dir)) {
+        if p.starts_with(&d) {
+            return refuse("it is inside the schedules directory, which would read it as a schedule file next time");
+        }
+    }
+    Ok(())
+}
+
 /// `mado compile DIR -o FILE`: the schedule's compiled form, written to a temporary file
 /// beside FILE and renamed over it.
 fn compile(dir: &std::path::Path, out: &std::path::Path, format: Format) -> Result<ExitCode> {
-    let schedule = Schedule::from_dir(dir).with_context(|| format!("loading schedules from {}", dir.display()))?;
     let source = std::path::absolute(dir).unwrap_or_else(|_| dir.to_path_buf());
+    refuse_output(&source, out)?;
+    let schedule = Schedule::from_dir(dir).with_context(|| format!("loading schedules from {}", dir.display()))?;
     let bytes = mado::compiled::compile(&schedule, Some(&source)).map_err(anyhow::Error::msg)?;
     let name = out.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| "schedule".into());
     let tmp = out.with_file_name(format!(".{name}.tmp-{}", std::process::id()));

@@ -12,7 +12,7 @@
 //! | 8 | the sources' content hash (`Schedule::content_hash`) |
 //! | 4 + n | the directory it was compiled from, as given (may be empty) |
 //! | 8 | payload length |
-//! | 4 | CRC-32 of the payload |
+//! | 4 | CRC-32 of everything before it and of the payload |
 //! | n | payload: catalogue, notices, windows, delays, load warnings |
 //!
 //! A file written by another format or mado version, or whose checksum does not match, is
@@ -32,7 +32,9 @@ use std::sync::Arc;
 pub const MAGIC: &[u8; 16] = b"mado-compiled\0\0\x01";
 /// The payload's layout version: raised whenever a model type changes shape.
 pub const FORMAT: u32 = 1;
-const VERSION: &str = env!("CARGO_PKG_VERSION");
+/// The mado version and the hash of the model's source files (build.rs): two builds of one
+/// version whose model types differ do not read each other's files.
+const VERSION: &str = concat!(env!("CARGO_PKG_VERSION"), "+model.", env!("MADO_MODEL_HASH"));
 
 #[derive(Serialize, Deserialize)]
 struct FunctionRow {
@@ -167,7 +169,10 @@ pub fn compile(schedule: &Schedule, source_dir: Option<&Path>) -> Result<Vec<u8>
     out.extend_from_slice(&(dir.len() as u32).to_le_bytes());
     out.extend_from_slice(dir.as_bytes());
     out.extend_from_slice(&(body.len() as u64).to_le_bytes());
-    out.extend_from_slice(&crc32fast::hash(&body).to_le_bytes());
+    let mut crc = crc32fast::Hasher::new();
+    crc.update(&out);
+    crc.update(&body);
+    out.extend_from_slice(&crc.finalize().to_le_bytes());
     out.extend_from_slice(&body);
     Ok(out)
 }
@@ -239,10 +244,17 @@ fn decode(bytes: &[u8]) -> Result<Schedule, Refused> {
         return Err(Refused { why, header: Some(h) });
     }
     if rest.len() != len {
-        let why = format!("is {} bytes long where its header says {len}: cut off or appended to; run `mado compile` again", rest.len());
+        let why = format!(
+            "is {} bytes long where its header says {}: cut off or appended to; run `mado compile` again",
+            bytes.len(),
+            bytes.len() - rest.len() + len
+        );
         return Err(Refused { why, header: Some(h) });
     }
-    let actual = crc32fast::hash(rest);
+    let mut hasher = crc32fast::Hasher::new();
+    hasher.update(&bytes[..bytes.len() - rest.len() - 4]);
+    hasher.update(rest);
+    let actual = hasher.finalize();
     if actual != crc {
         let why = format!("is damaged: its checksum is {actual:08x}, its header says {crc:08x}; run `mado compile` again");
         return Err(Refused { why, header: Some(h) });
@@ -252,6 +264,11 @@ fn decode(bytes: &[u8]) -> Result<Schedule, Refused> {
     let (rows, rest) = postcard::take_from_bytes::<CatalogueRows>(rest).map_err(undecodable)?;
     let catalogue = rows.into_catalogue();
     let p: Payload = candidate_effect::with_defaults(&catalogue, || postcard::from_bytes(rest)).map_err(undecodable)?;
+    // The checksum finds damage, not a file made to pass it: every index the evaluator will
+    // follow is checked before it is trusted, and every rule is read again from its text.
+    if let Err(why) = check_model(&catalogue, &p) {
+        return Err(Refused { why: format!("does not hold a valid schedule ({why}); run `mado compile` again"), header: Some(h) });
+    }
     Ok(Schedule::new(catalogue, p.notices, p.lineages, p.delays).loaded(p.warnings, h.content_hash))
 }
 
@@ -274,6 +291,55 @@ pub fn read_file(path: &Path) -> Result<Vec<u8>, LoadError> {
     std::fs::read(path).map_err(io)
 }
 
+/// Whether every index in the decoded model points at something, and every rule is what its
+/// text says.
+fn check_model(cat: &Catalogue, p: &Payload) -> Result<(), String> {
+    let (nf, nc, nn) = (cat.functions.len(), cat.channels.len(), p.notices.len());
+    let fns = |list: &[usize]| list.iter().all(|&f| f < nf);
+    if nf > 64 || cat.functions.iter().any(|f| f.parent.is_some_and(|q| q >= nf) || f.provider.is_some_and(|q| q >= cat.providers.len())) {
+        return Err("the catalogue's functions".into());
+    }
+    for (i, f) in cat.functions.iter().enumerate() {
+        // A parent comes before its child: the catalogue is a tree, not a cycle.
+        if f.parent.is_some_and(|q| q >= i) {
+            return Err(format!("function {i}'s parent"));
+        }
+    }
+    for (li, l) in p.lineages.iter().enumerate() {
+        let bad = || format!("window {li}");
+        if l.notice >= nn || l.versions.is_empty() {
+            return Err(bad());
+        }
+        for v in &l.versions {
+            if v.by_notice >= nn {
+                return Err(bad());
+            }
+            let mut spec = v.spec.as_ref();
+            while let Some(s) = spec {
+                if s.functions.is_empty() || !fns(&s.functions) || !fns(&s.available) || s.effects.len() != nc {
+                    return Err(bad());
+                }
+                if s.effects.iter().flatten().any(|e| e.scope.as_ref().is_some_and(|sc| !fns(sc))) {
+                    return Err(bad());
+                }
+                if let crate::engine::model::Shape::Recurring { rule, .. } = &s.shape {
+                    if crate::engine::rrule::Rule::parse(rule.text(), rule.dtstart(), rule.zone()).as_ref() != Ok(rule) {
+                        return Err(format!("{}: its rule", bad()));
+                    }
+                }
+                spec = s.earlier.as_deref();
+            }
+        }
+        if l.exceptions.iter().any(|e| e.by_notice >= nn) {
+            return Err(bad());
+        }
+    }
+    if p.delays.iter().any(|d| d.notice >= nn || !fns(&d.functions)) {
+        return Err("a delay".into());
+    }
+    Ok(())
+}
+
 /// Reads the header of a compiled file, if it is one.
 pub fn read_header(bytes: &[u8]) -> Option<Header> {
     if !is_compiled(bytes) {
@@ -281,6 +347,18 @@ pub fn read_header(bytes: &[u8]) -> Option<Header> {
     }
     let mut rest = bytes;
     header(&mut rest).map(|(h, _, _)| h)
+}
+
+/// Loads a compiled schedule from `bytes` read from `path`, with no fallback: a file that
+/// is refused is an error naming it and why. What a server uses: a reload must never swap
+/// in a directory's unreviewed TOML because the file beside it was damaged.
+///
+/// # Errors
+/// [`LoadError::Invalid`] naming `path` and why it was refused.
+pub fn load_compiled_strict(path: &Path, bytes: &[u8]) -> Result<Schedule, LoadError> {
+    decode(bytes).map_err(|Refused { why, .. }| {
+        LoadError::Invalid(vec![Diagnostic { file: path.display().to_string(), line: 0, column: 0, message: why }])
+    })
 }
 
 /// Loads a compiled schedule from `bytes` read from `path`. A stale, foreign-version or
@@ -306,7 +384,7 @@ pub fn load_compiled(path: &Path, bytes: &[u8]) -> Result<Schedule, LoadError> {
                             file: name,
                             line: 0,
                             column: 0,
-                            message: format!("{why}; read the TOML under `{}` instead", dir.display()),
+                            message: format!("{why}; reading the TOML under `{}` instead", dir.display()),
                         },
                     );
                     let hash = s.content_hash();
@@ -479,6 +557,63 @@ mod tests {
         let back = load_compiled(Path::new("s.mado"), &compile(&s, None).expect("compiles")).expect("decodes");
         assert!(shared(&s) > 60, "{}", shared(&s));
         assert_eq!(shared(&s), shared(&back));
+    }
+
+    /// `bytes` with the header's checksum made right again (a file made to pass it).
+    fn resealed(mut bytes: Vec<u8>) -> Vec<u8> {
+        let mut rest: &[u8] = &bytes;
+        let (_, len, _) = header(&mut rest).expect("header");
+        let at = bytes.len() - len - 4;
+        let mut crc = crc32fast::Hasher::new();
+        crc.update(&bytes[..at]);
+        crc.update(&bytes[at + 4..]);
+        let sum = crc.finalize().to_le_bytes();
+        bytes[at..at + 4].copy_from_slice(&sum);
+        bytes
+    }
+
+    #[test]
+    fn a_file_made_to_pass_the_checksum_is_refused_or_answers_without_panicking() {
+        // One byte changed anywhere in the payload, the checksum recomputed: the decoder
+        // refuses the file or the schedule it gives answers every question without a panic.
+        let s = Schedule::embedded().expect("seeds");
+        let good = compile(&s, None).expect("compiles");
+        let mut rest: &[u8] = &good;
+        let (_, len, _) = header(&mut rest).expect("header");
+        let start = good.len() - len;
+        let (mut refused, mut loaded) = (0, 0);
+        for i in (start..good.len()).step_by(61) {
+            for flip in [1u8, 0x80] {
+                let mut b = good.clone();
+                b[i] ^= flip;
+                let b = resealed(b);
+                let run = std::panic::catch_unwind(|| match decode(&b) {
+                    Err(_) => false,
+                    Ok(s) => {
+                        let t = crate::engine::time::Instant::from_timestamp(1_699_808_400).expect("t");
+                        for f in s.catalogue().functions() {
+                            let _ = s.check(&crate::Query::new(f.id(), t).as_of(t));
+                        }
+                        let _ = s.windows(&crate::WindowsQuery::new(t, t + chrono::Duration::days(400)).as_of(t));
+                        let opts = crate::views::ical::FeedOptions {
+                            function: None,
+                            lang: crate::Lang::En,
+                            now: t,
+                            refresh: chrono::Duration::hours(1),
+                            base_url: None,
+                        };
+                        let _ = crate::views::ical::feed(&s, &opts);
+                        true
+                    }
+                });
+                match run {
+                    Ok(true) => loaded += 1,
+                    Ok(false) => refused += 1,
+                    Err(_) => panic!("byte {i} ^ {flip:#x}: a panic"),
+                }
+            }
+        }
+        assert!(refused > 10 && loaded > 0, "refused {refused}, loaded {loaded}");
     }
 
     #[test]

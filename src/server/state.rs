@@ -242,6 +242,15 @@ impl AppState {
     /// The [`LoadError`] of the first load.
     pub fn new(config: Config) -> Result<Arc<AppState>, LoadError> {
         let metrics = Metrics::default();
+        if let (Some(file), Some(_)) = (config.schedules.as_ref().filter(|p| p.is_file()), config.follow.as_ref()) {
+            return Err(LoadError::Invalid(vec![crate::format::error::Diagnostic {
+                file: file.display().to_string(),
+                line: 0,
+                column: 0,
+                message: "is a compiled schedule, which cannot take followed sources' notices (--follow); serve the schedules directory"
+                    .into(),
+            }]));
+        }
         let files = read_bounded(&metrics, &config, reader(&config))?;
         let serving = files.fingerprint();
         let schedule = parse(&config, files)?;
@@ -480,7 +489,9 @@ fn reader(config: &Config) -> Reader {
 fn parse(config: &Config, sources: Sources) -> Result<Schedule, LoadError> {
     std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| match sources {
         Sources::Files(files) => Schedule::from_sources(files),
-        Sources::Compiled(path, bytes) => crate::format::compiled::load_compiled(&path, &bytes),
+        // No falling back to the directory a damaged file names: its TOML may hold edits no
+        // one compiled yet. A refused file is a failed reload; the last good schedule serves.
+        Sources::Compiled(path, bytes) => crate::format::compiled::load_compiled_strict(&path, &bytes),
     }))
     .unwrap_or_else(|p| Err(panicked(&source_name(config), &*p)))
 }
