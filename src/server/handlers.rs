@@ -505,6 +505,7 @@ pub(crate) async fn readyz(State(st): State<Arc<AppState>>) -> Response {
         confirmed: stamp(health.confirmed),
         source: match &st.config.schedules {
             None => crate::describe_source(None, loaded.schedule.notices().len(), crate::engine::model::Lang::En),
+            Some(p) if p.is_file() => format!("a compiled schedule ({} notices)", loaded.schedule.notices().len()),
             Some(_) => format!("a schedules directory ({} notices)", loaded.schedule.notices().len()),
         },
         clock: st.config.now.map(stamp),
