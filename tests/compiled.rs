@@ -106,6 +106,19 @@ fn generated_schedules_answer_the_same_from_their_compiled_form() {
     }
 }
 
+/// The embedded schedules written out as a directory: the temporary directory, and the
+/// schedules directory in it.
+fn seeds_dir() -> (tempfile::TempDir, std::path::PathBuf) {
+    let dir = tempfile::tempdir().expect("tmp");
+    for f in mado::embedded_sources() {
+        let p = dir.path().join(&f.name);
+        std::fs::create_dir_all(p.parent().expect("parent")).expect("dir");
+        std::fs::write(p, f.text).expect("write");
+    }
+    let sched = dir.path().join("schedules");
+    (dir, sched)
+}
+
 fn refused(bytes: &[u8]) -> String {
     match compiled::load_compiled(Path::new("/nowhere/s.mado"), bytes) {
         Err(LoadError::Invalid(d)) => {
@@ -166,14 +179,7 @@ fn a_bad_file_is_refused_naming_why() {
 
 #[test]
 fn a_stale_file_reads_the_toml_of_its_directory_instead() {
-    let dir = tempfile::tempdir().expect("tmp");
-    let sched = dir.path().join("schedules");
-    std::fs::create_dir_all(sched.join("notices")).expect("dir");
-    for f in mado::embedded_sources() {
-        let p = sched.join(&f.name);
-        std::fs::create_dir_all(p.parent().expect("parent")).expect("dir");
-        std::fs::write(p, f.text).expect("write");
-    }
+    let (dir, sched) = seeds_dir();
     let s = Schedule::from_dir(&sched).expect("loads");
     let mut bytes = compiled::compile(&s, Some(&sched)).expect("compiles");
     let i = bytes.len() - 1;
@@ -194,14 +200,7 @@ fn a_stale_file_reads_the_toml_of_its_directory_instead() {
 #[test]
 fn a_server_never_falls_back_from_a_damaged_file_to_its_directory() {
     // The directory may hold edits no one compiled yet: the strict load refuses.
-    let dir = tempfile::tempdir().expect("tmp");
-    let sched = dir.path().join("schedules");
-    std::fs::create_dir_all(sched.join("notices")).expect("dir");
-    for f in mado::embedded_sources() {
-        let p = sched.join(&f.name);
-        std::fs::create_dir_all(p.parent().expect("parent")).expect("dir");
-        std::fs::write(p, f.text).expect("write");
-    }
+    let (_dir, sched) = seeds_dir();
     let s = Schedule::from_dir(&sched).expect("loads");
     let mut bytes = compiled::compile(&s, Some(&sched)).expect("compiles");
     let i = bytes.len() - 1;
@@ -215,13 +214,7 @@ fn a_server_never_falls_back_from_a_damaged_file_to_its_directory() {
 #[cfg(feature = "cli")]
 #[test]
 fn compile_will_not_replace_a_device_a_toml_file_or_a_file_in_the_schedules() {
-    let dir = tempfile::tempdir().expect("tmp");
-    let sched = dir.path().join("schedules");
-    for f in mado::embedded_sources() {
-        let p = dir.path().join(&f.name);
-        std::fs::create_dir_all(p.parent().expect("parent")).expect("dir");
-        std::fs::write(p, f.text).expect("write");
-    }
+    let (dir, sched) = seeds_dir();
     let catalogue = sched.join("functions.toml");
     let before = std::fs::read(&catalogue).expect("catalogue");
     for (out, why) in [

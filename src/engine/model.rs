@@ -276,13 +276,7 @@ impl Catalogue {
     /// The bits (by channel index) of `channels` in this catalogue; a channel past the 64th
     /// counts as everyone's.
     pub(crate) fn mask_of(&self, channels: &[String]) -> u64 {
-        self.channels.iter().enumerate().fold(0, |m, (i, c)| {
-            if i >= 64 || channels.contains(&c.id) {
-                m | 1u64.checked_shl(i as u32).unwrap_or(0)
-            } else {
-                m
-            }
-        })
+        self.channels.iter().enumerate().filter(|(i, c)| *i < 64 && channels.contains(&c.id)).fold(0, |m, (i, _)| m | 1 << i)
     }
     /// Whether channel `c` is one an answer about any of `functions` describes: one their
     /// providers have (every channel when none of them has a provider). No allocation: asked

@@ -184,15 +184,15 @@ pub fn is_compiled(bytes: &[u8]) -> bool {
 
 /// What a compiled file's header says.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Header {
+struct Header {
     /// [`FORMAT`] of the writer.
-    pub format: u32,
+    format: u32,
     /// The mado version that wrote it.
-    pub version: String,
+    version: String,
     /// The sources' content hash.
-    pub content_hash: u64,
+    content_hash: u64,
     /// The directory it was compiled from (empty: not recorded).
-    pub source_dir: String,
+    source_dir: String,
 }
 
 /// A file that is not a compiled schedule this mado can read: why, and (when the header
@@ -338,15 +338,6 @@ fn check_model(cat: &Catalogue, p: &Payload) -> Result<(), String> {
         return Err("a delay".into());
     }
     Ok(())
-}
-
-/// Reads the header of a compiled file, if it is one.
-pub fn read_header(bytes: &[u8]) -> Option<Header> {
-    if !is_compiled(bytes) {
-        return None;
-    }
-    let mut rest = bytes;
-    header(&mut rest).map(|(h, _, _)| h)
 }
 
 /// Loads a compiled schedule from `bytes` read from `path`, with no fallback: a file that
