@@ -750,8 +750,9 @@ impl Schedule {
             let candidates: Vec<&Candidate> = match view.function {
                 Some(f) => spec.effect_for(c, Some(f), &self.catalogue).into_iter().collect(),
                 None => {
-                    let n = spec.effects[c].iter().position(|e| e.scope.is_none()).map_or(spec.effects[c].len(), |i| i + 1);
-                    spec.effects[c][..n].iter().collect()
+                    let on = spec.effects.on(c, &self.catalogue);
+                    let n = on.iter().position(|e| e.scope.is_none()).map_or(on.len(), |i| i + 1);
+                    on[..n].iter().collect()
                 }
             };
             for e in candidates {

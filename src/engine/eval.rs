@@ -192,33 +192,20 @@ fn second() -> Duration {
     Duration::seconds(1)
 }
 
-/// Per function, the bits of it and the functions below it.
-fn cover_bits(catalogue: &Catalogue) -> Vec<u64> {
-    let nf = catalogue.functions.len();
-    let mut cover = vec![0u64; nf];
-    for (f, c) in cover.iter_mut().enumerate() {
-        for g in 0..nf {
-            if catalogue.is_within(g, f) {
-                *c |= 1 << g;
-            }
-        }
-    }
-    cover
-}
-
 /// Every occurrence the index holds (one-off windows, bounded rules' nights, replaced
 /// nights), the unbounded rules expanded lazily, and the postponements with no date yet,
 /// each with the span of as-of instants it is in force.
-fn occurrence_entries(catalogue: &Catalogue, lineages: &[Lineage]) -> (Vec<Entry>, Vec<Lazy>, Vec<Pending>) {
+fn occurrence_entries(catalogue: &Catalogue, lineages: &[Lineage]) -> Occurrences {
     let mut entries = Vec::new();
     let mut lazies = Vec::new();
     let mut pendings = Vec::new();
+    let cover = catalogue.cover_bits();
     for (li, l) in lineages.iter().enumerate() {
         for (vi, v) in l.versions.iter().enumerate() {
             if v.action == Action::Postpone && v.spec.is_none() {
                 let valid_until = l.versions.get(vi + 1).map_or(FOREVER, |n| n.known_from);
                 if let Some(last) = l.versions[..vi].iter().rev().find_map(|p| p.spec.as_ref()) {
-                    let functions = last.affected_bits(catalogue);
+                    let functions = last.affected_bits(&cover);
                     if v.known_from < valid_until {
                         pendings.push(Pending { lineage: li as u32, valid_from: v.known_from, valid_until, functions });
                     }
@@ -232,7 +219,7 @@ fn occurrence_entries(catalogue: &Catalogue, lineages: &[Lineage]) -> (Vec<Entry
             for (part, spec) in top.parts().enumerate() {
                 // A window covers the functions it names and those below them, except those
                 // its notice states stay available.
-                let functions = spec.affected_bits(catalogue);
+                let functions = spec.affected_bits(&cover);
                 let base = Occurrence {
                     start: FOREVER,
                     end: FOREVER,
@@ -291,7 +278,36 @@ fn occurrence_entries(catalogue: &Catalogue, lineages: &[Lineage]) -> (Vec<Entry
             }
         }
     }
-    (entries, lazies, pendings)
+    Occurrences { entries, lazies, pendings }
+}
+
+/// The occurrences of a run of a schedule's windows, with their lineages counted from the
+/// run's first: built apart so that a loader can build them for two runs at once (the
+/// compiled form does, on two cores) and join them in order, into what one pass over all
+/// windows gives.
+#[derive(Debug, Default)]
+pub(crate) struct Occurrences {
+    entries: Vec<Entry>,
+    lazies: Vec<Lazy>,
+    pendings: Vec<Pending>,
+}
+
+impl Occurrences {
+    /// Those of `lineages`.
+    pub(crate) fn of(catalogue: &Catalogue, lineages: &[Lineage]) -> Occurrences {
+        occurrence_entries(catalogue, lineages)
+    }
+
+    /// Adds `later`, the occurrences of the windows that follow these, the first of them
+    /// window `first` of the schedule.
+    pub(crate) fn append(&mut self, later: Occurrences, first: u32) {
+        self.entries.extend(later.entries.into_iter().map(|mut e| {
+            e.occ.lineage += first;
+            e
+        }));
+        self.lazies.extend(later.lazies.into_iter().map(|z| Lazy { lineage: z.lineage + first, ..z }));
+        self.pendings.extend(later.pendings.into_iter().map(|p| Pending { lineage: p.lineage + first, ..p }));
+    }
 }
 
 /// Statements that functions stay available: per function, each version in force names at
@@ -337,18 +353,40 @@ fn statement_index(catalogue: &Catalogue, lineages: &[Lineage]) -> Vec<Statement
 /// maximum end, the block tops of the two-level search, and the lazy rules.
 fn slot_indexes(nf: usize, entries: &[Entry], lazies: &[Lazy]) -> Vec<Index> {
     let mut indexes = vec![Index::default(); nf + 1];
-    let mut order: Vec<u32> = (0..entries.len() as u32).collect();
-    order.sort_by_key(|&i| (entries[i as usize].occ.start, i));
-    for &i in &order {
+    // Sorted by (start, entry): the keys are distinct, so an unstable sort gives the one order.
+    let mut order: Vec<(i64, u32)> = entries.iter().enumerate().map(|(i, e)| (key(e.occ.start), i as u32)).collect();
+    order.sort_unstable();
+    let mut sizes = vec![0usize; nf + 1];
+    sizes[0] = entries.len();
+    for e in entries {
+        for (f, n) in sizes[1..].iter_mut().enumerate() {
+            *n += usize::from(e.functions & (1 << f) != 0);
+        }
+    }
+    for (idx, &n) in indexes.iter_mut().zip(&sizes) {
+        idx.ids.reserve_exact(n);
+        idx.starts.reserve_exact(n);
+        idx.max_end.reserve_exact(n);
+    }
+    for &(start, i) in &order {
         let e = &entries[i as usize];
-        for (slot, idx) in indexes.iter_mut().enumerate() {
-            if slot == 0 || e.functions & (1 << (slot - 1)) != 0 {
-                debug_assert!(e.occ.start.timestamp_subsec_nanos() == 0 && e.occ.end.timestamp_subsec_nanos() == 0);
-                let max = idx.max_end.last().map_or(key(e.occ.end), |m| (*m).max(key(e.occ.end)));
-                idx.ids.push(i);
-                idx.starts.push(key(e.occ.start));
-                idx.max_end.push(max);
+        debug_assert!(e.occ.start.timestamp_subsec_nanos() == 0 && e.occ.end.timestamp_subsec_nanos() == 0);
+        let end = key(e.occ.end);
+        // Slot 0, then the slot of each function the entry affects (its set bits).
+        let mut bits = e.functions;
+        let mut slot = 0;
+        loop {
+            let idx = &mut indexes[slot];
+            let max = idx.max_end.last().map_or(end, |m| (*m).max(end));
+            idx.ids.push(i);
+            idx.starts.push(start);
+            idx.max_end.push(max);
+            if bits == 0 {
+                break;
             }
+            let f = bits.trailing_zeros() as usize;
+            bits &= bits - 1;
+            slot = f + 1;
         }
     }
     for idx in &mut indexes {
@@ -366,10 +404,23 @@ fn slot_indexes(nf: usize, entries: &[Entry], lazies: &[Lazy]) -> Vec<Index> {
 
 impl Schedule {
     pub(crate) fn new(catalogue: Catalogue, notices: Vec<Notice>, lineages: Vec<Lineage>, delays: Vec<Delay>) -> Schedule {
+        let occurrences = Occurrences::of(&catalogue, &lineages);
+        Schedule::with_occurrences(catalogue, notices, lineages, delays, occurrences)
+    }
+
+    /// As [`Schedule::new`], with the windows' occurrences already built
+    /// ([`Occurrences::of`] all of `lineages`, in order).
+    pub(crate) fn with_occurrences(
+        catalogue: Catalogue,
+        notices: Vec<Notice>,
+        lineages: Vec<Lineage>,
+        delays: Vec<Delay>,
+        occurrences: Occurrences,
+    ) -> Schedule {
         let nf = catalogue.functions.len();
-        let (entries, lazies, pendings) = occurrence_entries(&catalogue, &lineages);
+        let Occurrences { entries, lazies, pendings } = occurrences;
         let statements = statement_index(&catalogue, &lineages);
-        let cover = cover_bits(&catalogue);
+        let cover = catalogue.cover_bits();
         let pending_index: Vec<Vec<u32>> =
             (0..nf).map(|f| (0..pendings.len() as u32).filter(|&i| pendings[i as usize].functions & cover[f] != 0).collect()).collect();
         let indexes = slot_indexes(nf, &entries, &lazies);
@@ -436,7 +487,7 @@ impl Schedule {
                 return None;
             }
             match &self.lineages[z.lineage as usize].versions[z.version as usize].spec.as_ref()?.part(z.part).shape {
-                Shape::Recurring { rule, duration } => Some((z, rule, *duration)),
+                Shape::Recurring { rule, duration } => Some((z, &**rule, *duration)),
                 _ => None,
             }
         })

@@ -239,6 +239,9 @@ pub struct Catalogue {
     pub(crate) providers: Vec<Provider>,
     pub(crate) functions: Vec<Function>,
     pub(crate) channels: Vec<Channel>,
+    /// Per channel, its default as the candidate of a description that takes every default
+    /// ([`Effects::Defaults`]).
+    pub(crate) default_candidates: Vec<Candidate>,
 }
 
 impl Catalogue {
@@ -266,12 +269,23 @@ impl Catalogue {
     pub fn channel(&self, id: &str) -> Option<ChIdx> {
         self.channels.iter().position(|c| c.id == id)
     }
-    /// Sets each provider's `channel_mask` from its `channels`, once the channels are known.
-    pub(crate) fn set_channel_masks(&mut self) {
+    /// Sets what follows from the channels, once they are known: each provider's
+    /// `channel_mask`, and each channel's default candidate.
+    pub(crate) fn finish_channels(&mut self) {
         let masks: Vec<u64> = self.providers.iter().map(|p| self.mask_of(&p.channels)).collect();
         for (p, m) in self.providers.iter_mut().zip(masks) {
             p.channel_mask = m;
         }
+        self.default_candidates = self
+            .channels
+            .iter()
+            .enumerate()
+            .map(|(c, ch)| Candidate { channel: c as u32, scope: None, effect: ch.default.clone(), source: EffectSource::Default })
+            .collect();
+    }
+    /// Whether `e` is channel `c`'s default as a description that says nothing of it has it.
+    fn is_default_candidate(&self, c: ChIdx, e: &Candidate) -> bool {
+        e.scope.is_none() && e.source == EffectSource::Default && self.channels.get(c).is_some_and(|ch| Arc::ptr_eq(&e.effect, &ch.default))
     }
     /// The bits (by channel index) of `channels` in this catalogue; a channel past the 64th
     /// counts as everyone's.
@@ -292,6 +306,11 @@ impl Catalogue {
             mask |= p.channel_mask;
         }
         !any || mask & (1 << c) != 0
+    }
+    /// Per function, the bits (by catalogue index) of it and the functions below it.
+    pub(crate) fn cover_bits(&self) -> Vec<u64> {
+        let nf = self.functions.len();
+        (0..nf).map(|f| (0..nf).filter(|&g| self.is_within(g, f)).fold(0, |acc, g| acc | 1 << g)).collect()
     }
     /// Whether `f` is `ancestor` or below it.
     pub(crate) fn is_within(&self, mut f: FnIdx, ancestor: FnIdx) -> bool {
@@ -519,6 +538,8 @@ pub(crate) const INFERABLE: &[&str] = &["published", "functions", "start", "end"
 /// alone and shared with the catalogue again when read.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Candidate {
+    /// The catalogue channel it is for (set by [`Effects::from_channels`]).
+    pub(crate) channel: u32,
     /// `None`: every function of the window.
     pub(crate) scope: Option<Vec<FnIdx>>,
     /// Shared with the catalogue's channel when it is its default.
@@ -526,6 +547,66 @@ pub struct Candidate {
     #[serde(deserialize_with = "crate::format::compiled::candidate_effect::deserialize")]
     pub(crate) effect: Arc<NoticeEffect>,
     pub(crate) source: EffectSource,
+}
+
+impl Candidate {
+    /// A candidate for a channel yet to be set (see [`Effects::from_channels`]).
+    pub(crate) fn new(scope: Option<Vec<FnIdx>>, effect: Arc<NoticeEffect>, source: EffectSource) -> Candidate {
+        Candidate { channel: 0, scope, effect, source }
+    }
+}
+
+/// The candidate effects of a description on every catalogue channel. Within a channel,
+/// candidates keep their order: the first whose scope covers the function asked about
+/// applies, and the last is unscoped (for an incident a channel may have none: no catalogue
+/// default applies).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Effects {
+    /// Every channel takes the catalogue's default: most descriptions, kept with no
+    /// allocation (the candidates are the catalogue's [`Catalogue::default_candidates`]).
+    Defaults,
+    /// One list ordered by channel: one allocation per description, not one per channel.
+    Listed(Vec<Candidate>),
+}
+
+impl Effects {
+    /// From the candidates of each channel, in `cat`'s order.
+    pub(crate) fn from_channels(per_channel: Vec<Vec<Candidate>>, cat: &Catalogue) -> Effects {
+        let all_defaults = per_channel.len() == cat.channels.len()
+            && per_channel.iter().enumerate().all(|(c, list)| list.len() == 1 && cat.is_default_candidate(c, &list[0]));
+        if all_defaults {
+            return Effects::Defaults;
+        }
+        let mut list = Vec::with_capacity(per_channel.iter().map(Vec::len).sum());
+        for (c, candidates) in per_channel.into_iter().enumerate() {
+            list.extend(candidates.into_iter().map(|e| Candidate { channel: c as u32, ..e }));
+        }
+        Effects::Listed(list)
+    }
+    /// The candidates on channel `c` of `cat`, in order.
+    pub(crate) fn on<'a>(&'a self, c: ChIdx, cat: &'a Catalogue) -> &'a [Candidate] {
+        match self {
+            Effects::Defaults => cat.default_candidates.get(c).map_or(&[], std::slice::from_ref),
+            Effects::Listed(list) => {
+                let lo = list.partition_point(|e| (e.channel as usize) < c);
+                let hi = lo + list[lo..].partition_point(|e| e.channel as usize == c);
+                &list[lo..hi]
+            }
+        }
+    }
+    /// The candidates listed (none for [`Effects::Defaults`]), by channel.
+    pub(crate) fn listed(&self) -> &[Candidate] {
+        match self {
+            Effects::Defaults => &[],
+            Effects::Listed(list) => list,
+        }
+    }
+    /// Whether the list is ordered by channel and names only channels below `channels` (what
+    /// [`Effects::on`] relies on; checked when a compiled file is read).
+    pub(crate) fn is_well_formed(&self, channels: usize) -> bool {
+        let list = self.listed();
+        list.windows(2).all(|w| w[0].channel <= w[1].channel) && list.iter().all(|e| (e.channel as usize) < channels)
+    }
 }
 
 /// What a version of a window did to the one before it.
@@ -607,8 +688,8 @@ pub enum Shape {
     },
     /// A recurring window: each occurrence lasts `duration` from its start.
     Recurring {
-        /// The rule with its DTSTART.
-        rule: Rule,
+        /// The rule with its DTSTART (boxed: few windows recur, and every description has a shape).
+        rule: Box<Rule>,
         /// The exact length of each occurrence.
         #[serde(with = "crate::format::compiled::seconds")]
         duration: Duration,
@@ -622,7 +703,7 @@ pub struct Version {
     pub(crate) known_from: Instant,
     pub(crate) action: Action,
     pub(crate) sequence: u32,
-    pub(crate) note: Option<Bilingual>,
+    pub(crate) note: Option<Box<Bilingual>>,
     /// `None` when cancelled, or postponed with no new date yet.
     pub(crate) spec: Option<Spec>,
 }
@@ -630,19 +711,21 @@ pub struct Version {
 /// What a non-cancelled version says.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Spec {
-    pub(crate) title: Option<Bilingual>,
+    /// Boxed, as are the note and the advice: most windows have none, and a description is
+    /// kept per version.
+    pub(crate) title: Option<Box<Bilingual>>,
     pub(crate) functions: Vec<FnIdx>,
     /// Functions the notice states stay available (they and those below them are not covered).
     pub(crate) available: Vec<FnIdx>,
     #[serde(with = "crate::format::compiled::zone")]
     pub(crate) zone: Tz,
     pub(crate) shape: Shape,
-    /// Per catalogue channel, in catalogue order: candidates, the last one unscoped (for an
-    /// incident, possibly none: no catalogue default applies).
-    pub(crate) effects: Vec<Vec<Candidate>>,
-    pub(crate) note: Option<Bilingual>,
+    /// Per catalogue channel: candidates, the last one unscoped (for an incident, possibly
+    /// none: no catalogue default applies).
+    pub(crate) effects: Effects,
+    pub(crate) note: Option<Box<Bilingual>>,
     /// What a merchant can do during the window, as the notice says it (`advice`).
-    pub(crate) advice: Option<Bilingual<Vec<String>>>,
+    pub(crate) advice: Option<Box<Bilingual<Vec<String>>>>,
     /// What mado reads into the window that its notices do not state.
     pub(crate) inferred: Vec<Inference>,
     /// Maintenance or incident.
@@ -684,9 +767,14 @@ impl Spec {
         (0..cat.functions.len()).any(|g| cat.is_within(g, f) && self.affects(g, cat))
     }
 
-    /// The functions the window affects (see [`Spec::affects`]), as bits by catalogue index.
-    pub(crate) fn affected_bits(&self, cat: &Catalogue) -> u64 {
-        (0..cat.functions.len()).filter(|&g| self.affects(g, cat)).fold(0, |acc, g| acc | 1 << g)
+    /// The functions the window affects (see [`Spec::affects`]), as bits by catalogue index,
+    /// given `cover`: per function, the bits of it and the functions below it
+    /// ([`Catalogue::cover_bits`]). A property test keeps it equal to asking
+    /// [`Spec::affects`] of every function.
+    pub(crate) fn affected_bits(&self, cover: &[u64]) -> u64 {
+        let named = self.functions.iter().fold(0, |acc, &n| acc | cover[n]);
+        let kept = self.available.iter().fold(0, |acc, &a| acc | cover[a]);
+        named & !kept
     }
 
     /// The first start of the earliest part, for a recurring window.
@@ -697,9 +785,8 @@ impl Spec {
     /// The effect on channel `c` for function `f` (`None`: the window as a whole, the
     /// unscoped candidate).
     /// `None` when no candidate applies: an incident on a channel its notices say nothing of.
-    pub(crate) fn effect_for(&self, c: ChIdx, f: Option<FnIdx>, cat: &Catalogue) -> Option<&Candidate> {
-        let list = &self.effects[c];
-        list.iter().find(|e| match (&e.scope, f) {
+    pub(crate) fn effect_for<'a>(&'a self, c: ChIdx, f: Option<FnIdx>, cat: &'a Catalogue) -> Option<&'a Candidate> {
+        self.effects.on(c, cat).iter().find(|e| match (&e.scope, f) {
             (None, _) => true,
             (Some(scope), Some(f)) => scope.iter().any(|g| cat.is_within(f, *g)),
             (Some(_), None) => false,

@@ -160,16 +160,15 @@ impl Rule {
                     Bound::Count(n) => n,
                     _ => MAX_COUNT,
                 };
-                let mut at = Some(rule.first_start());
                 let mut count = 0u32;
                 let mut last = None;
-                while let Some(s) = at {
+                // DTSTART is an occurrence (checked before): the walk starts there.
+                for s in std::iter::once(rule.first_start()).chain(rule.starts_after(rule.dtstart.date())) {
                     if !rule.within_bound(s) || count >= n {
                         break;
                     }
                     last = Some(s);
                     count += 1;
-                    at = rule.next_start_gt(s);
                 }
                 if let Bound::Count(n) = bound {
                     if count < n {
@@ -351,7 +350,7 @@ impl Rule {
     }
 
     /// The dates the rule selects in period `p` (ascending), before bounds and DTSTART.
-    fn dates_in_period(&self, p: i64) -> Vec<NaiveDate> {
+    fn dates_in_period(&self, p: i64) -> Dates {
         let d0 = self.dtstart.date();
         let day_ok = |d: NaiveDate| self.by_day.is_empty() || self.by_day.iter().any(|b| b.weekday == d.weekday());
         let month_day_ok = |d: NaiveDate| {
@@ -362,12 +361,12 @@ impl Rule {
         };
         match self.freq {
             Freq::Daily => match d0.checked_add_signed(Duration::try_days(p).unwrap_or(Duration::MAX)) {
-                Some(d) if day_ok(d) && month_day_ok(d) => vec![d],
-                _ => vec![],
+                Some(d) if day_ok(d) && month_day_ok(d) => std::iter::once(d).collect(),
+                _ => Dates::default(),
             },
             Freq::Weekly => {
                 let Some(start) = monday(d0).checked_add_signed(Duration::try_weeks(p).unwrap_or(Duration::MAX)) else {
-                    return vec![];
+                    return Dates::default();
                 };
                 (0..7)
                     .filter_map(|i| start.checked_add_signed(Duration::days(i)))
@@ -376,7 +375,7 @@ impl Rule {
             }
             Freq::Monthly => {
                 let Some(first) = NaiveDate::from_ymd_opt(d0.year(), d0.month(), 1).and_then(|f| shift_months(f, p)) else {
-                    return vec![];
+                    return Dates::default();
                 };
                 let len = days_in_month(first);
                 (0..len)
@@ -455,25 +454,107 @@ impl Rule {
     /// Occurrence starts in `[from, to)`, ascending, at most `limit` of them.
     pub fn starts_between(&self, from: Instant, to: Instant, limit: usize) -> Vec<Instant> {
         let mut out = Vec::new();
-        let mut at = match from.checked_sub_signed(Duration::seconds(1)).and_then(|f| self.prev_start_le(f)) {
+        let at = match from.checked_sub_signed(Duration::seconds(1)).and_then(|f| self.prev_start_le(f)) {
             Some(p) => self.next_start_gt(p),
             None => (self.first_start() >= from).then(|| self.first_start()).or_else(|| self.next_start_gt(from)),
         };
-        while let Some(s) = at {
+        let Some(first) = at else { return out };
+        for s in std::iter::once(first).chain(self.starts_after(self.date_of_nominal(first))) {
             if s >= to || out.len() >= limit {
                 break;
             }
             if s >= from {
                 out.push(s);
             }
-            at = self.next_start_gt(s);
         }
         out
+    }
+
+    /// The starts of the occurrences after the one on `date` (an occurrence's date),
+    /// ascending: what calling [`Rule::next_start_gt`] again and again gives, without finding
+    /// the period of each start again. Starts rise with their dates (dates a day or more
+    /// apart, a zone's shift a few hours at most), so the next date's start is the next
+    /// start. Stops at the rule's end, the end of the supported range, or after
+    /// [`MAX_PERIODS`] periods in a row with no date.
+    fn starts_after(&self, date: NaiveDate) -> impl Iterator<Item = Instant> + '_ {
+        let interval = i64::from(self.interval);
+        let mut p = self.period_of(date).unwrap_or(0).max(0);
+        p -= p.rem_euclid(interval);
+        let mut dates = Dates::default().into_iter();
+        let (mut empty, mut done) = (0, false);
+        std::iter::from_fn(move || {
+            while !done {
+                if let Some(d) = dates.next() {
+                    if d <= date || d < self.dtstart.date() {
+                        continue;
+                    }
+                    if !date_in_range(d) {
+                        done = true;
+                        break;
+                    }
+                    let s = self.start_on(d);
+                    if !self.within_bound(s) {
+                        done = true;
+                        break;
+                    }
+                    return Some(s);
+                }
+                if empty >= MAX_PERIODS {
+                    done = true;
+                    break;
+                }
+                let next = self.dates_in_period(p);
+                empty = if next.is_empty() { empty + 1 } else { 0 };
+                p += interval;
+                dates = next.into_iter();
+            }
+            None
+        })
     }
 
     /// The RRULE code of a weekday (`MO`).
     pub fn weekday_code(d: Weekday) -> &'static str {
         ["MO", "TU", "WE", "TH", "FR", "SA", "SU"][d.num_days_from_monday() as usize]
+    }
+}
+
+/// The dates of one period of a rule: at most 31 (a month), kept inline, since every step
+/// of a lookup or an expansion makes one.
+#[derive(Clone, Copy)]
+struct Dates {
+    buf: [NaiveDate; 31],
+    len: usize,
+}
+
+impl Default for Dates {
+    fn default() -> Dates {
+        Dates { buf: [NaiveDate::MIN; 31], len: 0 }
+    }
+}
+
+impl FromIterator<NaiveDate> for Dates {
+    fn from_iter<I: IntoIterator<Item = NaiveDate>>(iter: I) -> Dates {
+        let mut out = Dates::default();
+        for d in iter.into_iter().take(out.buf.len()) {
+            out.buf[out.len] = d;
+            out.len += 1;
+        }
+        out
+    }
+}
+
+impl std::ops::Deref for Dates {
+    type Target = [NaiveDate];
+    fn deref(&self) -> &[NaiveDate] {
+        &self.buf[..self.len]
+    }
+}
+
+impl IntoIterator for Dates {
+    type Item = NaiveDate;
+    type IntoIter = std::iter::Take<std::array::IntoIter<NaiveDate, 31>>;
+    fn into_iter(self) -> Self::IntoIter {
+        self.buf.into_iter().take(self.len)
     }
 }
 
@@ -596,4 +677,105 @@ fn by_day(code: &str, bad: &dyn Fn(&str) -> String) -> Result<ByDay, String> {
         Some(n.ok_or_else(|| bad("expected an ordinal from -5 to 5, e.g. `2TU`"))?)
     };
     Ok(ByDay { ordinal, weekday })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::TimeZone;
+    use proptest::prelude::*;
+
+    /// The walk before [`Rule::starts_after`]: one [`Rule::next_start_gt`] per start, each
+    /// finding its period again. The reference the walk must equal.
+    fn stepped(rule: &Rule, from: Instant, to: Instant, limit: usize) -> Vec<Instant> {
+        let mut out = Vec::new();
+        let mut at = match from.checked_sub_signed(Duration::seconds(1)).and_then(|f| rule.prev_start_le(f)) {
+            Some(p) => rule.next_start_gt(p),
+            None => (rule.first_start() >= from).then(|| rule.first_start()).or_else(|| rule.next_start_gt(from)),
+        };
+        while let Some(s) = at {
+            if s >= to || out.len() >= limit {
+                break;
+            }
+            if s >= from {
+                out.push(s);
+            }
+            at = rule.next_start_gt(s);
+        }
+        out
+    }
+
+    const ZONES: [Tz; 4] = [Tz::Asia__Tokyo, Tz::America__New_York, Tz::Australia__Lord_Howe, Tz::Europe__London];
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 512, ..ProptestConfig::default() })]
+
+        /// Walking a rule's dates gives the starts that stepping from start to start gives,
+        /// and the same end (last start and count) for rules with `COUNT` or `UNTIL`, in zones
+        /// with and without offset changes (Lord Howe's is half an hour).
+        #[test]
+        fn walking_dates_equals_stepping_starts(
+            zone in 0usize..ZONES.len(),
+            freq in 0usize..3,
+            interval in 1u32..4,
+            mut weekdays in proptest::collection::btree_set(0u32..7, 0..3),
+            mut month_days in proptest::collection::btree_set(prop_oneof![1i8..29, -3i8..0], 0..3),
+            start_day in 0i64..800,
+            minute in 0u32..(24 * 60),
+            bound in 0usize..3,
+            count in 1u32..60,
+            until_days in 0i64..500,
+            from_days in -30i64..900,
+            span_days in 1i64..400,
+            limit in 1usize..200,
+        ) {
+            let zone = ZONES[zone];
+            let day0 = NaiveDate::from_ymd_opt(2023, 1, 1).expect("date") + Duration::days(start_day);
+            let dtstart = day0.and_hms_opt(minute / 60, minute % 60, 0).expect("time");
+            // DTSTART must be an occurrence: the lists name its own weekday and day.
+            if !weekdays.is_empty() {
+                weekdays.insert(day0.weekday().num_days_from_monday());
+            }
+            let monthly = freq == 2;
+            if !month_days.is_empty() {
+                month_days.insert(day0.day() as i8);
+                month_days.retain(|d| *d > 0);
+            }
+            let mut text = format!("FREQ={};INTERVAL={interval}", ["DAILY", "WEEKLY", "MONTHLY"][freq]);
+            if !weekdays.is_empty() {
+                let codes: Vec<&str> = weekdays.iter().map(|d| Rule::weekday_code(Weekday::try_from(*d as u8).expect("weekday"))).collect();
+                text.push_str(&format!(";BYDAY={}", codes.join(",")));
+            }
+            if !month_days.is_empty() && (monthly || freq == 0) {
+                let days: Vec<String> = month_days.iter().map(|d| d.to_string()).collect();
+                text.push_str(&format!(";BYMONTHDAY={}", days.join(",")));
+            }
+            let open = Rule::parse(&text, dtstart, zone);
+            let Ok(open) = open else { return Ok(()) };
+            let far = Instant::new(chrono::Utc.with_ymd_and_hms(9999, 1, 1, 0, 0, 0).single().expect("instant"));
+            match bound {
+                1 => {
+                    let rule = Rule::parse(&format!("{text};COUNT={count}"), dtstart, zone).expect("an unbounded rule with a COUNT parses");
+                    let reference = stepped(&open, open.first_start(), far, count as usize);
+                    prop_assert_eq!(rule.count(), Some(reference.len() as u32));
+                    prop_assert_eq!(rule.last_start(), reference.last().copied());
+                }
+                2 => {
+                    let until = (day0 + Duration::days(until_days)).format("%Y%m%d").to_string();
+                    let rule = Rule::parse(&format!("{text};UNTIL={until}"), dtstart, zone).expect("UNTIL after DTSTART parses");
+                    let end = parse_until(&until, zone).expect("until") + Duration::seconds(1);
+                    let reference = stepped(&open, open.first_start(), end, usize::MAX);
+                    prop_assert_eq!(rule.count(), Some(reference.len() as u32));
+                    prop_assert_eq!(rule.last_start(), reference.last().copied());
+                    let from = open.start_on(day0) + Duration::days(from_days);
+                    let to = from + Duration::days(span_days);
+                    prop_assert_eq!(rule.starts_between(from, to, limit), stepped(&rule, from, to, limit));
+                }
+                _ => {}
+            }
+            let from = open.start_on(day0) + Duration::days(from_days);
+            let to = from + Duration::days(span_days);
+            prop_assert_eq!(open.starts_between(from, to, limit), stepped(&open, from, to, limit));
+        }
+    }
 }

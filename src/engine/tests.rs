@@ -622,3 +622,26 @@ mod indexes {
         assert!(loaded == 20 && found > 1000, "the generator must produce statements: {loaded} schedules, {found} found");
     }
 }
+
+/// The functions a description affects, as the index computes them from the catalogue's
+/// cover bits, are those [`Spec::affects`](crate::engine::model::Spec::affects) says, for
+/// every description of the seeds and of a generated schedule (windows that name parents,
+/// children, and functions that stay available).
+#[test]
+fn affected_bits_equal_asking_each_function() {
+    let generated = Schedule::from_sources(crate::format::synth::notices(400, 11)).expect("generated schedule loads");
+    let mut with_available = 0;
+    for s in [Schedule::embedded().expect("seeds load"), generated] {
+        let cat = s.catalogue();
+        let cover = cat.cover_bits();
+        let mut checked = 0;
+        for spec in s.model_lineages().iter().flat_map(|l| &l.versions).filter_map(|v| v.spec.as_ref()).flat_map(|s| s.parts()) {
+            let asked = (0..cat.functions().len()).filter(|&g| spec.affects(g, cat)).fold(0u64, |acc, g| acc | 1 << g);
+            assert_eq!(spec.affected_bits(&cover), asked, "functions {:?}, available {:?}", spec.functions, spec.available);
+            checked += 1;
+            with_available += usize::from(!spec.available.is_empty());
+        }
+        assert!(checked > 5, "only {checked} descriptions");
+    }
+    assert!(with_available > 0, "no description states a function stays available");
+}

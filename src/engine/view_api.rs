@@ -222,7 +222,7 @@ impl<'a> VersionView<'a> {
 
     /// Its note, as the notice file gives it, with its English if any.
     pub fn note(&self) -> Option<&'a Bilingual> {
-        self.v.note.as_ref()
+        self.v.note.as_deref()
     }
 
     /// What it says of the window; `None` when it cancels it, or postpones it with no new date.

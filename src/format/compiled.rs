@@ -13,14 +13,18 @@
 //! | 4 + n | the directory it was compiled from, as given (may be empty) |
 //! | 8 | payload length |
 //! | 4 | CRC-32 of everything before it and of the payload |
-//! | n | payload: catalogue, notices, windows, delays, load warnings |
+//! | n | payload: the catalogue; the notices, delays and load warnings; the windows, in two runs |
+//!
+//! In the payload each section after the catalogue but the last comes after its length (8
+//! bytes, little-endian), so that a reader finds the second run of windows without decoding
+//! what comes before it: a large file's windows are read, checked and indexed on two threads.
 //!
 //! A file written by another format or mado version, or whose checksum does not match, is
 //! refused: when the directory it names is there, its TOML is read instead and a warning
 //! says why; otherwise the load fails naming the file and the reason. The evaluator's index
 //! is not stored: it is rebuilt from the model, so it can never disagree with it.
 
-use crate::engine::eval::Schedule;
+use crate::engine::eval::{Occurrences, Schedule};
 use crate::engine::model::{Bilingual, Catalogue, Channel, Delay, Function, Lineage, Notice, NoticeEffect, Provider};
 use crate::format::error::{Diagnostic, LoadError};
 use chrono_tz::Tz;
@@ -31,7 +35,7 @@ use std::sync::Arc;
 /// The first bytes of every compiled file.
 pub const MAGIC: &[u8; 16] = b"mado-compiled\0\0\x01";
 /// The payload's layout version: raised whenever a model type changes shape.
-pub const FORMAT: u32 = 1;
+pub const FORMAT: u32 = 2;
 /// The mado version and the hash of the model's source files (build.rs): two builds of one
 /// version whose model types differ do not read each other's files.
 const VERSION: &str = concat!(env!("CARGO_PKG_VERSION"), "+model.", env!("MADO_MODEL_HASH"));
@@ -123,29 +127,35 @@ impl CatalogueRows {
                 .map(|f| Function { id: f.id, ja: f.ja, en: f.en, aliases: f.aliases, parent: f.parent, provider: f.provider })
                 .collect(),
             channels: self.channels.into_iter().map(|c| Channel { id: c.id, ja: c.ja, en: c.en, default: c.default }).collect(),
+            default_candidates: Vec::new(),
         };
-        cat.set_channel_masks();
+        cat.finish_channels();
         cat
     }
 }
 
-/// The payload is the catalogue, then the rest: the rest is read with the catalogue's
-/// default effects at hand (see [`candidate_effect`]).
+/// The notices, delays and load warnings: the payload's first section after the catalogue.
 #[derive(Serialize)]
-struct PayloadRef<'a> {
+struct HeadRef<'a> {
     notices: &'a [Notice],
-    lineages: &'a [Lineage],
     delays: &'a [Delay],
     warnings: &'a [Diagnostic],
 }
 
 #[derive(Deserialize)]
-struct Payload {
+struct Head {
     notices: Vec<Notice>,
-    lineages: Vec<Lineage>,
     delays: Vec<Delay>,
     warnings: Vec<Diagnostic>,
 }
+
+/// The share of the windows in the payload's first run of windows; the second run (the
+/// rest) is read on a second thread while this thread reads the notices and the first run.
+/// Reading the notices costs about as much as reading half the windows.
+const FIRST_RUN: usize = 4;
+/// A second run of windows shorter than this (in bytes) is read on the same thread: starting
+/// a thread would cost more than it saves.
+const PARALLEL_FROM: usize = 64 * 1024;
 
 /// The compiled form of `schedule`, naming `source_dir` as where its TOML is (read instead
 /// when the file turns out stale).
@@ -154,11 +164,21 @@ struct Payload {
 /// Only if the model cannot be encoded, which would be a bug: the message says what failed.
 pub fn compile(schedule: &Schedule, source_dir: Option<&Path>) -> Result<Vec<u8>, String> {
     let (lineages, delays) = schedule.compiled_parts();
-    let payload = PayloadRef { notices: schedule.notices(), lineages, delays, warnings: schedule.load_warnings() };
+    let head = HeadRef { notices: schedule.notices(), delays, warnings: schedule.load_warnings() };
     let mut body = postcard::to_allocvec(&CatalogueRows::of(schedule.catalogue())).map_err(|e| format!("encoding the catalogue: {e}"))?;
-    let rest = candidate_effect::with_defaults(schedule.catalogue(), || postcard::to_allocvec(&payload))
-        .map_err(|e| format!("encoding the schedule: {e}"))?;
-    body.extend_from_slice(&rest);
+    let split = lineages.len() / FIRST_RUN;
+    let sections = candidate_effect::with_defaults(schedule.catalogue(), || -> Result<[Vec<u8>; 3], postcard::Error> {
+        Ok([postcard::to_allocvec(&head)?, postcard::to_allocvec(&lineages[..split])?, postcard::to_allocvec(&lineages[split..])?])
+    })
+    .map_err(|e| format!("encoding the schedule: {e}"))?;
+    // Each section but the last after its length, so that a reader can find the runs of
+    // windows without decoding what comes before them.
+    for (i, section) in sections.iter().enumerate() {
+        if i + 1 < sections.len() {
+            body.extend_from_slice(&(section.len() as u64).to_le_bytes());
+        }
+        body.extend_from_slice(section);
+    }
     let dir = source_dir.map(|d| d.to_string_lossy().into_owned()).unwrap_or_default();
     let mut out = Vec::with_capacity(body.len() + 64 + dir.len());
     out.extend_from_slice(MAGIC);
@@ -259,17 +279,89 @@ fn decode(bytes: &[u8]) -> Result<Schedule, Refused> {
         let why = format!("is damaged: its checksum is {actual:08x}, its header says {crc:08x}; run `mado compile` again");
         return Err(Refused { why, header: Some(h) });
     }
-    let undecodable =
-        |e: postcard::Error| Refused { why: format!("cannot be decoded ({e}); run `mado compile` again"), header: Some(h.clone()) };
-    let (rows, rest) = postcard::take_from_bytes::<CatalogueRows>(rest).map_err(undecodable)?;
+    let (rows, rest) = postcard::take_from_bytes::<CatalogueRows>(rest).map_err(|e| Bad::Decode(e).refused(&h))?;
     let catalogue = rows.into_catalogue();
-    let p: Payload = candidate_effect::with_defaults(&catalogue, || postcard::from_bytes(rest)).map_err(undecodable)?;
-    // The checksum finds damage, not a file made to pass it: every index the evaluator will
-    // follow is checked before it is trusted, and every rule is read again from its text.
-    if let Err(why) = check_model(&catalogue, &p) {
-        return Err(Refused { why: format!("does not hold a valid schedule ({why}); run `mado compile` again"), header: Some(h) });
+    check_catalogue(&catalogue).map_err(|why| Bad::Invalid(why).refused(&h))?;
+    let mut rest = rest;
+    let (Some(head), Some(first)) = (section(&mut rest), section(&mut rest)) else {
+        return Err(Bad::Invalid("a section's length".into()).refused(&h));
+    };
+    let second = rest;
+    let cat = &catalogue;
+    let (head, first, second) = if second.len() >= PARALLEL_FROM {
+        std::thread::scope(|scope| {
+            let other = std::thread::Builder::new().name("mado-decode".into()).spawn_scoped(scope, move || windows(cat, second));
+            let head = read_head(cat, head);
+            let first = windows(cat, first);
+            let second = match other {
+                Ok(thread) => thread.join().unwrap_or_else(|_| Err(Bad::Invalid("a run of windows".into()))),
+                Err(_) => windows(cat, second),
+            };
+            (head, first, second)
+        })
+    } else {
+        (read_head(cat, head), windows(cat, first), windows(cat, second))
+    };
+    let refused = |b: Bad| b.refused(&h);
+    let head = head.map_err(refused)?;
+    let first = first.map_err(refused)?;
+    let second = second.map_err(|b| b.after(first.lineages.len()).refused(&h))?;
+    check_rest(cat, &head, first.notices_named.max(second.notices_named)).map_err(refused)?;
+    let Windows { mut lineages, mut occurrences, .. } = first;
+    occurrences.append(second.occurrences, lineages.len() as u32);
+    lineages.extend(second.lineages);
+    Ok(Schedule::with_occurrences(catalogue, head.notices, lineages, head.delays, occurrences).loaded(head.warnings, h.content_hash))
+}
+
+/// Why a decoded payload is refused.
+enum Bad {
+    Decode(postcard::Error),
+    Invalid(String),
+    /// Window `n` of a run (counted from the run's first), and what of it.
+    Window(usize, &'static str),
+}
+
+impl Bad {
+    /// The same, for a run whose first window is window `first` of the schedule.
+    fn after(self, first: usize) -> Bad {
+        match self {
+            Bad::Window(n, what) => Bad::Window(n + first, what),
+            other => other,
+        }
     }
-    Ok(Schedule::new(catalogue, p.notices, p.lineages, p.delays).loaded(p.warnings, h.content_hash))
+    fn refused(self, h: &Header) -> Refused {
+        let why = match self {
+            Bad::Decode(e) => format!("cannot be decoded ({e}); run `mado compile` again"),
+            Bad::Invalid(what) => format!("does not hold a valid schedule ({what}); run `mado compile` again"),
+            Bad::Window(n, what) => format!("does not hold a valid schedule (window {n}{what}); run `mado compile` again"),
+        };
+        Refused { why, header: Some(h.clone()) }
+    }
+}
+
+/// A length-prefixed section of the payload.
+fn section<'a>(rest: &mut &'a [u8]) -> Option<&'a [u8]> {
+    let len = usize::try_from(u64::from_le_bytes(take(rest, 8)?.try_into().ok()?)).ok()?;
+    take(rest, len)
+}
+
+fn read_head(cat: &Catalogue, bytes: &[u8]) -> Result<Head, Bad> {
+    candidate_effect::with_defaults(cat, || postcard::from_bytes(bytes)).map_err(Bad::Decode)
+}
+
+/// A run of windows, decoded, checked, and its occurrences built.
+struct Windows {
+    lineages: Vec<Lineage>,
+    occurrences: Occurrences,
+    /// One more than the highest notice index the run refers to (0: none).
+    notices_named: usize,
+}
+
+fn windows(cat: &Catalogue, bytes: &[u8]) -> Result<Windows, Bad> {
+    let lineages: Vec<Lineage> = candidate_effect::with_defaults(cat, || postcard::from_bytes(bytes)).map_err(Bad::Decode)?;
+    let notices_named = check_lineages(cat, &lineages)?;
+    let occurrences = Occurrences::of(cat, &lineages);
+    Ok(Windows { lineages, occurrences, notices_named })
 }
 
 /// Reads a compiled file's bytes: a regular file only (a FIFO or device named as the
@@ -291,11 +383,12 @@ pub fn read_file(path: &Path) -> Result<Vec<u8>, LoadError> {
     std::fs::read(path).map_err(io)
 }
 
-/// Whether every index in the decoded model points at something, and every rule is what its
-/// text says.
-fn check_model(cat: &Catalogue, p: &Payload) -> Result<(), String> {
-    let (nf, nc, nn) = (cat.functions.len(), cat.channels.len(), p.notices.len());
-    let fns = |list: &[usize]| list.iter().all(|&f| f < nf);
+// The checksum finds damage, not a file made to pass it: every index the evaluator will
+// follow is checked before it is trusted, and every rule is read again from its text.
+
+/// Whether the catalogue's indexes point at something, and its functions form a tree.
+fn check_catalogue(cat: &Catalogue) -> Result<(), String> {
+    let nf = cat.functions.len();
     if nf > 64 || cat.functions.iter().any(|f| f.parent.is_some_and(|q| q >= nf) || f.provider.is_some_and(|q| q >= cat.providers.len())) {
         return Err("the catalogue's functions".into());
     }
@@ -305,37 +398,54 @@ fn check_model(cat: &Catalogue, p: &Payload) -> Result<(), String> {
             return Err(format!("function {i}'s parent"));
         }
     }
-    for (li, l) in p.lineages.iter().enumerate() {
-        let bad = || format!("window {li}");
-        if l.notice >= nn || l.versions.is_empty() {
+    Ok(())
+}
+
+/// Whether every index in a run of windows points at something in the catalogue, and every
+/// rule is what its text says. Returns one more than the highest notice index the run
+/// refers to, for the caller to check against the notices.
+fn check_lineages(cat: &Catalogue, lineages: &[Lineage]) -> Result<usize, Bad> {
+    let (nf, nc) = (cat.functions.len(), cat.channels.len());
+    let fns = |list: &[usize]| list.iter().all(|&f| f < nf);
+    let mut named = 0;
+    for (li, l) in lineages.iter().enumerate() {
+        let bad = || Bad::Window(li, "");
+        if l.versions.is_empty() {
             return Err(bad());
         }
+        named = named.max(l.notice + 1);
         for v in &l.versions {
-            if v.by_notice >= nn {
-                return Err(bad());
-            }
+            named = named.max(v.by_notice + 1);
             let mut spec = v.spec.as_ref();
             while let Some(s) = spec {
-                if s.functions.is_empty() || !fns(&s.functions) || !fns(&s.available) || s.effects.len() != nc {
+                if s.functions.is_empty() || !fns(&s.functions) || !fns(&s.available) || !s.effects.is_well_formed(nc) {
                     return Err(bad());
                 }
-                if s.effects.iter().flatten().any(|e| e.scope.as_ref().is_some_and(|sc| !fns(sc))) {
+                if s.effects.listed().iter().any(|e| e.scope.as_ref().is_some_and(|sc| !fns(sc))) {
                     return Err(bad());
                 }
                 if let crate::engine::model::Shape::Recurring { rule, .. } = &s.shape {
-                    if crate::engine::rrule::Rule::parse(rule.text(), rule.dtstart(), rule.zone()).as_ref() != Ok(rule) {
-                        return Err(format!("{}: its rule", bad()));
+                    if crate::engine::rrule::Rule::parse(rule.text(), rule.dtstart(), rule.zone()).as_ref() != Ok(&**rule) {
+                        return Err(Bad::Window(li, ": its rule"));
                     }
                 }
                 spec = s.earlier.as_deref();
             }
         }
-        if l.exceptions.iter().any(|e| e.by_notice >= nn) {
-            return Err(bad());
-        }
+        named = l.exceptions.iter().fold(named, |n, e| n.max(e.by_notice + 1));
     }
-    if p.delays.iter().any(|d| d.notice >= nn || !fns(&d.functions)) {
-        return Err("a delay".into());
+    Ok(named)
+}
+
+/// Whether the windows name only notices there are, and the delays only notices and
+/// functions there are.
+fn check_rest(cat: &Catalogue, head: &Head, notices_named: usize) -> Result<(), Bad> {
+    let nn = head.notices.len();
+    if notices_named > nn {
+        return Err(Bad::Invalid("a window's notice".into()));
+    }
+    if head.delays.iter().any(|d| d.notice >= nn || d.functions.iter().any(|&f| f >= cat.functions.len())) {
+        return Err(Bad::Invalid("a delay".into()));
     }
     Ok(())
 }
@@ -485,10 +595,21 @@ pub(crate) mod zone {
                 f.write_str("an IANA zone name")
             }
             fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<Tz, E> {
-                v.parse().map_err(|_| E::custom(format!("`{v}` is not a zone")))
+                // Nearly every description names the zone the one before it did: compare
+                // with that one before looking the name up among all zones.
+                if let Some(z) = LAST.get().filter(|z| z.name() == v) {
+                    return Ok(z);
+                }
+                let z: Tz = v.parse().map_err(|_| E::custom(format!("`{v}` is not a zone")))?;
+                LAST.set(Some(z));
+                Ok(z)
             }
         }
         d.deserialize_str(V)
+    }
+
+    thread_local! {
+        static LAST: std::cell::Cell<Option<Tz>> = const { std::cell::Cell::new(None) };
     }
 }
 
@@ -525,19 +646,19 @@ pub(crate) mod seconds_opt {
 mod tests {
     use super::*;
 
-    /// Candidates that hold the catalogue's own copy of their channel's default effect.
-    fn shared(s: &Schedule) -> usize {
+    /// Candidates, of every description on every channel, that hold the catalogue's own copy
+    /// of their channel's default effect; and how many descriptions list no candidate.
+    fn shared(s: &Schedule) -> (usize, usize) {
         let (lineages, _) = s.compiled_parts();
         let cat = s.catalogue();
-        lineages
+        let specs: Vec<&crate::engine::model::Spec> =
+            lineages.iter().flat_map(|l| &l.versions).filter_map(|v| v.spec.as_ref()).flat_map(|s| s.parts()).collect();
+        let shared = specs
             .iter()
-            .flat_map(|l| &l.versions)
-            .filter_map(|v| v.spec.as_ref())
-            .flat_map(|s| s.parts())
-            .flat_map(|s| s.effects.iter().enumerate())
-            .flat_map(|(c, list)| list.iter().map(move |e| (c, e)))
+            .flat_map(|s| (0..cat.channels.len()).flat_map(move |c| s.effects.on(c, cat).iter().map(move |e| (c, e))))
             .filter(|(c, e)| Arc::ptr_eq(&e.effect, &cat.channels[*c].default))
-            .count()
+            .count();
+        (shared, specs.iter().filter(|s| s.effects.listed().is_empty()).count())
     }
 
     #[test]
@@ -546,7 +667,10 @@ mod tests {
         // or the compiled form would cost memory per window that the TOML load does not.
         let s = Schedule::from_sources(crate::format::synth::notices(60, 3)).expect("loads");
         let back = load_compiled(Path::new("s.mado"), &compile(&s, None).expect("compiles")).expect("decodes");
-        assert!(shared(&s) > 60, "{}", shared(&s));
+        let (copies, defaults_only) = shared(&s);
+        assert!(copies > 60, "{copies}");
+        // Most windows take every default: they list nothing and allocate nothing for it.
+        assert!(defaults_only > 30, "{defaults_only}");
         assert_eq!(shared(&s), shared(&back));
     }
 
@@ -561,6 +685,67 @@ mod tests {
         let sum = crc.finalize().to_le_bytes();
         bytes[at..at + 4].copy_from_slice(&sum);
         bytes
+    }
+
+    /// The payload's sections after the catalogue of a compiled schedule: the head and the two
+    /// runs of windows.
+    fn sections(bytes: &[u8], cat: &Catalogue) -> (usize, usize, usize) {
+        let mut rest: &[u8] = bytes;
+        let (_, len, _) = header(&mut rest).expect("header");
+        let payload = &bytes[bytes.len() - len..];
+        let rows = postcard::to_allocvec(&CatalogueRows::of(cat)).expect("rows");
+        let mut rest = &payload[rows.len()..];
+        let head = section(&mut rest).expect("head").len();
+        let first = section(&mut rest).expect("first run").len();
+        (head, first, rest.len())
+    }
+
+    #[test]
+    fn a_large_schedule_read_on_two_threads_answers_as_its_toml() {
+        // Large enough that the second run of windows is read on a thread of its own.
+        let toml = Schedule::from_sources(crate::format::synth::notices(2_500, 5)).expect("loads");
+        let bytes = compile(&toml, None).expect("compiles");
+        let (head, first, second) = sections(&bytes, toml.catalogue());
+        assert!(second >= PARALLEL_FROM, "second run of {second} bytes is read on one thread");
+        assert!(head > 0 && first > 0);
+        let back = decode(&bytes).expect("decodes");
+        assert_eq!(toml.indexed_len(), back.indexed_len());
+        assert_eq!(toml.notices().len(), back.notices().len());
+        let (from, to) = (
+            crate::engine::time::Instant::from_timestamp(1_546_300_800).expect("2019"),
+            crate::engine::time::Instant::from_timestamp(2_082_758_400).expect("2036"),
+        );
+        let list = |s: &Schedule| {
+            let mut q = crate::WindowsQuery::new(from, to).as_of(to);
+            q.limit = 10_000;
+            serde_json::to_value(s.windows(&q).expect("list")).expect("json")
+        };
+        assert_eq!(list(&toml), list(&back));
+        // Every window's start and end, asked about every function, as of the end.
+        let mut asked = 0;
+        for w in toml.windows(&crate::WindowsQuery::new(from, to).as_of(to)).expect("list").windows.iter().step_by(7) {
+            for f in toml.catalogue().functions() {
+                for t in [w.start, w.end] {
+                    let q = crate::Query::new(f.id(), t).as_of(to);
+                    assert_eq!(
+                        serde_json::to_value(toml.check(&q).expect("answer")).expect("json"),
+                        serde_json::to_value(back.check(&q).expect("answer")).expect("json"),
+                        "{} at {t}",
+                        f.id()
+                    );
+                    asked += 1;
+                }
+            }
+        }
+        assert!(asked > 1_000, "only {asked} answers compared");
+        // A byte changed in the second run, checksum recomputed: refused, or loads, never a panic.
+        let end = bytes.len();
+        for i in (end - second..end).step_by(997) {
+            let mut b = bytes.clone();
+            b[i] ^= 0x40;
+            let b = resealed(b);
+            assert!(std::panic::catch_unwind(|| decode(&b).is_ok()).is_ok(), "byte {i} panicked");
+        }
     }
 
     #[test]

@@ -823,8 +823,8 @@ fn when_lines(d: &mut String, spec: &Spec, lang: Lang, r: Option<&Replacement>) 
 fn effect_lines(s: &Schedule, spec: &Spec, lang: Lang) -> Vec<String> {
     let fw = words::feed(lang);
     let mut lines = Vec::new();
-    for (ci, candidates) in spec.effects.iter().enumerate() {
-        let c = &s.catalogue().channels()[ci];
+    for (ci, c) in s.catalogue().channels().iter().enumerate() {
+        let candidates = spec.effects.on(ci, s.catalogue());
         let label = if lang == Lang::Ja { c.ja.as_str() } else { c.en.as_str() };
         for e in candidates {
             let error = fw.error_code;
@@ -879,7 +879,7 @@ fn provenance_lines(d: &mut String, s: &Schedule, l: LineageView, spec: &Spec, l
             notes_written.push(note);
         }
     }
-    let note = feed_note(lang, spec.note.as_ref());
+    let note = feed_note(lang, spec.note.as_deref());
     if let Some(n) = note.filter(|n| reads_as(n, lang) && !notes_written.contains(n)) {
         let _ = writeln!(d, "{n}");
     }

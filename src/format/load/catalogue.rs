@@ -55,7 +55,7 @@ pub(super) fn build_catalogue(file: &SourceFile, d: &mut Diags) -> Option<Catalo
         }
         cat.channels.push(Channel { id: id.clone(), ja: c.ja.clone(), en: c.en.clone(), default: std::sync::Arc::new(effect(&c.default)) });
     }
-    cat.set_channel_masks();
+    cat.finish_channels();
     (d.list.len() == before).then_some(cat)
 }
 

@@ -158,7 +158,11 @@ fn end_parts(spec: &Spec, t: Instant, expanded: &mut usize) -> Result<Option<Spe
     match rule.ending_before(t)? {
         Some(rule) => {
             *expanded += rule.count().map_or(0, |n| n as usize);
-            Ok(Some(Spec { shape: Shape::Recurring { rule, duration: *duration }, earlier: earlier.map(Box::new), ..spec.clone() }))
+            Ok(Some(Spec {
+                shape: Shape::Recurring { rule: Box::new(rule), duration: *duration },
+                earlier: earlier.map(Box::new),
+                ..spec.clone()
+            }))
         }
         None => Ok(earlier),
     }
@@ -471,7 +475,7 @@ fn stated_effects(file: &SourceFile, raw: &RawEffects, cat: &Catalogue, d: &mut 
             reason: Bilingual::new(reason.clone(), v.inferred_en.clone()),
         });
         let source = if inferred.is_some() { EffectSource::Inferred } else { EffectSource::Notice };
-        out[c] = Some(Stated { candidate: Candidate { scope, effect: std::sync::Arc::new(effect(v)), source }, inferred });
+        out[c] = Some(Stated { candidate: Candidate::new(scope, std::sync::Arc::new(effect(v)), source), inferred });
     }
     out
 }

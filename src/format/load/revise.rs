@@ -223,7 +223,8 @@ impl Revision<'_> {
         if let (Some(l), None) = (&self.last, &self.current) {
             let functions = l.functions.iter().map(|f| format!("`{}`", cat.functions[*f].id)).collect::<Vec<_>>().join(", ");
             let title = l.title.as_ref().map_or("(none)".to_string(), |t| format!("「{}」", t.ja()));
-            let stated = l.effects.iter().filter(|c| c.iter().any(|e| e.source != EffectSource::Default)).count();
+            let stated =
+                (0..cat.channels.len()).filter(|&c| l.effects.on(c, cat).iter().any(|e| e.source != EffectSource::Default)).count();
             let was = if self.after_postponement { "postponed with no date" } else { "cancelled" };
             let incident = if l.kind == Kind::Incident { ", kind incident" } else { "" };
             self_warn(&mut d.warnings, file, Some(span), format!("{target} was {was} before; this revision gives it new times and inherits from its last description: functions {functions}, title {title}, {stated} channel effect(s){incident}"));

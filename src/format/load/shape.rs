@@ -148,7 +148,7 @@ pub(super) fn recurring_shape(
             return None;
         }
     };
-    ok.then_some(Shape::Recurring { rule, duration })
+    ok.then_some(Shape::Recurring { rule: Box::new(rule), duration })
 }
 
 pub(super) fn tentative_shape(

@@ -117,7 +117,7 @@ pub(super) fn spec_effects(
     prev: Option<&Spec>,
     kind: Kind,
     inferred: &mut Vec<Inference>,
-) -> Vec<Vec<Candidate>> {
+) -> Effects {
     let mut effects = Vec::with_capacity(cat.channels.len());
     for (i, c) in cat.channels.iter().enumerate() {
         let mut list: Vec<Candidate> = Vec::new();
@@ -133,16 +133,16 @@ pub(super) fn spec_effects(
             match prev {
                 // What the previous version said, except a catalogue default on a window
                 // that is now an incident: defaults describe maintenance.
-                Some(prev) => {
-                    list.extend(prev.effects[i].iter().filter(|e| !(kind == Kind::Incident && e.source == EffectSource::Default)).cloned())
-                }
+                Some(prev) => list.extend(
+                    prev.effects.on(i, cat).iter().filter(|e| !(kind == Kind::Incident && e.source == EffectSource::Default)).cloned(),
+                ),
                 None if kind == Kind::Incident => {}
-                None => list.push(Candidate { scope: None, effect: c.default.clone(), source: EffectSource::Default }),
+                None => list.push(Candidate::new(None, c.default.clone(), EffectSource::Default)),
             }
         }
         effects.push(list);
     }
-    effects
+    Effects::from_channels(effects, cat)
 }
 
 /// What the previous version inferred stays inferred unless this table restates it.
@@ -220,14 +220,14 @@ pub(super) fn make_spec(
         inherit_inferred(w, p, cat, prev, &window_effects, &mut inferred);
     }
     Some(Spec {
-        title: bilingual(&w.title, &w.title_en).or_else(|| prev.and_then(|s| s.title.clone())),
+        title: bilingual(&w.title, &w.title_en).map(Box::new).or_else(|| prev.and_then(|s| s.title.clone())),
         functions,
         available,
         zone,
         shape,
         effects,
-        note: bilingual(&w.note, &w.note_en).or_else(|| prev.and_then(|s| s.note.clone())),
-        advice: advice.or_else(|| p.advice.clone()).or_else(|| prev.and_then(|s| s.advice.clone())),
+        note: bilingual(&w.note, &w.note_en).map(Box::new).or_else(|| prev.and_then(|s| s.note.clone())),
+        advice: advice.or_else(|| p.advice.clone()).map(Box::new).or_else(|| prev.and_then(|s| s.advice.clone())),
         inferred,
         kind,
         earlier: None,

@@ -258,7 +258,14 @@ impl Build<'_> {
             }
             let l = &mut lineages[li];
             let sequence = l.versions.len() as u32;
-            l.versions.push(Version { by_notice: ni, known_from, action, sequence, note: bilingual(&r.note, &r.note_en), spec });
+            l.versions.push(Version {
+                by_notice: ni,
+                known_from,
+                action,
+                sequence,
+                note: bilingual(&r.note, &r.note_en).map(Box::new),
+                spec,
+            });
         }
     }
 
@@ -289,7 +296,7 @@ impl Build<'_> {
                 .map(|s| {
                     s.parts()
                         .filter_map(|p| match &p.shape {
-                            Shape::Recurring { rule, duration } => Some((rule.clone(), *duration)),
+                            Shape::Recurring { rule, duration } => Some(((**rule).clone(), *duration)),
                             _ => None,
                         })
                         .collect()
