@@ -51,7 +51,7 @@
 //! With `default-features = false` the library is the format, the engine, the answer types
 //! and the views, on chrono, chrono-tz, serde, serde_json, toml and thiserror alone.
 
-#![forbid(unsafe_code)]
+#![deny(unsafe_code)]
 #![deny(missing_docs)]
 
 #[cfg(feature = "draft")]

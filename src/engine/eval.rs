@@ -278,7 +278,24 @@ fn occurrence_entries(catalogue: &Catalogue, lineages: &[Lineage]) -> Occurrence
             }
         }
     }
-    Occurrences { entries, lazies, pendings }
+    let mut by_start: Vec<Keyed> = entries
+        .iter()
+        .enumerate()
+        .map(|(i, e)| Keyed { start: key(e.occ.start), entry: i as u32, end: key(e.occ.end), functions: e.functions })
+        .collect();
+    by_start.sort_unstable();
+    let statements = stated_available(catalogue, lineages);
+    Occurrences { entries, lazies, pendings, by_start, statements }
+}
+
+/// An entry as the slots file it: its start, its index, its end and the functions it affects,
+/// read in order of start without going back to the entry.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+struct Keyed {
+    start: i64,
+    entry: u32,
+    end: i64,
+    functions: u64,
 }
 
 /// The occurrences of a run of a schedule's windows, with their lineages counted from the
@@ -290,6 +307,12 @@ pub(crate) struct Occurrences {
     entries: Vec<Entry>,
     lazies: Vec<Lazy>,
     pendings: Vec<Pending>,
+    /// The entries sorted by (start, index): built with them, so that joining two runs merges
+    /// two sorted lists instead of sorting (and reading) every entry again.
+    by_start: Vec<Keyed>,
+    /// The statements that functions stay available, with the function each is for, in
+    /// order of window, version and function.
+    statements: Vec<(u32, Statement)>,
 }
 
 impl Occurrences {
@@ -301,6 +324,23 @@ impl Occurrences {
     /// Adds `later`, the occurrences of the windows that follow these, the first of them
     /// window `first` of the schedule.
     pub(crate) fn append(&mut self, later: Occurrences, first: u32) {
+        let first_entry = self.entries.len() as u32;
+        let mut merged = Vec::with_capacity(self.by_start.len() + later.by_start.len());
+        let (mut a, mut b) = (
+            self.by_start.iter().copied().peekable(),
+            later.by_start.iter().map(|k| Keyed { entry: k.entry + first_entry, ..*k }).peekable(),
+        );
+        loop {
+            let next = match (a.peek(), b.peek()) {
+                (Some(x), Some(y)) if x <= y => a.next(),
+                (Some(_), Some(_)) | (None, Some(_)) => b.next(),
+                (Some(_), None) => a.next(),
+                (None, None) => break,
+            };
+            merged.extend(next);
+        }
+        self.by_start = merged;
+        self.statements.extend(later.statements.into_iter().map(|(f, s)| (f, Statement { lineage: s.lineage + first, ..s })));
         self.entries.extend(later.entries.into_iter().map(|mut e| {
             e.occ.lineage += first;
             e
@@ -310,11 +350,11 @@ impl Occurrences {
     }
 }
 
-/// Statements that functions stay available: per function, each version in force names at
-/// most one ancestor-or-self of it (the first that covers it).
-fn statement_index(catalogue: &Catalogue, lineages: &[Lineage]) -> Vec<StatementIndex> {
+/// Statements that functions stay available, with the function each is for: per function,
+/// each version in force names at most one ancestor-or-self of it (the first that covers it).
+fn stated_available(catalogue: &Catalogue, lineages: &[Lineage]) -> Vec<(u32, Statement)> {
     let nf = catalogue.functions.len();
-    let mut statements = vec![StatementIndex::default(); nf];
+    let mut statements = Vec::new();
     for (li, l) in lineages.iter().enumerate() {
         for (vi, v) in l.versions.iter().enumerate() {
             let Some(spec) = &v.spec else { continue };
@@ -326,9 +366,9 @@ fn statement_index(catalogue: &Catalogue, lineages: &[Lineage]) -> Vec<Statement
                 Shape::Confirmed { start, end, .. } | Shape::Tentative { start, end, .. } => (*start, *end),
                 Shape::Recurring { .. } => continue,
             };
-            for (f, idx) in statements.iter_mut().enumerate() {
+            for f in 0..nf {
                 if let Some(named) = spec.available.iter().find(|a| catalogue.is_within(f, **a)) {
-                    idx.list.push(Statement {
+                    let s = Statement {
                         start,
                         end,
                         lineage: li as u32,
@@ -336,10 +376,20 @@ fn statement_index(catalogue: &Catalogue, lineages: &[Lineage]) -> Vec<Statement
                         named: *named as u32,
                         valid_from: v.known_from,
                         valid_until,
-                    });
+                    };
+                    statements.push((f as u32, s));
                 }
             }
         }
+    }
+    statements
+}
+
+/// Per function, its statements by start, with their running maximum end.
+fn statement_index(nf: usize, list: Vec<(u32, Statement)>) -> Vec<StatementIndex> {
+    let mut statements = vec![StatementIndex::default(); nf];
+    for (f, s) in list {
+        statements[f as usize].list.push(s);
     }
     for idx in &mut statements {
         idx.list.sort_by_key(|s| (s.start, s.lineage));
@@ -351,16 +401,15 @@ fn statement_index(catalogue: &Catalogue, lineages: &[Lineage]) -> Vec<Statement
 
 /// Per slot (all functions, then each function), the entries by start with their running
 /// maximum end, the block tops of the two-level search, and the lazy rules.
-fn slot_indexes(nf: usize, entries: &[Entry], lazies: &[Lazy]) -> Vec<Index> {
+fn slot_indexes(nf: usize, by_start: &[Keyed], lazies: &[Lazy]) -> Vec<Index> {
     let mut indexes = vec![Index::default(); nf + 1];
-    // Sorted by (start, entry): the keys are distinct, so an unstable sort gives the one order.
-    let mut order: Vec<(i64, u32)> = entries.iter().enumerate().map(|(i, e)| (key(e.occ.start), i as u32)).collect();
-    order.sort_unstable();
     let mut sizes = vec![0usize; nf + 1];
-    sizes[0] = entries.len();
-    for e in entries {
-        for (f, n) in sizes[1..].iter_mut().enumerate() {
-            *n += usize::from(e.functions & (1 << f) != 0);
+    sizes[0] = by_start.len();
+    for k in by_start {
+        let mut bits = k.functions;
+        while bits != 0 {
+            sizes[bits.trailing_zeros() as usize + 1] += 1;
+            bits &= bits - 1;
         }
     }
     for (idx, &n) in indexes.iter_mut().zip(&sizes) {
@@ -368,12 +417,9 @@ fn slot_indexes(nf: usize, entries: &[Entry], lazies: &[Lazy]) -> Vec<Index> {
         idx.starts.reserve_exact(n);
         idx.max_end.reserve_exact(n);
     }
-    for &(start, i) in &order {
-        let e = &entries[i as usize];
-        debug_assert!(e.occ.start.timestamp_subsec_nanos() == 0 && e.occ.end.timestamp_subsec_nanos() == 0);
-        let end = key(e.occ.end);
+    for &Keyed { start, entry: i, end, functions } in by_start {
         // Slot 0, then the slot of each function the entry affects (its set bits).
-        let mut bits = e.functions;
+        let mut bits = functions;
         let mut slot = 0;
         loop {
             let idx = &mut indexes[slot];
@@ -418,12 +464,13 @@ impl Schedule {
         occurrences: Occurrences,
     ) -> Schedule {
         let nf = catalogue.functions.len();
-        let Occurrences { entries, lazies, pendings } = occurrences;
-        let statements = statement_index(&catalogue, &lineages);
+        let Occurrences { entries, lazies, pendings, by_start, statements } = occurrences;
+        debug_assert!(entries.iter().all(|e| e.occ.start.timestamp_subsec_nanos() == 0 && e.occ.end.timestamp_subsec_nanos() == 0));
+        let statements = statement_index(nf, statements);
         let cover = catalogue.cover_bits();
         let pending_index: Vec<Vec<u32>> =
             (0..nf).map(|f| (0..pendings.len() as u32).filter(|&i| pendings[i as usize].functions & cover[f] != 0).collect()).collect();
-        let indexes = slot_indexes(nf, &entries, &lazies);
+        let indexes = slot_indexes(nf, &by_start, &lazies);
         Schedule {
             catalogue,
             notices,

@@ -149,10 +149,11 @@ struct Head {
     warnings: Vec<Diagnostic>,
 }
 
-/// The share of the windows in the payload's first run of windows; the second run (the
-/// rest) is read on a second thread while this thread reads the notices and the first run.
-/// Reading the notices costs about as much as reading half the windows.
-const FIRST_RUN: usize = 4;
+/// The share of the windows in the payload's first run, as (numerator, denominator): this
+/// thread reads the notices and the first run while a second thread reads the second. The
+/// notices cost about a fifth of the whole, so two fifths of the windows even the two out
+/// (a profile of `mado check` at 10,000 notices: docs/engineering.md, "Scale").
+const FIRST_RUN: (usize, usize) = (2, 5);
 /// A second run of windows shorter than this (in bytes) is read on the same thread: starting
 /// a thread would cost more than it saves.
 const PARALLEL_FROM: usize = 64 * 1024;
@@ -166,7 +167,7 @@ pub fn compile(schedule: &Schedule, source_dir: Option<&Path>) -> Result<Vec<u8>
     let (lineages, delays) = schedule.compiled_parts();
     let head = HeadRef { notices: schedule.notices(), delays, warnings: schedule.load_warnings() };
     let mut body = postcard::to_allocvec(&CatalogueRows::of(schedule.catalogue())).map_err(|e| format!("encoding the catalogue: {e}"))?;
-    let split = lineages.len() / FIRST_RUN;
+    let split = lineages.len() * FIRST_RUN.0 / FIRST_RUN.1;
     let sections = candidate_effect::with_defaults(schedule.catalogue(), || -> Result<[Vec<u8>; 3], postcard::Error> {
         Ok([postcard::to_allocvec(&head)?, postcard::to_allocvec(&lineages[..split])?, postcard::to_allocvec(&lineages[split..])?])
     })
@@ -450,6 +451,23 @@ fn check_rest(cat: &Catalogue, head: &Head, notices_named: usize) -> Result<(), 
     Ok(())
 }
 
+/// The embedded schedules' compiled form, `src/format/embedded.mado`: written by the test
+/// `the_embedded_compiled_form_is_current` (run it with `MADO_BLESS=1` after changing a
+/// notice under `schedules/` or the model), which fails while the file is stale.
+const EMBEDDED: &[u8] = include_bytes!("embedded.mado");
+
+/// The embedded schedules, read from their compiled form when it was written by this build's
+/// model from the embedded files as they are (whose content hash is `content_hash`); `None`
+/// when it was not, and the caller reads their TOML.
+pub(crate) fn embedded(content_hash: u64) -> Option<Schedule> {
+    let mut rest = EMBEDDED;
+    let (h, _, _) = header(&mut rest)?;
+    if h.content_hash != content_hash {
+        return None;
+    }
+    decode(EMBEDDED).ok()
+}
+
 /// Loads a compiled schedule from `bytes` read from `path`, with no fallback: a file that
 /// is refused is an error naming it and why. What a server uses: a reload must never swap
 /// in a directory's unreviewed TOML because the file beside it was damaged.
@@ -698,6 +716,26 @@ mod tests {
         let head = section(&mut rest).expect("head").len();
         let first = section(&mut rest).expect("first run").len();
         (head, first, rest.len())
+    }
+
+    #[test]
+    fn the_embedded_compiled_form_is_current() {
+        let toml = Schedule::from_sources(crate::format::source::embedded_sources()).expect("the embedded TOML loads");
+        let fresh = compile(&toml, None).expect("compiles");
+        if std::env::var_os("MADO_BLESS").is_some() {
+            // Written for the next build to embed; this build still holds the old bytes.
+            std::fs::write(concat!(env!("CARGO_MANIFEST_DIR"), "/src/format/embedded.mado"), &fresh).expect("writes the compiled form");
+            return;
+        }
+        assert!(
+            fresh == EMBEDDED,
+            "src/format/embedded.mado is not the compiled form of schedules/ by this build: run `MADO_BLESS=1 cargo test --lib embedded_compiled_form` and commit it"
+        );
+        // Current, it is what the embedded schedules load from; stale (another hash), it is not.
+        let back = embedded(toml.content_hash()).expect("the current compiled form loads");
+        assert_eq!(back.indexed_len(), toml.indexed_len());
+        assert_eq!(back.notices().len(), toml.notices().len());
+        assert!(embedded(toml.content_hash() ^ 1).is_none());
     }
 
     #[test]

@@ -250,6 +250,21 @@ impl Feeds {
     }
 }
 
+/// Drops the feeds and lists kept for a schedule no longer serving (its last reader gone):
+/// a reload calls it after the swap, so that their bodies (tens of MB for a large schedule)
+/// are freed then, not at the next feed or list request.
+pub(crate) fn forget_replaced() {
+    let mut feeds = FEEDS.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+    if feeds.as_ref().is_some_and(|s| s.owner.strong_count() == 0) {
+        *feeds = None;
+    }
+    drop(feeds);
+    let mut lists = LISTS.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+    if lists.as_ref().is_some_and(|s| s.0.strong_count() == 0) {
+        *lists = None;
+    }
+}
+
 /// `/v1/windows` lists asked about fixed instants (`from` and `as_of` given), shared by every
 /// thread for the schedule serving: the body, its validator hash and the earliest end of a
 /// listed window, by the resolved question. A conditional request for a list already made
@@ -294,6 +309,26 @@ mod tests {
     use super::*;
     use crate::views::ical::{feed_as, feed_turns, FeedOptions};
     use crate::views::maintnote::Profile;
+
+    /// Whether a kept store belongs to a schedule no longer alive (what a reload drops).
+    fn dead_store_kept() -> bool {
+        let feeds = FEEDS.lock().unwrap_or_else(std::sync::PoisonError::into_inner).as_ref().is_some_and(|s| s.owner.strong_count() == 0);
+        let lists = LISTS.lock().unwrap_or_else(std::sync::PoisonError::into_inner).as_ref().is_some_and(|s| s.0.strong_count() == 0);
+        feeds || lists
+    }
+
+    #[test]
+    fn a_reload_drops_the_feeds_and_lists_of_the_schedule_it_replaced() {
+        let st = crate::server::AppState::new(crate::server::Config::default()).expect("embedded schedules load");
+        let loaded = st.current();
+        let body = axum::body::Bytes::from(vec![b'x'; 1 << 20]);
+        Feeds::put(&loaded, "k", 1, &body);
+        Lists::put(&loaded, "k", (body, 1, None));
+        drop(loaded);
+        st.reload().expect("reloads");
+        // (Other tests share the stores and may fill them again for their own live schedule.)
+        assert!(!dead_store_kept(), "the replaced schedule's feeds or lists are still kept");
+    }
 
     /// A feed made at the start of an epoch is the feed of every instant in it: the turns
     /// name every instant at which the feed changes with its `now` (on schedules in Tokyo,

@@ -253,7 +253,10 @@ impl AppState {
         }
         let files = read_bounded(&metrics, &config, reader(&config))?;
         let serving = files.fingerprint();
-        let schedule = parse(&config, files)?;
+        let schedule = parse(&config, files);
+        // What the load freed (the files' text, the parsed TOML) goes back to the system.
+        release_freed_memory();
+        let schedule = schedule?;
         if config.schedules.is_some() && schedule.notices().is_empty() {
             tracing::warn!("the schedules directory has no notices: every function answers available");
         }
@@ -298,6 +301,14 @@ impl AppState {
 
     fn refresh(&self, why: Trigger, read: Reader) -> Result<Option<u64>, LoadError> {
         let _one_at_a_time = self.reload_lock.lock().unwrap_or_else(|p| p.into_inner());
+        let refreshed = self.refresh_locked(why, read);
+        // Whatever the attempt freed (the files read, a schedule built and refused, the one
+        // replaced, once its last reader let go of it) goes back to the system.
+        release_freed_memory();
+        refreshed
+    }
+
+    fn refresh_locked(&self, why: Trigger, read: Reader) -> Result<Option<u64>, LoadError> {
         let files = match read_bounded(&self.metrics, &self.config, read) {
             Ok(files) => files,
             // The re-check meeting the same failure again (a FIFO still there): not logged
@@ -329,7 +340,10 @@ impl AppState {
             }
         };
         let generation = self.current.load().generation + 1;
-        self.current.store(Arc::new(Loaded::new(schedule, generation)));
+        // The schedule replaced is freed here unless a request still holds it (then by that
+        // request, and given back to the system at the next reload).
+        drop(self.current.swap(Arc::new(Loaded::new(schedule, generation))));
+        crate::server::cache::forget_replaced();
         *self.files.lock().unwrap_or_else(|p| p.into_inner()) = Files { serving: Some(print), refused: None };
         *self.last_error.lock().unwrap_or_else(|p| p.into_inner()) = None;
         self.metrics.reloads.fetch_add(1, Ordering::Relaxed);
@@ -484,6 +498,26 @@ fn reader(config: &Config) -> Reader {
         }
     }
 }
+
+/// Asks the C allocator to give the pages it holds free back to the system. glibc keeps
+/// what a load freed (the parsed TOML, the schedule a reload replaced) in the arena of the
+/// thread that allocated it, and returns only the top of a heap by itself: without this a
+/// server's RSS climbs with each reload (at 10,000 notices, 27 MB to 86 MB over six reloads
+/// of a compiled file; 35 MB with this). `malloc_trim` walks every arena under its lock,
+/// about 10 ms at that size, so it runs on the thread that loaded, never on a request.
+/// Elsewhere (musl, macOS, Windows) it does nothing.
+#[cfg(all(target_os = "linux", target_env = "gnu"))]
+#[allow(unsafe_code)]
+fn release_freed_memory() {
+    let started = std::time::Instant::now();
+    // SAFETY: `malloc_trim` takes no pointer and touches only glibc's own arenas, each under
+    // its lock; it may be called from any thread at any time.
+    let released = unsafe { libc::malloc_trim(0) } == 1;
+    tracing::debug!(released, took_us = started.elapsed().as_micros() as u64, "gave the memory freed back to the system");
+}
+
+#[cfg(not(all(target_os = "linux", target_env = "gnu")))]
+fn release_freed_memory() {}
 
 /// Builds the schedule; a panic in the loader is a failed load like any other.
 fn parse(config: &Config, sources: Sources) -> Result<Schedule, LoadError> {

@@ -15,12 +15,14 @@ use std::ops::Range;
 use std::path::Path;
 
 mod catalogue;
+mod lines;
 mod revise;
 mod shape;
 mod spec;
 mod steps;
 
 use catalogue::*;
+use lines::{Located, Src};
 use revise::Revision;
 use shape::*;
 use spec::*;
@@ -35,28 +37,19 @@ struct Diags {
 }
 
 impl Diags {
-    fn at(&mut self, file: &SourceFile, span: Option<Range<usize>>, message: String) {
+    fn at(&mut self, file: &impl Located, span: Option<Range<usize>>, message: String) {
         let (line, column) = match span {
-            Some(r) => position(&file.text, r.start),
+            Some(r) => file.position(r.start),
             None => (0, 0),
         };
-        self.list.push(Diagnostic { file: file.name.clone(), line, column, message });
+        self.list.push(Diagnostic { file: file.name().to_string(), line, column, message });
     }
 }
 
 /// Records a warning at a position of `file`.
-fn self_warn(warnings: &mut Vec<Diagnostic>, file: &SourceFile, span: Option<Range<usize>>, message: String) {
-    let (line, column) = span.map_or((0, 0), |r| position(&file.text, r.start));
+fn self_warn(warnings: &mut Vec<Diagnostic>, file: &Src, span: Option<Range<usize>>, message: String) {
+    let (line, column) = span.map_or((0, 0), |r| file.position(r.start));
     warnings.push(Diagnostic { file: file.name.clone(), line, column, message });
-}
-
-/// 1-based line and column (in characters) of a byte offset.
-fn position(text: &str, offset: usize) -> (usize, usize) {
-    let offset = offset.min(text.len());
-    let before = text.get(..offset).unwrap_or("");
-    let line = before.matches('\n').count() + 1;
-    let col = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
-    (line, col)
 }
 
 fn parse_toml<T: serde::de::DeserializeOwned>(file: &SourceFile, d: &mut Diags) -> Option<T> {
@@ -94,7 +87,7 @@ fn effect(r: &raw::RawEffect) -> NoticeEffect {
     }
 }
 
-fn parse_kind(file: &SourceFile, k: &S<String>, d: &mut Diags) -> Option<Kind> {
+fn parse_kind(file: &Src, k: &S<String>, d: &mut Diags) -> Option<Kind> {
     match k.get_ref().as_str() {
         "maintenance" => Some(Kind::Maintenance),
         "incident" => Some(Kind::Incident),
@@ -110,7 +103,7 @@ fn parse_kind(file: &SourceFile, k: &S<String>, d: &mut Diags) -> Option<Kind> {
 }
 
 /// A notice's `url` must be a web address: the pages link to it.
-fn check_url(file: &SourceFile, u: &S<String>, d: &mut Diags) {
+fn check_url(file: &Src, u: &S<String>, d: &mut Diags) {
     let text = u.get_ref();
     if !is_web_address(text) {
         d.at(
@@ -168,12 +161,24 @@ fn end_parts(spec: &Spec, t: Instant, expanded: &mut usize) -> Result<Option<Spe
     }
 }
 
-/// Everything a notice file contributes before revisions are applied.
+/// What the steps after the first read of a notice file: its tables, each list dropped by
+/// the step that reads it last (windows after step 2, revisions after step 3, occurrence
+/// changes after step 4, delays after step 5), and what step 1 made of its header for them;
+/// the rest of the header went into its `Notice`.
 struct Parsed {
     file: usize,
-    raw: NoticeFile,
+    /// `[[window]]` tables, read by step 2.
+    window: Vec<S<RawWindow>>,
+    /// `[[revise]]` tables, read by step 3.
+    revise: Vec<S<RawWindow>>,
+    /// `[[occurrence]]` tables, read by step 4.
+    occurrence: Vec<raw::RawOccurrence>,
+    /// `[[delay]]` tables, read by step 5.
+    delay: Vec<raw::RawDelay>,
+    /// Where the file's `title` key is, for the warning about a day it names.
+    title_at: Option<Range<usize>>,
     zone: Tz,
-    /// The notice's stated effects, by channel.
+    /// The notice's stated effects, by channel; empty when it states none (see [`Parsed::effect`]).
     effects: Vec<Option<Stated>>,
     /// The notice's `kind`, when it states one.
     kind: Option<Kind>,
@@ -181,13 +186,31 @@ struct Parsed {
     advice: Option<Bilingual<Vec<String>>>,
 }
 
+impl Parsed {
+    /// The effect the notice states on channel `c`, if any.
+    fn effect(&self, c: usize) -> Option<&Stated> {
+        self.effects.get(c).and_then(Option::as_ref)
+    }
+}
+
 impl Schedule {
     /// The schedules embedded in the binary at build time (`schedules/` of the source tree).
+    ///
+    /// Read from their compiled form (`src/format/embedded.mado`, see
+    /// [`crate::compiled`]) when it was written from these files by this build's model, else
+    /// from their TOML.
     ///
     /// # Errors
     /// [`LoadError`] if the embedded files are invalid (the tests make sure they are not).
     pub fn embedded() -> Result<Schedule, LoadError> {
-        Schedule::from_sources(embedded_sources())
+        let files = embedded_sources();
+        let (cats, notices): (Vec<&SourceFile>, Vec<&SourceFile>) = files.iter().partition(|f| f.is_catalogue());
+        if let [cat] = cats[..] {
+            if let Some(s) = crate::format::compiled::embedded(content_hash(cat, notices)) {
+                return Ok(s);
+            }
+        }
+        Schedule::from_sources(files)
     }
 
     /// Loads `dir` if given (a schedules directory, or a file `mado compile` wrote, see
@@ -220,7 +243,7 @@ impl Schedule {
     pub fn from_sources(files: Vec<SourceFile>) -> Result<Schedule, LoadError> {
         let (cats, notices): (Vec<SourceFile>, Vec<SourceFile>) = files.into_iter().partition(SourceFile::is_catalogue);
         match cats.as_slice() {
-            [cat] => build(cat, &notices),
+            [cat] => build(cat, notices),
             [] => Err(LoadError::Invalid(vec![Diagnostic {
                 file: CATALOGUE_FILE.into(),
                 line: 0,
@@ -275,44 +298,48 @@ impl Schedule {
 /// headers, their windows, revisions in publication order, changes to single occurrences of
 /// recurring windows, delays. Every step records its problems and goes on, so one run reports
 /// them all; any problem means no schedule.
-pub(crate) fn build(catalogue: &SourceFile, files: &[SourceFile]) -> Result<Schedule, LoadError> {
+pub(crate) fn build(catalogue: &SourceFile, files: Vec<SourceFile>) -> Result<Schedule, LoadError> {
     let mut d = Diags { list: Vec::new(), warnings: Vec::new(), expanded: 0 };
+    let hash = content_hash(catalogue, &files);
     let Some(cat) = build_catalogue(catalogue, &mut d) else {
         // Notices cannot be checked against a broken catalogue; report their syntax only.
-        for f in files {
+        for f in &files {
             let _ = parse_toml::<NoticeFile>(f, &mut d);
         }
         return Err(LoadError::Invalid(d.list));
     };
     let mut b = Build {
-        files,
+        files: Vec::with_capacity(files.len()),
         cat,
         d,
-        notices: Vec::new(),
+        // Exact: the notices stay in the schedule; the steps' lists go at its end.
+        notices: Vec::with_capacity(files.len()),
         parsed: Vec::new(),
-        by_id: HashMap::new(),
+        by_id: HashMap::with_capacity(files.len()),
         lineages: Vec::new(),
         by_key: HashMap::new(),
         broken: Broken::default(),
     };
-    b.read_notices();
+    b.read_notices(files);
     b.announce_windows();
     b.apply_revisions();
     b.apply_occurrence_changes();
     b.check_titles();
     let delays = b.delays();
-    let Build { cat, mut d, notices, lineages, .. } = b;
+    let Build { cat, mut d, notices, lineages, parsed, by_id, by_key, broken, files: _ } = b;
+    // What only the steps read goes before the schedule builds its indexes.
+    drop((parsed, by_id, by_key, broken));
     if !d.list.is_empty() {
         d.list.sort_by(|a, b| (&a.file, a.line, a.column).cmp(&(&b.file, b.line, b.column)));
         d.list.dedup();
         return Err(LoadError::Invalid(d.list));
     }
-    Ok(Schedule::new(cat, notices, lineages, delays).loaded(d.warnings, content_hash(catalogue, files)))
+    Ok(Schedule::new(cat, notices, lineages, delays).loaded(d.warnings, hash))
 }
 
 /// 64-bit FNV-1a over each file's base name and bytes, lengths first (see
 /// [`Schedule::content_hash`]).
-fn content_hash(catalogue: &SourceFile, files: &[SourceFile]) -> u64 {
+fn content_hash<'a>(catalogue: &'a SourceFile, files: impl IntoIterator<Item = &'a SourceFile>) -> u64 {
     crate::format::source::fnv_files(std::iter::once(catalogue).chain(files), |name| name.rsplit(['/', '\\']).next().unwrap_or(name))
 }
 
@@ -380,7 +407,7 @@ fn shape_has_day(shape: &Shape, zone: Tz, month: u32, day: u32) -> bool {
     }
 }
 
-fn publication(file: &SourceFile, raw: &NoticeFile, zone: Tz, d: &mut Diags) -> Option<(Published, Instant)> {
+fn publication(file: &Src, raw: &NoticeFile, zone: Tz, d: &mut Diags) -> Option<(Published, Instant)> {
     let text = raw.published.get_ref();
     if text == "unknown" {
         let Some(k) = &raw.known_by else {
@@ -412,7 +439,7 @@ fn publication(file: &SourceFile, raw: &NoticeFile, zone: Tz, d: &mut Diags) -> 
 
 /// `corrected = [...]`: when corrections of the file were made public, each read as the
 /// notice's other times are, in order and none before the notice was known.
-fn corrections(file: &SourceFile, list: &[S<String>], zone: Tz, known_from: Instant, d: &mut Diags) -> Vec<Instant> {
+fn corrections(file: &Src, list: &[S<String>], zone: Tz, known_from: Instant, d: &mut Diags) -> Vec<Instant> {
     let mut out: Vec<Instant> = Vec::new();
     for c in list {
         let Some(t) = written(file, c, zone, d) else { continue };
@@ -452,7 +479,7 @@ struct Stated {
     inferred: Option<Inference>,
 }
 
-fn stated_effects(file: &SourceFile, raw: &RawEffects, cat: &Catalogue, d: &mut Diags) -> Vec<Option<Stated>> {
+fn stated_effects(file: &Src, raw: &RawEffects, cat: &Catalogue, d: &mut Diags) -> Vec<Option<Stated>> {
     let mut out = vec![None; cat.channels.len()];
     for (k, v) in raw {
         let Some(c) = cat.channel(k.get_ref()) else {
@@ -481,7 +508,7 @@ fn stated_effects(file: &SourceFile, raw: &RawEffects, cat: &Catalogue, d: &mut 
 }
 
 /// Validates `inferred = [...]` entries: each names a field mado reads into the notice.
-fn inferences(file: &SourceFile, list: &[raw::RawInferred], cat: &Catalogue, d: &mut Diags) -> Vec<Inference> {
+fn inferences(file: &Src, list: &[raw::RawInferred], cat: &Catalogue, d: &mut Diags) -> Vec<Inference> {
     let mut out = Vec::new();
     for i in list {
         let field = i.field.get_ref();
@@ -503,7 +530,7 @@ fn inferences(file: &SourceFile, list: &[raw::RawInferred], cat: &Catalogue, d: 
 }
 
 /// Resolves an optional list of function ids.
-fn function_list(file: &SourceFile, list: Option<&S<Vec<S<String>>>>, cat: &Catalogue, d: &mut Diags) -> Option<Vec<FnIdx>> {
+fn function_list(file: &Src, list: Option<&S<Vec<S<String>>>>, cat: &Catalogue, d: &mut Diags) -> Option<Vec<FnIdx>> {
     match list {
         None => Some(Vec::new()),
         Some(l) => resolve_functions(file, l.get_ref(), cat, d),
@@ -514,7 +541,7 @@ fn channel_list(cat: &Catalogue) -> String {
     cat.channels.iter().map(|c| format!("`{}`", c.id)).collect::<Vec<_>>().join(", ")
 }
 
-fn resolve_functions(file: &SourceFile, list: &[S<String>], cat: &Catalogue, d: &mut Diags) -> Option<Vec<FnIdx>> {
+fn resolve_functions(file: &Src, list: &[S<String>], cat: &Catalogue, d: &mut Diags) -> Option<Vec<FnIdx>> {
     let mut out = Vec::new();
     let mut ok = true;
     for f in list {
@@ -543,7 +570,7 @@ fn has_shape(w: &RawWindow) -> bool {
     w.start.is_some() || w.end.is_some() || w.date.is_some() || w.rrule.is_some() || w.duration.is_some() || w.last_date.is_some()
 }
 
-fn parse_action(file: &SourceFile, a: &S<String>, allowed: &[&str], d: &mut Diags) -> Option<Action> {
+fn parse_action(file: &Src, a: &S<String>, allowed: &[&str], d: &mut Diags) -> Option<Action> {
     let action = match a.get_ref().as_str() {
         "replace" => Action::Replace,
         "postpone" => Action::Postpone,
@@ -562,7 +589,7 @@ fn parse_action(file: &SourceFile, a: &S<String>, allowed: &[&str], d: &mut Diag
 
 #[allow(clippy::too_many_arguments)]
 fn find_target(
-    file: &SourceFile,
+    file: &Src,
     span: Range<usize>,
     notice: Option<&S<String>>,
     window: Option<&S<String>>,

@@ -6,7 +6,7 @@ use super::*;
 /// One `[[revise]]` being applied: where it is written, and the window it revises as it
 /// stands before it.
 pub(super) struct Revision<'a> {
-    pub(super) file: &'a SourceFile,
+    pub(super) file: &'a Src,
     pub(super) raw: &'a S<RawWindow>,
     pub(super) p: &'a Parsed,
     pub(super) span: Range<usize>,

@@ -3,7 +3,7 @@
 
 use super::*;
 
-pub(super) fn check_gap(file: &SourceFile, span: Range<usize>, zone: Tz, local: NaiveDateTime, d: &mut Diags) -> Option<Instant> {
+pub(super) fn check_gap(file: &Src, span: Range<usize>, zone: Tz, local: NaiveDateTime, d: &mut Diags) -> Option<Instant> {
     if !time::date_in_range(local.date()) {
         d.at(file, Some(span), time::out_of_range(&local.format("%Y-%m-%d %H:%M").to_string()));
         return None;
@@ -23,14 +23,14 @@ pub(super) fn check_gap(file: &SourceFile, span: Range<usize>, zone: Tz, local: 
     Some(local_to_instant(zone, local))
 }
 
-pub(super) fn check_written(file: &SourceFile, span: Range<usize>, w: WrittenTime, zone: Tz, d: &mut Diags) -> Option<Instant> {
+pub(super) fn check_written(file: &Src, span: Range<usize>, w: WrittenTime, zone: Tz, d: &mut Diags) -> Option<Instant> {
     match w {
         WrittenTime::Exact(t) => Some(t),
         WrittenTime::Local(l) => check_gap(file, span, zone, l, d),
     }
 }
 
-pub(super) fn written(file: &SourceFile, s: &S<String>, zone: Tz, d: &mut Diags) -> Option<Instant> {
+pub(super) fn written(file: &Src, s: &S<String>, zone: Tz, d: &mut Diags) -> Option<Instant> {
     match parse_written(s.get_ref()) {
         Ok(w) => check_written(file, s.span(), w, zone, d),
         Err(m) => {
@@ -42,7 +42,7 @@ pub(super) fn written(file: &SourceFile, s: &S<String>, zone: Tz, d: &mut Diags)
 
 /// A start and an end; the end may be a bare time of day, meaning its next occurrence after
 /// the start (so `23:00` to `01:00` crosses midnight).
-pub(super) fn start_end(file: &SourceFile, start: &S<String>, end: &S<String>, zone: Tz, d: &mut Diags) -> Option<(Instant, Instant)> {
+pub(super) fn start_end(file: &Src, start: &S<String>, end: &S<String>, zone: Tz, d: &mut Diags) -> Option<(Instant, Instant)> {
     let s = written(file, start, zone, d)?;
     let e = match time::parse_time_of_day(end.get_ref()) {
         Ok((tod, next_day)) => {
@@ -75,7 +75,7 @@ pub(super) fn start_end(file: &SourceFile, start: &S<String>, end: &S<String>, z
 pub(super) const SHAPES: &str = "a window has `start` and `end` (confirmed), or `date` and optionally `last_date` and `expected_duration` (tentative), or `rrule`, `start` and `duration` (recurring)";
 
 /// Reports each present field that does not belong in a `kind` window; whether there was none.
-pub(super) fn forbid(file: &SourceFile, span: &Range<usize>, d: &mut Diags, fields: &[(&str, bool)], kind: &str) -> bool {
+pub(super) fn forbid(file: &Src, span: &Range<usize>, d: &mut Diags, fields: &[(&str, bool)], kind: &str) -> bool {
     let mut ok = true;
     for (name, present) in fields {
         if *present {
@@ -87,7 +87,7 @@ pub(super) fn forbid(file: &SourceFile, span: &Range<usize>, d: &mut Diags, fiel
 }
 
 /// A window's times: recurring (`rrule`), tentative (`date`) or confirmed (`start`, `end`).
-pub(super) fn make_shape(file: &SourceFile, w: &RawWindow, zone: Tz, span: Range<usize>, d: &mut Diags) -> Option<Shape> {
+pub(super) fn make_shape(file: &Src, w: &RawWindow, zone: Tz, span: Range<usize>, d: &mut Diags) -> Option<Shape> {
     match (&w.rrule, &w.date) {
         (Some(rrule), _) => recurring_shape(file, w, rrule, zone, span, d),
         (None, Some(date)) => tentative_shape(file, w, date, zone, span, d),
@@ -95,14 +95,7 @@ pub(super) fn make_shape(file: &SourceFile, w: &RawWindow, zone: Tz, span: Range
     }
 }
 
-pub(super) fn recurring_shape(
-    file: &SourceFile,
-    w: &RawWindow,
-    rrule: &S<String>,
-    zone: Tz,
-    span: Range<usize>,
-    d: &mut Diags,
-) -> Option<Shape> {
+pub(super) fn recurring_shape(file: &Src, w: &RawWindow, rrule: &S<String>, zone: Tz, span: Range<usize>, d: &mut Diags) -> Option<Shape> {
     let ok = forbid(
         file,
         &span,
@@ -151,14 +144,7 @@ pub(super) fn recurring_shape(
     ok.then_some(Shape::Recurring { rule: Box::new(rule), duration })
 }
 
-pub(super) fn tentative_shape(
-    file: &SourceFile,
-    w: &RawWindow,
-    date: &S<String>,
-    zone: Tz,
-    span: Range<usize>,
-    d: &mut Diags,
-) -> Option<Shape> {
+pub(super) fn tentative_shape(file: &Src, w: &RawWindow, date: &S<String>, zone: Tz, span: Range<usize>, d: &mut Diags) -> Option<Shape> {
     let fields = [("start", w.start.is_some()), ("end", w.end.is_some()), ("duration", w.duration.is_some())];
     let ok = forbid(file, &span, d, &fields, "tentative");
     let first = time::parse_date(date.get_ref()).map_err(|m| d.at(file, Some(date.span()), m)).ok()?;
@@ -186,7 +172,7 @@ pub(super) fn tentative_shape(
     ok.then_some(Shape::Tentative { first, last, start, end, expected, expected_approx: w.expected_duration_approx })
 }
 
-pub(super) fn confirmed_shape(file: &SourceFile, w: &RawWindow, zone: Tz, span: Range<usize>, d: &mut Diags) -> Option<Shape> {
+pub(super) fn confirmed_shape(file: &Src, w: &RawWindow, zone: Tz, span: Range<usize>, d: &mut Diags) -> Option<Shape> {
     let ok = forbid(
         file,
         &span,

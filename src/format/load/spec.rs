@@ -6,7 +6,7 @@ use super::*;
 /// `advice = [...]` with `advice_en = [...]` (one English entry per entry): `Ok(None)` when
 /// not given, `Err` (reported) when `advice_en` stands alone, counts differ or an entry is blank.
 pub(super) fn advice(
-    file: &SourceFile,
+    file: &Src,
     ja: Option<&S<Vec<String>>>,
     en: Option<&S<Vec<String>>>,
     d: &mut Diags,
@@ -54,7 +54,7 @@ pub(super) fn advice(
 
 /// Reports `title_en` without `title` (or `note_en` without `note`): the Japanese is the
 /// notice's own wording and comes first. Whether there was one.
-pub(super) fn english_without_original(file: &SourceFile, span: &Range<usize>, w: &RawWindow, d: &mut Diags) -> bool {
+pub(super) fn english_without_original(file: &Src, span: &Range<usize>, w: &RawWindow, d: &mut Diags) -> bool {
     if w.title_en.is_some() && w.title.is_none() {
         d.at(
             file,
@@ -77,7 +77,7 @@ pub(super) fn english_without_original(file: &SourceFile, span: &Range<usize>, w
 
 /// The functions a version names: its `functions`, else the previous version's, with
 /// `add_functions` added.
-pub(super) fn spec_functions(file: &SourceFile, w: &RawWindow, prev: Option<&Spec>, cat: &Catalogue, d: &mut Diags) -> Option<Vec<FnIdx>> {
+pub(super) fn spec_functions(file: &Src, w: &RawWindow, prev: Option<&Spec>, cat: &Catalogue, d: &mut Diags) -> Option<Vec<FnIdx>> {
     let mut functions = match (&w.functions, prev) {
         (Some(list), _) => {
             let f = resolve_functions(file, list.get_ref(), cat, d)?;
@@ -121,7 +121,7 @@ pub(super) fn spec_effects(
     let mut effects = Vec::with_capacity(cat.channels.len());
     for (i, c) in cat.channels.iter().enumerate() {
         let mut list: Vec<Candidate> = Vec::new();
-        for stated in [window_effects[i].clone(), p.effects[i].clone()].into_iter().flatten() {
+        for stated in [window_effects[i].clone(), p.effect(i).cloned()].into_iter().flatten() {
             let unscoped = stated.candidate.scope.is_none();
             inferred.extend(stated.inferred);
             list.push(stated.candidate);
@@ -162,7 +162,7 @@ pub(super) fn inherit_inferred(
         "kind" => w.kind.is_some(),
         f => f
             .strip_prefix("effects.")
-            .is_some_and(|c| cat.channel(c).is_some_and(|ci| window_effects[ci].is_some() || p.effects[ci].is_some())),
+            .is_some_and(|c| cat.channel(c).is_some_and(|ci| window_effects[ci].is_some() || p.effect(ci).is_some())),
     };
     for i in &prev.inferred {
         if !restated(&i.field) && !inferred.iter().any(|j| j.field == i.field) {
@@ -173,7 +173,7 @@ pub(super) fn inherit_inferred(
 
 /// A version's spec: what the table states, else what the previous version said.
 pub(super) fn make_spec(
-    file: &SourceFile,
+    file: &Src,
     w: &S<RawWindow>,
     p: &Parsed,
     cat: &Catalogue,

@@ -5,8 +5,9 @@ use super::*;
 use crate::format::providers;
 
 /// The state the build steps share.
-pub(super) struct Build<'a> {
-    pub(super) files: &'a [SourceFile],
+pub(super) struct Build {
+    /// The notice files read so far, each without its text once parsed.
+    pub(super) files: Vec<Src>,
     pub(super) cat: Catalogue,
     pub(super) d: Diags,
     pub(super) notices: Vec<Notice>,
@@ -30,20 +31,32 @@ pub(super) struct Broken {
     pub(super) said: std::collections::HashSet<(String, String)>,
 }
 
-impl Build<'_> {
+impl Build {
     /// Step 1: each notice's header: id, zone, publication, stated effects.
-    pub(super) fn read_notices(&mut self) {
+    pub(super) fn read_notices(&mut self, sources: Vec<SourceFile>) {
         let Build { files, cat, d, notices, parsed, by_id, broken, .. } = self;
-        let raws: Vec<Option<NoticeFile>> = files.iter().map(|file| parse_toml::<NoticeFile>(file, d)).collect();
+        // Each file's text goes as soon as it is parsed: what the later steps need of it is
+        // where its lines start (diagnostics), the id of a file that did not parse and where
+        // its `title` is. The parsed notices are boxed, so that each is freed as its notice
+        // is built (a `NoticeFile` is 600 bytes before its strings; a list of them inline
+        // would be held whole to the end of this step).
+        let mut raws: Vec<Read> = Vec::with_capacity(sources.len());
+        for file in sources {
+            let raw = parse_toml::<NoticeFile>(&file, d).map(|raw| Box::new(exact_tables(raw)));
+            let broken_id = if raw.is_none() { notice_id(&file.text) } else { None };
+            let title_at = file.text.find("\ntitle").map(|i| i + 1..i + 6);
+            raws.push(Read { raw, broken_id, title_at });
+            files.push(Src::new(file));
+        }
         // What each notice names, for the zone of its providers (step 1 reads every notice
         // before any is built, so a revision finds the functions of the notice it revises).
         let mut named: HashMap<String, (Vec<FnIdx>, Vec<String>)> = HashMap::new();
-        for raw in raws.iter().flatten() {
+        for raw in raws.iter().filter_map(|r| r.raw.as_ref()) {
             named.entry(raw.id.get_ref().clone()).or_insert_with(|| (named_functions(raw, cat), revised_notices(raw)));
         }
-        for ((fi, file), raw) in files.iter().enumerate().zip(raws) {
-            let Some(raw) = raw else {
-                if let Some(id) = notice_id(&file.text) {
+        for ((fi, file), Read { raw, broken_id, title_at }) in files.iter().enumerate().zip(raws) {
+            let Some(raw) = raw.map(|b| *b) else {
+                if let Some(id) = broken_id {
                     broken.notices.entry(id).or_insert_with(|| file.name.clone());
                 }
                 continue;
@@ -98,35 +111,46 @@ impl Build<'_> {
                 continue;
             };
             effects_without_channel(file, &raw.effects, &functions_for_zone(&id, &named), cat, d);
-            let effects = stated_effects(file, &raw.effects, cat, d);
+            let mut effects = stated_effects(file, &raw.effects, cat, d);
+            if effects.iter().all(Option::is_none) {
+                // Most notices state no effect of their own: no list of empty channels.
+                effects = Vec::new();
+            }
             let kind = raw.kind.as_ref().and_then(|k| parse_kind(file, k, d));
             let advice = advice(file, raw.advice.as_ref(), raw.advice_en.as_ref(), d).ok().flatten();
             if let Some(u) = &raw.url {
                 check_url(file, u, d);
             }
             by_id.insert(id.clone(), parsed.len());
+            let inferred = inferences(file, &raw.inferred, cat, d);
+            let corrected = corrections(file, &raw.corrected, zone, known_from, d);
+            // The header moves into the notice; the tables stay for the steps that read them.
+            let NoticeFile { title, title_en, source, source_en, url, notes, notes_en, window, revise, occurrence, delay, .. } = raw;
             notices.push(Notice {
                 id,
                 file: file.name.clone(),
                 published,
                 known_from,
-                title: Bilingual::new(raw.title.clone(), raw.title_en.clone()),
-                source: Bilingual::new(raw.source.clone(), raw.source_en.clone()),
-                url: raw.url.as_ref().map(|u| u.get_ref().clone()),
-                notes: Bilingual::new(raw.notes.clone(), (!raw.notes_en.is_empty()).then(|| raw.notes_en.clone())),
-                inferred: inferences(file, &raw.inferred, cat, d),
-                corrected: corrections(file, &raw.corrected, zone, known_from, d),
+                title: Bilingual::new(title, title_en),
+                source: Bilingual::new(source, source_en),
+                url: url.map(S::into_inner),
+                notes: Bilingual::new(notes, (!notes_en.is_empty()).then_some(notes_en)),
+                inferred,
+                corrected,
             });
-            parsed.push(Parsed { file: fi, raw, zone, effects, kind, advice });
+            parsed.push(Parsed { file: fi, window, revise, occurrence, delay, title_at, zone, effects, kind, advice });
         }
     }
 
     /// Step 2: the windows each notice announces, as first versions of their lineages.
     pub(super) fn announce_windows(&mut self) {
         let Build { files, cat, d, notices, parsed, lineages, by_key, broken, .. } = self;
-        for (ni, p) in parsed.iter().enumerate() {
+        for ni in 0..parsed.len() {
+            // Dropped once read: nothing after this step reads a [[window]] table.
+            let windows = std::mem::take(&mut parsed[ni].window);
+            let p = &parsed[ni];
             let file = &files[p.file];
-            for (wi, w) in p.raw.window.iter().enumerate() {
+            for (wi, w) in windows.iter().enumerate() {
                 let span = w.span();
                 let w = w.get_ref();
                 for (field, present) in [("notice", w.notice.is_some()), ("window", w.window.is_some()), ("action", w.action.is_some())] {
@@ -171,7 +195,7 @@ impl Build<'_> {
                             .into(),
                     );
                 }
-                let Some(spec) = make_spec(file, &p.raw.window[wi], p, cat, None, None, d) else {
+                let Some(spec) = make_spec(file, &windows[wi], p, cat, None, None, d) else {
                     broken.windows.insert((ni, id.get_ref().clone()), file.name.clone());
                     continue;
                 };
@@ -200,7 +224,7 @@ impl Build<'_> {
         let Build { files, cat, d, notices, parsed, by_id, lineages, by_key, broken, .. } = self;
         let mut order: Vec<(Instant, usize, usize)> = Vec::new();
         for (ni, p) in parsed.iter().enumerate() {
-            for ri in 0..p.raw.revise.len() {
+            for ri in 0..p.revise.len() {
                 order.push((notices[ni].known_from, ni, ri));
             }
         }
@@ -208,7 +232,7 @@ impl Build<'_> {
         for (known_from, ni, ri) in order {
             let p = &parsed[ni];
             let file = &files[p.file];
-            let raw = &p.raw.revise[ri];
+            let raw = &p.revise[ri];
             let span = raw.span();
             let r = raw.get_ref();
             if r.id.is_some() {
@@ -267,6 +291,9 @@ impl Build<'_> {
                 spec,
             });
         }
+        for p in parsed.iter_mut() {
+            p.revise = Vec::new();
+        }
     }
 
     /// Step 4: changes to single occurrences of recurring windows (moved or cancelled).
@@ -274,7 +301,7 @@ impl Build<'_> {
         let Build { files, d, notices, parsed, by_id, lineages, by_key, broken, .. } = self;
         let mut order: Vec<(Instant, usize, usize)> = Vec::new();
         for (ni, p) in parsed.iter().enumerate() {
-            for oi in 0..p.raw.occurrence.len() {
+            for oi in 0..p.occurrence.len() {
                 order.push((notices[ni].known_from, ni, oi));
             }
         }
@@ -282,7 +309,7 @@ impl Build<'_> {
         for (known_from, ni, oi) in order {
             let p = &parsed[ni];
             let file = &files[p.file];
-            let o = &p.raw.occurrence[oi];
+            let o = &p.occurrence[oi];
             let span = o.notice.span();
             let Some(li) =
                 find_target(file, span.clone(), Some(&o.notice), Some(&o.window), "[[occurrence]]", by_id, by_key, lineages, broken, d)
@@ -363,6 +390,9 @@ impl Build<'_> {
         for l in lineages.iter_mut() {
             l.exceptions.sort_by_key(|e| (e.date, e.known_from, e.sequence));
         }
+        for p in parsed.iter_mut() {
+            p.occurrence = Vec::new();
+        }
     }
 
     /// A notice title that names a day (「11月13日」, 「(6/14)」) none of the notice's own
@@ -393,8 +423,7 @@ impl Build<'_> {
                 // A title may name the day it was published on (「8月28日にご案内した」).
                 if !on(month, day) && published != Some((month, day)) {
                     let file = &files[p.file];
-                    let at = file.text.find("\ntitle").map(|i| i + 1..i + 6);
-                    self_warn(&mut d.warnings, file, at, format!("the title of notice `{}` names {month}/{day}, a day none of its windows is on any more (after revisions); the title quotes the notice, so this may be right: check that the windows are", notices[ni].id));
+                    self_warn(&mut d.warnings, file, p.title_at.clone(), format!("the title of notice `{}` names {month}/{day}, a day none of its windows is on any more (after revisions); the title quotes the notice, so this may be right: check that the windows are", notices[ni].id));
                 }
             }
         }
@@ -407,7 +436,7 @@ impl Build<'_> {
         for (ni, p) in parsed.iter().enumerate() {
             let file = &files[p.file];
             let mut seen = Vec::new();
-            for r in &p.raw.delay {
+            for r in &p.delay {
                 if seen.contains(r.id.get_ref()) {
                     d.at(file, Some(r.id.span()), format!("duplicate delay id `{}` in notice `{}`", r.id.get_ref(), notices[ni].id));
                     continue;
@@ -503,7 +532,7 @@ fn functions_for_zone(id: &str, named: &HashMap<String, (Vec<FnIdx>, Vec<String>
 /// Reports each effect stated on a channel that no provider of the functions it is for
 /// (its own `functions`, else `functions`: the window's, or the notice's) has. Nothing is
 /// checked when those functions have no provider or are not known.
-fn effects_without_channel(file: &SourceFile, raw: &RawEffects, functions: &[FnIdx], cat: &Catalogue, d: &mut Diags) {
+fn effects_without_channel(file: &Src, raw: &RawEffects, functions: &[FnIdx], cat: &Catalogue, d: &mut Diags) {
     for (k, v) in raw {
         if cat.channel(k.get_ref()).is_none() {
             continue;
@@ -536,4 +565,25 @@ fn effects_without_channel(file: &SourceFile, raw: &RawEffects, functions: &[FnI
             ),
         );
     }
+}
+
+/// What step 1 keeps of a notice file it parsed, until it builds the notice.
+struct Read {
+    /// The file's TOML, `None` if it did not parse.
+    raw: Option<Box<NoticeFile>>,
+    /// The `id` of a file that did not parse, read line by line.
+    broken_id: Option<String>,
+    /// Where its `title` key is.
+    title_at: Option<Range<usize>>,
+}
+
+/// `raw` with its lists of tables shrunk to fit: a list read from TOML grows by doubling, and
+/// a notice's one or two windows (a `RawWindow` is near 1 KB) would otherwise hold room for
+/// four until step 2 drops them, 35 MB at 10,000 notices.
+fn exact_tables(mut raw: NoticeFile) -> NoticeFile {
+    raw.window.shrink_to_fit();
+    raw.revise.shrink_to_fit();
+    raw.occurrence.shrink_to_fit();
+    raw.delay.shrink_to_fit();
+    raw
 }
