@@ -177,13 +177,20 @@ fn a_bad_file_is_refused_naming_why() {
     }
 }
 
-#[test]
-fn a_stale_file_reads_the_toml_of_its_directory_instead() {
+/// The seeds written out as a directory, their schedule, and its compiled form with its last
+/// byte changed (a file that fails its checksum).
+fn damaged_seeds() -> (tempfile::TempDir, std::path::PathBuf, Schedule, Vec<u8>) {
     let (dir, sched) = seeds_dir();
     let s = Schedule::from_dir(&sched).expect("loads");
     let mut bytes = compiled::compile(&s, Some(&sched)).expect("compiles");
     let i = bytes.len() - 1;
     bytes[i] ^= 1;
+    (dir, sched, s, bytes)
+}
+
+#[test]
+fn a_stale_file_reads_the_toml_of_its_directory_instead() {
+    let (dir, sched, s, bytes) = damaged_seeds();
     let file = dir.path().join("s.mado");
     std::fs::write(&file, &bytes).expect("write");
     let back = Schedule::load(Some(&file)).expect("reads the directory instead");
@@ -200,11 +207,7 @@ fn a_stale_file_reads_the_toml_of_its_directory_instead() {
 #[test]
 fn a_server_never_falls_back_from_a_damaged_file_to_its_directory() {
     // The directory may hold edits no one compiled yet: the strict load refuses.
-    let (_dir, sched) = seeds_dir();
-    let s = Schedule::from_dir(&sched).expect("loads");
-    let mut bytes = compiled::compile(&s, Some(&sched)).expect("compiles");
-    let i = bytes.len() - 1;
-    bytes[i] ^= 1;
+    let (_dir, _sched, _s, bytes) = damaged_seeds();
     match compiled::load_compiled_strict(Path::new("s.mado"), &bytes) {
         Err(LoadError::Invalid(d)) => assert!(d[0].message.contains("is damaged"), "{}", d[0].message),
         other => panic!("loaded: {:?}", other.map(|s| s.notices().len())),
