@@ -158,6 +158,18 @@ const FIRST_RUN: (usize, usize) = (2, 5);
 /// a thread would cost more than it saves.
 const PARALLEL_FROM: usize = 64 * 1024;
 
+/// How many threads a decoding may use. `mado check` and the other commands read on two:
+/// they wait for the schedule. A server reads on one: its start and reloads are not waited
+/// on by requests, and a second thread allocates in an arena of its own, which a reload
+/// leaves fragmented (at 10,000 notices, six reloads of a compiled file left 34–38 MB with
+/// two threads and 28–31 MB with one, and peaked at 46–48 MB against 42; start to
+/// `/healthz` took about 3 ms longer: docs/engineering.md, "Scale").
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Threads {
+    One,
+    Two,
+}
+
 /// The compiled form of `schedule`, naming `source_dir` as where its TOML is (read instead
 /// when the file turns out stale).
 ///
@@ -246,7 +258,7 @@ fn header(bytes: &mut &[u8]) -> Option<(Header, usize, u32)> {
     Some((Header { format, version, content_hash, source_dir }, len, crc))
 }
 
-fn decode(bytes: &[u8]) -> Result<Schedule, Refused> {
+fn decode(bytes: &[u8], threads: Threads) -> Result<Schedule, Refused> {
     if !is_compiled(bytes) {
         return Err(Refused {
             why: "is not a compiled mado schedule (it does not start with the `mado-compiled` header); give a schedules directory or a file `mado compile` wrote".into(),
@@ -289,7 +301,7 @@ fn decode(bytes: &[u8]) -> Result<Schedule, Refused> {
     };
     let second = rest;
     let cat = &catalogue;
-    let (head, first, second) = if second.len() >= PARALLEL_FROM {
+    let (head, first, second) = if threads == Threads::Two && second.len() >= PARALLEL_FROM {
         std::thread::scope(|scope| {
             let other = std::thread::Builder::new().name("mado-decode".into()).spawn_scoped(scope, move || windows(cat, second));
             let head = read_head(cat, head);
@@ -465,17 +477,18 @@ pub(crate) fn embedded(content_hash: u64) -> Option<Schedule> {
     if h.content_hash != content_hash {
         return None;
     }
-    decode(EMBEDDED).ok()
+    decode(EMBEDDED, Threads::One).ok()
 }
 
 /// Loads a compiled schedule from `bytes` read from `path`, with no fallback: a file that
 /// is refused is an error naming it and why. What a server uses: a reload must never swap
-/// in a directory's unreviewed TOML because the file beside it was damaged.
+/// in a directory's unreviewed TOML because the file beside it was damaged. Read on this
+/// thread alone (see [`Threads`]).
 ///
 /// # Errors
 /// [`LoadError::Invalid`] naming `path` and why it was refused.
 pub fn load_compiled_strict(path: &Path, bytes: &[u8]) -> Result<Schedule, LoadError> {
-    decode(bytes).map_err(|Refused { why, .. }| {
+    decode(bytes, Threads::One).map_err(|Refused { why, .. }| {
         LoadError::Invalid(vec![Diagnostic { file: path.display().to_string(), line: 0, column: 0, message: why }])
     })
 }
@@ -488,7 +501,7 @@ pub fn load_compiled_strict(path: &Path, bytes: &[u8]) -> Result<Schedule, LoadE
 /// [`LoadError::Invalid`] naming `path` and why it was refused, when there is no source
 /// directory to read instead; the TOML's own errors when there is and it does not load.
 pub fn load_compiled(path: &Path, bytes: &[u8]) -> Result<Schedule, LoadError> {
-    match decode(bytes) {
+    match decode(bytes, Threads::Two) {
         Ok(s) => Ok(s),
         Err(Refused { why, header }) => {
             let name = path.display().to_string();
@@ -739,14 +752,14 @@ mod tests {
     }
 
     #[test]
-    fn a_large_schedule_read_on_two_threads_answers_as_its_toml() {
+    fn a_large_schedule_read_on_one_or_two_threads_answers_as_its_toml() {
         // Large enough that the second run of windows is read on a thread of its own.
         let toml = Schedule::from_sources(crate::format::synth::notices(2_500, 5)).expect("loads");
         let bytes = compile(&toml, None).expect("compiles");
         let (head, first, second) = sections(&bytes, toml.catalogue());
         assert!(second >= PARALLEL_FROM, "second run of {second} bytes is read on one thread");
         assert!(head > 0 && first > 0);
-        let back = decode(&bytes).expect("decodes");
+        let back = decode(&bytes, Threads::Two).expect("decodes");
         assert_eq!(toml.indexed_len(), back.indexed_len());
         assert_eq!(toml.notices().len(), back.notices().len());
         let (from, to) = (
@@ -776,13 +789,17 @@ mod tests {
             }
         }
         assert!(asked > 1_000, "only {asked} answers compared");
+        // Read on one thread, as a server does: the same windows in the same order.
+        let one = decode(&bytes, Threads::One).expect("decodes on one thread");
+        assert_eq!(one.indexed_len(), back.indexed_len());
+        assert_eq!(list(&one), list(&back));
         // A byte changed in the second run, checksum recomputed: refused, or loads, never a panic.
         let end = bytes.len();
         for i in (end - second..end).step_by(997) {
             let mut b = bytes.clone();
             b[i] ^= 0x40;
             let b = resealed(b);
-            assert!(std::panic::catch_unwind(|| decode(&b).is_ok()).is_ok(), "byte {i} panicked");
+            assert!(std::panic::catch_unwind(|| decode(&b, Threads::Two).is_ok()).is_ok(), "byte {i} panicked");
         }
     }
 
@@ -801,7 +818,7 @@ mod tests {
                 let mut b = good.clone();
                 b[i] ^= flip;
                 let b = resealed(b);
-                let run = std::panic::catch_unwind(|| match decode(&b) {
+                let run = std::panic::catch_unwind(|| match decode(&b, Threads::Two) {
                     Err(_) => false,
                     Ok(s) => {
                         let t = crate::engine::time::Instant::from_timestamp(1_699_808_400).expect("t");
