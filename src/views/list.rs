@@ -320,7 +320,10 @@ pub fn status_screen(s: &Schedule, set: &AnswerSet, coming: &WindowList, zone: T
     let head = format!("{} {} – {}", w.coming, when(&coming.from, zone), when(&coming.to, zone));
     out.push_str(&paint(Tone::Head, &visible_line(&head)));
     out.push('\n');
-    out.push_str(&body(s, coming, zone, lang, false, paint));
+    // What is in progress is listed above, with what buyers see: not again as coming.
+    let mut ahead = coming.clone();
+    ahead.windows.retain(|x| !in_progress.iter().any(|y| y.uid == x.uid && y.start == x.start));
+    out.push_str(&body(s, &ahead, zone, lang, false, paint));
     out
 }
 
