@@ -263,3 +263,28 @@ fn serve_with_a_compiled_file_refuses_follow_at_start() {
     assert_eq!(run.status.code(), Some(2), "{err}");
     assert!(err.contains("cannot take followed sources"), "{err}");
 }
+
+#[test]
+fn the_cli_says_why_it_read_the_toml_instead_as_text_or_as_json() {
+    let (dir, _sched, _s, bytes) = damaged_seeds();
+    let file = dir.path().join("s.mado");
+    std::fs::write(&file, &bytes).expect("write");
+    let check = |format: &str| {
+        let run = std::process::Command::new(env!("CARGO_BIN_EXE_mado"))
+            .args(["check", "webcollect.credit_card", "--at", "2023-11-13T03:00+09:00", "--format", format, "--schedules"])
+            .arg(&file)
+            .output()
+            .expect("runs");
+        // Answered from the directory: card payment is down during the 2023-11-13 upgrade.
+        assert_eq!(run.status.code(), Some(1), "{}", String::from_utf8_lossy(&run.stderr));
+        String::from_utf8_lossy(&run.stderr).into_owned()
+    };
+    let text = check("text");
+    assert!(text.starts_with("warning: ") && text.contains("is damaged") && text.contains("reading the TOML under"), "{text}");
+    let json = check("json");
+    let lines: Vec<&str> = json.lines().collect();
+    assert_eq!(lines.len(), 1, "{json}");
+    let v: serde_json::Value = serde_json::from_str(lines[0]).expect("one JSON object");
+    assert!(v["warning"].as_str().is_some_and(|w| w.contains("is damaged")), "{v}");
+    assert_eq!(v["file"].as_str(), Some(file.display().to_string().as_str()), "{v}");
+}

@@ -34,10 +34,22 @@ fn load(dir: Option<&PathBuf>) -> Result<&'static Schedule> {
     // A compiled file refused for its directory's TOML: say why, once, on stderr.
     if let Some(f) = dir.filter(|d| d.is_file()) {
         for w in schedule.load_warnings_of(&f.display().to_string()) {
-            eprintln!("warning: {}", text::visible_line(&w.to_string()));
+            eprintln!("{}", warning_line(w));
         }
     }
     Ok(schedule)
+}
+
+/// The format of what goes to stderr: errors and warnings are JSON under `--format json`.
+static STDERR_FORMAT: std::sync::OnceLock<Format> = std::sync::OnceLock::new();
+
+/// A warning for stderr: `warning: …` on one line, or under `--format json` one JSON object
+/// on one line, `{"warning": …, "file": …}`, so that a script reading stderr as JSON can.
+fn warning_line(w: &mado::Diagnostic) -> String {
+    match STDERR_FORMAT.get() {
+        Some(Format::Json) => json_safe(serde_json::json!({ "warning": w.message, "file": w.file }).to_string()),
+        _ => format!("warning: {}", text::visible_line(&w.to_string())),
+    }
 }
 
 /// What `mado compile` will not replace: anything but a regular file (a device, a FIFO, a
@@ -553,6 +565,7 @@ fn main() -> ExitCode {
     init_logging();
     let cli = Cli::parse();
     let format = error_format(&cli.command);
+    let _ = STDERR_FORMAT.set(format);
     match run(cli.command, cli.now) {
         Ok(code) => code,
         Err(e) => {
