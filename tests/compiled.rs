@@ -288,3 +288,23 @@ fn the_cli_says_why_it_read_the_toml_instead_as_text_or_as_json() {
     assert!(v["warning"].as_str().is_some_and(|w| w.contains("is damaged")), "{v}");
     assert_eq!(v["file"].as_str(), Some(file.display().to_string().as_str()), "{v}");
 }
+
+#[test]
+fn validate_checks_a_compiled_file_as_itself() {
+    let (dir, sched, s, bytes) = damaged_seeds();
+    let validate = |file: &Path| {
+        let run = std::process::Command::new(env!("CARGO_BIN_EXE_mado")).arg("validate").arg(file).output().expect("runs");
+        (run.status.code(), String::from_utf8_lossy(&run.stdout).into_owned(), String::from_utf8_lossy(&run.stderr).into_owned())
+    };
+    let good = dir.path().join("good.mado");
+    std::fs::write(&good, compiled::compile(&s, Some(&sched)).expect("compiles")).expect("write");
+    let (code, out, err) = validate(&good);
+    assert_eq!(code, Some(0), "{err}");
+    assert_eq!(out, format!("ok: {} notices, {} indexed window occurrences\n", s.notices().len(), s.indexed_len()));
+    // Damaged: refused with the reason, not read as a notice (nor its directory read instead).
+    let bad = dir.path().join("bad.mado");
+    std::fs::write(&bad, &bytes).expect("write");
+    let (code, _, err) = validate(&bad);
+    assert_eq!(code, Some(2), "{err}");
+    assert!(err.contains("is damaged") && !err.contains("UTF-8") && !err.contains("reading the TOML"), "{err}");
+}

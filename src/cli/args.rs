@@ -119,7 +119,7 @@ pub enum Command {
         after_help = "Example:\n  mado validate schedules/notices/2024-05-01-new.toml\n\nExit status: 0 valid, 2 with every error as file:line:column: message."
     )]
     Validate {
-        /// A schedules directory, or a single notice file (default: the embedded schedules).
+        /// A schedules directory, a single notice file, or a file `mado compile` wrote (default: the embedded schedules).
         path: Option<PathBuf>,
         #[command(flatten)]
         source: Source,

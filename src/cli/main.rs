@@ -459,6 +459,13 @@ fn print_list<T: serde::Serialize>(format: Format, value: &T, as_text: impl FnOn
 /// `mado validate [PATH]`: a directory, or one notice file joined to the other schedules.
 fn validate(path: Option<PathBuf>, source: &Source) -> Result<&'static Schedule> {
     match path {
+        // A file `mado compile` wrote: checked as the server would read it, with no fallback
+        // to the directory it names (what is checked is the file itself).
+        Some(p) if p.is_file() && starts_compiled(&p) => {
+            let bytes = mado::compiled::read_file(&p)?;
+            let s = mado::compiled::load_compiled_strict(&p, &bytes).with_context(|| format!("checking {}", p.display()))?;
+            Ok(Box::leak(Box::new(s)))
+        }
         Some(p) if p.is_file() => {
             let files = match &source.schedules {
                 Some(d) => mado::read_dir_sources(d)?,
@@ -472,6 +479,15 @@ fn validate(path: Option<PathBuf>, source: &Source) -> Result<&'static Schedule>
         }
         other => load(other.as_ref().or(source.schedules.as_ref())),
     }
+}
+
+/// Whether the file at `p` starts with the compiled form's header (unreadable: no; reading it
+/// as a notice then says why).
+fn starts_compiled(p: &std::path::Path) -> bool {
+    use std::io::Read;
+    let mut head = [0u8; 16];
+    let n = std::fs::File::open(p).and_then(|f| f.take(16).read(&mut head)).unwrap_or(0);
+    mado::compiled::is_compiled(&head[..n])
 }
 
 /// The format errors are reported in: the subcommand's `--format`.
