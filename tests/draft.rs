@@ -257,6 +257,24 @@ fn appends_delays_rules_changes_and_cancellations() {
     assert_eq!(g.windows.len(), 1, "the rule is written twice in the guide, drafted once");
     assert_eq!(g.windows[0].functions, ["webcollect.reauth"]);
     assert!(matches!(&g.windows[0].shape, Some(Shape::Recurring { rrule: Some(r), duration: 120, .. }) if r == "FREQ=DAILY"));
+    // Weekly and monthly rules, one per line, each from its first day on or after publication
+    // (2026-04-10, a Friday), each with the function its own sentence names.
+    let r = &drafts("own-2026-weekly-monthly-rules.txt", &known)[0].notice;
+    let rules: Vec<(&str, String, &str)> = r
+        .windows
+        .iter()
+        .map(|w| match &w.shape {
+            Some(Shape::Recurring { rrule: Some(rule), start, .. }) => (rule.as_str(), start.to_string(), w.functions[0].as_str()),
+            other => panic!("not a rule: {other:?}"),
+        })
+        .collect();
+    assert_eq!(
+        rules,
+        [
+            ("FREQ=WEEKLY;BYDAY=SU", "2026-04-12 02:00:00".to_string(), "webcollect.admin"),
+            ("FREQ=MONTHLY;BYDAY=2TU", "2026-04-14 01:00:00".to_string(), "atobarai")
+        ]
+    );
     // より…変更 with 変更前/変更後: a change of the rule whose hours 変更前 gives.
     let c = &drafts("own-2025-06-rule-change.txt", &known)[0].notice;
     assert_eq!(c.published, "2025-06-02 10:00");
@@ -273,7 +291,7 @@ fn appends_delays_rules_changes_and_cancellations() {
     assert_eq!(x.windows.len(), 1);
     assert_eq!(x.windows[0].revises, Some(("2021-05-14-3ds-maintenance".into(), "3ds-expansion".into(), "cancel".into())));
     // Each reading is a question.
-    for n in [g, c, e, x] {
+    for n in [g, r, c, e, x] {
         assert!(n.windows.iter().all(|w| !w.todos.is_empty()), "{}", n.id);
     }
 }
@@ -419,6 +437,10 @@ const FRAGMENTS: &[&str] = &[
     "２０２５年７月１日(火)より",
     "毎日 23:00～翌日AM1:00",
     "毎日 22:00~",
+    "※毎週日曜日 2:00～5:00は管理画面のメンテナンスのため",
+    "毎月第2火曜日 AM1:00～AM4:00",
+    "毎月末日 23:00～翌1:00",
+    "毎週(土) 22:00～",
     "変更前\t毎日 23:00～翌1:00",
     "変更後\t廃止",
     "変更後\t毎日 0:00～24:00",
