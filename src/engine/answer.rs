@@ -766,7 +766,7 @@ impl Schedule {
             }
         }
         let mut inferred: Vec<InferredInfo> = notice
-            .inferred
+            .inferred()
             .iter()
             .chain(spec.inferred.iter())
             .filter(|i| {
@@ -816,7 +816,7 @@ impl Schedule {
             notice_title: notice.title.text(view.lang).to_string(),
             known_from: show(self.notices[decided_by].known_from, zone),
             source: notice.source.text(view.lang).to_string(),
-            url: notice.url.clone(),
+            url: notice.url().map(str::to_string),
             inferred,
             revision,
             note: spec.note.as_ref().map(|t| t.text(view.lang).to_string()),

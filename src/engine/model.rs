@@ -361,6 +361,15 @@ pub struct Notice {
     pub(crate) known_from: Instant,
     pub(crate) title: Bilingual,
     pub(crate) source: Bilingual,
+    /// What few notices have (an address, notes, inferences, corrections): boxed, `None` when
+    /// the notice has none of them, so that a schedule of many notices does not carry 112
+    /// empty bytes for each.
+    pub(crate) more: Option<Box<NoticeMore>>,
+}
+
+/// The parts of a [`Notice`] that few notices have.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub(crate) struct NoticeMore {
     pub(crate) url: Option<String>,
     pub(crate) notes: Bilingual<Vec<String>>,
     /// What mado reads into the notice as a whole (its publication, its title).
@@ -368,6 +377,21 @@ pub struct Notice {
     /// When corrections of its file were made public, oldest first (`corrected`).
     pub(crate) corrected: Vec<Instant>,
 }
+
+impl NoticeMore {
+    /// `None` when it holds nothing.
+    pub(crate) fn boxed(self) -> Option<Box<NoticeMore>> {
+        let empty = self.url.is_none()
+            && self.notes.ja.is_empty()
+            && self.notes.en.is_none()
+            && self.inferred.is_empty()
+            && self.corrected.is_empty();
+        (!empty).then(|| Box::new(self))
+    }
+}
+
+/// The notes of a notice that has none.
+static NO_NOTES: Bilingual<Vec<String>> = Bilingual { ja: Vec::new(), en: None };
 
 impl Notice {
     /// The stable id.
@@ -392,7 +416,7 @@ impl Notice {
     }
     /// Its notes: what the notice does not say, and how mado reads it.
     pub fn notes(&self) -> &Bilingual<Vec<String>> {
-        &self.notes
+        self.more.as_ref().map_or(&NO_NOTES, |m| &m.notes)
     }
     /// The public document it comes from: title, version or date, publisher.
     pub fn source(&self) -> &Bilingual {
@@ -400,19 +424,20 @@ impl Notice {
     }
     /// The document's address, where the notice gives one.
     pub fn url(&self) -> Option<&str> {
-        self.url.as_deref()
+        self.more.as_ref().and_then(|m| m.url.as_deref())
     }
     /// What mado reads into the notice as a whole, with reasons.
     pub fn inferred(&self) -> &[Inference] {
-        &self.inferred
+        self.more.as_ref().map_or(&[], |m| &m.inferred)
     }
     /// When corrections of its file (in-place edits) were made public, oldest first.
     pub fn corrected(&self) -> &[Instant] {
-        &self.corrected
+        self.more.as_ref().map_or(&[], |m| &m.corrected)
     }
     /// The corrections made public at or before `now`.
     pub fn corrections_known(&self, now: Instant) -> &[Instant] {
-        &self.corrected[..self.corrected.partition_point(|c| *c <= now)]
+        let all = self.corrected();
+        &all[..all.partition_point(|c| *c <= now)]
     }
 }
 

@@ -645,3 +645,26 @@ fn affected_bits_equal_asking_each_function() {
     }
     assert!(with_available > 0, "no description states a function stays available");
 }
+
+/// A notice keeps its rare parts (address, notes, inferences, corrections) boxed apart, and
+/// only when it has one: the generated notices have none, and a seed notice's notes read the
+/// same through the accessors as its file gives them.
+#[test]
+fn a_notice_boxes_its_rare_parts_only_when_it_has_them() {
+    let generated = Schedule::from_sources(crate::format::synth::notices(50, 3)).expect("generated schedule loads");
+    let plain: Vec<_> = generated.notices().iter().filter(|n| n.id().starts_with('n')).collect();
+    assert!(plain.len() >= 50, "only {} generated notices", plain.len());
+    for n in plain {
+        assert!(n.more.is_none(), "{} keeps an empty box", n.id());
+        assert!(n.url().is_none() && n.notes().ja().is_empty() && n.inferred().is_empty() && n.corrected().is_empty());
+    }
+    let seeds = Schedule::embedded().expect("seeds load");
+    let with_notes = seeds.notices().iter().filter(|n| !n.notes().ja().is_empty()).count();
+    assert!(with_notes > 0, "no seed notice has notes");
+    assert!(seeds.notices().iter().all(|n| n.more.is_some()
+        == (n.url().is_some()
+            || !n.notes().ja().is_empty()
+            || n.notes().en().is_some()
+            || !n.inferred().is_empty()
+            || !n.corrected().is_empty())));
+}

@@ -864,7 +864,7 @@ fn effect_lines(s: &Schedule, spec: &Spec, lang: Lang) -> Vec<String> {
 fn provenance_lines(d: &mut String, s: &Schedule, l: LineageView, spec: &Spec, lang: Lang) {
     let (notice, fw) = (l.notice(), words::feed(lang));
     let title = |n: &Notice| n.title().text(lang).to_string();
-    for i in notice.inferred.iter().chain(spec.inferred.iter()).filter(|i| reads_as(i.reason(lang), lang)) {
+    for i in notice.inferred().iter().chain(spec.inferred.iter()).filter(|i| reads_as(i.reason(lang), lang)) {
         let _ = writeln!(d, "{}", words::inferred_line(lang, &field_label(s, &i.field, lang), i.reason(lang)));
     }
     let _ = writeln!(d, "{}: {} ({}), {}", fw.notice, title(notice), notice.id, published_words(notice, lang));

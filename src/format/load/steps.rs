@@ -133,10 +133,13 @@ impl Build {
                 known_from,
                 title: Bilingual::new(title, title_en),
                 source: Bilingual::new(source, source_en),
-                url: url.map(S::into_inner),
-                notes: Bilingual::new(notes, (!notes_en.is_empty()).then_some(notes_en)),
-                inferred,
-                corrected,
+                more: NoticeMore {
+                    url: url.map(S::into_inner),
+                    notes: Bilingual::new(notes, (!notes_en.is_empty()).then_some(notes_en)),
+                    inferred,
+                    corrected,
+                }
+                .boxed(),
             });
             parsed.push(Parsed { file: fi, window, revise, occurrence, delay, title_at, zone, effects, kind, advice });
         }
