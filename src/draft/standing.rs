@@ -27,7 +27,8 @@ fn hours(rest: &str) -> Option<(NaiveTime, i64)> {
     Some((s.time(), (e - s).num_minutes())).filter(|(_, m)| *m <= 24 * 60)
 }
 
-/// A standing rule as its words give it: the `rrule`, the hours, and whether it is daily.
+/// A standing rule as its words give it: the `rrule`, the first start's time of day and the
+/// length in minutes.
 #[derive(Debug, PartialEq, Eq)]
 pub(super) struct Standing {
     pub(super) rrule: String,
@@ -131,13 +132,16 @@ pub(super) fn rules(cx: &RowContext<'_>, pub_date: Option<NaiveDate>, out: &mut 
     for (i, l) in cx.lines.iter().enumerate() {
         let Some(Standing { rrule, time, minutes }) = standing(&l.norm).filter(|_| !skip.contains(&i)) else { continue };
         let daily = rrule == "FREQ=DAILY";
+        let kind = if daily { "daily" } else { "standing" };
         // The rule's sentence may go on in the next line, unless that line is a rule of its own.
         let next = cx.lines.get(i + 1).filter(|n| standing(&n.norm).is_none());
         let para = format!("{}{}", l.norm, next.map_or("", |n| n.norm.as_str()));
         let mut w = blank(&format!("{}{}", l.orig, next.map_or("", |n| n.orig.as_str())), cx.incident);
         let Some(pub_day) = pub_date else {
-            let what = if daily { "daily rule" } else { "standing rule" };
-            todos.push(format!("the {what} 「{}」 is not drafted: the text gives neither its first day nor a publication date", l.orig));
+            todos.push(format!(
+                "the {kind} rule 「{}」 is not drafted: the text gives neither its first day nor a publication date",
+                l.orig
+            ));
             continue;
         };
         let Some(day) = first_day(&rrule, pub_day, time) else { continue };
@@ -166,8 +170,7 @@ pub(super) fn rules(cx: &RowContext<'_>, pub_date: Option<NaiveDate>, out: &mut 
             format!("The functions are read as {id} from the words of the sentence."),
         ));
         w.todos.push(format!(
-            "the text gives no first day for the {} rule 「{}」: the draft starts it on {day}; give the day it took effect",
-            if daily { "daily" } else { "standing" },
+            "the text gives no first day for the {kind} rule 「{}」: the draft starts it on {day}; give the day it took effect",
             l.orig
         ));
         w.id = if out.iter().any(|x| x.id == "rule") { format!("rule-{}", out.len() + 1) } else { "rule".into() };

@@ -161,9 +161,9 @@ const PARALLEL_FROM: usize = 64 * 1024;
 /// How many threads a decoding may use. `mado check` and the other commands read on two:
 /// they wait for the schedule. A server reads on one: its start and reloads are not waited
 /// on by requests, and a second thread allocates in an arena of its own, which a reload
-/// leaves fragmented (at 10,000 notices, six reloads of a compiled file left 34–38 MB with
-/// two threads and 28–31 MB with one, and peaked at 46–48 MB against 42; start to
-/// `/healthz` took about 3 ms longer: docs/engineering.md, "Scale").
+/// leaves fragmented (at 10,000 notices, six reloads of a compiled file left 26–32 MB with
+/// one thread and 32–33 MB with two, and peaked at 39–43 MB against 43–44; start to
+/// `/healthz` took about 3 ms longer: `bench/reload_rss.sh`, docs/engineering.md, "Scale").
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Threads {
     One,
